@@ -1,0 +1,38 @@
+// Settings of the local stack. Defaults match the Supabase CLI's local development
+// values, so tools written for `supabase start` work unchanged.
+import { signJwt } from './jwt.ts';
+
+export interface LocalConfig {
+  /** Public base URL, e.g. http://127.0.0.1:54321 */
+  apiUrl: string;
+  jwtSecret: string;
+  /** Access token lifetime in seconds. */
+  jwtExpiry: number;
+  anonKey: string;
+  serviceRoleKey: string;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+}
+
+/** The Supabase CLI's well-known local JWT secret: for local development only. */
+export const CLI_DEFAULT_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
+
+export async function makeConfig(opts: {
+  apiUrl: string;
+  jwtSecret?: string;
+  jwtExpiry?: number;
+  maxBodyBytes?: number;
+}): Promise<LocalConfig> {
+  const jwtSecret = opts.jwtSecret ?? CLI_DEFAULT_JWT_SECRET;
+  if (jwtSecret.length < 32) throw new Error('JWT secret must be at least 32 characters');
+  // Ten years, like the CLI's keys: they are API keys, not sessions.
+  const exp = Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600;
+  return {
+    apiUrl: opts.apiUrl.replace(/\/$/, ''),
+    jwtSecret,
+    jwtExpiry: opts.jwtExpiry ?? 3600,
+    maxBodyBytes: opts.maxBodyBytes ?? 10 * 1024 * 1024,
+    anonKey: await signJwt({ iss: 'supabase-demo', role: 'anon', exp }, jwtSecret),
+    serviceRoleKey: await signJwt({ iss: 'supabase-demo', role: 'service_role', exp }, jwtSecret),
+  };
+}

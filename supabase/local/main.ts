@@ -1,0 +1,29 @@
+// `npm run backend`: the local Supabase-compatible stack on port 54321.
+import { join } from 'node:path';
+import { startStack } from './stack.ts';
+
+const databaseUrl = process.env.DATABASE_URL || undefined;
+const dataDir = process.env.PIGEON_DATA_DIR ?? join(import.meta.dirname, '..', '..', '.data', 'pglite');
+const stack = await startStack({
+  databaseUrl,
+  dataDir: databaseUrl ? undefined : dataDir,
+  port: Number(process.env.PORT ?? 54321),
+  host: process.env.HOST ?? '127.0.0.1',
+  jwtSecret: process.env.JWT_SECRET || undefined,
+  seed: process.env.PIGEON_SEED !== 'false',
+});
+
+console.log(`Pigeon local Supabase is running (${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`})
+
+  API URL:          ${stack.url}
+  anon key:         ${stack.config.anonKey}
+  service_role key: ${stack.config.serviceRoleKey}
+
+  Demo login:       demo@pigeon.local / pigeon-demo
+`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void stack.close().then(() => process.exit(0));
+  });
+}

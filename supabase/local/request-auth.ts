@@ -1,0 +1,76 @@
+// Who is calling: the apikey gate (Kong's job on hosted Supabase) and the JWT that
+// decides the Postgres role of the request.
+import type { LocalConfig } from './config.ts';
+import type { Database, Queryable } from './db.ts';
+import { type JwtClaims, verifyJwt } from './jwt.ts';
+
+export const API_ROLES = ['anon', 'authenticated', 'service_role'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+export type CallerResult =
+  | { ok: true; role: ApiRole; claims: JwtClaims; token: string }
+  | { ok: false; status: 401; error: 'no_apikey' | 'bad_apikey' | 'jwt_expired' | 'jwt_invalid'; message: string };
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.get('authorization');
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+export function apikeyOf(req: Request): string | undefined {
+  return req.headers.get('apikey') ?? new URL(req.url).searchParams.get('apikey') ?? undefined;
+}
+
+/** Checks the apikey, then resolves the caller from the bearer token (or the apikey itself). */
+export async function resolveCaller(
+  req: Request,
+  config: LocalConfig,
+  opts: { requireApikey?: boolean } = {},
+): Promise<CallerResult> {
+  const apikey = apikeyOf(req);
+  if (opts.requireApikey !== false) {
+    if (!apikey) return { ok: false, status: 401, error: 'no_apikey', message: 'No API key found in request' };
+    const key = await verifyJwt(apikey, config.jwtSecret);
+    if (!key.ok) return { ok: false, status: 401, error: 'bad_apikey', message: 'Invalid API key' };
+  }
+  const token = bearer(req) ?? apikey;
+  if (!token) return { ok: false, status: 401, error: 'no_apikey', message: 'No API key found in request' };
+  return callerFromToken(token, config);
+}
+
+export async function callerFromToken(token: string, config: LocalConfig): Promise<CallerResult> {
+  const verified = await verifyJwt(token, config.jwtSecret);
+  if (!verified.ok) {
+    return verified.reason === 'expired'
+      ? { ok: false, status: 401, error: 'jwt_expired', message: 'JWT expired' }
+      : { ok: false, status: 401, error: 'jwt_invalid', message: verified.message };
+  }
+  const role = verified.claims.role;
+  if (!API_ROLES.includes(role as ApiRole)) {
+    return { ok: false, status: 401, error: 'jwt_invalid', message: `JWT role "${String(role)}" is not allowed` };
+  }
+  return { ok: true, role: role as ApiRole, claims: verified.claims, token };
+}
+
+/**
+ * Runs fn in one transaction as the caller's role with `request.jwt.claims` set, so RLS
+ * and auth.uid() behave as on hosted Supabase.
+ */
+export function asCaller<T>(
+  db: Database,
+  caller: { role: ApiRole; claims: JwtClaims },
+  fn: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await setCaller(tx, caller);
+    return fn(tx);
+  });
+}
+
+/** Sets role and claims for the rest of the current transaction. */
+export async function setCaller(tx: Queryable, caller: { role: ApiRole; claims: JwtClaims }): Promise<void> {
+  if (!API_ROLES.includes(caller.role)) throw new Error(`role ${caller.role} is not an API role`);
+  await tx.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(caller.claims)]);
+  // The role comes from the whitelist above, never from raw input.
+  await tx.exec(`set local role ${caller.role}`);
+}

@@ -1,0 +1,96 @@
+// Starts a fresh local stack per test file: PGlite in memory by default, or a new
+// PostgreSQL database when PIGEON_TEST_DB=postgres (TEST_DATABASE_URL names the server).
+import { randomUUID } from 'node:crypto';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { startStack, type Stack, type StackOptions } from '../../supabase/local/stack.ts';
+
+export type TestDb = 'pglite' | 'postgres';
+export const testDb: TestDb = process.env.PIGEON_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
+
+export interface Backend extends Stack {
+  anon(): SupabaseClient;
+  service(): SupabaseClient;
+  /** Signs up a new user with a unique email and returns a client signed in as them. */
+  user(opts?: { email?: string; password?: string }): Promise<TestUser>;
+}
+
+export interface TestUser {
+  client: SupabaseClient;
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** supabase-js configured as a browser would be, minus storage; ws stands in for Node 20's missing WebSocket. */
+export function clientFor(url: string, key: string, accessToken?: string): SupabaseClient {
+  return createClient(url, key, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+    global: accessToken ? { headers: { Authorization: `Bearer ${accessToken}` } } : {},
+    ...(accessToken ? { accessToken: async () => accessToken } : {}),
+  });
+}
+
+async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `pigeon_test_${randomUUID().replace(/-/g, '')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startBackend(opts: Omit<StackOptions, 'databaseUrl' | 'dataDir'> = {}): Promise<Backend> {
+  const pgdb = testDb === 'postgres' ? await freshPostgresDatabase() : undefined;
+  const stack = await startStack({ ...opts, databaseUrl: pgdb?.url });
+  const clients: SupabaseClient[] = [];
+  const track = (c: SupabaseClient) => {
+    clients.push(c);
+    return c;
+  };
+  return {
+    ...stack,
+    anon: () => track(clientFor(stack.url, stack.config.anonKey)),
+    service: () => track(clientFor(stack.url, stack.config.serviceRoleKey)),
+    async user(u = {}) {
+      const email = u.email ?? `user-${randomUUID().slice(0, 8)}@example.test`;
+      const password = u.password ?? 'correct horse battery staple';
+      const client = track(
+        createClient(stack.url, stack.config.anonKey, {
+          auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+          realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+        }),
+      );
+      const { data, error } = await client.auth.signUp({ email, password });
+      if (error || !data.session || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
+      return {
+        client,
+        id: data.user.id,
+        email,
+        password,
+        accessToken: data.session.access_token,
+        refreshToken: data.session.refresh_token,
+      };
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.removeAllChannels()));
+      await stack.close();
+      await pgdb?.drop();
+    },
+  };
+}
