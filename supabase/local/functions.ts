@@ -39,7 +39,9 @@ export function functionsWithoutJwt(toml: string): Set<string> {
 
 export async function loadFunctions(dir = FUNCTIONS_DIR): Promise<LoadedFunction[]> {
   if (!existsSync(dir)) return [];
-  const noJwt = existsSync(CONFIG_TOML) ? functionsWithoutJwt(await readFile(CONFIG_TOML, 'utf8')) : new Set();
+  const noJwt = existsSync(CONFIG_TOML)
+    ? functionsWithoutJwt(await readFile(CONFIG_TOML, 'utf8'))
+    : new Set();
   const entries = await readdir(dir, { withFileTypes: true });
   const loaded: LoadedFunction[] = [];
   for (const entry of entries) {
@@ -72,7 +74,11 @@ export function functionRoutes(ctx: LocalContext, functions: LoadedFunction[]): 
 
   async function dispatch(name: string, req: Request): Promise<Response> {
     const entry = handlers.get(name);
-    if (!entry) return Response.json({ code: 'NOT_FOUND', message: 'Requested function was not found' }, { status: 404 });
+    if (!entry)
+      return Response.json(
+        { code: 'NOT_FOUND', message: 'Requested function was not found' },
+        { status: 404 },
+      );
     if (entry.fn.verifyJwt) {
       const caller = await resolveCaller(req, ctx.config, { requireApikey: false });
       if (!caller.ok) return Response.json({ code: 401, message: caller.message }, { status: 401 });

@@ -49,7 +49,10 @@ export async function seed(db: Database, file = SEED_FILE): Promise<boolean> {
   const hash = createHash('sha256').update(sql).digest('hex');
   await db.transaction(async (tx) => {
     await tx.exec(sql);
-    await tx.query('insert into supabase_migrations.seed_files (path, hash) values ($1, $2)', ['seed.sql', hash]);
+    await tx.query('insert into supabase_migrations.seed_files (path, hash) values ($1, $2)', [
+      'seed.sql',
+      hash,
+    ]);
   });
   return true;
 }

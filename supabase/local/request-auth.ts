@@ -9,7 +9,12 @@ export type ApiRole = (typeof API_ROLES)[number];
 
 export type CallerResult =
   | { ok: true; role: ApiRole; claims: JwtClaims; token: string }
-  | { ok: false; status: 401; error: 'no_apikey' | 'bad_apikey' | 'jwt_expired' | 'jwt_invalid'; message: string };
+  | {
+      ok: false;
+      status: 401;
+      error: 'no_apikey' | 'bad_apikey' | 'jwt_expired' | 'jwt_invalid';
+      message: string;
+    };
 
 function bearer(req: Request): string | undefined {
   const header = req.headers.get('authorization');
@@ -29,7 +34,8 @@ export async function resolveCaller(
 ): Promise<CallerResult> {
   const apikey = apikeyOf(req);
   if (opts.requireApikey !== false) {
-    if (!apikey) return { ok: false, status: 401, error: 'no_apikey', message: 'No API key found in request' };
+    if (!apikey)
+      return { ok: false, status: 401, error: 'no_apikey', message: 'No API key found in request' };
     const key = await verifyJwt(apikey, config.jwtSecret);
     if (!key.ok) return { ok: false, status: 401, error: 'bad_apikey', message: 'Invalid API key' };
   }
@@ -47,7 +53,12 @@ export async function callerFromToken(token: string, config: LocalConfig): Promi
   }
   const role = verified.claims.role;
   if (!API_ROLES.includes(role as ApiRole)) {
-    return { ok: false, status: 401, error: 'jwt_invalid', message: `JWT role "${String(role)}" is not allowed` };
+    return {
+      ok: false,
+      status: 401,
+      error: 'jwt_invalid',
+      message: `JWT role "${String(role)}" is not allowed`,
+    };
   }
   return { ok: true, role: role as ApiRole, claims: verified.claims, token };
 }

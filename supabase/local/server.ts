@@ -1,13 +1,14 @@
 // The local Supabase-compatible HTTP surface: one Hono app for auth, rest and functions,
 // plus the realtime websocket on the same port.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { authRoutes } from './auth/routes.ts';
-import { makeConfig, type LocalConfig } from './config.ts';
+import { type LocalConfig, makeConfig } from './config.ts';
+import { corsMiddleware } from './cors.ts';
 import type { Database } from './db.ts';
 import { functionRoutes, loadFunctions } from './functions.ts';
-import { corsMiddleware } from './cors.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { restRoutes } from './rest/routes.ts';
 
@@ -41,8 +42,12 @@ export async function listen(
   const functions = await loadFunctions();
   // The port may be 0 (tests): the real URL is known only once bound, so the app reads
   // the config through this holder.
-  const holder: LocalContext = { db, config: await makeConfig({ apiUrl: `http://${host}:${opts.port}`, ...opts }) };
-  const server = createAdaptorServer({ fetch: createApp(holder, functions).fetch });
+  const holder: LocalContext = {
+    db,
+    config: await makeConfig({ apiUrl: `http://${host}:${opts.port}`, ...opts }),
+  };
+  // Plain HTTP/1.1 (no http2 option), so this is a node:http Server.
+  const server = createAdaptorServer({ fetch: createApp(holder, functions).fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => resolve());

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { startStack, type Stack, type StackOptions } from '../../supabase/local/stack.ts';
+import { type JwtClaims, signJwt } from '../../supabase/local/jwt.ts';
+import { type Stack, type StackOptions, startStack } from '../../supabase/local/stack.ts';
 
 export type TestDb = 'pglite' | 'postgres';
 export const testDb: TestDb = process.env.PIGEON_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
@@ -13,8 +14,21 @@ const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1
 export interface Backend extends Stack {
   anon(): SupabaseClient;
   service(): SupabaseClient;
-  /** Signs up a new user with a unique email and returns a client signed in as them. */
+  /** Signs up a new user through /auth/v1 and returns a client signed in as them. */
   user(opts?: { email?: string; password?: string }): Promise<TestUser>;
+  /**
+   * A user written straight into auth.users with a self-signed access token: for tests of
+   * rest, realtime and the schema that must not depend on the auth endpoints.
+   */
+  mintUser(opts?: { email?: string; expiresIn?: number }): Promise<MintedUser>;
+}
+
+export interface MintedUser {
+  id: string;
+  email: string;
+  accessToken: string;
+  claims: JwtClaims;
+  client: SupabaseClient;
 }
 
 export interface TestUser {
@@ -55,7 +69,9 @@ async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<v
   };
 }
 
-export async function startBackend(opts: Omit<StackOptions, 'databaseUrl' | 'dataDir'> = {}): Promise<Backend> {
+export async function startBackend(
+  opts: Omit<StackOptions, 'databaseUrl' | 'dataDir'> = {},
+): Promise<Backend> {
   const pgdb = testDb === 'postgres' ? await freshPostgresDatabase() : undefined;
   const stack = await startStack({ ...opts, databaseUrl: pgdb?.url });
   const clients: SupabaseClient[] = [];
@@ -85,6 +101,34 @@ export async function startBackend(opts: Omit<StackOptions, 'databaseUrl' | 'dat
         password,
         accessToken: data.session.access_token,
         refreshToken: data.session.refresh_token,
+      };
+    },
+    async mintUser(u = {}) {
+      const email = u.email ?? `minted-${randomUUID().slice(0, 8)}@example.test`;
+      const [row] = await stack.db.query<{ id: string }>(
+        'insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id',
+        [email],
+      );
+      const id = row!.id;
+      const now = Math.floor(Date.now() / 1000);
+      const claims: JwtClaims = {
+        aud: 'authenticated',
+        iss: `${stack.url}/auth/v1`,
+        sub: id,
+        email,
+        role: 'authenticated',
+        iat: now,
+        exp: now + (u.expiresIn ?? 3600),
+        session_id: randomUUID(),
+        is_anonymous: false,
+      };
+      const accessToken = await signJwt(claims, stack.config.jwtSecret);
+      return {
+        id,
+        email,
+        accessToken,
+        claims,
+        client: track(clientFor(stack.url, stack.config.anonKey, accessToken)),
       };
     },
     async close() {
