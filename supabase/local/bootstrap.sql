@@ -25,6 +25,8 @@ grant usage on schema extensions to anon, authenticated, service_role;
 create schema if not exists auth;
 grant usage on schema auth to anon, authenticated, service_role;
 
+-- auth.users, auth.sessions and auth.refresh_tokens keep hosted Supabase's column names
+-- (the subset the local /auth/v1 uses), so SQL written against hosted works here.
 create table if not exists auth.users (
   id uuid primary key default gen_random_uuid(),
   aud text not null default 'authenticated',
@@ -32,6 +34,10 @@ create table if not exists auth.users (
   email text unique,
   encrypted_password text,
   email_confirmed_at timestamptz,
+  phone text unique,
+  phone_confirmed_at timestamptz,
+  -- Hosted computes it the same way; kept for SQL that reads it.
+  confirmed_at timestamptz generated always as (least(email_confirmed_at, phone_confirmed_at)) stored,
   last_sign_in_at timestamptz,
   raw_app_meta_data jsonb not null default '{"provider":"email","providers":["email"]}',
   raw_user_meta_data jsonb not null default '{}',
@@ -44,10 +50,16 @@ create table if not exists auth.users (
 create table if not exists auth.sessions (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null references auth.users (id) on delete cascade,
+  aal text not null default 'aal1',
   created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  refreshed_at timestamptz,
   not_after timestamptz
 );
+create index if not exists sessions_user_id_idx on auth.sessions (user_id);
 
+-- A session's tokens form one rotation chain (parent = the token it replaced); deleting the
+-- session deletes them, which is how logout and reuse detection end a session.
 create table if not exists auth.refresh_tokens (
   id bigserial primary key,
   token text not null unique,
@@ -58,6 +70,7 @@ create table if not exists auth.refresh_tokens (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
+create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
 
 create or replace function auth.jwt() returns jsonb
 language sql stable as $$

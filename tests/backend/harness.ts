@@ -12,6 +12,8 @@ export const testDb: TestDb = process.env.PIGEON_TEST_DB === 'postgres' ? 'postg
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
 
 export interface Backend extends Stack {
+  /** The PostgreSQL database's URL when running on PostgreSQL (for truly concurrent connections). */
+  databaseUrl?: string;
   anon(): SupabaseClient;
   service(): SupabaseClient;
   /** Signs up a new user through /auth/v1 and returns a client signed in as them. */
@@ -70,10 +72,11 @@ async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<v
 }
 
 export async function startBackend(
-  opts: Omit<StackOptions, 'databaseUrl' | 'dataDir'> = {},
+  opts: Omit<StackOptions, 'databaseUrl' | 'dataDir'> & { db?: TestDb } = {},
 ): Promise<Backend> {
-  const pgdb = testDb === 'postgres' ? await freshPostgresDatabase() : undefined;
-  const stack = await startStack({ ...opts, databaseUrl: pgdb?.url });
+  const { db = testDb, ...stackOpts } = opts;
+  const pgdb = db === 'postgres' ? await freshPostgresDatabase() : undefined;
+  const stack = await startStack({ ...stackOpts, databaseUrl: pgdb?.url });
   const clients: SupabaseClient[] = [];
   const track = (c: SupabaseClient) => {
     clients.push(c);
@@ -81,6 +84,7 @@ export async function startBackend(
   };
   return {
     ...stack,
+    databaseUrl: pgdb?.url,
     anon: () => track(clientFor(stack.url, stack.config.anonKey)),
     service: () => track(clientFor(stack.url, stack.config.serviceRoleKey)),
     async user(u = {}) {
