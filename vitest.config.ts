@@ -19,6 +19,8 @@ export default defineConfig({
         test: {
           name: 'backend-pglite',
           include: ['tests/backend/**/*.test.ts'],
+          // *.pg.test.ts need concurrent connections, which PGlite (one connection) has not.
+          exclude: ['tests/backend/**/*.pg.test.ts'],
           env: { PIGEON_TEST_DB: 'pglite' },
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -1,0 +1,192 @@
+-- Client replication: the pull and push RPCs the app's RxDB replication calls, and the
+-- client-set updated_at that conflict merges compare.
+--
+-- Why not RxDB's replicateSupabase: it detects push conflicts by comparing every field of
+-- the assumed server state in the URL and throws on array/object fields (contacts carry
+-- tags, group_ids and custom_fields). Pigeon's replication (src/sync) is built on RxDB's
+-- replicateRxCollection with these two RPCs: a pull that cannot miss late commits, and a
+-- batched push with optimistic concurrency on the server-set _modified.
+
+-- ISO-8601 string written by the client at every local edit, stored verbatim so that a
+-- pulled row compares equal to the local copy it came from.
+alter table public.contacts add column updated_at text not null
+  default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  check (char_length(updated_at) between 20 and 40);
+alter table public.contact_groups add column updated_at text not null
+  default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  check (char_length(updated_at) between 20 and 40);
+alter table public.templates add column updated_at text not null
+  default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  check (char_length(updated_at) between 20 and 40);
+
+-- ---------------------------------------------------------------------------------------
+-- Pull horizon
+-- ---------------------------------------------------------------------------------------
+-- A (_modified, id) checkpoint alone misses a row whose transaction commits after a later
+-- row was already pulled. The horizon is a time before which every row that will ever
+-- exist is already committed: the start of the oldest transaction still writing (it has an
+-- xid), or now when none is. It holds because set_modified() assigns the xid before it
+-- reads the clock, so a transaction not yet seen writing stamps its rows later than now,
+-- and one seen writing stamps them no earlier than its own start. The pull returns only
+-- rows below the horizon, read by a later statement (a newer snapshot) than the horizon.
+-- On hosted Supabase the definer (postgres) is a member of pg_read_all_stats, so it sees
+-- every session's backend_xid.
+create or replace function private.pull_horizon() returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  started timestamptz := pg_catalog.clock_timestamp();
+  oldest timestamptz;
+begin
+  -- pg_stat_activity is cached per transaction; the horizon must be read fresh.
+  perform pg_catalog.pg_stat_clear_snapshot();
+  select min(a.xact_start) into oldest
+  from pg_catalog.pg_stat_activity a
+  where a.backend_xid is not null and a.pid <> pg_catalog.pg_backend_pid();
+  return least(coalesce(oldest, started), started);
+end;
+$$;
+revoke all on function private.pull_horizon() from public;
+grant usage on schema private to authenticated, service_role;
+grant execute on function private.pull_horizon() to authenticated, service_role;
+
+-- The tables a client replicates, and which of them it may write.
+create or replace function private.replicated_table(p_table text, p_writable boolean) returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_table = any (array['contacts', 'contact_groups', 'templates'])
+     or (not p_writable and p_table = any (array['workspaces', 'workspace_members', 'channels'])) then
+    return p_table;
+  end if;
+  raise exception 'table "%" is not %', p_table,
+    case when p_writable then 'writable by replication' else 'replicated' end
+    using errcode = 'invalid_parameter_value';
+end;
+$$;
+revoke all on function private.replicated_table(text, boolean) from public;
+grant execute on function private.replicated_table(text, boolean) to authenticated, service_role;
+
+-- ---------------------------------------------------------------------------------------
+-- pull_rows: one page of a workspace's rows after a checkpoint, below the horizon.
+-- SECURITY INVOKER: RLS decides what the caller reads.
+-- ---------------------------------------------------------------------------------------
+create or replace function public.pull_rows(
+  p_table text,
+  p_workspace_id uuid,
+  p_after_modified timestamptz default null,
+  p_after_id uuid default null,
+  p_limit integer default 500
+) returns jsonb
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  tbl text := private.replicated_table(p_table, false);
+  horizon timestamptz := private.pull_horizon();
+  page jsonb;
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 5000 then
+    raise exception 'p_limit must be between 1 and 5000, got %', p_limit
+      using errcode = 'invalid_parameter_value';
+  end if;
+  -- A row comparison, so the (workspace_id, _modified, id) index bounds the scan.
+  execute format(
+    'select coalesce(jsonb_agg(to_jsonb(t) order by t._modified, t.id), ''[]''::jsonb)
+     from (select * from public.%I
+           where workspace_id = $1
+             and (_modified, id) > ($2, $3)
+             and _modified < $4
+           order by _modified, id
+           limit $5) t',
+    tbl)
+  into page
+  using p_workspace_id,
+        coalesce(p_after_modified, '-infinity'::timestamptz),
+        coalesce(p_after_id, '00000000-0000-0000-0000-000000000000'::uuid),
+        horizon,
+        p_limit;
+  return jsonb_build_object('rows', page, 'horizon', horizon);
+end;
+$$;
+revoke all on function public.pull_rows(text, uuid, timestamptz, uuid, integer) from public, anon;
+grant execute on function public.pull_rows(text, uuid, timestamptz, uuid, integer) to authenticated, service_role;
+
+-- ---------------------------------------------------------------------------------------
+-- push_rows: writes a batch of client documents with optimistic concurrency.
+-- Each item is {"doc": {...row...}, "assumed": <the _modified the client last saw, or null>}.
+-- A row is written only if the server still holds the assumed version (or, for null, no
+-- row); otherwise the server's current row comes back as a conflict for the client to
+-- merge and push again. Server-owned columns (_modified, created_at) are never taken from
+-- the client. SECURITY INVOKER: RLS and the table checks decide what is allowed.
+-- ---------------------------------------------------------------------------------------
+create or replace function public.push_rows(p_table text, p_rows jsonb) returns jsonb
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  tbl text := private.replicated_table(p_table, true);
+  writable text[];
+  item jsonb;
+  doc jsonb;
+  cols text[];
+  col_list text;
+  current_row jsonb;
+  conflicts jsonb := '[]'::jsonb;
+begin
+  if jsonb_typeof(p_rows) is distinct from 'array' then
+    raise exception 'p_rows must be a JSON array of {doc, assumed} items'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if jsonb_array_length(p_rows) > 1000 then
+    raise exception 'at most 1000 rows per push, got %', jsonb_array_length(p_rows)
+      using errcode = 'invalid_parameter_value';
+  end if;
+
+  select array_agg(a.attname::text order by a.attnum) into writable
+  from pg_catalog.pg_attribute a
+  where a.attrelid = pg_catalog.to_regclass('public.' || tbl)
+    and a.attnum > 0 and not a.attisdropped
+    and a.attname not in ('_modified', 'created_at');
+
+  for item in select value from jsonb_array_elements(p_rows) loop
+    doc := item -> 'doc';
+    if jsonb_typeof(doc) is distinct from 'object' or jsonb_typeof(doc -> 'id') is distinct from 'string' then
+      raise exception 'each item needs a "doc" object with an "id"'
+        using errcode = 'invalid_parameter_value';
+    end if;
+
+    execute format('select to_jsonb(t) from public.%I t where t.id = $1 for update', tbl)
+      into current_row using (doc ->> 'id')::uuid;
+
+    -- Only columns the client sent and may write; the rest keep their value or default.
+    select array_agg(c) into cols from unnest(writable) c where doc ? c;
+    select string_agg(format('%I', c), ', ') into col_list from unnest(cols) c;
+
+    if current_row is null then
+      execute format(
+        'insert into public.%I (%s) select %s from jsonb_populate_record(null::public.%I, $1)',
+        tbl, col_list, col_list, tbl)
+      using doc;
+    elsif item ->> 'assumed' is not null
+          and (current_row ->> '_modified')::timestamptz = (item ->> 'assumed')::timestamptz then
+      execute format(
+        'update public.%I t set (%s) = (select %s from jsonb_populate_record(null::public.%I, $1)) where t.id = $2',
+        tbl, col_list, col_list, tbl)
+      using doc, (doc ->> 'id')::uuid;
+    else
+      conflicts := conflicts || jsonb_build_array(current_row);
+    end if;
+  end loop;
+  return conflicts;
+end;
+$$;
+revoke all on function public.push_rows(text, jsonb) from public, anon;
+grant execute on function public.push_rows(text, jsonb) to authenticated, service_role;
