@@ -28,19 +28,20 @@ export interface Contact extends EditableDocument {
   /** E.164, e.g. `+447400123456`. */
   phone: string;
   name: string;
-  email: string | null;
+  /** '' when unknown (the column is NOT NULL DEFAULT ''). */
+  email: string;
   tags: string[];
   /** Ids of ContactGroup rows. */
   group_ids: string[];
   custom_fields: Record<string, string>;
   opted_out: boolean;
   opted_out_at: IsoTimestamp | null;
-  notes: string | null;
+  notes: string;
 }
 
 export interface ContactGroup extends EditableDocument {
   name: string;
-  description: string | null;
+  description: string;
   /** A CSS colour, e.g. `#3b82f6`. */
   color: string | null;
 }

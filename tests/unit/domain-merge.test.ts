@@ -27,7 +27,7 @@ function contact(changes: Partial<Contact> = {}): Contact {
     custom_fields: { city: 'London' },
     opted_out: false,
     opted_out_at: null,
-    notes: null,
+    notes: '',
     updated_at: T0,
     _deleted: false,
     _modified: T0,
@@ -189,7 +189,7 @@ describe('mergeContact', () => {
 
   it('does not let a newer emptied field wipe the other side’s edit', () => {
     const base = contact();
-    const local = contact({ email: null, updated_at: T2 });
+    const local = contact({ email: '', updated_at: T2 });
     const remote = contact({ email: 'new@example.com', updated_at: T1 });
     expect(mergeContact({ base, local, remote }).email).toBe('new@example.com');
   });
@@ -217,7 +217,7 @@ describe('mergeContact', () => {
   it('merges two offline inserts of the same phone (no base)', () => {
     const local = contact({
       name: 'Ada',
-      email: null,
+      email: '',
       tags: ['import-a'],
       group_ids: ['g1'],
       custom_fields: { city: 'London' },
@@ -318,7 +318,7 @@ describe('mergeContact', () => {
   it('gives the same contact whichever side is called local (both devices converge)', () => {
     const base = contact({ tags: ['a'], custom_fields: { k: '1' } });
     const one = contact({ name: 'One', tags: ['a', 'b'], custom_fields: { k: '2' }, updated_at: T1 });
-    const two = contact({ email: null, tags: [], custom_fields: { k: '1', j: 'x' }, updated_at: T2 });
+    const two = contact({ email: '', tags: [], custom_fields: { k: '1', j: 'x' }, updated_at: T2 });
     const a = mergeContact({ base, local: one, remote: two });
     const b = mergeContact({ base, local: two, remote: one });
     expect({ ...a, tags: [...a.tags].sort(), _modified: undefined }).toEqual({
@@ -326,7 +326,7 @@ describe('mergeContact', () => {
       tags: [...b.tags].sort(),
       _modified: undefined,
     });
-    expect(a).toMatchObject({ name: 'One', email: null, tags: ['b'], custom_fields: { k: '2', j: 'x' } });
+    expect(a).toMatchObject({ name: 'One', email: '', tags: ['b'], custom_fields: { k: '2', j: 'x' } });
   });
 });
 
@@ -335,7 +335,7 @@ describe('mergeGroup and mergeTemplate', () => {
     id: 'e1a7f5e2-8b9c-4d1e-a2f3-b4c5d6e7f809',
     workspace_id: '3f2b8c1e-4d5a-4e6f-9a7b-8c9d0e1f2a3b',
     name: 'Customers',
-    description: null,
+    description: '',
     color: '#3b82f6',
     updated_at: T0,
     _deleted: false,

@@ -20,7 +20,7 @@ const ada: TemplateContact = {
   email: 'ada@example.com',
   custom_fields: { company: 'Analytical Engines', 'order.id': 'A-17', blank: '   ' },
 };
-const nameless: TemplateContact = { name: '', phone: '+12125550123', email: null, custom_fields: {} };
+const nameless: TemplateContact = { name: '', phone: '+12125550123', email: '', custom_fields: {} };
 
 const render = (body: string, contact: TemplateContact = ada) => renderTemplate(parseTemplate(body), contact);
 const errorsOf = (parsed: ParsedTemplate) => parsed.errors.map(({ kind, offset }) => [kind, offset]);
