@@ -80,6 +80,8 @@ export async function openPostgres(connectionString: string): Promise<Database> 
     },
     async listen(channel, onPayload) {
       const client = new pg.Client({ connectionString });
+      // A dropped LISTEN connection must not crash the process; listeners poll as a fallback.
+      client.on('error', (err) => console.error(`postgres listen(${channel}) error:`, err.message));
       await client.connect();
       listeners.push(client);
       client.on('notification', (msg) => {

@@ -19,6 +19,12 @@ alter table public.templates add column updated_at text not null
   default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
   check (char_length(updated_at) between 20 and 40);
 
+-- Helpers the invoker-rights RPCs below call. Their own schema: `private` stays closed to
+-- client roles, and PostgREST exposes only `public`.
+create schema if not exists sync;
+revoke all on schema sync from public;
+grant usage on schema sync to authenticated, service_role;
+
 -- ---------------------------------------------------------------------------------------
 -- Pull horizon
 -- ---------------------------------------------------------------------------------------
@@ -31,7 +37,7 @@ alter table public.templates add column updated_at text not null
 -- rows below the horizon, read by a later statement (a newer snapshot) than the horizon.
 -- On hosted Supabase the definer (postgres) is a member of pg_read_all_stats, so it sees
 -- every session's backend_xid.
-create or replace function private.pull_horizon() returns timestamptz
+create or replace function sync.pull_horizon() returns timestamptz
 language plpgsql
 volatile
 security definer
@@ -49,12 +55,11 @@ begin
   return least(coalesce(oldest, started), started);
 end;
 $$;
-revoke all on function private.pull_horizon() from public;
-grant usage on schema private to authenticated, service_role;
-grant execute on function private.pull_horizon() to authenticated, service_role;
+revoke all on function sync.pull_horizon() from public;
+grant execute on function sync.pull_horizon() to authenticated, service_role;
 
 -- The tables a client replicates, and which of them it may write.
-create or replace function private.replicated_table(p_table text, p_writable boolean) returns text
+create or replace function sync.replicated_table(p_table text, p_writable boolean) returns text
 language plpgsql
 immutable
 set search_path = ''
@@ -69,8 +74,8 @@ begin
     using errcode = 'invalid_parameter_value';
 end;
 $$;
-revoke all on function private.replicated_table(text, boolean) from public;
-grant execute on function private.replicated_table(text, boolean) to authenticated, service_role;
+revoke all on function sync.replicated_table(text, boolean) from public;
+grant execute on function sync.replicated_table(text, boolean) to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------
 -- pull_rows: one page of a workspace's rows after a checkpoint, below the horizon.
@@ -88,8 +93,8 @@ volatile
 set search_path = ''
 as $$
 declare
-  tbl text := private.replicated_table(p_table, false);
-  horizon timestamptz := private.pull_horizon();
+  tbl text := sync.replicated_table(p_table, false);
+  horizon timestamptz := sync.pull_horizon();
   page jsonb;
 begin
   if p_limit is null or p_limit < 1 or p_limit > 5000 then
@@ -132,7 +137,7 @@ volatile
 set search_path = ''
 as $$
 declare
-  tbl text := private.replicated_table(p_table, true);
+  tbl text := sync.replicated_table(p_table, true);
   writable text[];
   item jsonb;
   doc jsonb;

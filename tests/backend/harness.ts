@@ -98,6 +98,7 @@ export async function startBackend(
       );
       const { data, error } = await client.auth.signUp({ email, password });
       if (error || !data.session || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
+      await client.realtime.setAuth(data.session.access_token);
       return {
         client,
         id: data.user.id,

@@ -3,6 +3,7 @@
 // apply once; the seed builds the demo workspace, also against hosted Supabase's auth shape.
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { contactId } from '../../src/domain/ids.ts';
 import { MIGRATIONS_DIR, migrate, seed } from '../../supabase/local/migrate.ts';
 import { asCaller } from '../../supabase/local/request-auth.ts';
 import { type Backend, startBackend } from './harness.ts';
@@ -67,7 +68,7 @@ describe('migrations', () => {
     const definers = await backend.db.query<{ fn: string; config: string[] | null }>(
       `select p.oid::regprocedure::text as fn, p.proconfig as config
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-       where n.nspname in ('public', 'private') and p.prosecdef`,
+       where n.nspname in ('public', 'private', 'sync') and p.prosecdef`,
     );
     expect(definers.length).toBeGreaterThan(5);
     for (const d of definers) expect(d.config ?? [], d.fn).toContain('search_path=""');
@@ -121,8 +122,9 @@ describe('seed', () => {
       const count = async (table: string) =>
         (await tx.query<{ n: number }>(`select count(*)::int as n from public.${table}`))[0]!.n;
       const [member] = await tx.query<{ role: string }>('select role from public.workspace_members');
-      const ids = await tx.query<{ ok: boolean }>(
-        'select bool_and(id = extensions.uuid_generate_v5(workspace_id, phone)) as ok from public.contacts',
+      // The seed derives ids in SQL; they must equal the app's contactId().
+      const ids = await tx.query<{ id: string; workspace_id: string; phone: string }>(
+        'select id, workspace_id, phone from public.contacts',
       );
       const grouped = await tx.query<{ n: number }>(
         `select count(*)::int as n from public.contacts c join public.contact_groups g on g.id = any (c.group_ids)`,
@@ -138,7 +140,7 @@ describe('seed', () => {
         groups: await count('contact_groups'),
         templates: await count('templates'),
         channels: await count('channels'),
-        idsDerived: ids[0]!.ok,
+        idsDerived: ids.every((c) => c.id === contactId(c.workspace_id, c.phone)),
         grouped: grouped[0]!.n,
         limit: quota[0]!.r.limit,
       };
