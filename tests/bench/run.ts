@@ -1,0 +1,31 @@
+// `npm run bench [name...]`: runs the benchmarks and writes their JSON figures to
+// bench-results/<name>.json. Each benchmark measures Pigeon against a baseline run in the
+// same process, so figures compare like with like on whatever machine runs them.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pullThroughput } from './pull-throughput.ts';
+
+export interface BenchResult {
+  name: string;
+  description: string;
+  figures: Record<string, number | string>;
+}
+
+const benches: Record<string, () => Promise<BenchResult>> = {
+  'pull-throughput': pullThroughput,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((n) => !(n in benches));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+const outDir = join(import.meta.dirname, '..', '..', 'bench-results');
+await mkdir(outDir, { recursive: true });
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  const result = await benches[name]!();
+  const file = join(outDir, `${name}.json`);
+  await writeFile(file, `${JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2)}\n`);
+  console.log(`${name}:`, result.figures, `→ ${file}`);
+}
