@@ -37,11 +37,12 @@ export function functionsWithoutJwt(toml: string): Set<string> {
   return off;
 }
 
-export async function loadFunctions(dir = FUNCTIONS_DIR): Promise<LoadedFunction[]> {
+export async function loadFunctions(
+  dir = FUNCTIONS_DIR,
+  configToml = CONFIG_TOML,
+): Promise<LoadedFunction[]> {
   if (!existsSync(dir)) return [];
-  const noJwt = existsSync(CONFIG_TOML)
-    ? functionsWithoutJwt(await readFile(CONFIG_TOML, 'utf8'))
-    : new Set();
+  const noJwt = existsSync(configToml) ? functionsWithoutJwt(await readFile(configToml, 'utf8')) : new Set();
   const entries = await readdir(dir, { withFileTypes: true });
   const loaded: LoadedFunction[] = [];
   for (const entry of entries) {

@@ -36,10 +36,19 @@ export interface RunningServer {
 
 export async function listen(
   db: Database,
-  opts: { port: number; host?: string; jwtSecret?: string; jwtExpiry?: number; maxBodyBytes?: number },
+  opts: {
+    port: number;
+    host?: string;
+    jwtSecret?: string;
+    jwtExpiry?: number;
+    maxBodyBytes?: number;
+    /** Where edge functions live (tests mount fixtures); supabase/functions by default. */
+    functionsDir?: string;
+    configToml?: string;
+  },
 ): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const functions = await loadFunctions();
+  const functions = await loadFunctions(opts.functionsDir, opts.configToml);
   // The port may be 0 (tests): the real URL is known only once bound, so the app reads
   // the config through this holder.
   const holder: LocalContext = {

@@ -15,6 +15,8 @@ export interface StackOptions {
   jwtSecret?: string;
   jwtExpiry?: number;
   maxBodyBytes?: number;
+  functionsDir?: string;
+  configToml?: string;
 }
 
 export interface Stack extends RunningServer {
