@@ -39,6 +39,22 @@ export default defineConfig({
             },
           ]
         : []),
+      {
+        test: {
+          // Chromium against the built app (built once: tests/e2e/global-setup.ts) and a fresh
+          // backend per file. One file at a time, and after the other projects (groupOrder),
+          // so timings are not skewed by backend tests on the same two cores.
+          name: 'e2e',
+          include: ['tests/e2e/**/*.e2e.test.ts'],
+          // *.pg.e2e.test.ts need PostgreSQL (concurrent writers).
+          exclude: withPostgres ? [] : ['tests/e2e/**/*.pg.e2e.test.ts'],
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: typecheck, lint, then every test. Backend tests run on PGlite, and on
-# PostgreSQL 15 too when its binaries are here (always in CI, which installs them).
+# PostgreSQL 15 too when its binaries are here (always in CI, which installs them). The e2e
+# tests build the app once and drive Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
@@ -12,5 +13,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   fi
 fi
 npx tsc --noEmit -p tsconfig.json
+# The service worker again, against the WebWorker lib alone (no DOM globals).
+npx tsc --noEmit -p sw/tsconfig.json
 npx biome check .
 npx vitest run "$@"

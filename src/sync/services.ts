@@ -93,11 +93,19 @@ export interface PigeonServices {
   workspace: Accessor<Workspace | undefined>;
   role: Accessor<WorkspaceRole | undefined>;
   switchWorkspace(id: string): Promise<void>;
-  /** Owners and admins invite by email; the person joins at sign-up, or at once if they have an account. */
-  invite(email: string, role: WorkspaceRole): Promise<Result>;
+  /**
+   * Owners and admins invite by email; the person joins at once if they have an account
+   * ('added'), else when they sign up with that email ('invited'). Needs a connection.
+   */
+  invite(email: string, role: WorkspaceRole): Promise<Result<InviteOutcome>>;
 
   sync: SyncStatus;
   contacts: ContactsApi;
   groups: GroupsApi;
   templates: TemplatesApi;
+
+  /** Stops replication, closes the database (kept) and ends every subscription. */
+  dispose(): Promise<void>;
 }
+
+export type InviteOutcome = 'added' | 'invited' | 'already_member';

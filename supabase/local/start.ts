@@ -36,20 +36,24 @@ const stackStarting = startStack({
 });
 
 let stack: Awaited<typeof stackStarting>;
+let app: Awaited<ReturnType<typeof serveApp>>;
 try {
   [, stack] = await Promise.all([build, stackStarting]);
+  app = await serveApp({
+    dir: distDir,
+    port: appPort,
+    host,
+    runtimeConfig: { supabaseUrl: stack.url, anonKey: stack.config.anonKey },
+  });
 } catch (err) {
-  console.error(`\nnpm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  const hint =
+    (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? ' (another server has that port: set PORT / PORT_APP)'
+      : '';
+  console.error(`\nnpm start failed: ${err instanceof Error ? err.message : String(err)}${hint}`);
   await stackStarting.then((s) => s.close()).catch(() => undefined);
   process.exit(1);
 }
-
-const app = await serveApp({
-  dir: distDir,
-  port: appPort,
-  host,
-  runtimeConfig: { supabaseUrl: stack.url, anonKey: stack.config.anonKey },
-});
 
 console.log(`
 Pigeon is running (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)

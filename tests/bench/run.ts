@@ -3,6 +3,7 @@
 // same process, so figures compare like with like on whatever machine runs them.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { contactsBrowser } from './contacts-browser.ts';
 import { pullThroughput } from './pull-throughput.ts';
 
 export interface BenchResult {
@@ -13,6 +14,7 @@ export interface BenchResult {
 
 const benches: Record<string, () => Promise<BenchResult>> = {
   'pull-throughput': pullThroughput,
+  'contacts-browser': contactsBrowser,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,74 @@
+/**
+ * The collections of a user's database: which server table each replicates, whether the
+ * client writes it, its schema and its conflict handler.
+ */
+import type { RxCollection, RxCollectionCreator, RxConflictHandler, RxJsonSchema } from 'rxdb';
+import {
+  contactConflictHandler,
+  groupConflictHandler,
+  readOnlyConflictHandler,
+  templateConflictHandler,
+} from './conflicts.ts';
+import type { ContactDoc, GroupDoc, MemberDoc, TemplateDoc, WorkspaceDoc } from './documents.ts';
+import { migrationStrategies } from './migrations.ts';
+import {
+  contactSchema,
+  groupSchema,
+  memberSchema,
+  type PendingChange,
+  pendingChangeSchema,
+  templateSchema,
+  workspaceSchema,
+} from './schemas.ts';
+
+export interface PigeonCollections {
+  contacts: RxCollection<ContactDoc>;
+  contact_groups: RxCollection<GroupDoc>;
+  templates: RxCollection<TemplateDoc>;
+  workspaces: RxCollection<WorkspaceDoc>;
+  workspace_members: RxCollection<MemberDoc>;
+  pending_changes: RxCollection<PendingChange>;
+}
+
+export type CollectionName = keyof PigeonCollections;
+
+/** Collections the client edits and pushes; the collection name is the server table's. */
+export const WRITABLE_COLLECTIONS = ['contacts', 'contact_groups', 'templates'] as const;
+export type WritableCollection = (typeof WRITABLE_COLLECTIONS)[number];
+
+/** Collections pulled from the server and never written by the client. */
+export const READ_ONLY_COLLECTIONS = ['workspaces', 'workspace_members'] as const;
+export type ReadOnlyCollection = (typeof READ_ONLY_COLLECTIONS)[number];
+
+export type ReplicatedCollection = WritableCollection | ReadOnlyCollection;
+
+type DocOf<C extends CollectionName> = PigeonCollections[C] extends RxCollection<infer D> ? D : never;
+
+function creator<C extends CollectionName>(
+  name: C,
+  schema: RxJsonSchema<DocOf<C>>,
+  conflictHandler?: RxConflictHandler<DocOf<C>>,
+): RxCollectionCreator<DocOf<C>> {
+  return {
+    schema,
+    migrationStrategies: migrationStrategies[name],
+    ...(conflictHandler ? { conflictHandler } : {}),
+  };
+}
+
+export type CollectionCreators = { [C in CollectionName]: RxCollectionCreator<DocOf<C>> };
+
+export const collectionCreators: CollectionCreators = {
+  contacts: creator('contacts', contactSchema, contactConflictHandler),
+  contact_groups: creator('contact_groups', groupSchema, groupConflictHandler),
+  templates: creator('templates', templateSchema, templateConflictHandler),
+  workspaces: creator('workspaces', workspaceSchema, readOnlyConflictHandler()),
+  workspace_members: creator('workspace_members', memberSchema, readOnlyConflictHandler()),
+  // Local only: never replicated, so no conflict handler.
+  pending_changes: creator('pending_changes', pendingChangeSchema),
+};
+
+/** The property names a collection stores (what rowToDocument keeps of a server row). */
+export function storedProperties(name: ReplicatedCollection): readonly string[] {
+  return Object.keys(collectionCreators[name].schema.properties);
+}

@@ -1,0 +1,77 @@
+/**
+ * How rows of the replicated tables are stored in RxDB, and the way back.
+ *
+ * A stored document is the domain row (src/domain/types.ts) with one rename: the server's
+ * `_modified` is kept as `server_modified`, because RxDB reserves top-level names starting
+ * with `_` (only `_deleted` is allowed). It is the version the document was last seen at on
+ * the server, which pushes send as the assumed version (optimistic concurrency, see
+ * supabase/migrations/20261123001000_sync_rpcs.sql). Being an ordinary field, it also takes
+ * part in the conflict handlers' equality: a pulled echo of our own push (same content, new
+ * `_modified`) is stored, so the next push assumes the version the server really holds.
+ */
+import type { RxDocument, WithDeleted } from 'rxdb';
+import type {
+  Contact,
+  ContactGroup,
+  IsoTimestamp,
+  ReplicatedDocument,
+  Template,
+  Workspace,
+  WorkspaceMember,
+} from '../domain/types.ts';
+
+export type Stored<T extends ReplicatedDocument> = Omit<T, '_modified' | '_deleted'> & {
+  server_modified?: IsoTimestamp;
+};
+
+export type ContactDoc = Stored<Contact>;
+export type GroupDoc = Stored<ContactGroup>;
+export type TemplateDoc = Stored<Template>;
+export type WorkspaceDoc = Stored<Workspace>;
+export type MemberDoc = Stored<WorkspaceMember>;
+
+/**
+ * A server row as a document: only the collection's properties are kept (the server also has
+ * columns the app does not store, e.g. created_at), `_modified` becomes `server_modified`.
+ */
+export function rowToDocument<D>(
+  properties: readonly string[],
+  row: Readonly<Record<string, unknown>>,
+): WithDeleted<D> {
+  const doc: Record<string, unknown> = { _deleted: row._deleted === true };
+  for (const key of properties) {
+    if (key === 'server_modified') {
+      if (typeof row._modified === 'string') doc.server_modified = row._modified;
+    } else if (key in row) {
+      doc[key] = row[key];
+    }
+  }
+  // The server's row is the source of truth for the shape; the collection's schema holds it.
+  return doc as WithDeleted<D>;
+}
+
+/** A document as a push_rows `doc`: the server sets `_modified` itself, so it is left out. */
+export function documentToRow(doc: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { server_modified: _version, ...row } = doc;
+  return row;
+}
+
+/** A stored document as the domain row the UI gets (src/domain/types.ts). */
+export function toDomain<T extends ReplicatedDocument>(doc: WithDeleted<Stored<T>>): T {
+  const { server_modified, ...rest } = doc;
+  // Stored<T> is T with `_modified` renamed; putting it back gives T.
+  return (server_modified === undefined ? rest : { ...rest, _modified: server_modified }) as unknown as T;
+}
+
+// RxDB hands out the same RxDocument object while a document is unchanged, so a live list of
+// 100,000 contacts converts only the documents an update touched.
+const domainCache = new WeakMap<object, unknown>();
+
+/** `toDomain` of an RxDocument, converted once per document revision. */
+export function domainOf<T extends ReplicatedDocument>(doc: RxDocument<Stored<T>>): T {
+  const cached = domainCache.get(doc);
+  if (cached) return cached as T;
+  const value = toDomain<T>({ ...doc.toMutableJSON(), _deleted: doc.deleted });
+  domainCache.set(doc, value);
+  return value;
+}

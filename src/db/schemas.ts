@@ -1,0 +1,147 @@
+/**
+ * RxDB schemas of the replicated collections, following the tables of supabase/migrations
+ * (lengths and shapes as the columns check them) and src/domain/types.ts, with `_modified`
+ * stored as `server_modified` (documents.ts). Bumping a `version` needs a migration
+ * strategy in migrations.ts.
+ */
+import type { RxJsonSchema } from 'rxdb';
+import type { ContactDoc, GroupDoc, MemberDoc, TemplateDoc, WorkspaceDoc } from './documents.ts';
+
+const uuid = { type: 'string', maxLength: 36 } as const;
+// ISO 8601 as Postgres prints it ("2026-11-23 10:00:00.123456+00:00" is 32) or JS does (24).
+const timestamp = { type: 'string', maxLength: 40 } as const;
+
+export const contactSchema: RxJsonSchema<ContactDoc> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: uuid,
+    workspace_id: uuid,
+    phone: { type: 'string', maxLength: 16 },
+    name: { type: 'string', maxLength: 200 },
+    email: { type: 'string', maxLength: 320 },
+    tags: { type: 'array', items: { type: 'string' } },
+    group_ids: { type: 'array', items: { type: 'string' } },
+    custom_fields: { type: 'object', additionalProperties: { type: 'string' } },
+    opted_out: { type: 'boolean' },
+    opted_out_at: { type: ['string', 'null'] },
+    notes: { type: 'string', maxLength: 10000 },
+    updated_at: timestamp,
+    server_modified: timestamp,
+  },
+  required: [
+    'id',
+    'workspace_id',
+    'phone',
+    'name',
+    'email',
+    'tags',
+    'group_ids',
+    'custom_fields',
+    'opted_out',
+    'opted_out_at',
+    'notes',
+    'updated_at',
+  ],
+  // The contacts list: one workspace, sorted by name then phone.
+  indexes: [['workspace_id', 'name', 'phone']],
+};
+
+export const groupSchema: RxJsonSchema<GroupDoc> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: uuid,
+    workspace_id: uuid,
+    name: { type: 'string', maxLength: 100 },
+    description: { type: 'string', maxLength: 1000 },
+    color: { type: ['string', 'null'] },
+    updated_at: timestamp,
+    server_modified: timestamp,
+  },
+  required: ['id', 'workspace_id', 'name', 'description', 'color', 'updated_at'],
+  indexes: [['workspace_id', 'name']],
+};
+
+export const templateSchema: RxJsonSchema<TemplateDoc> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: uuid,
+    workspace_id: uuid,
+    name: { type: 'string', maxLength: 200 },
+    body: { type: 'string', maxLength: 4096 },
+    language: { type: 'string' },
+    category: { type: 'string', enum: ['marketing', 'utility', 'authentication'] },
+    updated_at: timestamp,
+    server_modified: timestamp,
+  },
+  required: ['id', 'workspace_id', 'name', 'body', 'language', 'category', 'updated_at'],
+  indexes: [['workspace_id', 'name']],
+};
+
+export const workspaceSchema: RxJsonSchema<WorkspaceDoc> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: uuid,
+    workspace_id: uuid,
+    name: { type: 'string', maxLength: 100 },
+    default_country: { type: 'string', maxLength: 2 },
+    time_zone: { type: 'string', maxLength: 64 },
+    server_modified: timestamp,
+  },
+  required: ['id', 'workspace_id', 'name', 'default_country', 'time_zone'],
+};
+
+export const memberSchema: RxJsonSchema<MemberDoc> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: uuid,
+    workspace_id: uuid,
+    user_id: uuid,
+    role: { type: 'string', enum: ['owner', 'admin', 'agent'] },
+    server_modified: timestamp,
+  },
+  required: ['id', 'workspace_id', 'user_id', 'role'],
+  indexes: ['user_id'],
+};
+
+/** A local edit not yet confirmed by the server (sync/status.ts). Never replicated. */
+export interface PendingChange {
+  /** `collection_name|doc_id`, filled in by RxDB. */
+  id: string;
+  /** (Not `collection`: RxDocument has a property of that name.) */
+  collection_name: string;
+  doc_id: string;
+  workspace_id: string;
+  /** The `updated_at` of the edit; a push of that state (or a later one) confirms it. */
+  updated_at: string;
+}
+
+export const pendingChangeSchema: RxJsonSchema<PendingChange> = {
+  version: 0,
+  primaryKey: { key: 'id', fields: ['collection_name', 'doc_id'], separator: '|' },
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', maxLength: 80 },
+    collection_name: { type: 'string', maxLength: 40 },
+    doc_id: uuid,
+    workspace_id: uuid,
+    updated_at: timestamp,
+  },
+  required: ['id', 'collection_name', 'doc_id', 'workspace_id', 'updated_at'],
+  indexes: ['workspace_id'],
+};

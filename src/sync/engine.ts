@@ -1,0 +1,274 @@
+/**
+ * The replications of one signed-in user's database:
+ * - the directory (workspaces and memberships of every workspace of the user), always;
+ * - contacts, groups and templates of the current workspace, restarted on a switch.
+ * Only the leader tab replicates (RxDB's leader election; replicateRxCollection waits for
+ * leadership, and the realtime channels are opened once it is won). Other tabs see the
+ * results through the shared database.
+ */
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { RxCollection } from 'rxdb';
+import {
+  BehaviorSubject,
+  combineLatest,
+  distinctUntilChanged,
+  filter,
+  firstValueFrom,
+  map,
+  type Observable,
+  of,
+  type Subscription,
+  switchMap,
+  timer,
+} from 'rxjs';
+import {
+  type ReplicatedCollection,
+  WRITABLE_COLLECTIONS,
+  type WritableCollection,
+} from '../db/collections.ts';
+import type { PigeonDatabase } from '../db/database.ts';
+import type { RetryPolicy } from './backoff.ts';
+import {
+  describeReplicationError,
+  type ReplicationReport,
+  replicateDirectoryTable,
+  replicateWorkspaceTable,
+  watchTable,
+} from './replication.ts';
+import type { EditedDocument, PendingChanges } from './status.ts';
+
+/** The part of an RxReplicationState the engine drives, whatever its document type. */
+interface ReplicationHandle {
+  readonly active$: Observable<boolean>;
+  readonly error$: Observable<unknown>;
+  readonly canceled$: Observable<unknown>;
+  reSync(): void;
+  awaitInSync(): Promise<true>;
+  cancel(): Promise<unknown>;
+}
+
+/** A replication with what the engine does around it (pending markers for writable ones). */
+interface Replication {
+  table: ReplicatedCollection;
+  handle: ReplicationHandle;
+  track?: () => Subscription;
+}
+
+interface WritableReplication extends Replication {
+  track: () => Subscription;
+  reconcile: () => Promise<void>;
+}
+
+interface Run {
+  handles: ReplicationHandle[];
+  channels: RealtimeChannel[];
+  subscriptions: Subscription[];
+  stopped: boolean;
+}
+
+export interface SyncEngineOptions {
+  client: SupabaseClient;
+  db: PigeonDatabase;
+  pending: PendingChanges;
+  /** Part of every replication identifier: checkpoints of different servers stay apart. */
+  serverUrl: string;
+  retry: RetryPolicy;
+}
+
+export class SyncEngine {
+  /** True while any replication is pulling or pushing. */
+  readonly active$: Observable<boolean>;
+  /** The last replication error, until a request succeeds again. */
+  readonly lastError$ = new BehaviorSubject<string | undefined>(undefined);
+  private readonly handles$ = new BehaviorSubject<ReplicationHandle[]>([]);
+  private readonly directory: Run;
+  private workspace: (Run & { id: string }) | undefined;
+  // Switches and stops run one after the other.
+  private queue: Promise<void> = Promise.resolve();
+  private readonly report: ReplicationReport = {
+    succeeded: () => {
+      if (this.lastError$.value !== undefined) this.lastError$.next(undefined);
+    },
+  };
+
+  constructor(private readonly opts: SyncEngineOptions) {
+    this.active$ = this.handles$.pipe(
+      switchMap((handles) =>
+        handles.length === 0
+          ? of(false)
+          : combineLatest(handles.map((h) => h.active$)).pipe(map((active) => active.some(Boolean))),
+      ),
+      distinctUntilChanged(),
+    );
+    const { client, db, serverUrl, retry } = opts;
+    const directory = { client, retry, report: this.report };
+    this.directory = this.startRun(
+      [
+        {
+          table: 'workspaces',
+          handle: replicateDirectoryTable({
+            ...directory,
+            table: 'workspaces',
+            collection: db.workspaces,
+            identifier: `${serverUrl}|workspaces|directory`,
+          }),
+        },
+        {
+          table: 'workspace_members',
+          handle: replicateDirectoryTable({
+            ...directory,
+            table: 'workspace_members',
+            collection: db.workspace_members,
+            identifier: `${serverUrl}|workspace_members|directory`,
+          }),
+        },
+      ],
+      undefined,
+    );
+  }
+
+  /** Replicates `workspaceId`'s contacts, groups and templates instead of the previous one's. */
+  switchWorkspace(workspaceId: string | undefined): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.workspace?.id === workspaceId) return;
+      if (this.workspace) await this.stopRun(this.workspace);
+      this.workspace = undefined;
+      if (workspaceId === undefined) return;
+      const replications = WRITABLE_COLLECTIONS.map((table) =>
+        this.replicateWritable(table, workspaceId, true),
+      );
+      const run = this.startRun(replications, workspaceId);
+      this.workspace = { ...run, id: workspaceId };
+      for (const { handle, reconcile } of replications) {
+        // Once in sync, markers of pushes confirmed before a crash or reload are cleared.
+        void handle
+          .awaitInSync()
+          .then(() => (run.stopped ? undefined : reconcile()))
+          .catch(() => {});
+      }
+    });
+  }
+
+  /** Pulls and pushes everything now (after a reconnect, or when the user asks). */
+  reSync(): void {
+    for (const handle of this.handles$.value) handle.reSync();
+  }
+
+  /** Resolves when every running replication is in sync (never in a tab that does not lead). */
+  async awaitInSync(): Promise<void> {
+    await Promise.all(this.handles$.value.map((h) => h.awaitInSync()));
+  }
+
+  /**
+   * Pushes the edits of workspaces that are not the current one, once, before a sign-out:
+   * their replications run only while they are current.
+   */
+  async flush(workspaceIds: readonly string[], timeoutMs: number): Promise<void> {
+    const handles = workspaceIds.flatMap((ws) =>
+      WRITABLE_COLLECTIONS.map((table) => {
+        const { handle, track } = this.replicateWritable(table, ws, false);
+        return { handle, tracking: track() };
+      }),
+    );
+    const done = Promise.all(
+      handles.map(({ handle }) =>
+        firstValueFrom(handle.canceled$.pipe(filter(Boolean)), { defaultValue: true }),
+      ),
+    );
+    await Promise.race([done, firstValueFrom(timer(timeoutMs))]);
+    for (const { handle, tracking } of handles) {
+      await handle.cancel();
+      tracking.unsubscribe();
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.workspace) await this.stopRun(this.workspace);
+      this.workspace = undefined;
+      await this.stopRun(this.directory);
+      this.lastError$.complete();
+    });
+  }
+
+  private replicateWritable(
+    table: WritableCollection,
+    workspaceId: string,
+    live: boolean,
+  ): WritableReplication {
+    const { db } = this.opts;
+    switch (table) {
+      case 'contacts':
+        return this.wire(table, db.contacts, workspaceId, live);
+      case 'contact_groups':
+        return this.wire(table, db.contact_groups, workspaceId, live);
+      case 'templates':
+        return this.wire(table, db.templates, workspaceId, live);
+    }
+  }
+
+  private wire<D extends EditedDocument & { server_modified?: string }>(
+    table: WritableCollection,
+    collection: RxCollection<D>,
+    workspaceId: string,
+    live: boolean,
+  ): WritableReplication {
+    const { client, serverUrl, retry, pending } = this.opts;
+    const handle = replicateWorkspaceTable({
+      client,
+      table,
+      workspaceId,
+      live,
+      collection,
+      identifier: `${serverUrl}|${table}|${workspaceId}`,
+      retry,
+      report: this.report,
+    });
+    return {
+      table,
+      handle,
+      track: () => pending.track(table, collection, handle, workspaceId),
+      reconcile: () => pending.reconcile(table, collection, handle, workspaceId),
+    };
+  }
+
+  private startRun(replications: Replication[], workspaceId: string | undefined): Run {
+    const run: Run = { handles: [], channels: [], subscriptions: [], stopped: false };
+    for (const { handle, track } of replications) {
+      run.handles.push(handle);
+      run.subscriptions.push(
+        handle.error$.subscribe((err) => this.lastError$.next(describeReplicationError(err))),
+      );
+      if (track) run.subscriptions.push(track());
+    }
+    this.handles$.next([...this.handles$.value, ...run.handles]);
+    void this.opts.db.waitForLeadership().then(() => {
+      if (run.stopped) return;
+      for (const { table, handle } of replications) {
+        // A new membership makes a workspace row readable without changing it: any change in
+        // the directory pulls both of its tables.
+        const onChange = workspaceId === undefined ? () => this.reSyncRun(run) : () => handle.reSync();
+        run.channels.push(watchTable(this.opts.client, table, workspaceId, onChange));
+      }
+    });
+    return run;
+  }
+
+  private reSyncRun(run: Run): void {
+    for (const handle of run.handles) handle.reSync();
+  }
+
+  private async stopRun(run: Run): Promise<void> {
+    run.stopped = true;
+    this.handles$.next(this.handles$.value.filter((h) => !run.handles.includes(h)));
+    await Promise.all(run.channels.map((c) => this.opts.client.removeChannel(c)));
+    await Promise.all(run.handles.map((h) => h.cancel()));
+    for (const s of run.subscriptions) s.unsubscribe();
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(task);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+}

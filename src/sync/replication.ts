@@ -1,0 +1,233 @@
+/**
+ * One RxDB replication per collection, over the sync RPCs of
+ * supabase/migrations/20261123001000_sync_rpcs.sql.
+ *
+ * Built on replicateRxCollection rather than RxDB's replicateSupabase: replicateSupabase
+ * detects push conflicts by adding an `eq`/`is` filter to the URL for every field of the
+ * assumed server state, and throws on array and object fields, which contacts have (tags,
+ * group_ids, custom_fields). Instead:
+ * - pull: `pull_rows` pages a workspace's rows after a `{modified, id}` checkpoint, below a
+ *   commit horizon, so a row whose transaction commits late is never skipped;
+ * - push: `push_rows` writes a batch with optimistic concurrency on the server-set
+ *   `_modified` (the `server_modified` of the assumed master state) and returns the server's
+ *   rows where that version is not the current one, for the conflict handler to merge;
+ * - live: a realtime `postgres_changes` subscription per table only says "something
+ *   changed" and triggers a RESYNC, i.e. a pull through the RPC, never trusting the payload.
+ */
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { RxCollection, RxError, RxTypeError, WithDeleted } from 'rxdb';
+import { type RxReplicationState, replicateRxCollection } from 'rxdb/plugins/replication';
+import {
+  type ReadOnlyCollection,
+  type ReplicatedCollection,
+  storedProperties,
+  type WritableCollection,
+} from '../db/collections.ts';
+import { documentToRow, rowToDocument } from '../db/documents.ts';
+import { type RetryPolicy, retryDelay } from './backoff.ts';
+
+/** The last row pulled, as the server printed it (microseconds matter). */
+export interface Checkpoint {
+  modified: string;
+  id: string;
+}
+
+/** One checkpoint per workspace, for tables pulled across all of the user's workspaces. */
+export type DirectoryCheckpoint = Record<string, Checkpoint>;
+
+/** Told when a request of a replication succeeds (failures come on its error$). */
+export interface ReplicationReport {
+  succeeded(): void;
+}
+
+interface Common<D> {
+  client: SupabaseClient;
+  collection: RxCollection<D>;
+  /** Unique per server, table and scope: RxDB keeps its checkpoints under it. */
+  identifier: string;
+  retry: RetryPolicy;
+  report: ReplicationReport;
+}
+
+const PULL_BATCH = 500;
+const PUSH_BATCH = 100;
+
+/**
+ * A writable table of one workspace, both ways. `live: false` runs until in sync and stops
+ * (used to push a workspace that is not the current one before signing out).
+ */
+export function replicateWorkspaceTable<D extends { workspace_id: string; server_modified?: string }>(
+  opts: Common<D> & { table: WritableCollection; workspaceId: string; live: boolean },
+): RxReplicationState<D, Checkpoint> {
+  const { client, table, workspaceId } = opts;
+  const properties = storedProperties(table);
+  const guard = backoff(opts);
+  const state = replicateRxCollection<D, Checkpoint>({
+    replicationIdentifier: opts.identifier,
+    collection: opts.collection,
+    live: opts.live,
+    retryTime: opts.retry.minMs,
+    waitForLeadership: true,
+    pull: {
+      batchSize: PULL_BATCH,
+      handler: guard((checkpoint, batchSize) =>
+        pullPage<D>(client, table, properties, workspaceId, checkpoint, batchSize),
+      ),
+    },
+    push: {
+      batchSize: PUSH_BATCH,
+      // The collection holds every workspace of the user; this replication pushes only its
+      // own (a document of another workspace waits for that workspace's replication).
+      modifier: (doc) => (doc.workspace_id === workspaceId ? doc : null),
+      handler: guard(async (rows) => {
+        const { data, error } = await client.rpc('push_rows', {
+          p_table: table,
+          p_rows: rows.map((row) => ({
+            doc: documentToRow(row.newDocumentState),
+            assumed: row.assumedMasterState?.server_modified ?? null,
+          })),
+        });
+        if (error) throw new Error(`pushing ${table}: ${error.message}`);
+        if (!Array.isArray(data)) throw new Error(`pushing ${table}: the server sent no list of conflicts`);
+        return data.map((row: unknown) => rowToDocument<D>(properties, asRow(row, table)));
+      }),
+    },
+  });
+  guard.attach(state);
+  return state;
+}
+
+/**
+ * A read-only table across every workspace the user belongs to (workspaces and their
+ * members: the workspace switcher needs all of them). Workspaces the user has left stay in
+ * the checkpoint and are still asked, so the soft delete of their membership arrives.
+ */
+export function replicateDirectoryTable<D>(
+  opts: Common<D> & { table: ReadOnlyCollection },
+): RxReplicationState<D, DirectoryCheckpoint> {
+  const { client, table } = opts;
+  const properties = storedProperties(table);
+  const guard = backoff(opts);
+  const state = replicateRxCollection<D, DirectoryCheckpoint>({
+    replicationIdentifier: opts.identifier,
+    collection: opts.collection,
+    retryTime: opts.retry.minMs,
+    waitForLeadership: true,
+    pull: {
+      batchSize: PULL_BATCH,
+      handler: guard(async (checkpoint, batchSize) => {
+        const { data, error } = await client.rpc('my_workspace_ids');
+        if (error) throw new Error(`listing workspaces: ${error.message}`);
+        const ids = new Set<string>([
+          ...(Array.isArray(data) ? data.map(String) : []),
+          ...Object.keys(checkpoint ?? {}),
+        ]);
+        const next: DirectoryCheckpoint = { ...checkpoint };
+        const documents: WithDeleted<D>[] = [];
+        // RxDB pulls again while a page is full; a full page of any workspace makes it so.
+        for (const id of ids) {
+          const page = await pullPage<D>(client, table, properties, id, next[id], batchSize);
+          documents.push(...page.documents);
+          if (page.checkpoint) next[id] = page.checkpoint;
+        }
+        return { documents, checkpoint: next };
+      }),
+    },
+  });
+  guard.attach(state);
+  return state;
+}
+
+async function pullPage<D>(
+  client: SupabaseClient,
+  table: ReplicatedCollection,
+  properties: readonly string[],
+  workspaceId: string,
+  after: Checkpoint | undefined,
+  limit: number,
+): Promise<{ documents: WithDeleted<D>[]; checkpoint: Checkpoint | undefined }> {
+  const { data, error } = await client.rpc('pull_rows', {
+    p_table: table,
+    p_workspace_id: workspaceId,
+    p_after_modified: after?.modified ?? null,
+    p_after_id: after?.id ?? null,
+    p_limit: limit,
+  });
+  if (error) throw new Error(`pulling ${table}: ${error.message}`);
+  const page: unknown = data;
+  const rows = typeof page === 'object' && page !== null && 'rows' in page ? page.rows : undefined;
+  if (!Array.isArray(rows)) throw new Error(`pulling ${table}: the server sent no rows`);
+  const parsed = rows.map((row: unknown) => asRow(row, table));
+  const last = parsed.at(-1);
+  return {
+    documents: parsed.map((row) => rowToDocument<D>(properties, row)),
+    checkpoint: last ? { modified: String(last._modified), id: String(last.id) } : after,
+  };
+}
+
+function asRow(value: unknown, table: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || typeof (value as { id?: unknown }).id !== 'string') {
+    throw new Error(`${table}: the server sent a row without an id`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Wraps a replication's handlers: each failure doubles the wait before RxDB retries (up to
+ * the policy's maximum), a success resets it and is reported for the sync status.
+ */
+function backoff(opts: { retry: RetryPolicy; report: ReplicationReport }) {
+  let failures = 0;
+  let state: { retryTime?: number | undefined } | undefined;
+  const wrap =
+    <A extends unknown[], R>(handler: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        const result = await handler(...args);
+        failures = 0;
+        if (state) state.retryTime = opts.retry.minMs;
+        opts.report.succeeded();
+        return result;
+      } catch (err) {
+        failures += 1;
+        if (state) state.retryTime = retryDelay(failures, opts.retry);
+        throw err;
+      }
+    };
+  return Object.assign(wrap, {
+    attach(replication: { retryTime?: number | undefined }) {
+      state = replication;
+    },
+  });
+}
+
+/**
+ * Calls `onChange` whenever a row of `table` visible to the user changes, and each time the
+ * channel (re)joins: changes made while the socket was down are then pulled too.
+ */
+export function watchTable(
+  client: SupabaseClient,
+  table: ReplicatedCollection,
+  workspaceId: string | undefined,
+  onChange: () => void,
+): RealtimeChannel {
+  const filter = workspaceId ? { filter: `workspace_id=eq.${workspaceId}` } : {};
+  // Channel names are per client; a random part keeps two subscriptions of one table apart.
+  const name = `pigeon:${table}:${workspaceId ?? 'all'}:${Math.random().toString(36).slice(2)}`;
+  return client
+    .channel(name)
+    .on('postgres_changes', { event: '*', schema: 'public', table, ...filter }, () => onChange())
+    .subscribe((status) => {
+      if (status === 'SUBSCRIBED') onChange();
+    });
+}
+
+/** A readable message from a replication error (RxDB wraps the handler's error). */
+export function describeReplicationError(err: RxError | RxTypeError | unknown): string {
+  if (typeof err === 'object' && err !== null && 'parameters' in err) {
+    const { parameters } = err as RxError;
+    const inner = parameters.errors?.[0]?.message ?? parameters.error?.message;
+    if (inner) return inner;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,147 @@
+/**
+ * Everything of one signed-in user on this device: their database, pending markers, the
+ * workspace they work in, and, while their session is usable, the replications.
+ *
+ * On an explicit sign-out the database is removed: the server has every change (sign-out
+ * pushes first, or the user chose to discard), and the next person using this browser must
+ * not find it. When a session expires or another user signs in over an expired one, it is
+ * only closed: unpushed changes stay until that user signs in again.
+ */
+import type { RxStorage } from 'rxdb';
+import {
+  BehaviorSubject,
+  combineLatest,
+  distinctUntilChanged,
+  map,
+  type Observable,
+  type Subscription,
+} from 'rxjs';
+import { openPigeonDatabase, type PigeonDatabase, userDatabaseName } from '../db/database.ts';
+import { domainOf } from '../db/documents.ts';
+import type { Workspace, WorkspaceMember, WorkspaceRole } from '../domain/types.ts';
+import { SyncEngine, type SyncEngineOptions } from './engine.ts';
+import type { KeyValueStorage } from './session.ts';
+import { PendingChanges } from './status.ts';
+
+export interface CurrentWorkspace {
+  workspace: Workspace;
+  role: WorkspaceRole;
+}
+
+export interface UserSpaceOptions {
+  userId: string;
+  databasePrefix: string;
+  rxStorage: RxStorage<unknown, unknown>;
+  multiInstance: boolean;
+  /** Remembers the chosen workspace per user. */
+  storage: KeyValueStorage;
+}
+
+export class UserSpace {
+  readonly pending: PendingChanges;
+  /** The workspaces the user is a member of, by name. */
+  readonly workspaces$: Observable<Workspace[]>;
+  /** The chosen workspace, else the first by name; undefined until the workspaces are pulled. */
+  readonly current$ = new BehaviorSubject<CurrentWorkspace | undefined>(undefined);
+  readonly engine$ = new BehaviorSubject<SyncEngine | undefined>(undefined);
+  private readonly chosen$: BehaviorSubject<string | undefined>;
+  private readonly subscriptions: Subscription[] = [];
+  private engineSubscription: Subscription | undefined;
+
+  static async open(opts: UserSpaceOptions): Promise<UserSpace> {
+    const db = await openPigeonDatabase({
+      name: userDatabaseName(opts.databasePrefix, opts.userId),
+      storage: opts.rxStorage,
+      multiInstance: opts.multiInstance,
+    });
+    return new UserSpace(db, opts.userId, opts.storage);
+  }
+
+  private constructor(
+    readonly db: PigeonDatabase,
+    readonly userId: string,
+    private readonly storage: KeyValueStorage,
+  ) {
+    this.pending = new PendingChanges(db);
+    this.chosen$ = new BehaviorSubject(storage.getItem(this.choiceKey()) ?? undefined);
+    const memberships$ = db.workspace_members
+      .find({ selector: { user_id: userId } })
+      .$.pipe(map((docs) => docs.map((doc) => domainOf<WorkspaceMember>(doc))));
+    const all$ = db.workspaces.find().$.pipe(map((docs) => docs.map((doc) => domainOf<Workspace>(doc))));
+    this.workspaces$ = combineLatest([memberships$, all$]).pipe(
+      map(([memberships, workspaces]) => {
+        const mine = new Set(memberships.map((m) => m.workspace_id));
+        return workspaces.filter((w) => mine.has(w.id)).sort((a, b) => a.name.localeCompare(b.name));
+      }),
+    );
+    this.subscriptions.push(
+      combineLatest([this.workspaces$, memberships$, this.chosen$])
+        .pipe(
+          map(([workspaces, memberships, chosen]) => {
+            const workspace = workspaces.find((w) => w.id === chosen) ?? workspaces[0];
+            const role = memberships.find((m) => m.workspace_id === workspace?.id)?.role;
+            return workspace && role ? { workspace, role } : undefined;
+          }),
+        )
+        .subscribe((current) => {
+          this.current$.next(current);
+          // The first workspace becomes the chosen one, so that a workspace joined later (and
+          // sorted before it) does not take its place.
+          if (current && this.chosen$.value === undefined) this.remember(current.workspace.id);
+        }),
+    );
+  }
+
+  get engine(): SyncEngine | undefined {
+    return this.engine$.value;
+  }
+
+  /** Starts replicating (idempotent); the workspace replications follow the current workspace. */
+  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending'>): void {
+    if (this.engine) return;
+    const engine = new SyncEngine({ ...opts, db: this.db, pending: this.pending });
+    this.engine$.next(engine);
+    this.engineSubscription = this.current$
+      .pipe(
+        map((current) => current?.workspace.id),
+        distinctUntilChanged(),
+      )
+      .subscribe((id) => void engine.switchWorkspace(id));
+  }
+
+  async stopSync(): Promise<void> {
+    const engine = this.engine;
+    if (!engine) return;
+    this.engineSubscription?.unsubscribe();
+    this.engine$.next(undefined);
+    await engine.stop();
+  }
+
+  /** Makes `workspaceId` current and waits until its replications run. */
+  async choose(workspaceId: string): Promise<void> {
+    this.remember(workspaceId);
+    await this.engine?.switchWorkspace(this.current$.value?.workspace.id);
+  }
+
+  async close({ remove }: { remove: boolean }): Promise<void> {
+    await this.stopSync();
+    for (const s of this.subscriptions) s.unsubscribe();
+    this.current$.complete();
+    this.engine$.complete();
+    if (remove) {
+      this.storage.removeItem(this.choiceKey());
+      await this.db.remove();
+    } else {
+      await this.db.close();
+    }
+  }
+
+  private remember(workspaceId: string): void {
+    this.storage.setItem(this.choiceKey(), workspaceId);
+    this.chosen$.next(workspaceId);
+  }
+
+  private choiceKey(): string {
+    return `pigeon:workspace:${this.userId}`;
+  }
+}

@@ -1,0 +1,31 @@
+import { For, type JSX, Show } from 'solid-js';
+import type { ContactGroup } from '../../domain/types.ts';
+
+export function TagChips(props: { tags: readonly string[] }): JSX.Element {
+  return <For each={props.tags}>{(tag) => <span class="chip chip-tag">{tag}</span>}</For>;
+}
+
+/** Group ids as named chips; ids of groups deleted elsewhere are skipped, not shown raw. */
+export function GroupChips(props: {
+  ids: readonly string[];
+  groups: Map<string, ContactGroup>;
+}): JSX.Element {
+  return (
+    <For each={props.ids}>
+      {(id) => (
+        <Show when={props.groups.get(id)}>
+          {(group) => (
+            <span class="chip chip-group">
+              <span
+                class="chip-dot"
+                style={{ background: group().color ?? 'var(--muted)' }}
+                aria-hidden="true"
+              />
+              {group().name}
+            </span>
+          )}
+        </Show>
+      )}
+    </For>
+  );
+}

@@ -1,0 +1,14 @@
+import { type JSX, Show } from 'solid-js';
+
+/** A service's refusal, read out as soon as it appears. */
+export function FormError(props: { error: string | undefined }): JSX.Element {
+  return (
+    <Show when={props.error}>
+      {(error) => (
+        <p class="form-error" role="alert">
+          {error()}
+        </p>
+      )}
+    </Show>
+  );
+}

@@ -1,0 +1,257 @@
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, type JSX, on, onCleanup, Show } from 'solid-js';
+import type { Contact } from '../../domain/types.ts';
+import type { ContactInput } from '../../sync/services.ts';
+import { ConfirmDialog } from '../components/Dialog.tsx';
+import { TextAreaField, TextField } from '../components/Field.tsx';
+import { FormError } from '../components/FormError.tsx';
+import { GroupPicker } from '../components/GroupPicker.tsx';
+import { LeaveGuard } from '../components/LeaveGuard.tsx';
+import { usePageTitle } from '../page-title.ts';
+import { useServices } from '../services-context.ts';
+import { joinList, splitList } from '../text.ts';
+import { CustomFieldsEditor, type FieldRow, toRecord, toRows } from './CustomFieldsEditor.tsx';
+
+type ContactPatch = Partial<Omit<ContactInput, 'phone'>> & { opted_out?: boolean };
+
+export function ContactDetailPage(): JSX.Element {
+  const { contacts } = useServices();
+  const params = useParams<{ id: string }>();
+  const contact = contacts.get(() => params.id);
+
+  // get() answers undefined both while the document loads and when there is none: give it a
+  // moment before saying "not found", so a slow open doesn't flash an error.
+  const [waited, setWaited] = createSignal(false);
+  createEffect(
+    on(
+      () => params.id,
+      () => {
+        setWaited(false);
+        const timer = setTimeout(() => setWaited(true), 600);
+        onCleanup(() => clearTimeout(timer));
+      },
+    ),
+  );
+
+  usePageTitle(() => contact()?.name || contact()?.phone || 'Contact');
+
+  return (
+    <div class="page page-narrow">
+      <A href="/contacts" class="back-link">
+        ← All contacts
+      </A>
+      <Show
+        when={contact()}
+        fallback={
+          <Show when={waited()}>
+            <section class="card">
+              <h1>Contact not found</h1>
+              <p>This contact doesn't exist in this workspace, or it was deleted.</p>
+            </section>
+          </Show>
+        }
+      >
+        {(current) => <ContactEditor contact={current()} />}
+      </Show>
+    </div>
+  );
+}
+
+/** The form for one contact. Saving sends only the fields the user changed, so edits made
+ * elsewhere to other fields are merged, not overwritten. */
+function ContactEditor(props: { contact: Contact }): JSX.Element {
+  const { contacts } = useServices();
+  const navigate = useNavigate();
+
+  // What the form started from; compared with the form to find what the user changed.
+  const [base, setBase] = createSignal(props.contact);
+  const [name, setName] = createSignal('');
+  const [email, setEmail] = createSignal('');
+  const [tags, setTags] = createSignal('');
+  const [groupIds, setGroupIds] = createSignal<string[]>([]);
+  const [fields, setFields] = createSignal<FieldRow[]>([]);
+  const [notes, setNotes] = createSignal('');
+  const [optedOut, setOptedOut] = createSignal(false);
+
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  const [saved, setSaved] = createSignal(false);
+  const [confirmDelete, setConfirmDelete] = createSignal(false);
+
+  const load = (contact: Contact) => {
+    setBase(contact);
+    setName(contact.name);
+    setEmail(contact.email);
+    setTags(joinList(contact.tags));
+    setGroupIds([...contact.group_ids]);
+    setFields(toRows(contact.custom_fields));
+    setNotes(contact.notes);
+    setOptedOut(contact.opted_out);
+  };
+  load(props.contact);
+
+  const patch = createMemo<ContactPatch>(() => {
+    const from = base();
+    const changes: ContactPatch = {};
+    if (name().trim() !== from.name) changes.name = name().trim();
+    if (email().trim() !== from.email) changes.email = email().trim();
+    const nextTags = splitList(tags());
+    if (!sameList(nextTags, from.tags)) changes.tags = nextTags;
+    if (!sameSet(groupIds(), from.group_ids)) changes.group_ids = groupIds();
+    const nextFields = toRecord(fields());
+    if (!sameRecord(nextFields, from.custom_fields)) changes.custom_fields = nextFields;
+    if (notes() !== from.notes) changes.notes = notes();
+    if (optedOut() !== from.opted_out) changes.opted_out = optedOut();
+    return changes;
+  });
+  const dirty = () => Object.keys(patch()).length > 0;
+
+  // A change from another tab or device shows at once, unless the user is mid-edit: then their
+  // draft stays, and saving sends only what they changed. Another contact (the route's id
+  // changed) always starts a fresh form.
+  createEffect(
+    on(
+      () => props.contact,
+      (contact) => {
+        if (contact.id !== base().id) {
+          setError(undefined);
+          setSaved(false);
+          load(contact);
+        } else if (!dirty()) {
+          load(contact);
+        }
+      },
+      { defer: true },
+    ),
+  );
+
+  const save = async (event: SubmitEvent) => {
+    event.preventDefault();
+    if (!dirty()) return;
+    setPending(true);
+    setError(undefined);
+    try {
+      const result = await contacts.update(props.contact.id, patch());
+      if (result.ok) {
+        load(result.value);
+        setSaved(true);
+      } else {
+        setError(result.error);
+      }
+    } finally {
+      setPending(false);
+    }
+  };
+
+  const remove = async () => {
+    setPending(true);
+    try {
+      const result = await contacts.remove(props.contact.id);
+      setConfirmDelete(false);
+      if (result.ok) navigate('/contacts', { replace: true });
+      else setError(result.error);
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="contact-heading">
+      <header class="detail-header">
+        <div>
+          <h1 id="contact-heading">{props.contact.name || 'No name'}</h1>
+          <p class="detail-phone">
+            <span class="visually-hidden">Phone: </span>
+            {props.contact.phone}
+          </p>
+        </div>
+        <Show when={props.contact.opted_out}>
+          <span class="badge badge-muted">Opted out</span>
+        </Show>
+      </header>
+      <form class="form" onSubmit={save} aria-label="Edit contact">
+        <div class="form-grid">
+          <TextField label="Name" name="name" autocomplete="off" value={name()} onValue={setName} />
+          <TextField
+            label="Email"
+            type="email"
+            name="email"
+            autocomplete="off"
+            value={email()}
+            onValue={setEmail}
+          />
+        </div>
+        <TextField
+          label="Tags"
+          name="tags"
+          value={tags()}
+          onValue={setTags}
+          hint="Separate tags with commas."
+        />
+        <GroupPicker selected={groupIds()} onChange={setGroupIds} />
+        <CustomFieldsEditor rows={fields()} onChange={setFields} />
+        <TextAreaField label="Notes" name="notes" rows={4} value={notes()} onValue={setNotes} />
+        <label class="checkbox checkbox-card">
+          <input
+            type="checkbox"
+            checked={optedOut()}
+            onChange={(event) => setOptedOut(event.currentTarget.checked)}
+          />
+          <span>
+            <span class="checkbox-title">Opted out</span>
+            <span class="field-hint">
+              This person asked not to be messaged; campaigns skip them.
+              <Show when={props.contact.opted_out && props.contact.opted_out_at}>
+                {(since) => <> Since {new Date(since()).toLocaleDateString()}.</>}
+              </Show>
+            </span>
+          </span>
+        </label>
+        <p class="field-hint">The phone number identifies the contact and can't be changed here.</p>
+        <FormError error={error()} />
+        <div class="form-actions">
+          <button type="submit" class="button button-primary" disabled={pending() || !dirty()}>
+            Save changes
+          </button>
+          <span class="muted" aria-live="polite">
+            {dirty() ? 'Unsaved changes' : saved() ? 'Saved' : ''}
+          </span>
+          <span class="spacer" />
+          <button type="button" class="button button-danger-outline" onClick={() => setConfirmDelete(true)}>
+            Delete contact
+          </button>
+        </div>
+      </form>
+      <LeaveGuard when={dirty() && !pending()} />
+      <ConfirmDialog
+        open={confirmDelete()}
+        title="Delete contact?"
+        message={
+          <p>
+            Delete {props.contact.name || 'this contact'} ({props.contact.phone})? This can't be undone.
+          </p>
+        }
+        confirmLabel="Delete"
+        danger
+        busy={pending()}
+        onConfirm={() => void remove()}
+        onCancel={() => setConfirmDelete(false)}
+      />
+    </section>
+  );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item));
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key])
+  );
+}

@@ -1,0 +1,91 @@
+import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
+import { ConfirmDialog } from '../components/Dialog.tsx';
+import { useServices } from '../services-context.ts';
+import { plural } from '../text.ts';
+
+/** Who is signed in, in which workspace, and the way out. */
+export function AccountControls(): JSX.Element {
+  const services = useServices();
+  const [switching, setSwitching] = createSignal(false);
+  const [signingOut, setSigningOut] = createSignal(false);
+  // Set when signOut() could not push everything: the number it reported, for the question.
+  const [unsynced, setUnsynced] = createSignal<number>();
+  const workspaceId = createUniqueId();
+
+  const email = () => {
+    const session = services.session();
+    return session.status === 'signed-in' || session.status === 'expired' ? session.user.email : '';
+  };
+
+  const switchWorkspace = async (id: string) => {
+    setSwitching(true);
+    try {
+      await services.switchWorkspace(id);
+    } finally {
+      setSwitching(false);
+    }
+  };
+
+  const signOut = async (discardUnsynced = false) => {
+    if (signingOut()) return;
+    setSigningOut(true);
+    try {
+      const outcome = await services.signOut(discardUnsynced ? { discardUnsynced } : undefined);
+      setUnsynced(outcome.signedOut ? undefined : outcome.unsynced);
+    } finally {
+      setSigningOut(false);
+    }
+  };
+
+  return (
+    <div class="account">
+      <Show
+        when={services.workspaces().length > 1}
+        fallback={<span class="workspace-name">{services.workspace()?.name}</span>}
+      >
+        <label class="visually-hidden" for={workspaceId}>
+          Workspace
+        </label>
+        <select
+          id={workspaceId}
+          class="workspace-select"
+          value={services.workspace()?.id ?? ''}
+          disabled={switching()}
+          onChange={(event) => void switchWorkspace(event.currentTarget.value)}
+        >
+          <For each={services.workspaces()}>
+            {(workspace) => <option value={workspace.id}>{workspace.name}</option>}
+          </For>
+        </select>
+      </Show>
+      <span class="user-email" title="Signed in as">
+        {email()}
+      </span>
+      {/* aria-disabled, not disabled: a disabled button drops focus, and the dialog returns it here. */}
+      <button
+        type="button"
+        class="button button-small"
+        aria-disabled={signingOut()}
+        onClick={() => void signOut()}
+      >
+        Sign out
+      </button>
+      <ConfirmDialog
+        open={unsynced() !== undefined}
+        title="Sign out?"
+        message={
+          <p>
+            {plural(unsynced() ?? 0, "change hasn't", "changes haven't")} synced. Sign out anyway and lose
+            {(unsynced() ?? 0) === 1 ? ' it' : ' them'}?
+          </p>
+        }
+        confirmLabel="Sign out anyway"
+        cancelLabel="Stay signed in"
+        danger
+        busy={signingOut()}
+        onConfirm={() => void signOut(true)}
+        onCancel={() => setUnsynced(undefined)}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import { createSignal, type JSX, Show } from 'solid-js';
+import { useServices } from '../services-context.ts';
+import { plural } from '../text.ts';
+
+/**
+ * Online state and what waits to go up. Both are status regions named by their own text, so a
+ * screen reader hears "Offline" or "3 changes waiting to sync" when it changes.
+ */
+export function SyncIndicator(): JSX.Element {
+  const { online, sync } = useServices();
+  const [syncing, setSyncing] = createSignal(false);
+
+  const onlineText = () => (online() ? 'Online' : 'Offline');
+  const pendingText = () =>
+    sync.pending() === 0
+      ? 'All changes synced'
+      : `${plural(sync.pending(), 'change', 'changes')} waiting to sync`;
+
+  const syncNow = async () => {
+    setSyncing(true);
+    try {
+      await sync.syncNow();
+    } finally {
+      setSyncing(false);
+    }
+  };
+
+  return (
+    <div class="sync-indicator">
+      <span
+        class="pill"
+        classList={{ 'pill-online': online(), 'pill-offline': !online() }}
+        role="status"
+        aria-label={onlineText()}
+      >
+        <span class="dot" aria-hidden="true" />
+        {onlineText()}
+      </span>
+      <span
+        class="pending"
+        classList={{ 'pending-waiting': sync.pending() > 0 }}
+        role="status"
+        aria-label={pendingText()}
+      >
+        <Show when={sync.state() === 'syncing' && sync.pending() > 0}>
+          <span class="spinner" aria-hidden="true" />
+        </Show>
+        {pendingText()}
+      </span>
+      <Show when={online() && sync.pending() > 0}>
+        <button
+          type="button"
+          class="button button-small"
+          disabled={syncing() || sync.state() === 'syncing'}
+          onClick={syncNow}
+        >
+          Sync now
+        </button>
+      </Show>
+      <Show when={sync.lastError()}>
+        {(error) => (
+          <span class="sync-error" role="alert">
+            Sync problem: {error()}
+          </span>
+        )}
+      </Show>
+    </div>
+  );
+}

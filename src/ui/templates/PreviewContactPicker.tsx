@@ -1,0 +1,74 @@
+import { createEffect, createMemo, createSignal, createUniqueId, For, type JSX } from 'solid-js';
+import type { Contact } from '../../domain/types.ts';
+import { createDebounced } from '../hooks.ts';
+import { useServices } from '../services-context.ts';
+
+const SHOWN = 50;
+
+/**
+ * A searchable select: the search box narrows the options to the first matches, so the select
+ * stays short with 100,000 contacts. The first match is chosen until the user picks one.
+ */
+export function PreviewContactPicker(props: {
+  selectedId: string | undefined;
+  onSelect: (id: string | undefined) => void;
+}): JSX.Element {
+  const { contacts } = useServices();
+  const [search, setSearch] = createSignal('');
+  const query = createDebounced(search, 200, (value) => value.trim() === '');
+  const matches = contacts.list(query);
+  const selected = contacts.get(() => props.selectedId);
+  const selectId = createUniqueId();
+
+  const options = createMemo(() => {
+    const shown = matches().slice(0, SHOWN);
+    const current = selected();
+    // Keep the chosen contact selectable even when the search no longer finds it.
+    return current && !shown.some((contact) => contact.id === current.id) ? [current, ...shown] : shown;
+  });
+
+  // Until the user picks one, preview against the first contact.
+  createEffect(() => {
+    const first = matches()[0];
+    if (!props.selectedId && first) props.onSelect(first.id);
+  });
+
+  return (
+    <div class="preview-picker">
+      <label class="field-label" for={selectId}>
+        Preview contact
+      </label>
+      <input
+        type="text"
+        enterkeyhint="search"
+        autocomplete="off"
+        aria-label="Search contacts for preview"
+        placeholder="Find a contact"
+        value={search()}
+        onInput={(event) => setSearch(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          // Enter takes the best match, so keyboard users need not go on to the select.
+          if (event.key === 'Enter') {
+            event.preventDefault();
+            const first = matches()[0];
+            if (first) props.onSelect(first.id);
+          }
+        }}
+      />
+      <select
+        id={selectId}
+        value={props.selectedId ?? ''}
+        disabled={options().length === 0}
+        onChange={(event) => props.onSelect(event.currentTarget.value || undefined)}
+      >
+        <For each={options()} fallback={<option value="">No contacts found</option>}>
+          {(contact) => <option value={contact.id}>{label(contact)}</option>}
+        </For>
+      </select>
+    </div>
+  );
+}
+
+function label(contact: Contact): string {
+  return contact.name ? `${contact.name} · ${contact.phone}` : contact.phone;
+}

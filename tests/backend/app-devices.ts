@@ -1,0 +1,144 @@
+// Simulated devices for the app tests: createPigeonServices in Node against the local stack,
+// each with its own memory database, key-value storage and a network that can be cut.
+//
+// A test file using this must also run Solid's browser build (Solid's "node" export is its
+// server renderer, which never re-runs computations):
+//   vi.mock('solid-js', () => vi.importActual('solid-js/dist/solid.js'));
+import { randomUUID } from 'node:crypto';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+import { type Accessor, createRoot } from 'solid-js';
+import WebSocket from 'ws';
+import { createPigeonServices } from '../../src/sync/create-services.ts';
+import type { NetworkEnvironment } from '../../src/sync/online.ts';
+import type { PigeonServices } from '../../src/sync/services.ts';
+import { type KeyValueStorage, memoryStorage } from '../../src/sync/session.ts';
+import type { Backend } from './harness.ts';
+
+/**
+ * A network that can be cut: the platform's online flag and events, and a fetch that fails
+ * like a browser's does with no network. (The realtime socket stays up: it only announces
+ * changes, and every pull and push goes through fetch.)
+ */
+export class Network implements NetworkEnvironment {
+  private up = true;
+  private serverReachable = true;
+  private readonly listeners = new Set<(online: boolean) => void>();
+
+  readonly fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    this.up && this.serverReachable
+      ? fetch(input, init)
+      : Promise.reject(new TypeError('fetch failed: the network is down'));
+
+  isOnline(): boolean {
+    return this.up;
+  }
+
+  onChange(listener: (online: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The whole network: navigator.onLine, its events, and every request. */
+  set(up: boolean): void {
+    this.up = up;
+    for (const listener of this.listeners) listener(up);
+  }
+
+  /** Only the server (dead Wi-Fi, server down): the platform still believes it is online. */
+  setServerReachable(reachable: boolean): void {
+    this.serverReachable = reachable;
+  }
+}
+
+export interface Device {
+  services: PigeonServices;
+  network: Network;
+  /** What survives a reload: the database prefix (memory databases outlive their instance) and storage. */
+  prefix: string;
+  storage: KeyValueStorage;
+  /** Runs `fn` under a Solid root that lives until the device is closed (for list/get accessors). */
+  watch<T>(fn: () => Accessor<T>): Accessor<T>;
+  close(): Promise<void>;
+}
+
+export interface DeviceOptions {
+  prefix?: string;
+  storage?: KeyValueStorage;
+  network?: Network;
+  /** Realtime client settings on top of the ws transport, e.g. heartbeatIntervalMs. */
+  realtime?: { heartbeatIntervalMs?: number };
+}
+
+export function openDevice(backend: Backend, opts: DeviceOptions = {}): Device {
+  const network = opts.network ?? new Network();
+  const prefix = opts.prefix ?? `device-${randomUUID().slice(0, 8)}`;
+  const storage = opts.storage ?? memoryStorage();
+  const services = createPigeonServices({
+    supabase: {
+      url: backend.url,
+      anonKey: backend.config.anonKey,
+      options: {
+        realtime: { ...opts.realtime, transport: WebSocket as unknown as typeof globalThis.WebSocket },
+        global: { fetch: network.fetch },
+      },
+    },
+    // Every write is checked against the collection schemas.
+    rxStorage: wrappedValidateAjvStorage({ storage: getRxStorageMemory() }),
+    multiInstance: false,
+    storage,
+    network,
+    databasePrefix: prefix,
+    retry: { minMs: 100, maxMs: 800 },
+    flushTimeoutMs: 5000,
+  });
+  const disposers: (() => void)[] = [];
+  let closed: Promise<void> | undefined;
+  return {
+    services,
+    network,
+    prefix,
+    storage,
+    watch(fn) {
+      return createRoot((dispose) => {
+        disposers.push(dispose);
+        return fn();
+      });
+    },
+    close() {
+      closed ??= (async () => {
+        for (const dispose of disposers.splice(0)) dispose();
+        await services.dispose();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Polls `read` until `ok` holds and returns that value; fails the test after `ms`. */
+export async function eventually<T>(
+  read: () => T | Promise<T>,
+  ok: (value: T) => boolean,
+  ms = 10_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > until) {
+      throw new Error(`still not there after ${ms} ms: ${JSON.stringify(value)?.slice(0, 500)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Signs the device in and waits until it knows its workspace. */
+export async function signIn(device: Device, email: string, password: string): Promise<string> {
+  const result = await device.services.signIn(email, password);
+  if (!result.ok) throw new Error(`sign-in failed: ${result.error}`);
+  const workspace = await eventually(
+    () => device.services.workspace(),
+    (w) => w !== undefined,
+  );
+  return workspace!.id;
+}

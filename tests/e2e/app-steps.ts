@@ -1,0 +1,56 @@
+// What a user does in the app, in Playwright steps, by the UI's accessible names.
+import type { BrowserContext, Page } from 'playwright-core';
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+/** Opens the app in a new tab of this context and signs in; resolves on the Contacts page. */
+export async function signIn(context: BrowserContext, url: string, who: Account): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url}/sign-in`);
+  await page.getByRole('textbox', { name: 'Email' }).fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Search contacts' }).waitFor();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  return page;
+}
+
+export async function addContact(page: Page, phone: string, name: string): Promise<void> {
+  const form = page.getByRole('form', { name: 'New contact' });
+  await form.getByRole('textbox', { name: 'Phone' }).fill(phone);
+  await form.getByRole('textbox', { name: 'Name' }).fill(name);
+  await form.getByRole('button', { name: 'Add contact' }).click();
+  await page.getByRole('row', { name: new RegExp(name) }).waitFor();
+}
+
+/** Opens a contact from the list, applies edits to the detail form, saves and goes back. */
+export async function editContact(
+  page: Page,
+  rowName: RegExp,
+  edits: Partial<Record<'Name' | 'Email' | 'Tags' | 'Notes', string>>,
+): Promise<void> {
+  await page.getByRole('row', { name: rowName }).click();
+  for (const [field, value] of Object.entries(edits)) {
+    await page.getByRole('textbox', { name: field, exact: true }).fill(value);
+  }
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('button', { name: 'Save changes' }).isDisabled();
+  await page.getByRole('link', { name: '← All contacts' }).click();
+  await page.getByRole('textbox', { name: 'Search contacts' }).waitFor();
+}
+
+/** The pending counter reads this number (0 → "All changes synced"). */
+export async function waitForPending(page: Page, n: number, timeout = 15_000): Promise<void> {
+  const text =
+    n === 0 ? 'All changes synced' : n === 1 ? '1 change waiting to sync' : `${n} changes waiting to sync`;
+  await page.getByRole('status', { name: text }).waitFor({ timeout });
+}
+
+export async function rowVisible(page: Page, name: RegExp, timeout = 10_000): Promise<number> {
+  const started = Date.now();
+  await page.getByRole('row', { name }).waitFor({ timeout });
+  return Date.now() - started;
+}

@@ -1,0 +1,87 @@
+// Small pure parts of src/sync: retry delays, edit stamps, the contacts search, sync state.
+import { describe, expect, test } from 'vitest';
+import type { Contact } from '../../src/domain/types.ts';
+import { retryDelay } from '../../src/sync/backoff.ts';
+import { contactSearch, searchContacts } from '../../src/sync/search.ts';
+import { editStamp } from '../../src/sync/stamp.ts';
+import { syncState } from '../../src/sync/status.ts';
+
+describe('retryDelay', () => {
+  const policy = { minMs: 1000, maxMs: 30_000 };
+  test('doubles from the minimum and stops at the maximum', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay(n, policy))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
+    ]);
+    expect(retryDelay(0, policy)).toBe(1000);
+    expect(retryDelay(10_000, policy)).toBe(30_000);
+  });
+});
+
+describe('editStamp', () => {
+  const now = Date.parse('2026-03-01T09:30:00.000Z');
+  test('is now, as ISO 8601 with milliseconds', () => {
+    expect(editStamp(undefined, now)).toBe('2026-03-01T09:30:00.000Z');
+    expect(editStamp('2026-02-01T00:00:00.000Z', now)).toBe('2026-03-01T09:30:00.000Z');
+  });
+  test('is always after the previous edit, even in the same millisecond or with a clock set back', () => {
+    expect(editStamp('2026-03-01T09:30:00.000Z', now)).toBe('2026-03-01T09:30:00.001Z');
+    expect(editStamp('2026-03-02T00:00:00.000Z', now)).toBe('2026-03-02T00:00:00.001Z');
+  });
+  test('an unreadable previous stamp counts as none', () => {
+    expect(editStamp('garbage', now)).toBe('2026-03-01T09:30:00.000Z');
+  });
+});
+
+describe('contact search', () => {
+  const contact = (patch: Partial<Contact>): Contact => ({
+    id: '1',
+    workspace_id: 'w',
+    phone: '+447400123456',
+    name: 'Ann Lee',
+    email: 'ann@example.com',
+    tags: ['VIP', 'leeds'],
+    group_ids: [],
+    custom_fields: {},
+    opted_out: false,
+    opted_out_at: null,
+    notes: 'room 101',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    _deleted: false,
+    ...patch,
+  });
+  const ann = contact({});
+
+  test('matches name, email and tags ignoring case', () => {
+    for (const q of ['ann', 'LEE', 'example.com', 'vip', 'Leeds'])
+      expect(contactSearch(q)?.(ann), q).toBe(true);
+    expect(contactSearch('bob')?.(ann)).toBe(false);
+  });
+
+  test('matches phone digits however the number is written', () => {
+    for (const q of ['+44 7400 123456', '07400 123', '0044-7400', '(7400) 123-456']) {
+      expect(contactSearch(q)?.(ann), q).toBe(true);
+    }
+    expect(contactSearch('07400 999')?.(ann)).toBe(false);
+  });
+
+  test('text with digits is not read as a phone number', () => {
+    // "room 101" is in the notes, which are not searched; "101" is not in the phone.
+    expect(contactSearch('room 101')?.(ann)).toBe(false);
+    expect(contactSearch('1')?.(ann)).toBe(true);
+  });
+
+  test('an empty query keeps every contact, in order', () => {
+    const list = [ann, contact({ id: '2', name: 'Bob' })];
+    expect(searchContacts(list, '  ')).toBe(list);
+    expect(searchContacts(list, 'bob').map((c) => c.id)).toEqual(['2']);
+  });
+});
+
+describe('syncState', () => {
+  test('offline wins, then an error, then activity', () => {
+    expect(syncState(false, true, 'boom')).toBe('offline');
+    expect(syncState(true, true, 'boom')).toBe('error');
+    expect(syncState(true, true, undefined)).toBe('syncing');
+    expect(syncState(true, false, undefined)).toBe('idle');
+  });
+});
