@@ -8,7 +8,10 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { minMs: 1000, maxMs: 30_000 };
+// A short first retry: the `online` event does not always fire (a page reloaded while
+// offline in Chromium never got one), and a reconnect should reach other devices within a
+// second or two, not after the next multi-second wait.
+export const DEFAULT_RETRY: RetryPolicy = { minMs: 300, maxMs: 30_000 };
 
 /** The delay before retry number `failures` (1 = after the first failure). */
 export function retryDelay(failures: number, policy: RetryPolicy): number {

@@ -12,7 +12,7 @@ import type { Contact } from '../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from './edit.ts';
 import { liveDocument } from './queries.ts';
 import { toAccessor } from './reactive.ts';
-import { NO_SCOPE, type ScopeSource } from './scope.ts';
+import { awaitScope, NO_SCOPE, type ScopeSource } from './scope.ts';
 import { searchContacts } from './search.ts';
 import type { ContactInput, ContactsApi, Result } from './services.ts';
 import {
@@ -59,7 +59,7 @@ export function createContactsApi(source: ScopeSource): ContactsApi {
     get: (id) => liveDocument<Contact>(source, (db) => db.contacts, id),
 
     async add(input) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const phone = checkPhone(input.phone, scope.workspace.default_country);
       if (!phone.ok) return phone;
@@ -91,7 +91,7 @@ export function createContactsApi(source: ScopeSource): ContactsApi {
     },
 
     async update(id, patch) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       if ('phone' in patch)
         return { ok: false, error: 'Phone: cannot change; add a contact with the new number' };
@@ -107,7 +107,7 @@ export function createContactsApi(source: ScopeSource): ContactsApi {
     },
 
     async remove(id) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       return scope ? removeDocument(scope, 'contacts', scope.db.contacts, id) : NO_SCOPE;
     },
   };

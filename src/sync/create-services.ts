@@ -122,7 +122,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       )
       .subscribe(() => {
         void session.revalidate();
-        space$.value?.engine?.reSync();
+        void enqueue(async () => space$.value?.restartSync());
       }),
   ];
   session.start();

@@ -7,7 +7,7 @@ import { domainOf, type GroupDoc } from '../db/documents.ts';
 import type { ContactGroup } from '../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from './edit.ts';
 import { toAccessor } from './reactive.ts';
-import { NO_SCOPE, type ScopeSource } from './scope.ts';
+import { awaitScope, NO_SCOPE, type ScopeSource } from './scope.ts';
 import type { GroupsApi, Result } from './services.ts';
 import { checkColor, checkText } from './validate.ts';
 
@@ -28,7 +28,7 @@ export function createGroupsApi(source: ScopeSource): GroupsApi {
     list: () => toAccessor<ContactGroup[]>(groups$, []),
 
     async add(input) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const fields = checkGroup({ description: '', color: null, ...input });
       if (!fields.ok) return fields;
@@ -44,7 +44,7 @@ export function createGroupsApi(source: ScopeSource): GroupsApi {
     },
 
     async update(id, patch) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const fields = checkGroup(patch);
       if (!fields.ok) return fields;
@@ -57,7 +57,7 @@ export function createGroupsApi(source: ScopeSource): GroupsApi {
     },
 
     async remove(id) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       return scope ? removeDocument(scope, 'contact_groups', scope.db.contact_groups, id) : NO_SCOPE;
     },
   };

@@ -3,7 +3,7 @@
  * the current workspace. Undefined while nobody is signed in or no workspace is known yet
  * (first sign-in, before the workspaces are pulled).
  */
-import type { Observable } from 'rxjs';
+import { filter, firstValueFrom, type Observable, of, timeout } from 'rxjs';
 import type { PigeonDatabase } from '../db/database.ts';
 import type { Workspace } from '../domain/types.ts';
 import type { PendingChanges } from './status.ts';
@@ -21,3 +21,19 @@ export interface ScopeSource {
 }
 
 export const NO_SCOPE = { ok: false, error: 'Not signed in to a workspace yet.' } as const;
+
+/**
+ * The scope, waiting a little for it when it is not there yet: right after a first sign-in
+ * the workspace is still being pulled, and a contact typed in that second must not fail.
+ */
+export async function awaitScope(source: ScopeSource, ms = 8_000): Promise<Scope | undefined> {
+  return (
+    source.current() ??
+    firstValueFrom(
+      source.scope$.pipe(
+        filter((scope): scope is Scope => scope !== undefined),
+        timeout({ first: ms, with: () => of(undefined) }),
+      ),
+    )
+  );
+}

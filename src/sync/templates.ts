@@ -7,7 +7,7 @@ import type { Template } from '../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from './edit.ts';
 import { liveDocument } from './queries.ts';
 import { toAccessor } from './reactive.ts';
-import { NO_SCOPE, type ScopeSource } from './scope.ts';
+import { awaitScope, NO_SCOPE, type ScopeSource } from './scope.ts';
 import type { Result, TemplatesApi } from './services.ts';
 import { checkCategory, checkLanguage, checkTemplateBody, checkText } from './validate.ts';
 
@@ -30,7 +30,7 @@ export function createTemplatesApi(source: ScopeSource): TemplatesApi {
     get: (id) => liveDocument<Template>(source, (db) => db.templates, id),
 
     async add(input) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const fields = checkTemplate(input);
       if (!fields.ok) return fields;
@@ -47,7 +47,7 @@ export function createTemplatesApi(source: ScopeSource): TemplatesApi {
     },
 
     async update(id, patch) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const fields = checkTemplate(patch);
       if (!fields.ok) return fields;
@@ -60,7 +60,7 @@ export function createTemplatesApi(source: ScopeSource): TemplatesApi {
     },
 
     async remove(id) {
-      const scope = source.current();
+      const scope = await awaitScope(source);
       return scope ? removeDocument(scope, 'templates', scope.db.templates, id) : NO_SCOPE;
     },
   };

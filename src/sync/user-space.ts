@@ -47,6 +47,7 @@ export class UserSpace {
   private readonly chosen$: BehaviorSubject<string | undefined>;
   private readonly subscriptions: Subscription[] = [];
   private engineSubscription: Subscription | undefined;
+  private syncOptions: Omit<SyncEngineOptions, 'db' | 'pending'> | undefined;
 
   static async open(opts: UserSpaceOptions): Promise<UserSpace> {
     const db = await openPigeonDatabase({
@@ -98,6 +99,7 @@ export class UserSpace {
 
   /** Starts replicating (idempotent); the workspace replications follow the current workspace. */
   startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending'>): void {
+    this.syncOptions = opts;
     if (this.engine) return;
     const engine = new SyncEngine({ ...opts, db: this.db, pending: this.pending });
     this.engine$.next(engine);
@@ -107,6 +109,17 @@ export class UserSpace {
         distinctUntilChanged(),
       )
       .subscribe((id) => void engine.switchWorkspace(id));
+  }
+
+  /**
+   * Back online: fresh replications pull and push at once. RxDB's own retry would wait out
+   * the backoff a failed push left behind (seconds), and its reSync() only pulls.
+   */
+  async restartSync(): Promise<void> {
+    const opts = this.syncOptions;
+    if (!opts || !this.engine) return;
+    await this.stopSync();
+    this.startSync(opts);
   }
 
   async stopSync(): Promise<void> {
