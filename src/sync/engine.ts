@@ -17,8 +17,10 @@ import {
   map,
   type Observable,
   of,
+  Subject,
   type Subscription,
   switchMap,
+  throttleTime,
   timer,
 } from 'rxjs';
 import {
@@ -65,6 +67,8 @@ interface Run {
   subscriptions: Subscription[];
   stopped: boolean;
 }
+
+const RESYNC_THROTTLE_MS = 250;
 
 export interface SyncEngineOptions {
   client: SupabaseClient;
@@ -247,15 +251,20 @@ export class SyncEngine {
       for (const { table, handle } of replications) {
         // A new membership makes a workspace row readable without changing it: any change in
         // the directory pulls both of its tables.
-        const onChange = workspaceId === undefined ? () => this.reSyncRun(run) : () => handle.reSync();
-        run.channels.push(watchTable(this.opts.client, table, workspaceId, onChange));
+        const targets = workspaceId === undefined ? run.handles : [handle];
+        // Another device importing 100,000 contacts sends as many events: one pull per burst.
+        const changes = new Subject<void>();
+        run.subscriptions.push(
+          changes
+            .pipe(throttleTime(RESYNC_THROTTLE_MS, undefined, { leading: true, trailing: true }))
+            .subscribe(() => {
+              for (const target of targets) target.reSync();
+            }),
+        );
+        run.channels.push(watchTable(this.opts.client, table, workspaceId, () => changes.next()));
       }
     });
     return run;
-  }
-
-  private reSyncRun(run: Run): void {
-    for (const handle of run.handles) handle.reSync();
   }
 
   private async stopRun(run: Run): Promise<void> {

@@ -1,7 +1,10 @@
 // The data layer end to end (createPigeonServices, in Node with RxDB memory storage) against
 // the local stack: two devices of one user stay in sync live, offline edits merge, pending
 // counts, sign-out, another user, workspace switch.
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { openPigeonDatabase, userDatabaseName } from '../../src/db/database.ts';
 import { type Device, type DeviceOptions, eventually, openDevice, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 
@@ -238,6 +241,48 @@ describe('pending changes and sign-out', () => {
       { phone: '+447400400001', notes: 'second edit, same contact' },
       { phone: '+447400400002', notes: '' },
     ]);
+  });
+
+  test('a marker left by a crash just after its push is cleared at the next start', async () => {
+    const a = device();
+    const ws = await signIn(a, user.email, user.password);
+    const pushed = await a.services.contacts.add({ phone: '+44 7400 420001', name: 'Pushed' });
+    const edited = await a.services.contacts.add({ phone: '+44 7400 420002', name: 'Edited' });
+    if (!pushed.ok || !edited.ok) throw new Error('add failed');
+    await eventually(a.services.sync.pending, (n) => n === 0);
+    await a.close();
+
+    // What a crash between a confirmed push and the removal of its marker leaves, and an
+    // edit whose push never happened.
+    const db = await openPigeonDatabase({
+      name: userDatabaseName(a.prefix, user.id),
+      storage: wrappedValidateAjvStorage({ storage: getRxStorageMemory() }),
+      multiInstance: false,
+    });
+    const stale = await db.contacts.findOne(pushed.value.id).exec();
+    const unpushed = await (await db.contacts.findOne(edited.value.id).exec())!.incrementalPatch({
+      notes: 'edited, never pushed',
+      updated_at: new Date().toISOString(),
+    });
+    for (const doc of [stale!, unpushed]) {
+      await db.pending_changes.insert({
+        id: `contacts|${doc.id}`,
+        collection_name: 'contacts',
+        doc_id: doc.id,
+        workspace_id: ws,
+        updated_at: doc.updated_at,
+      });
+    }
+    await db.close();
+
+    const again = device({ prefix: a.prefix, storage: a.storage });
+    await eventually(again.services.workspace, (w) => w?.id === ws);
+    await eventually(
+      () =>
+        serverRows<{ notes: string }>('select notes from public.contacts where id = $1', [edited.value.id]),
+      (rows) => rows[0]?.notes === 'edited, never pushed',
+    );
+    await eventually(again.services.sync.pending, (n) => n === 0);
   });
 
   test('a server that cannot be reached counts as offline even when the platform says online', async () => {
