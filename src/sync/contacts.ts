@@ -3,8 +3,8 @@
  * `updated_at` and leaving a pending marker; the replication carries them up.
  */
 
-import type { RxDocument } from 'rxdb';
-import { map, of, switchMap } from 'rxjs';
+import type { MangoQuery, RxDocument } from 'rxdb';
+import { from, map, merge, of, share, switchMap, takeUntil } from 'rxjs';
 import { createMemo } from 'solid-js';
 import { type ContactDoc, domainOf } from '../db/documents.ts';
 import { contactId } from '../domain/ids.ts';
@@ -24,21 +24,28 @@ import {
   checkText,
 } from './validate.ts';
 
+/** Rows shown before the full list is read: more than any screen holds. */
+const FIRST_PAGE = 60;
+
 type EditableFields = Pick<Contact, 'name' | 'email' | 'tags' | 'group_ids' | 'custom_fields' | 'notes'>;
 type ContactPatch = Parameters<ContactsApi['update']>[1];
 
 export function createContactsApi(source: ScopeSource): ContactsApi {
   const sorted$ = source.scope$.pipe(
-    switchMap((scope) =>
-      scope
-        ? scope.db.contacts
-            .find({
-              selector: { workspace_id: scope.workspace.id },
-              sort: [{ name: 'asc' }, { phone: 'asc' }],
-            })
-            .$.pipe(map((docs) => docs.map((doc) => domainOf<Contact>(doc))))
-        : of([]),
-    ),
+    switchMap((scope) => {
+      if (!scope) return of([]);
+      const query: MangoQuery<ContactDoc> = {
+        selector: { workspace_id: scope.workspace.id },
+        sort: [{ name: 'asc' }, { phone: 'asc' }],
+      };
+      const all$ = scope.db.contacts.find(query).$.pipe(share());
+      // The first screenful at once: the whole sorted list of a 100k-contact workspace takes
+      // seconds to read, and the page should not stay empty meanwhile.
+      const firstPage$ = from(scope.db.contacts.find({ ...query, limit: FIRST_PAGE }).exec()).pipe(
+        takeUntil(all$),
+      );
+      return merge(firstPage$, all$).pipe(map((docs) => docs.map((doc) => domainOf<Contact>(doc))));
+    }),
   );
 
   return {

@@ -1,5 +1,6 @@
 import { A, useLocation } from '@solidjs/router';
 import { createSignal, type JSX, Show } from 'solid-js';
+import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
@@ -52,28 +53,24 @@ export function SignInPage(): JSX.Element {
       </Show>
       <Show when={reason()}>{(text) => <p class="notice">{text()}</p>}</Show>
       <form class="form" onSubmit={submit}>
-        <label class="field">
-          <span class="field-label">Email</span>
-          <input
-            type="email"
-            name="email"
-            autocomplete="username"
-            required
-            value={email()}
-            onInput={(event) => setEmail(event.currentTarget.value)}
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Password</span>
-          <input
-            type="password"
-            name="password"
-            autocomplete="current-password"
-            required
-            value={password()}
-            onInput={(event) => setPassword(event.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Email"
+          type="email"
+          name="email"
+          autocomplete="username"
+          required
+          value={email()}
+          onValue={setEmail}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          name="password"
+          autocomplete="current-password"
+          required
+          value={password()}
+          onValue={setPassword}
+        />
         <FormError error={error()} />
         <button type="submit" class="button button-primary button-block" disabled={pending()}>
           {pending() ? 'Signing in…' : 'Sign in'}

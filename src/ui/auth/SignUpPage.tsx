@@ -1,5 +1,6 @@
 import { A, useLocation } from '@solidjs/router';
 import { createSignal, type JSX } from 'solid-js';
+import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
@@ -43,28 +44,24 @@ export function SignUpPage(): JSX.Element {
       }
     >
       <form class="form" onSubmit={submit}>
-        <label class="field">
-          <span class="field-label">Email</span>
-          <input
-            type="email"
-            name="email"
-            autocomplete="email"
-            required
-            value={email()}
-            onInput={(event) => setEmail(event.currentTarget.value)}
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Password</span>
-          <input
-            type="password"
-            name="password"
-            autocomplete="new-password"
-            required
-            value={password()}
-            onInput={(event) => setPassword(event.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Email"
+          type="email"
+          name="email"
+          autocomplete="email"
+          required
+          value={email()}
+          onValue={setEmail}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          name="password"
+          autocomplete="new-password"
+          required
+          value={password()}
+          onValue={setPassword}
+        />
         <label class="field">
           <span class="field-label">Workspace name</span>
           <input
