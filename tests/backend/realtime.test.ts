@@ -440,7 +440,8 @@ describe('tokens', () => {
   });
 
   test('an expired token closes the channel with a system error', async () => {
-    const user = await backend.mintUser({ expiresIn: 1 });
+    // Long enough to join even on a loaded machine, short enough to expire mid-session.
+    const user = await backend.mintUser({ expiresIn: 3 });
     const { client } = await realtimeClient(user.accessToken);
     const system = new Inbox<Record<string, unknown>>();
     const statuses = new Inbox<string>();
@@ -450,7 +451,7 @@ describe('tokens', () => {
       .on('postgres_changes', { event: '*', schema: 'public', table: 'rt_notes' }, () => {});
     channel.subscribe((status) => statuses.push(status));
     await statuses.next((s) => s === 'SUBSCRIBED');
-    const error = await system.next((p) => p.status === 'error', 4000);
+    const error = await system.next((p) => p.status === 'error', 8000);
     expect(error).toMatchObject({
       extension: 'system',
       message: expect.stringMatching(/^Token has expired/),

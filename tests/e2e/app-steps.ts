@@ -1,5 +1,5 @@
 // What a user does in the app, in Playwright steps, by the UI's accessible names.
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 
 export interface Account {
   email: string;
@@ -53,4 +53,20 @@ export async function rowVisible(page: Page, name: RegExp, timeout = 10_000): Pr
   const started = Date.now();
   await page.getByRole('row', { name }).waitFor({ timeout });
   return Date.now() - started;
+}
+
+/** Waits until an input holds a value matching `expected` (it may still be syncing in). */
+export async function waitForValue(
+  input: Locator,
+  expected: string | RegExp,
+  timeout = 10_000,
+): Promise<string> {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const value = await input.inputValue();
+    if (typeof expected === 'string' ? value === expected : expected.test(value)) return value;
+    if (Date.now() > until)
+      throw new Error(`input kept the value ${JSON.stringify(value)}, expected ${expected}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

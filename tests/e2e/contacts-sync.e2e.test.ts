@@ -2,7 +2,7 @@
 // user's other device live when the network returns, never reach another workspace, and
 // concurrent offline edits of different fields both survive.
 import { describe, expect, test } from 'vitest';
-import { addContact, editContact, rowVisible, signIn, waitForPending } from './app-steps.ts';
+import { addContact, editContact, rowVisible, signIn, waitForPending, waitForValue } from './app-steps.ts';
 import { useE2E } from './harness.ts';
 
 const e2e = useE2E();
@@ -100,16 +100,12 @@ describe('offline edits, reload, reconnect', () => {
     for (const page of [a, b]) {
       await rowVisible(page, /Samuel Shared/);
       await page.getByRole('row', { name: /Samuel Shared/ }).click();
-      await page.getByRole('textbox', { name: 'Email', exact: true }).waitFor();
-      expect(await page.getByRole('textbox', { name: 'Email', exact: true }).inputValue()).toBe(
-        'sam@example.com',
-      );
-      expect(await page.getByRole('textbox', { name: 'Tags', exact: true }).inputValue()).toMatch(
+      await waitForValue(page.getByRole('textbox', { name: 'Email', exact: true }), 'sam@example.com');
+      await waitForValue(
+        page.getByRole('textbox', { name: 'Tags', exact: true }),
         /^(from-a, from-b|from-b, from-a)$/,
       );
-      expect(await page.getByRole('textbox', { name: 'Notes', exact: true }).inputValue()).toBe(
-        'called on Monday',
-      );
+      await waitForValue(page.getByRole('textbox', { name: 'Notes', exact: true }), 'called on Monday');
     }
   });
 });
