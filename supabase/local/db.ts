@@ -1,5 +1,6 @@
 // One database interface over PGlite (embedded) and PostgreSQL (node-postgres), so every
 // part of the local stack runs the same SQL on either.
+import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
@@ -24,6 +25,8 @@ export interface Database extends Queryable {
 
 /** PGlite in a folder (persisted) or in memory when dataDir is undefined. */
 export async function openPglite(dataDir?: string): Promise<Database> {
+  // PGlite creates only the last folder of the path: a fresh clone has no .data/ yet.
+  if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir, extensions: { pgcrypto, uuid_ossp } });
   await db.exec(`set timezone = 'UTC'`);
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({

@@ -17,3 +17,18 @@ test('the stack boots, bootstraps and mints users', async () => {
   const res = await fetch(`${backend.url}/`);
   expect(res.status).toBe(200);
 });
+
+test('PGlite data folders are created, nested ones included (a fresh clone has no .data/)', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openPglite } = await import('../../supabase/local/db.ts');
+  const root = await mkdtemp(join(tmpdir(), 'pigeon-pglite-'));
+  try {
+    const db = await openPglite(join(root, 'not', 'yet', 'there'));
+    expect(await db.query<{ one: number }>('select 1 as one')).toEqual([{ one: 1 }]);
+    await db.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
