@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openPglite } from '../../supabase/local/db.ts';
 import { type Backend, startBackend } from './harness.ts';
 
 let backend: Backend;
@@ -19,10 +23,6 @@ test('the stack boots, bootstraps and mints users', async () => {
 });
 
 test('PGlite data folders are created, nested ones included (a fresh clone has no .data/)', async () => {
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { openPglite } = await import('../../supabase/local/db.ts');
   const root = await mkdtemp(join(tmpdir(), 'pigeon-pglite-'));
   try {
     const db = await openPglite(join(root, 'not', 'yet', 'there'));
