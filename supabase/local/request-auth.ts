@@ -2,7 +2,7 @@
 // decides the Postgres role of the request.
 import type { LocalConfig } from './config.ts';
 import type { Database, Queryable } from './db.ts';
-import { type JwtClaims, verifyJwt } from './jwt.ts';
+import { type JwtClaims, verifyJwtCached } from './jwt.ts';
 
 export const API_ROLES = ['anon', 'authenticated', 'service_role'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -36,7 +36,7 @@ export async function resolveCaller(
   if (opts.requireApikey !== false) {
     if (!apikey)
       return { ok: false, status: 401, error: 'no_apikey', message: 'No API key found in request' };
-    const key = await verifyJwt(apikey, config.jwtSecret);
+    const key = await verifyJwtCached(apikey, config.jwtSecret);
     if (!key.ok) return { ok: false, status: 401, error: 'bad_apikey', message: 'Invalid API key' };
   }
   const token = bearer(req) ?? apikey;
@@ -45,7 +45,7 @@ export async function resolveCaller(
 }
 
 export async function callerFromToken(token: string, config: LocalConfig): Promise<CallerResult> {
-  const verified = await verifyJwt(token, config.jwtSecret);
+  const verified = await verifyJwtCached(token, config.jwtSecret);
   if (!verified.ok) {
     return verified.reason === 'expired'
       ? { ok: false, status: 401, error: 'jwt_expired', message: 'JWT expired' }
