@@ -51,7 +51,10 @@ begin
   perform pg_catalog.pg_stat_clear_snapshot();
   select min(a.xact_start) into oldest
   from pg_catalog.pg_stat_activity a
-  where a.backend_xid is not null and a.pid <> pg_catalog.pg_backend_pid();
+  where a.backend_xid is not null
+    and a.pid <> pg_catalog.pg_backend_pid()
+    -- Writers of other databases on the same server cannot write rows here.
+    and a.datname = pg_catalog.current_database();
   return least(coalesce(oldest, started), started);
 end;
 $$;
