@@ -1,21 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CsvRow, readCsv, uniqueHeaders } from '../../src/worker/import/csv.ts';
 import { decodeStream } from '../../src/worker/import/encoding.ts';
-
-const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`fixtures/import/${name}`, import.meta.url)));
-
-function streamOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + chunkSize));
-      offset += chunkSize;
-    },
-  });
-}
+import { fixture, streamOf } from './import-fixtures.ts';
 
 async function parse(bytes: Uint8Array, chunkSize = 7) {
   let headers: string[] = [];

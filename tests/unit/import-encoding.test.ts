@@ -1,21 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeStream, detectEncoding, type TextEncodingName } from '../../src/worker/import/encoding.ts';
-
-const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`fixtures/import/${name}`, import.meta.url)));
-
-// A file as the browser's File.stream() gives it, in chunks small enough to cut characters.
-function streamOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + chunkSize));
-      offset += chunkSize;
-    },
-  });
-}
+import { fixture, streamOf } from './import-fixtures.ts';
 
 async function decodeAll(bytes: Uint8Array, chunkSize: number) {
   const encodings: TextEncodingName[] = [];

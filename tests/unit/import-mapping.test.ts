@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CsvRow, readCsv } from '../../src/worker/import/csv.ts';
 import { decodeStream } from '../../src/worker/import/encoding.ts';
@@ -10,9 +9,7 @@ import {
   mapVCardRow,
   NoPhoneColumnError,
 } from '../../src/worker/import/mapping.ts';
-
-const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`fixtures/import/${name}`, import.meta.url)));
+import { fixture } from './import-fixtures.ts';
 
 async function readFixture(name: string) {
   const bytes = fixture(name);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { contactId } from '../../src/domain/ids.ts';
 import type { CountryCode } from '../../src/domain/phone.ts';
@@ -7,23 +6,13 @@ import { decodeStream } from '../../src/worker/import/encoding.ts';
 import { detectMapping, type MappedRow, mapCsvRow, mapVCardRow } from '../../src/worker/import/mapping.ts';
 import { ContactValidator, type ValidationResult } from '../../src/worker/import/validate.ts';
 import { readVCards } from '../../src/worker/import/vcard.ts';
+import { fixture, streamOf } from './import-fixtures.ts';
 
 const WORKSPACE = '0b6a3c55-1f1e-4f4e-9d7e-2d6f1c1b9a01';
-const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`fixtures/import/${name}`, import.meta.url)));
-
-function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      controller.enqueue(bytes);
-      controller.close();
-    },
-  });
-}
 
 async function csvRows(name: string): Promise<MappedRow[]> {
   const rows: MappedRow[] = [];
-  for await (const batch of readCsv(decodeStream(streamOf(fixture(name))))) {
+  for await (const batch of readCsv(decodeStream(streamOf(fixture(name), 64 * 1024)))) {
     if (batch.rows.length === 0) continue;
     const mapping = detectMapping(batch.headers);
     rows.push(...batch.rows.map((row) => mapCsvRow(row, mapping)));
@@ -33,7 +22,7 @@ async function csvRows(name: string): Promise<MappedRow[]> {
 
 async function vcardRows(name: string): Promise<MappedRow[]> {
   const rows: MappedRow[] = [];
-  for await (const batch of readVCards(decodeStream(streamOf(fixture(name)))))
+  for await (const batch of readVCards(decodeStream(streamOf(fixture(name), 64 * 1024))))
     rows.push(...batch.rows.map(mapVCardRow));
   return rows;
 }

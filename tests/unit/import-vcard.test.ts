@@ -1,21 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeStream } from '../../src/worker/import/encoding.ts';
 import { decodeQuotedPrintable, readVCards, type VCardRow } from '../../src/worker/import/vcard.ts';
-
-const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`fixtures/import/${name}`, import.meta.url)));
-
-function streamOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + chunkSize));
-      offset += chunkSize;
-    },
-  });
-}
+import { fixture, streamOf } from './import-fixtures.ts';
 
 async function cards(name: string, chunkSize = 5): Promise<VCardRow[]> {
   const rows: VCardRow[] = [];
