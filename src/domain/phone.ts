@@ -128,24 +128,25 @@ function parse(text: string, defaultCountry: CountryCode): NormalizedPhone | Pho
 }
 
 function parseOnce(text: string, defaultCountry: CountryCode): NormalizedPhone | PhoneError {
+  // The valid case first: one parse. Only an invalid number pays for finding out why.
+  let phone: PhoneNumber | undefined;
+  try {
+    phone = parsePhoneNumberWithError(text, defaultCountry);
+  } catch {
+    phone = undefined;
+  }
+  if (phone?.isValid()) {
+    if (!isE164(phone.number)) return failure('too_short');
+    return { ok: true, e164: phone.number, country: phone.country ?? null, type: phoneType(phone.getType()) };
+  }
+
   const length = validatePhoneNumberLength(text, defaultCountry);
   if (length === 'TOO_SHORT') return failure('too_short');
   if (length === 'TOO_LONG') return failure('too_long');
   if (length === 'INVALID_COUNTRY') return failure('unknown_country_code');
-  if (length === 'NOT_A_NUMBER') return failure('not_a_number');
-
-  let phone: PhoneNumber;
-  try {
-    phone = parsePhoneNumberWithError(text, defaultCountry);
-  } catch {
-    return failure('not_a_number');
-  }
-  if (!phone.isValid()) {
-    const country = phone.country ?? phone.getPossibleCountries()[0] ?? defaultCountry;
-    return failure('invalid_for_country', regionNames.of(country) ?? country);
-  }
-  if (!isE164(phone.number)) return failure('too_short');
-  return { ok: true, e164: phone.number, country: phone.country ?? null, type: phoneType(phone.getType()) };
+  if (length === 'NOT_A_NUMBER' || !phone) return failure('not_a_number');
+  const country = phone.country ?? phone.getPossibleCountries()[0] ?? defaultCountry;
+  return failure('invalid_for_country', regionNames.of(country) ?? country);
 }
 
 function severalNumbers(text: string, defaultCountry: CountryCode): boolean {
