@@ -38,3 +38,20 @@ export function useSortedGroups(): Accessor<ContactGroup[]> {
   const list = groups.list();
   return createMemo(() => [...list()].sort((a, b) => a.name.localeCompare(b.name)));
 }
+
+/**
+ * True once `key` has stayed the same for `ms`. A live `get()` answers undefined both while a
+ * document loads and when there is none: pages wait this long before saying "not found", so a
+ * slow open doesn't flash an error.
+ */
+export function useSettled(key: Accessor<unknown>, ms = 600): Accessor<boolean> {
+  const [settled, setSettled] = createSignal(false);
+  createEffect(
+    on(key, () => {
+      setSettled(false);
+      const timer = setTimeout(() => setSettled(true), ms);
+      onCleanup(() => clearTimeout(timer));
+    }),
+  );
+  return settled;
+}

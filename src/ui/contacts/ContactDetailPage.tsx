@@ -1,5 +1,5 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
-import { createEffect, createMemo, createSignal, type JSX, on, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, type JSX, on, Show } from 'solid-js';
 import type { Contact } from '../../domain/types.ts';
 import type { ContactInput } from '../../sync/services.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';
@@ -7,6 +7,7 @@ import { TextAreaField, TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
 import { GroupPicker } from '../components/GroupPicker.tsx';
 import { LeaveGuard } from '../components/LeaveGuard.tsx';
+import { useSettled } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { joinList, splitList } from '../text.ts';
@@ -19,19 +20,7 @@ export function ContactDetailPage(): JSX.Element {
   const params = useParams<{ id: string }>();
   const contact = contacts.get(() => params.id);
 
-  // get() answers undefined both while the document loads and when there is none: give it a
-  // moment before saying "not found", so a slow open doesn't flash an error.
-  const [waited, setWaited] = createSignal(false);
-  createEffect(
-    on(
-      () => params.id,
-      () => {
-        setWaited(false);
-        const timer = setTimeout(() => setWaited(true), 600);
-        onCleanup(() => clearTimeout(timer));
-      },
-    ),
-  );
+  const waited = useSettled(() => params.id);
 
   usePageTitle(() => contact()?.name || contact()?.phone || 'Contact');
 

@@ -1,5 +1,5 @@
 import { A, useLocation, useNavigate, useParams } from '@solidjs/router';
-import { createEffect, createMemo, createSignal, For, type JSX, on, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, type JSX, on, Show } from 'solid-js';
 import { parseTemplate, renderTemplate, WHATSAPP_TEXT_LIMIT } from '../../domain/template.ts';
 import type { Template, TemplateCategory } from '../../domain/types.ts';
 import type { TemplateContact } from '../../domain/variables.ts';
@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../components/Dialog.tsx';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
 import { LeaveGuard } from '../components/LeaveGuard.tsx';
+import { useSettled } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { insertAt, lineAndColumn } from '../text.ts';
@@ -46,17 +47,7 @@ export function TemplateEditorPage(): JSX.Element {
   const params = useParams<{ id?: string }>();
   const template = templates.get(() => params.id);
 
-  const [waited, setWaited] = createSignal(false);
-  createEffect(
-    on(
-      () => params.id,
-      () => {
-        setWaited(false);
-        const timer = setTimeout(() => setWaited(true), 600);
-        onCleanup(() => clearTimeout(timer));
-      },
-    ),
-  );
+  const waited = useSettled(() => params.id);
 
   return (
     <Show when={params.id} fallback={<TemplateEditor />}>
