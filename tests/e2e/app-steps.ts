@@ -14,6 +14,11 @@ export async function signIn(context: BrowserContext, url: string, who: Account)
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('textbox', { name: 'Search contacts' }).waitFor();
+  // The header names the workspace once it is pulled; the Contacts page re-renders then, and
+  // text typed into its form a moment earlier would be lost.
+  await page.waitForFunction(() =>
+    Boolean(document.querySelector('.workspace-name, .workspace-select')?.textContent?.trim()),
+  );
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   return page;
 }

@@ -57,7 +57,8 @@ export function SyncIndicator(): JSX.Element {
           Sync now
         </button>
       </Show>
-      <Show when={sync.lastError()}>
+      {/* Offline, failed requests are expected: the Offline badge already says so. */}
+      <Show when={online() && sync.lastError()}>
         {(error) => (
           <span class="sync-error" role="alert">
             Sync problem: {error()}
