@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { signJwt } from '../../supabase/local/jwt.ts';
 import { attachRealtime } from '../../supabase/local/realtime/server.ts';
 import { asCaller } from '../../supabase/local/request-auth.ts';
+import { tamperSignature } from '../support/tamper.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
 
 let backend: Backend;
@@ -468,7 +469,7 @@ describe('tokens', () => {
     const channel = rt.client.channel(`tampered-${randomUUID()}`).on('system', {}, (p) => system.push(p));
     channel.subscribe((status) => statuses.push(status));
     await statuses.next((s) => s === 'SUBSCRIBED');
-    await rt.setToken(`${user.accessToken.slice(0, -4)}AAAA`);
+    await rt.setToken(tamperSignature(user.accessToken));
     await expect(system.next((p) => p.status === 'error')).resolves.toMatchObject({
       extension: 'system',
       message: expect.stringMatching(/invalid JWT/),

@@ -2,6 +2,7 @@
 // expired tokens are refused even right after the good one was cached.
 import { expect, test } from 'vitest';
 import { signJwt, verifyJwtCached } from '../../supabase/local/jwt.ts';
+import { tamperSignature } from '../support/tamper.ts';
 
 const secret = 'a-test-secret-that-is-at-least-32-characters';
 
@@ -12,8 +13,7 @@ test('a cached token is accepted; tampered or foreign-secret tokens are not', as
   );
   expect(await verifyJwtCached(token, secret)).toMatchObject({ ok: true, claims: { sub: 'u1' } });
   expect(await verifyJwtCached(token, secret)).toMatchObject({ ok: true, claims: { sub: 'u1' } });
-  const [h, p, sig] = token.split('.') as [string, string, string];
-  const tampered = `${h}.${p}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`;
+  const tampered = tamperSignature(token);
   expect(await verifyJwtCached(tampered, secret)).toMatchObject({ ok: false, reason: 'invalid' });
   expect(await verifyJwtCached(token, 'another-secret-that-is-at-least-32-characters')).toMatchObject({
     ok: false,
