@@ -1,9 +1,12 @@
-// `npm run backend`: the local Supabase-compatible stack on port 54321.
+// `npm run backend`: the local Supabase-compatible stack on port 54321, with the WhatsApp
+// simulator and the outbox processor's timer (supabase/local/outbox-options.ts).
 import { join } from 'node:path';
+import { deliveryBanner, deliveryOptions } from './outbox-options.ts';
 import { startStack } from './stack.ts';
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = process.env.PIGEON_DATA_DIR ?? join(import.meta.dirname, '..', '..', '.data', 'pglite');
+const delivery = deliveryOptions();
 const stack = await startStack({
   databaseUrl,
   dataDir: databaseUrl ? undefined : dataDir,
@@ -11,6 +14,7 @@ const stack = await startStack({
   host: process.env.HOST ?? '127.0.0.1',
   jwtSecret: process.env.JWT_SECRET || undefined,
   seed: process.env.PIGEON_SEED !== 'false',
+  ...delivery,
 });
 
 console.log(`Pigeon local Supabase is running (${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`})
@@ -18,6 +22,7 @@ console.log(`Pigeon local Supabase is running (${databaseUrl ? 'PostgreSQL' : `P
   API URL:          ${stack.url}
   anon key:         ${stack.config.anonKey}
   service_role key: ${stack.config.serviceRoleKey}
+${deliveryBanner(stack, delivery)}
 
   Demo login:       demo@pigeon.local / pigeon-demo
 `);

@@ -4,8 +4,11 @@
 //   PORT       the backend's port (54321)      PORT_APP  the app's port (5173)
 //   HOST       the address both bind (127.0.0.1)
 //   DATABASE_URL, PIGEON_DATA_DIR, JWT_SECRET, PIGEON_SEED: as for `npm run backend`
+//   PIGEON_SIMULATOR, SIMULATOR_PORT, SIMULATOR_REPLY, OUTBOX_INTERVAL_MS: sending
+//              (supabase/local/outbox-options.ts)
 //   --no-build serve the existing dist/ as it is
 import { join } from 'node:path';
+import { deliveryBanner, deliveryOptions } from './outbox-options.ts';
 import { buildApp, projectRoot, serveApp } from './serve-app.ts';
 import { startStack } from './stack.ts';
 
@@ -26,6 +29,7 @@ const build = skipBuild
       outDir: distDir,
       env: { VITE_SUPABASE_URL: process.env.VITE_SUPABASE_URL ?? `http://${host}:${apiPort}` },
     });
+const delivery = deliveryOptions();
 const stackStarting = startStack({
   databaseUrl,
   dataDir: databaseUrl ? undefined : dataDir,
@@ -33,6 +37,7 @@ const stackStarting = startStack({
   host,
   jwtSecret: process.env.JWT_SECRET || undefined,
   seed: process.env.PIGEON_SEED !== 'false',
+  ...delivery,
 });
 
 let stack: Awaited<typeof stackStarting>;
@@ -64,6 +69,7 @@ Pigeon is running (ready in ${((performance.now() - started) / 1000).toFixed(1)}
   Local Supabase:   ${stack.url} (${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`})
   anon key:         ${stack.config.anonKey}
   service_role key: ${stack.config.serviceRoleKey}
+${deliveryBanner(stack, delivery)}
 
 Press Ctrl+C to stop.
 `);

@@ -1,0 +1,173 @@
+// The outbox processor: POST with the service_role key (pg_cron on hosted Supabase, a timer
+// in the local stack). One invocation claims due rows (claim_outbox reserves each its paced
+// send slot), sends each at its slot through the channel's provider, reports the outcome
+// (complete_outbox / fail_outbox), and claims more as sends finish, until nothing is due or
+// OUTBOX_RUN_MS has passed. Any number may run at once: the database hands each row to one
+// of them and spaces the slots of a channel across all of them.
+import { channelProvider } from '../_shared/channel-provider.ts';
+import type { SendOutcome } from '../_shared/provider.ts';
+import { ServiceApiError, serviceApi } from '../_shared/service-api.ts';
+import { type ProcessorConfig, processorConfig } from './config.ts';
+import { channelPacer } from './pacer.ts';
+
+interface Claimed {
+  outbox_id: string;
+  message_id: string;
+  channel_id: string;
+  provider: string;
+  phone: string;
+  body: string;
+  send_delay_ms: number;
+}
+
+export interface RunSummary {
+  worker: string;
+  claimed: number;
+  sent: number;
+  /** Back in the queue after a retryable failure (backoff). */
+  retrying: number;
+  failed: number;
+  /** Refused with 429: the channel is paused until Retry-After. */
+  throttled: number;
+  /** Claimed but given back unsent because the channel was throttled meanwhile. */
+  released: number;
+  /** Reports the database did not take (the lease will hand those rows out again). */
+  errors: string[];
+  ms: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createHandler(env: Record<string, string>) {
+  const config = processorConfig(env);
+  const api = serviceApi(env);
+  const serviceKey = env.SUPABASE_SERVICE_ROLE_KEY;
+
+  return async (req: Request): Promise<Response> => {
+    if (req.method !== 'POST') {
+      return Response.json({ error: 'use POST' }, { status: 405, headers: { allow: 'POST' } });
+    }
+    // verify_jwt lets any signed-in user through; only the service role may drive sends.
+    if (req.headers.get('authorization') !== `Bearer ${serviceKey}`) {
+      return Response.json({ error: 'process-outbox needs the service_role key' }, { status: 401 });
+    }
+    const { summary, claimFailed } = await run(config);
+    return Response.json(summary, { status: claimFailed ? 502 : 200 });
+  };
+
+  async function run(cfg: ProcessorConfig): Promise<{ summary: RunSummary; claimFailed: boolean }> {
+    const started = Date.now();
+    const summary: RunSummary = {
+      worker: `process-outbox:${crypto.randomUUID()}`,
+      claimed: 0,
+      sent: 0,
+      retrying: 0,
+      failed: 0,
+      throttled: 0,
+      released: 0,
+      errors: [],
+      ms: 0,
+    };
+    // Channels a 429 paused during this run: their remaining claims go back unsent.
+    const throttled = new Map<string, { until: number; reason: string }>();
+    const inFlight = new Set<Promise<void>>();
+    const pacer = channelPacer();
+
+    // Reports are retried a little: a lost complete_outbox would mean a second send.
+    async function report<T>(fn: string, args: Record<string, unknown>): Promise<T | undefined> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await api.rpc<T>(fn, { p_worker: summary.worker, ...args });
+        } catch (err) {
+          const final = attempt === 3 || (err instanceof ServiceApiError && err.status < 500);
+          if (final) {
+            summary.errors.push((err as Error).message);
+            return undefined;
+          }
+          await sleep(250 * attempt);
+        }
+      }
+    }
+
+    async function deliver(row: Claimed, claimedAt: number): Promise<void> {
+      await pacer.turn(row.channel_id, claimedAt + row.send_delay_ms);
+      const pause = throttled.get(row.channel_id);
+      if (pause && pause.until > Date.now()) {
+        await report('fail_outbox', {
+          p_id: row.outbox_id,
+          p_error: pause.reason,
+          p_retryable: true,
+          p_retry_after_seconds: Math.ceil((pause.until - Date.now()) / 1000),
+        });
+        summary.released++;
+        return;
+      }
+      const provider = channelProvider(row.provider, row.channel_id, env);
+      const outcome: SendOutcome =
+        'unavailable' in provider
+          ? { ok: false, retryable: false, error: provider.unavailable }
+          : await provider
+              .sender(cfg.timeoutMs)
+              .send({ to: row.phone, body: row.body, messageId: row.message_id });
+      if (outcome.ok) {
+        await report('complete_outbox', { p_id: row.outbox_id, p_wa_message_id: outcome.providerMessageId });
+        summary.sent++;
+        return;
+      }
+      if (outcome.retryAfterSeconds !== undefined) {
+        throttled.set(row.channel_id, {
+          until: Date.now() + outcome.retryAfterSeconds * 1000,
+          reason: outcome.error,
+        });
+        summary.throttled++;
+      }
+      const status = await report<string | null>('fail_outbox', {
+        p_id: row.outbox_id,
+        p_error: outcome.error,
+        p_retryable: outcome.retryable,
+        p_retry_after_seconds: outcome.retryAfterSeconds ?? null,
+        p_backoff_base_seconds: cfg.backoffBaseSeconds,
+      });
+      if (outcome.retryAfterSeconds === undefined) {
+        if (status === 'failed') summary.failed++;
+        else if (status === 'queued') summary.retrying++;
+      }
+    }
+
+    let claimFailed = false;
+    for (;;) {
+      const room = cfg.batchSize - inFlight.size;
+      let rows: Claimed[] = [];
+      // Claims are fetched half a batch at a time at least: one round trip per send would
+      // make the database, not the pacing, the limit.
+      if (!claimFailed && room >= Math.ceil(cfg.batchSize / 2) && Date.now() - started < cfg.runMs) {
+        try {
+          rows = await api.rpc<Claimed[]>('claim_outbox', {
+            p_worker: summary.worker,
+            p_limit: room,
+            p_lease_seconds: cfg.leaseSeconds,
+            p_horizon_seconds: cfg.horizonSeconds,
+          });
+        } catch (err) {
+          // Finish what is held, then say so: the caller retries at its next tick.
+          summary.errors.push((err as Error).message);
+          claimFailed = true;
+        }
+      }
+      if (rows.length === 0) {
+        if (inFlight.size === 0) break;
+        // Claim again once a send finished: a slot may have come within the horizon.
+        await Promise.race(inFlight);
+        continue;
+      }
+      summary.claimed += rows.length;
+      const claimedAt = Date.now();
+      for (const row of rows) {
+        const sending: Promise<void> = deliver(row, claimedAt).finally(() => inFlight.delete(sending));
+        inFlight.add(sending);
+      }
+    }
+    summary.ms = Date.now() - started;
+    return { summary, claimFailed };
+  }
+}

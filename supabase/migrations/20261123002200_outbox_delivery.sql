@@ -1,0 +1,386 @@
+-- Outbox delivery (DESIGN.md: the outbox, webhooks): paced claiming, the attempt rules, and
+-- the writes of provider webhooks (status events, inbound messages). service_role only.
+--
+-- Decisions on the open points of 20261123002100_outbox_processing.sql:
+--  - An attempt is a send started: claim_outbox counts it when it hands a row out. A row
+--    taken over after an expired lease therefore counts its lost send too, so a message
+--    that crashes its worker every time stops after 5 claims instead of retrying forever.
+--  - "At most 5 attempts" means at most 5 sends in total, first send included. A 429
+--    refunds its attempt (the provider refused to look at it); nothing else does.
+--  - outbox status 'paused' stays unused here and is never claimed: it is the holding state
+--    of paused campaigns, resumed by whoever paused them.
+--  - Rows of a disconnected or deleted channel are not claimed; they wait in the queue.
+
+-- ---------------------------------------------------------------------------------------
+-- Pacing: the next free send slot of each channel. Kept out of public.channels because
+-- every claim advances it, and a channels update would replicate to every client.
+-- ---------------------------------------------------------------------------------------
+
+create table private.channel_pacing (
+  channel_id uuid primary key references public.channels (id) on delete cascade,
+  next_send_at timestamptz not null
+);
+revoke all on private.channel_pacing from public;
+
+-- The pause after a send of the channel: the rate's spacing, or the random delay the owner
+-- asked for when that is longer (the rate is a ceiling; the delay breaks regular timing).
+create or replace function private.send_gap(p_channel public.channels) returns interval
+language sql
+volatile
+set search_path = ''
+as $$
+  select pg_catalog.make_interval(secs => greatest(
+    60.0 / p_channel.rate_per_minute,
+    (p_channel.min_delay_ms + pg_catalog.random() * (p_channel.max_delay_ms - p_channel.min_delay_ms)) / 1000.0
+  ))
+$$;
+revoke all on function private.send_gap(public.channels) from public;
+
+-- ---------------------------------------------------------------------------------------
+-- claim_outbox: up to p_limit due rows for worker p_worker, oldest first, each with the
+-- send slot reserved for it (send_delay_ms: the caller sends no earlier). Slots of a channel are
+-- spaced by send_gap and reserved under a lock of the channel's pacing row, so pacing holds
+-- across any number of concurrent workers. p_horizon_seconds bounds how far ahead slots are
+-- reserved (a row whose slot would fall later stays queued); null means no bound, for
+-- callers that do not wait for the slot. The lease must outlast the wait plus the send.
+--
+-- Due: queued with next_attempt_at and scheduled_at passed, or 'sending' under a claim older
+-- than p_lease_seconds (its worker crashed); on a channel neither paused, disconnected nor
+-- deleted. A taken-over row that has used its 5 attempts fails instead of a 6th send.
+-- ---------------------------------------------------------------------------------------
+drop function public.claim_outbox(text, integer, integer);
+
+create function public.claim_outbox(
+  p_worker text,
+  p_limit integer default 50,
+  p_lease_seconds integer default 120,
+  p_horizon_seconds integer default null
+) returns table (
+  outbox_id uuid,
+  message_id uuid,
+  channel_id uuid,
+  workspace_id uuid,
+  provider text,
+  phone text,
+  body text,
+  -- Sends made before this one.
+  attempts integer,
+  -- Wait this long after receiving the claim before sending: relative, so the time the
+  -- answer took to arrive shifts every slot of the claim alike and their spacing holds.
+  send_delay_ms integer
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_lease interval;
+  v_rows uuid[];
+  v_row_channels uuid[];
+  v_claim_ids uuid[] := '{}';
+  v_claim_slots timestamptz[] := '{}';
+  v_channel public.channels;
+  v_slot timestamptz;
+  i integer;
+begin
+  if p_worker is null or pg_catalog.char_length(p_worker) not between 1 and 200 then
+    raise exception 'worker must be 1 to 200 characters' using errcode = 'invalid_parameter_value';
+  end if;
+  if p_limit is null or p_limit not between 1 and 1000 then
+    raise exception 'limit must be 1 to 1000, got %', p_limit using errcode = 'invalid_parameter_value';
+  end if;
+  if p_lease_seconds is null or p_lease_seconds < 1 then
+    raise exception 'lease must be at least 1 second, got %', p_lease_seconds
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if p_horizon_seconds is not null and p_horizon_seconds not between 0 and p_lease_seconds - 1 then
+    raise exception 'horizon must be 0 seconds or more and shorter than the lease (% s), got %',
+      p_lease_seconds, p_horizon_seconds using errcode = 'invalid_parameter_value';
+  end if;
+  v_lease := pg_catalog.make_interval(secs => p_lease_seconds);
+
+  -- Abandoned claims with no attempt left: their lost sends were the 5th.
+  with exhausted as (
+    select o.id from public.outbox_messages o
+    where o.status = 'sending' and o.claimed_at <= pg_catalog.now() - v_lease and o.attempts >= 5
+    for update skip locked
+  ), failed as (
+    update public.outbox_messages o
+    set status = 'failed', claimed_by = null, claimed_at = null, updated_at = pg_catalog.now(),
+        last_error = 'no outcome after 5 send attempts: the processor sending it stopped responding'
+    from exhausted
+    where o.id = exhausted.id
+    returning o.message_id, o.last_error
+  )
+  update public.messages m
+  set status = 'failed', error = failed.last_error
+  from failed
+  where m.id = failed.message_id and private.message_status_moves_forward(m.status, 'failed');
+
+  select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.created_at, d.id),
+         pg_catalog.array_agg(d.channel_id order by d.next_attempt_at, d.created_at, d.id)
+  into v_rows, v_row_channels
+  from (
+    select o.id, o.channel_id, o.next_attempt_at, o.created_at
+    from public.outbox_messages o
+    join public.channels c on c.id = o.channel_id
+    where ((o.status = 'queued' and o.next_attempt_at <= pg_catalog.now())
+           or (o.status = 'sending' and o.attempts < 5 and o.claimed_at <= pg_catalog.now() - v_lease))
+      and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
+      and (c.paused_until is null or c.paused_until <= pg_catalog.now())
+      and c.status <> 'disconnected' and not c._deleted
+    order by o.next_attempt_at, o.created_at, o.id
+    limit p_limit
+    -- Only the outbox rows: the channel row stays free for its owners to edit.
+    for update of o skip locked
+  ) d;
+  if v_rows is null then
+    return;
+  end if;
+
+  -- Channels in id order, so two workers lock pacing rows alike and never deadlock.
+  for v_channel in
+    select c.* from public.channels c
+    where c.id = any (v_row_channels)
+    order by c.id
+  loop
+    insert into private.channel_pacing (channel_id, next_send_at)
+    values (v_channel.id, pg_catalog.now())
+    on conflict on constraint channel_pacing_pkey do nothing;
+    select greatest(p.next_send_at, pg_catalog.now()) into v_slot
+    from private.channel_pacing p where p.channel_id = v_channel.id
+    for update;
+
+    for i in 1 .. pg_catalog.array_length(v_rows, 1) loop
+      continue when v_row_channels[i] <> v_channel.id;
+      exit when p_horizon_seconds is not null
+        and v_slot > pg_catalog.now() + pg_catalog.make_interval(secs => p_horizon_seconds);
+      v_claim_ids := v_claim_ids || v_rows[i];
+      v_claim_slots := v_claim_slots || v_slot;
+      v_slot := v_slot + private.send_gap(v_channel);
+    end loop;
+
+    update private.channel_pacing p set next_send_at = v_slot where p.channel_id = v_channel.id;
+  end loop;
+
+  return query
+  with slots as (
+    select s.id, s.send_at from unnest(v_claim_ids, v_claim_slots) as s (id, send_at)
+  ), claimed as (
+    update public.outbox_messages o
+    set status = 'sending', claimed_by = p_worker, claimed_at = pg_catalog.now(),
+        attempts = o.attempts + 1, updated_at = pg_catalog.now()
+    from slots
+    where o.id = slots.id
+    returning o.id, o.message_id, o.channel_id, o.workspace_id, o.attempts, slots.send_at
+  ), marked as (
+    -- A taken-over row's message is already 'sending'; the rule skips it instead of failing.
+    update public.messages m
+    set status = 'sending'
+    from claimed
+    where m.id = claimed.message_id and private.message_status_moves_forward(m.status, 'sending')
+    returning m.id
+  )
+  select claimed.id, claimed.message_id, claimed.channel_id, claimed.workspace_id, c.provider,
+    m.phone, m.body, claimed.attempts - 1,
+    pg_catalog.ceil(extract(epoch from claimed.send_at - pg_catalog.now()) * 1000)::integer
+  from claimed
+  join public.messages m on m.id = claimed.message_id
+  join public.channels c on c.id = claimed.channel_id
+  order by claimed.send_at, claimed.id;
+end;
+$$;
+revoke all on function public.claim_outbox(text, integer, integer, integer) from public, anon, authenticated;
+grant execute on function public.claim_outbox(text, integer, integer, integer) to service_role;
+
+-- ---------------------------------------------------------------------------------------
+-- fail_outbox: as before (20261123002100), with attempts counted at claim time:
+--  - p_retry_after_seconds set (a 429): the channel pauses for that long and the row goes
+--    back to the queue with its attempt refunded.
+--  - retryable with fewer than 5 attempts made: back to the queue after the backoff.
+--  - otherwise terminal: the message fails with p_error, which users see.
+-- ---------------------------------------------------------------------------------------
+create or replace function public.fail_outbox(
+  p_id uuid,
+  p_worker text,
+  p_error text,
+  p_retryable boolean,
+  p_retry_after_seconds integer default null,
+  p_backoff_base_seconds integer default 60
+) returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_row public.outbox_messages;
+  v_error text := pg_catalog.left(coalesce(p_error, 'unknown error'), 2000);
+  v_wait interval;
+begin
+  if p_backoff_base_seconds is null or p_backoff_base_seconds < 0 then
+    raise exception 'backoff base must be 0 or more seconds, got %', p_backoff_base_seconds
+      using errcode = 'invalid_parameter_value';
+  end if;
+  select * into v_row from public.outbox_messages o where o.id = p_id for update;
+  if not found or v_row.status <> 'sending' or v_row.claimed_by is distinct from p_worker then
+    return null;
+  end if;
+
+  if p_retry_after_seconds is not null then
+    v_wait := pg_catalog.make_interval(secs => greatest(p_retry_after_seconds, 0));
+    perform public.pause_channel(v_row.channel_id, pg_catalog.now() + v_wait, v_error);
+    update public.outbox_messages o
+    set status = 'queued', attempts = greatest(o.attempts - 1, 0), last_error = v_error,
+        claimed_by = null, claimed_at = null, next_attempt_at = pg_catalog.now() + v_wait,
+        updated_at = pg_catalog.now()
+    where o.id = p_id;
+    return 'queued';
+  end if;
+
+  if coalesce(p_retryable, false) and v_row.attempts < 5 then
+    update public.outbox_messages o
+    set status = 'queued', last_error = v_error, claimed_by = null, claimed_at = null,
+        next_attempt_at = pg_catalog.now() + private.outbox_backoff(v_row.attempts, p_backoff_base_seconds),
+        updated_at = pg_catalog.now()
+    where o.id = p_id;
+    return 'queued';
+  end if;
+
+  update public.outbox_messages o
+  set status = 'failed', last_error = v_error, updated_at = pg_catalog.now()
+  where o.id = p_id;
+  update public.messages m
+  set status = 'failed', error = v_error
+  where m.id = v_row.message_id and private.message_status_moves_forward(m.status, 'failed');
+  return 'failed';
+end;
+$$;
+
+-- ---------------------------------------------------------------------------------------
+-- Webhooks: provider events, already checked for signature and shape by the webhooks
+-- function, applied to one channel in one transaction.
+-- ---------------------------------------------------------------------------------------
+
+-- A contact's id: contactId() of src/domain/ids.ts (UUID v5 of '<workspace>:<E.164>').
+create or replace function private.contact_id(p_workspace_id uuid, p_phone text) returns uuid
+language sql
+immutable
+set search_path = ''
+as $$
+  select extensions.uuid_generate_v5(
+    'e75d4b1f-ff79-42b1-bb30-868dd9e5e702'::uuid, p_workspace_id::text || ':' || p_phone
+  )
+$$;
+revoke all on function private.contact_id(uuid, text) from public;
+
+-- ---------------------------------------------------------------------------------------
+-- record_provider_events(channel, statuses, messages):
+--  statuses: [{id, status: sent | delivered | read | failed, error?}] — moves the outbound
+--    message with that wa_message_id forward; a stale or unknown event is skipped quietly.
+--  messages: [{id, from: E.164, body}] — an inbound message, inserted once per
+--    (channel, id) with its chat (linked to the workspace's contact of that phone).
+-- Returns {statuses_applied, statuses_skipped, messages_created, messages_duplicate}.
+-- A malformed event raises (invalid_parameter_value) and nothing of the call is written.
+-- ---------------------------------------------------------------------------------------
+create or replace function public.record_provider_events(
+  p_channel_id uuid,
+  p_statuses jsonb,
+  p_messages jsonb
+) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_channel public.channels;
+  v_event jsonb;
+  v_phone text;
+  v_wa_chat_id text;
+  v_chat_id uuid;
+  v_contact_id uuid;
+  -- Inbound messages are dated when they arrive: provider timestamps have a one-second grain,
+  -- so a quick reply would sort before the message it answers.
+  v_at timestamptz := pg_catalog.now();
+  v_applied integer := 0;
+  v_skipped integer := 0;
+  v_created integer := 0;
+  v_duplicate integer := 0;
+  i integer := 0;
+begin
+  select * into v_channel from public.channels c where c.id = p_channel_id and not c._deleted;
+  if not found then
+    raise exception 'channel % does not exist', p_channel_id using errcode = 'invalid_parameter_value';
+  end if;
+  if pg_catalog.jsonb_typeof(p_statuses) is distinct from 'array'
+     or pg_catalog.jsonb_typeof(p_messages) is distinct from 'array' then
+    raise exception 'statuses and messages must be JSON arrays' using errcode = 'invalid_parameter_value';
+  end if;
+  if pg_catalog.jsonb_array_length(p_statuses) + pg_catalog.jsonb_array_length(p_messages) > 1000 then
+    raise exception 'at most 1000 events per call' using errcode = 'invalid_parameter_value';
+  end if;
+
+  for v_event in select s.value from pg_catalog.jsonb_array_elements(p_statuses) s loop
+    i := i + 1;
+    if pg_catalog.jsonb_typeof(v_event -> 'id') is distinct from 'string'
+       or pg_catalog.char_length(v_event ->> 'id') not between 1 and 200
+       or (v_event ->> 'status') is null
+       or (v_event ->> 'status') not in ('sent', 'delivered', 'read', 'failed') then
+      raise exception 'status event % needs an id (1 to 200 characters) and a status of sent, delivered, read or failed', i
+        using errcode = 'invalid_parameter_value';
+    end if;
+    update public.messages m
+    set status = v_event ->> 'status',
+        error = case when v_event ->> 'status' = 'failed'
+                  then pg_catalog.left(coalesce(v_event ->> 'error', 'the provider reported the message failed'), 2000)
+                  else m.error end
+    where m.channel_id = v_channel.id and m.wa_message_id = v_event ->> 'id' and m.direction = 'out'
+      and private.message_status_moves_forward(m.status, v_event ->> 'status');
+    if found then v_applied := v_applied + 1; else v_skipped := v_skipped + 1; end if;
+  end loop;
+
+  i := 0;
+  for v_event in select s.value from pg_catalog.jsonb_array_elements(p_messages) s loop
+    i := i + 1;
+    v_phone := v_event ->> 'from';
+    if pg_catalog.jsonb_typeof(v_event -> 'id') is distinct from 'string'
+       or pg_catalog.char_length(v_event ->> 'id') not between 1 and 200
+       or pg_catalog.jsonb_typeof(v_event -> 'from') is distinct from 'string'
+       or v_phone !~ '^\+[1-9][0-9]{6,14}$'
+       or pg_catalog.jsonb_typeof(v_event -> 'body') is distinct from 'string'
+       or pg_catalog.char_length(v_event ->> 'body') not between 1 and 4096 then
+      raise exception 'inbound message % needs an id (1 to 200 characters), from (E.164) and a body of 1 to 4096 characters', i
+        using errcode = 'invalid_parameter_value';
+    end if;
+    v_wa_chat_id := pg_catalog.substr(v_phone, 2) || '@s.whatsapp.net';
+    v_chat_id := private.chat_id(v_channel.id, v_wa_chat_id);
+
+    select c.id into v_contact_id from public.contacts c
+    where c.id = private.contact_id(v_channel.workspace_id, v_phone) and not c._deleted;
+
+    insert into public.chats as ch (id, workspace_id, channel_id, wa_chat_id, contact_id)
+    values (v_chat_id, v_channel.workspace_id, v_channel.id, v_wa_chat_id, v_contact_id)
+    on conflict (id) do update set contact_id = excluded.contact_id
+      where ch.contact_id is null and excluded.contact_id is not null;
+
+    insert into public.messages (id, workspace_id, channel_id, chat_id, contact_id, direction, phone,
+      body, status, wa_message_id, created_at)
+    values (pg_catalog.gen_random_uuid(), v_channel.workspace_id, v_channel.id, v_chat_id, v_contact_id,
+      'in', v_phone, v_event ->> 'body', 'delivered', v_event ->> 'id', v_at)
+    on conflict (channel_id, wa_message_id) do nothing;
+    if not found then
+      v_duplicate := v_duplicate + 1;
+      continue;
+    end if;
+    v_created := v_created + 1;
+    update public.chats ch
+    set last_message_at = greatest(ch.last_message_at, v_at)
+    where ch.id = v_chat_id;
+  end loop;
+
+  return pg_catalog.jsonb_build_object('statuses_applied', v_applied, 'statuses_skipped', v_skipped,
+    'messages_created', v_created, 'messages_duplicate', v_duplicate);
+end;
+$$;
+revoke all on function public.record_provider_events(uuid, jsonb, jsonb) from public, anon, authenticated;
+grant execute on function public.record_provider_events(uuid, jsonb, jsonb) to service_role;
