@@ -73,3 +73,100 @@ export interface WorkspaceMember extends ReplicatedDocument {
   user_id: string;
   role: WorkspaceRole;
 }
+
+export type ChannelProvider = 'simulator' | 'whapi' | 'meta';
+export type ChannelStatus = 'pending' | 'connected' | 'degraded' | 'disconnected';
+
+/** A WhatsApp number the workspace sends from. Read-only on the client for now. */
+export interface Channel extends ReplicatedDocument {
+  name: string;
+  provider: ChannelProvider;
+  /** E.164, or null until the provider reports it. */
+  phone_number: string | null;
+  status: ChannelStatus;
+  /** Set by the server while the provider throttles the channel (HTTP 429). */
+  paused_until: IsoTimestamp | null;
+  degraded_reason: string | null;
+}
+
+/** Delivery status: only moves forward (queued < sending < sent < delivered < read), or fails. */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/** A message as the server holds it; written by the server only (clients send commands). */
+export interface Message extends ReplicatedDocument {
+  channel_id: string;
+  chat_id: string;
+  contact_id: string | null;
+  direction: 'in' | 'out';
+  /** The other party, E.164. */
+  phone: string;
+  body: string;
+  status: MessageStatus;
+  /** Why it failed, for people. */
+  error: string | null;
+  created_at: IsoTimestamp;
+}
+
+/**
+ * Where a campaign is. Clients create and edit `draft` (and `blocked`) campaigns; every other
+ * status is set by the server (launch_campaign and the RPCs after it, see
+ * supabase/migrations/20261123003000_campaigns.sql).
+ */
+export type CampaignStatus =
+  | 'draft'
+  | 'launching'
+  | 'scheduled'
+  | 'running'
+  | 'paused'
+  | 'completed'
+  | 'cancelled'
+  | 'blocked';
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+export interface Campaign extends EditableDocument {
+  name: string;
+  channel_id: string | null;
+  template_id: string | null;
+  /** The template's body when the campaign was drafted: edits to the template do not reach it. */
+  body: string;
+  /** Audience: contacts in any of these groups, or with any of these tags, or listed. */
+  group_ids: string[];
+  tags: string[];
+  contact_ids: string[];
+  /** When sending may start; null = at launch. */
+  start_at: IsoTimestamp | null;
+  /** IANA zone the window is read in (the workspace's when drafted). */
+  time_zone: string;
+  /** Minutes after local midnight; both null = send at any time. An end at or before the start crosses midnight. */
+  window_start_minute: number | null;
+  window_end_minute: number | null;
+  /** The days a window may open on (a window crossing midnight belongs to the day it opens). */
+  window_days: IsoWeekday[];
+  min_delay_ms: number;
+  max_delay_ms: number;
+  rate_per_minute: number;
+  // Server-owned from here on: clients never write them.
+  status: CampaignStatus;
+  blocked_reason: string | null;
+  /** Recipients the launch reserved quota for, and messages the intake accepted for them. */
+  recipient_count: number;
+  accepted_count: number;
+  /** 0 for the launch, then one more per "retry failed recipients". */
+  retry_round: number;
+  /** Messages not sent yet (queued, sending or paused). */
+  queued_count: number;
+  /** Funnel counters: sent ⊇ delivered ⊇ read. */
+  sent_count: number;
+  delivered_count: number;
+  read_count: number;
+  /** Failed sends of the latest attempt; a retry moves them back to queued. */
+  failed_count: number;
+  /** Messages stopped by cancel before they were sent. */
+  cancelled_count: number;
+  /** Recipients who wrote back after their campaign message was sent. */
+  replied_count: number;
+  launched_at: IsoTimestamp | null;
+  completed_at: IsoTimestamp | null;
+}

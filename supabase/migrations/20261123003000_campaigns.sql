@@ -1,0 +1,1042 @@
+-- Campaigns (issue 6): a replicated table clients draft offline, and the server side of a
+-- launch: quota reserved per campaign, prepared messages accepted in chunks through the
+-- outbox intake, pause / resume / cancel / retry, counters kept by triggers, completion
+-- settling the quota, and opt-out by a stop keyword reply.
+--
+-- Launch protocol (the client prepares in its worker: src/domain/campaign-prepare.ts):
+--  1. launch_campaign(id, recipient_count): reserves quota under 'campaign:<id>' and moves
+--     the draft to 'launching', or to 'blocked' with the reason when the quota is short
+--     (nothing is sent). Keyed on the campaign: a double click, a second tab or a replay
+--     finds it launched and changes nothing.
+--  2. The messages, through POST /functions/v1/outbox (enqueue_messages) in chunks of up to
+--     500, each command with campaign_id, scheduled_at and recipient_count
+--     (src/domain/campaign-commands.ts). With recipient_count, the first command to reach a
+--     draft launches it as step 1 would: a launch made offline is only outbox commands,
+--     queued and replayed by the service worker like any other.
+--     message_id = campaignMessageId(campaign_id, contact_id), so replays are duplicates.
+--     They are held ('paused' outbox rows) while the campaign is launching: a launch cut
+--     short sends nothing. The intake never takes more messages than were reserved: the
+--     campaign starts when the last one arrives and then takes no more.
+--  3. The last accepted message starts the campaign by itself; start_campaign(id) starts it
+--     with fewer (some commands were rejected, e.g. a contact opted out meanwhile).
+--  Sending: 'scheduled' until its first message is claimed, then 'running'. When no message
+--  of the campaign is left to send, the quota is settled: what was sent is committed, the
+--  rest released, and the campaign is 'completed' (or stays 'cancelled').
+
+-- ---------------------------------------------------------------------------------------
+-- campaigns
+-- ---------------------------------------------------------------------------------------
+
+create table public.campaigns (
+  -- Made on the client.
+  id uuid primary key,
+  workspace_id uuid not null references public.workspaces (id) on delete cascade,
+  name text not null check (char_length(btrim(name)) between 1 and 200),
+  -- No foreign keys: a draft made offline may name a template pushed after it. Launch checks
+  -- the channel; the template is only where the body came from.
+  channel_id uuid,
+  template_id uuid,
+  -- The template's body when drafted: the text every message is rendered from.
+  body text not null default '' check (char_length(body) <= 4096),
+  -- Audience: contacts in any of the groups, or with any of the tags, or listed.
+  group_ids uuid[] not null default '{}' check (cardinality(group_ids) <= 1000),
+  tags text[] not null default '{}' check (cardinality(tags) <= 1000),
+  contact_ids uuid[] not null default '{}' check (cardinality(contact_ids) <= 20000),
+  -- Null: at launch.
+  start_at timestamptz,
+  -- IANA; validated by trigger against pg_timezone_names.
+  time_zone text not null default 'UTC' check (char_length(time_zone) between 1 and 64),
+  -- Minutes after local midnight; both null = any time; an end before the start crosses
+  -- midnight (the window belongs to the day it opens on). src/domain/send-window.ts.
+  window_start_minute smallint check (window_start_minute between 0 and 1439),
+  window_end_minute smallint check (window_end_minute between 0 and 1439),
+  -- ISO weekdays, 1 = Monday … 7 = Sunday.
+  window_days smallint[] not null default '{1,2,3,4,5,6,7}' check (
+    cardinality(window_days) between 1 and 7 and window_days <@ '{1,2,3,4,5,6,7}'::smallint[]
+  ),
+  min_delay_ms integer not null default 0 check (min_delay_ms between 0 and 3600000),
+  max_delay_ms integer not null default 0 check (max_delay_ms between 0 and 3600000),
+  rate_per_minute integer not null default 20 check (rate_per_minute between 1 and 6000),
+  -- Server-owned from here (private.guard_campaign).
+  status text not null default 'draft' check (status in (
+    'draft', 'launching', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'blocked'
+  )),
+  blocked_reason text check (char_length(blocked_reason) <= 1000),
+  recipient_count integer not null default 0 check (recipient_count between 0 and 1000000),
+  accepted_count integer not null default 0 check (accepted_count between 0 and recipient_count),
+  retry_round integer not null default 0 check (retry_round between 0 and 100),
+  queued_count integer not null default 0 check (queued_count >= 0),
+  sent_count integer not null default 0 check (sent_count >= 0),
+  delivered_count integer not null default 0 check (delivered_count >= 0),
+  read_count integer not null default 0 check (read_count >= 0),
+  failed_count integer not null default 0 check (failed_count >= 0),
+  cancelled_count integer not null default 0 check (cancelled_count >= 0),
+  replied_count integer not null default 0 check (replied_count >= 0),
+  launched_at timestamptz,
+  completed_at timestamptz,
+  created_at timestamptz not null default now(),
+  -- Client-stamped at every local edit, compared by merges (as on the other editable tables).
+  updated_at text not null default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    check (char_length(updated_at) between 20 and 40),
+  _modified timestamptz not null default now(),
+  _deleted boolean not null default false,
+  constraint campaigns_window_both check ((window_start_minute is null) = (window_end_minute is null)),
+  constraint campaigns_window_not_empty check (window_start_minute <> window_end_minute),
+  constraint campaigns_delay_order check (min_delay_ms <= max_delay_ms)
+);
+
+create index campaigns_workspace_modified_idx on public.campaigns (workspace_id, _modified, id);
+create index campaigns_modified_idx on public.campaigns (_modified, id);
+
+create or replace function private.prepare_campaign() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  -- pg_timezone_names reads the zone files, so only look when the zone changes.
+  if new.time_zone <> 'UTC'
+     and (tg_op = 'INSERT' or new.time_zone is distinct from old.time_zone)
+     and not exists (select 1 from pg_catalog.pg_timezone_names z where z.name = new.time_zone) then
+    raise exception 'unknown time zone "%"', new.time_zone
+      using errcode = 'invalid_parameter_value',
+            hint = 'Use an IANA time zone name such as Europe/Paris or UTC.';
+  end if;
+  return new;
+end;
+$$;
+revoke all on function private.prepare_campaign() from public;
+
+-- Clients draft; the server owns status, counters and launch fields. After launch a client
+-- may only rename the campaign, and delete it only once it has finished.
+create or replace function private.guard_campaign() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if current_user not in ('anon', 'authenticated') then
+    return new;
+  end if;
+  if tg_op = 'INSERT' then
+    if new.status <> 'draft' or new.blocked_reason is not null or new.recipient_count <> 0
+       or new.accepted_count <> 0 or new.retry_round <> 0 or new.queued_count <> 0 or new.sent_count <> 0
+       or new.delivered_count <> 0 or new.read_count <> 0 or new.failed_count <> 0
+       or new.cancelled_count <> 0 or new.replied_count <> 0
+       or new.launched_at is not null or new.completed_at is not null then
+      raise exception 'a new campaign is a draft: its status, counters and launch times are set by the server'
+        using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+  end if;
+  if (new.status, new.blocked_reason, new.recipient_count, new.accepted_count, new.retry_round,
+      new.queued_count, new.sent_count, new.delivered_count, new.read_count, new.failed_count,
+      new.cancelled_count, new.replied_count, new.launched_at, new.completed_at)
+     is distinct from
+     (old.status, old.blocked_reason, old.recipient_count, old.accepted_count, old.retry_round,
+      old.queued_count, old.sent_count, old.delivered_count, old.read_count, old.failed_count,
+      old.cancelled_count, old.replied_count, old.launched_at, old.completed_at) then
+    raise exception 'the status, counters and launch times of a campaign are set by the server'
+      using errcode = 'insufficient_privilege',
+            hint = 'Use launch_campaign, pause_campaign, resume_campaign, cancel_campaign or retry_campaign.';
+  end if;
+  if old.status not in ('draft', 'blocked') then
+    if (new.channel_id, new.template_id, new.body, new.group_ids, new.tags, new.contact_ids, new.start_at,
+        new.time_zone, new.window_start_minute, new.window_end_minute, new.window_days, new.min_delay_ms,
+        new.max_delay_ms, new.rate_per_minute)
+       is distinct from
+       (old.channel_id, old.template_id, old.body, old.group_ids, old.tags, old.contact_ids, old.start_at,
+        old.time_zone, old.window_start_minute, old.window_end_minute, old.window_days, old.min_delay_ms,
+        old.max_delay_ms, old.rate_per_minute) then
+      raise exception 'campaign % is %: only its name can change after launch', old.id, old.status
+        using errcode = 'check_violation';
+    end if;
+    if new._deleted and not old._deleted and old.status not in ('completed', 'cancelled') then
+      raise exception 'campaign % is %: cancel it before deleting it', old.id, old.status
+        using errcode = 'check_violation';
+    end if;
+  end if;
+  return new;
+end;
+$$;
+revoke all on function private.guard_campaign() from public;
+
+-- BEFORE triggers fire in name order: guard and prepare run before set_modified.
+create trigger guard_campaign before insert or update on public.campaigns
+  for each row execute function private.guard_campaign();
+create trigger guard_row_identity before update on public.campaigns
+  for each row execute function private.guard_row_identity();
+create trigger prepare_campaign before insert or update on public.campaigns
+  for each row execute function private.prepare_campaign();
+create trigger set_modified before insert or update on public.campaigns
+  for each row execute function private.set_modified();
+
+alter table public.campaigns enable row level security;
+revoke all on public.campaigns from anon;
+revoke delete, truncate, references, trigger on public.campaigns from authenticated;
+
+create policy campaigns_select on public.campaigns
+  for select to authenticated
+  using (workspace_id = any ((select public.my_workspace_ids())::uuid[]));
+create policy campaigns_insert on public.campaigns
+  for insert to authenticated
+  with check (workspace_id = any ((select public.my_workspace_ids())::uuid[]));
+create policy campaigns_update on public.campaigns
+  for update to authenticated
+  using (workspace_id = any ((select public.my_workspace_ids())::uuid[]))
+  with check (workspace_id = any ((select public.my_workspace_ids())::uuid[]));
+
+alter publication supabase_realtime add table public.campaigns;
+
+-- Replication: campaigns are pushed (drafts) and pulled (status and counters).
+create or replace function sync.replicated_table(p_table text, p_writable boolean) returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_table = any (array['contacts', 'contact_groups', 'templates', 'campaigns'])
+     or (not p_writable and p_table = any (
+       array['workspaces', 'workspace_members', 'channels', 'chats', 'messages'])) then
+    return p_table;
+  end if;
+  raise exception 'table "%" is not %', p_table,
+    case when p_writable then 'writable by replication' else 'replicated' end
+    using errcode = 'invalid_parameter_value';
+end;
+$$;
+
+-- ---------------------------------------------------------------------------------------
+-- Campaign messages: which campaign and round a message belongs to, and when its
+-- recipient replied. The outbox row carries the campaign too, for set-wise pause/resume.
+-- ---------------------------------------------------------------------------------------
+
+alter table public.messages
+  add column campaign_id uuid references public.campaigns (id) on delete set null,
+  -- 0 for the launch, n for the n-th retry of failed recipients.
+  add column campaign_round smallint check (campaign_round between 0 and 100),
+  -- Set on a campaign message when its recipient first writes back after it was sent.
+  add column replied_at timestamptz;
+create index messages_campaign_idx on public.messages (campaign_id, campaign_round, status)
+  where campaign_id is not null;
+
+alter table public.outbox_messages add column campaign_id uuid;
+create index outbox_messages_campaign_idx on public.outbox_messages (campaign_id, status)
+  where campaign_id is not null;
+
+-- campaignMessageId() of src/domain/ids.ts: UUID v5 of '<campaign>:<contact>'. A retry's
+-- message (round n >= 1) is made on the server from '<campaign>:<contact>:<n>'.
+create or replace function private.campaign_message_id(p_campaign_id uuid, p_contact_id uuid, p_round integer default 0)
+returns uuid
+language sql
+immutable
+set search_path = ''
+as $$
+  select extensions.uuid_generate_v5(
+    'fd34233e-cf5f-4076-afb6-0f26a0fab9f0'::uuid,
+    p_campaign_id::text || ':' || p_contact_id::text || case when p_round > 0 then ':' || p_round::text else '' end
+  )
+$$;
+revoke all on function private.campaign_message_id(uuid, uuid, integer) from public;
+
+-- The quota reservation key of a campaign's round.
+create or replace function private.campaign_quota_key(p_campaign_id uuid, p_round integer) returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select 'campaign:' || p_campaign_id::text || case when p_round > 0 then ':retry:' || p_round::text else '' end
+$$;
+revoke all on function private.campaign_quota_key(uuid, integer) from public;
+
+-- The error text of a message stopped by cancel_campaign; counted as cancelled, not failed.
+create or replace function private.campaign_cancelled_error() returns text
+language sql
+immutable
+set search_path = ''
+as $$ select 'campaign cancelled' $$;
+revoke all on function private.campaign_cancelled_error() from public;
+
+create or replace function private.campaign_json(c public.campaigns) returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select pg_catalog.jsonb_build_object(
+    'campaign_id', c.id, 'status', c.status, 'blocked_reason', c.blocked_reason,
+    'recipient_count', c.recipient_count, 'accepted_count', c.accepted_count,
+    'retry_round', c.retry_round, 'queued_count', c.queued_count
+  )
+$$;
+revoke all on function private.campaign_json(public.campaigns) from public;
+
+-- The caller's campaign, locked: a second tab or a replay waits here and then sees what the
+-- first did. Unknown and not-a-member read the same, so ids of other workspaces leak nothing.
+create or replace function private.lock_campaign(p_campaign_id uuid) returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+begin
+  if auth.uid() is null then
+    raise exception 'campaign actions need a signed-in user' using errcode = 'insufficient_privilege';
+  end if;
+  if p_campaign_id is null then
+    raise exception 'campaign_id is required' using errcode = 'invalid_parameter_value';
+  end if;
+  select * into c from public.campaigns cc
+  where cc.id = p_campaign_id and cc.workspace_id = any (public.my_workspace_ids())
+  for update;
+  if not found then
+    raise exception 'campaign % is not a campaign of your workspaces', p_campaign_id
+      using errcode = 'insufficient_privilege';
+  end if;
+  if c._deleted then
+    raise exception 'campaign % was deleted', p_campaign_id using errcode = 'invalid_parameter_value';
+  end if;
+  return c;
+end;
+$$;
+revoke all on function private.lock_campaign(uuid) from public;
+
+-- ---------------------------------------------------------------------------------------
+-- Quota settlement: when nothing of the campaign's current round is left to send, commit
+-- the messages that went out and release the rest (reserve_quota / commit_quota /
+-- release_quota of 20261123000400_quota.sql). A reservation lives at most 7 days; one that
+-- expired while the campaign ran or was paused is renewed first (the same key renews it).
+-- ---------------------------------------------------------------------------------------
+
+-- True when the reservation under p_key is active, renewing it if it expired; false when it
+-- expired and the quota no longer covers it (or it was already settled).
+create or replace function private.keep_reservation(p_workspace_id uuid, p_key text) returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  r public.quota_reservations;
+begin
+  select * into r from public.quota_reservations q where q.workspace_id = p_workspace_id and q.key = p_key;
+  if r.status = 'reserved' and r.expires_at > pg_catalog.now() then
+    return true;
+  end if;
+  if r.status in ('reserved', 'expired') then
+    return coalesce((public.reserve_quota(p_workspace_id, p_key, r.amount, 604800) ->> 'granted')::boolean, false);
+  end if;
+  return false;
+end;
+$$;
+revoke all on function private.keep_reservation(uuid, text) from public;
+
+create or replace function private.settle_campaign(p_campaign_id uuid) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+  v_key text;
+  v_used integer;
+begin
+  select * into c from public.campaigns cc where cc.id = p_campaign_id for update;
+  if not found or c.completed_at is not null or c.queued_count > 0
+     or c.status not in ('scheduled', 'running', 'cancelled') then
+    return;
+  end if;
+  v_key := private.campaign_quota_key(c.id, c.retry_round);
+  select count(*)::integer into v_used from public.messages m
+  where m.campaign_id = c.id and m.campaign_round = c.retry_round and m.status in ('sent', 'delivered', 'read');
+
+  if not private.keep_reservation(c.workspace_id, v_key) then
+    c.blocked_reason := pg_catalog.format(
+      'the quota reservation expired and could not be renewed: %s sent messages were not counted', v_used);
+  elsif v_used = 0 then
+    perform public.release_quota(c.workspace_id, v_key);
+  else
+    -- Never more than reserved: the intake accepts at most recipient_count messages.
+    perform public.commit_quota(c.workspace_id, v_key, v_used);
+  end if;
+
+  update public.campaigns cc
+  set status = case when cc.status = 'cancelled' then 'cancelled' else 'completed' end,
+      completed_at = pg_catalog.now(),
+      blocked_reason = c.blocked_reason
+  where cc.id = c.id;
+end;
+$$;
+revoke all on function private.settle_campaign(uuid) from public;
+
+-- Releases the held messages of a launching campaign: 'running' if one is due now,
+-- 'scheduled' otherwise. A campaign with nothing accepted settles at once.
+create or replace function private.start_campaign(p_campaign_id uuid) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+begin
+  select * into c from public.campaigns cc where cc.id = p_campaign_id for update;
+  if not found or c.status <> 'launching' then
+    return;
+  end if;
+  -- The campaign's status first: the hold trigger lets rows of a running campaign queue.
+  update public.campaigns cc
+  set status = case when exists (
+        select 1 from public.outbox_messages o
+        where o.campaign_id = c.id and o.status = 'paused'
+          and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
+      ) then 'running' else 'scheduled' end
+  where cc.id = c.id;
+  update public.outbox_messages o
+  set status = 'queued', updated_at = pg_catalog.now()
+  where o.campaign_id = c.id and o.status = 'paused';
+  perform private.settle_campaign(c.id);
+end;
+$$;
+revoke all on function private.start_campaign(uuid) from public;
+
+-- ---------------------------------------------------------------------------------------
+-- launch_campaign(campaign_id, recipient_count): step 1 of the protocol above (the private
+-- one takes the caller's campaign row, locked, as a draft or blocked). Returns
+-- {campaign_id, status, replayed, blocked_reason, recipient_count, accepted_count,
+-- retry_round, queued_count, quota?}. Not enough quota is an answer, not an error:
+-- status 'blocked' with the reason; the user can raise the quota or trim the audience and
+-- launch again.
+-- ---------------------------------------------------------------------------------------
+create or replace function private.launch_campaign(c public.campaigns, p_recipient_count integer)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_reservation jsonb;
+begin
+  if p_recipient_count is null or p_recipient_count not between 1 and 1000000 then
+    raise exception 'recipient_count must be between 1 and 1000000 (got %)', coalesce(p_recipient_count::text, 'null')
+      using errcode = 'invalid_parameter_value',
+            hint = 'A campaign with no recipients has nothing to launch.';
+  end if;
+  if c.channel_id is null then
+    raise exception 'campaign % has no channel: choose one before launching', c.id
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if not exists (
+    select 1 from public.channels ch
+    where ch.id = c.channel_id and ch.workspace_id = c.workspace_id and not ch._deleted
+  ) then
+    raise exception 'channel % of campaign % is not a channel of its workspace', c.channel_id, c.id
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if pg_catalog.btrim(c.body) = '' then
+    raise exception 'campaign % has no message text', c.id using errcode = 'invalid_parameter_value';
+  end if;
+
+  -- Seven days, reserve_quota's longest: settle_campaign renews it if the campaign runs longer.
+  v_reservation := public.reserve_quota(c.workspace_id, private.campaign_quota_key(c.id, 0), p_recipient_count, 604800);
+  if not (v_reservation ->> 'granted')::boolean then
+    update public.campaigns cc
+    set status = 'blocked',
+        blocked_reason = pg_catalog.format(
+          'Not enough quota: this campaign needs %s messages and %s are left this month. Nothing was sent.',
+          p_recipient_count, coalesce(v_reservation ->> 'available', v_reservation ->> 'remaining'))
+    where cc.id = c.id
+    returning * into c;
+  else
+    update public.campaigns cc
+    set status = 'launching', blocked_reason = null, recipient_count = p_recipient_count,
+        launched_at = pg_catalog.now()
+    where cc.id = c.id
+    returning * into c;
+  end if;
+  return private.campaign_json(c)
+    || pg_catalog.jsonb_build_object('replayed', false, 'quota', v_reservation);
+end;
+$$;
+revoke all on function private.launch_campaign(public.campaigns, integer) from public;
+
+create or replace function public.launch_campaign(p_campaign_id uuid, p_recipient_count integer)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+begin
+  c := private.lock_campaign(p_campaign_id);
+  if c.status not in ('draft', 'blocked') then
+    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
+  end if;
+  return private.launch_campaign(c, p_recipient_count);
+end;
+$$;
+
+-- start_campaign(campaign_id): step 3 when fewer messages than reserved were accepted.
+create or replace function public.start_campaign(p_campaign_id uuid) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+  v_replayed boolean;
+begin
+  c := private.lock_campaign(p_campaign_id);
+  if c.status in ('draft', 'blocked') then
+    raise exception 'campaign % is %: launch it first', c.id, c.status using errcode = 'invalid_parameter_value';
+  end if;
+  v_replayed := c.status <> 'launching';
+  perform private.start_campaign(c.id);
+  select * into c from public.campaigns cc where cc.id = p_campaign_id;
+  return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', v_replayed);
+end;
+$$;
+
+-- ---------------------------------------------------------------------------------------
+-- The intake of campaign messages: a command of enqueue_messages with campaign_id (and
+-- optional scheduled_at and recipient_count) is checked against its campaign, then written
+-- by private.enqueue_message like any other (20261123002000_messaging.sql) and tagged with
+-- its campaign. Returns the same {message_id, status, error?} results.
+-- ---------------------------------------------------------------------------------------
+create or replace function private.enqueue_campaign_message(p_cmd jsonb) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_plain jsonb := p_cmd - 'campaign_id' - 'scheduled_at' - 'recipient_count';
+  v_uuid constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+  v_id uuid;
+  v_at timestamptz;
+  v_result jsonb;
+  c public.campaigns;
+  v_reject text;
+begin
+  -- A malformed id: the plain intake rejects it.
+  if pg_catalog.jsonb_typeof(p_cmd -> 'message_id') is distinct from 'string'
+     or (p_cmd ->> 'message_id') !~* v_uuid then
+    return private.enqueue_message(v_plain);
+  end if;
+  v_id := (p_cmd ->> 'message_id')::uuid;
+
+  if pg_catalog.jsonb_typeof(p_cmd -> 'campaign_id') is distinct from 'string'
+     or (p_cmd ->> 'campaign_id') !~* v_uuid then
+    v_reject := 'campaign_id must be a uuid';
+  elsif pg_catalog.jsonb_typeof(p_cmd -> 'contact_id') is distinct from 'string'
+     or (p_cmd ->> 'contact_id') !~* v_uuid then
+    v_reject := 'a campaign message needs its contact_id (a uuid)';
+  elsif p_cmd ? 'scheduled_at' and pg_catalog.jsonb_typeof(p_cmd -> 'scheduled_at') <> 'null' then
+    begin
+      if pg_catalog.jsonb_typeof(p_cmd -> 'scheduled_at') <> 'string' then
+        raise invalid_datetime_format;
+      end if;
+      v_at := (p_cmd ->> 'scheduled_at')::timestamptz;
+      if v_at not between pg_catalog.now() - interval '1 year' and pg_catalog.now() + interval '1 year' then
+        v_reject := pg_catalog.format('scheduled_at must be within a year from now, got %s', p_cmd ->> 'scheduled_at');
+      end if;
+    exception when others then
+      v_reject := pg_catalog.format('scheduled_at must be an ISO 8601 time, got %s', p_cmd -> 'scheduled_at');
+    end;
+  end if;
+  if v_reject is not null then
+    return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error', v_reject);
+  end if;
+
+  -- Locked: concurrent batches of one campaign take turns, and the count below holds.
+  select * into c from public.campaigns cc where cc.id = (p_cmd ->> 'campaign_id')::uuid for update;
+  -- A replay (looked up after the lock, so a batch that just committed it is seen): the plain
+  -- intake answers duplicate, even once the campaign has started.
+  if exists (select 1 from public.messages m where m.id = v_id) then
+    return private.enqueue_message(v_plain);
+  end if;
+  if c.id is null or not public.is_member(c.workspace_id) or c._deleted then
+    return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error',
+      pg_catalog.format('campaign %s is not a campaign of your workspaces', p_cmd ->> 'campaign_id'));
+  end if;
+  -- A launch queued offline: commands carry the recipient count, and the first one to reach
+  -- a draft launches it (private.launch_campaign, as launch_campaign would).
+  if c.status in ('draft', 'blocked') and p_cmd ? 'recipient_count' then
+    if pg_catalog.jsonb_typeof(p_cmd -> 'recipient_count') is distinct from 'number'
+       or (p_cmd ->> 'recipient_count') !~ '^[0-9]{1,7}$' then
+      return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error',
+        'recipient_count must be a whole number');
+    end if;
+    begin
+      perform private.launch_campaign(c, (p_cmd ->> 'recipient_count')::integer);
+    exception when invalid_parameter_value then
+      return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error', sqlerrm);
+    end;
+    select * into c from public.campaigns cc where cc.id = c.id;
+  end if;
+  v_reject := case
+    when c.status = 'blocked'
+      then c.blocked_reason
+    when c.status <> 'launching'
+      then pg_catalog.format('campaign %s is %s: it takes messages only while launching', c.id, c.status)
+    when pg_catalog.lower(p_cmd ->> 'channel_id') is distinct from c.channel_id::text
+      then pg_catalog.format('channel_id must be the campaign''s channel %s', c.channel_id)
+    when v_id <> private.campaign_message_id(c.id, (p_cmd ->> 'contact_id')::uuid)
+      then 'message_id must be campaignMessageId(campaign_id, contact_id)'
+  end;
+  if v_reject is not null then
+    return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error', v_reject);
+  end if;
+
+  v_result := private.enqueue_message(v_plain);
+  if v_result ->> 'status' = 'queued' then
+    update public.messages m set campaign_id = c.id, campaign_round = c.retry_round where m.id = v_id;
+    -- Held until the campaign starts: a launch cut short sends nothing.
+    update public.outbox_messages o
+    set campaign_id = c.id, scheduled_at = v_at, status = 'paused'
+    where o.message_id = v_id;
+    update public.campaigns cc set accepted_count = cc.accepted_count + 1 where cc.id = c.id
+    returning * into c;
+    if c.accepted_count = c.recipient_count then
+      perform private.start_campaign(c.id);
+    end if;
+  end if;
+  return v_result;
+end;
+$$;
+revoke all on function private.enqueue_campaign_message(jsonb) from public;
+
+-- enqueue_messages as in 20261123002000_messaging.sql, routing campaign commands through
+-- the check above. Campaign rows are locked first, in campaign order, then chats and
+-- messages, so concurrent batches wait for each other instead of deadlocking.
+create or replace function public.enqueue_messages(p_commands jsonb) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_cmd record;
+  v_results jsonb[] := '{}';
+begin
+  if auth.uid() is null then
+    raise exception 'enqueue_messages needs a signed-in user'
+      using errcode = 'insufficient_privilege';
+  end if;
+  if pg_catalog.jsonb_typeof(p_commands) is distinct from 'array' then
+    raise exception 'commands must be a JSON array'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if pg_catalog.jsonb_array_length(p_commands) not between 1 and 500 then
+    raise exception 'a batch holds 1 to 500 commands, got %', pg_catalog.jsonb_array_length(p_commands)
+      using errcode = 'invalid_parameter_value';
+  end if;
+  for v_cmd in
+    select c.value, c.ordinality
+    from pg_catalog.jsonb_array_elements(p_commands) with ordinality c
+    order by c.value ->> 'campaign_id', c.value ->> 'channel_id', c.value ->> 'to',
+      c.value ->> 'message_id', c.ordinality
+  loop
+    v_results[v_cmd.ordinality] := case
+      when pg_catalog.jsonb_typeof(v_cmd.value) = 'object' and v_cmd.value ? 'campaign_id'
+        then private.enqueue_campaign_message(v_cmd.value)
+      else private.enqueue_message(v_cmd.value)
+    end;
+  end loop;
+  return pg_catalog.jsonb_build_object('results', pg_catalog.to_jsonb(v_results));
+end;
+$$;
+
+-- ---------------------------------------------------------------------------------------
+-- Counters: a trigger on messages keeps the campaign's counters (replicated to clients with
+-- the campaign row), moves 'scheduled' to 'running' at the first send, and settles the
+-- campaign when nothing is left to send. queued counts queued and sending messages;
+-- sent ⊇ delivered ⊇ read; failed and cancelled are the two ways a message ends unsent.
+-- ---------------------------------------------------------------------------------------
+create or replace function private.count_campaign_message() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_cancel text := private.campaign_cancelled_error();
+  v_was boolean := tg_op = 'UPDATE' and old.campaign_id is not null;
+  dq integer;
+  ds integer;
+  dd integer;
+  dr integer;
+  df integer;
+  dc integer;
+  dre integer;
+  c public.campaigns;
+begin
+  if new.campaign_id is null then
+    -- Its campaign row is being deleted with its workspace: nothing left to count.
+    return null;
+  end if;
+  if v_was and new.campaign_id <> old.campaign_id then
+    raise exception 'a message cannot move to another campaign' using errcode = 'check_violation';
+  end if;
+  dq := (new.status in ('queued', 'sending'))::integer
+    - (v_was and old.status in ('queued', 'sending'))::integer;
+  ds := (new.status in ('sent', 'delivered', 'read'))::integer
+    - (v_was and old.status in ('sent', 'delivered', 'read'))::integer;
+  dd := (new.status in ('delivered', 'read'))::integer - (v_was and old.status in ('delivered', 'read'))::integer;
+  dr := (new.status = 'read')::integer - (v_was and old.status = 'read')::integer;
+  df := (new.status = 'failed' and new.error is distinct from v_cancel)::integer
+    - (v_was and old.status = 'failed' and old.error is distinct from v_cancel)::integer;
+  dc := (new.status = 'failed' and new.error is not distinct from v_cancel)::integer
+    - (v_was and old.status = 'failed' and old.error is not distinct from v_cancel)::integer;
+  dre := (new.replied_at is not null)::integer - (v_was and old.replied_at is not null)::integer;
+
+  if dq = 0 and ds = 0 and dd = 0 and dr = 0 and df = 0 and dc = 0 and dre = 0 then
+    -- A claim (queued -> sending): touch the campaign only for its first send, and never wait
+    -- for it: a pause holding the campaign row may be waiting for this claim's outbox rows.
+    -- If skipped, the send's outcome (counted below) marks the campaign running.
+    if new.status = 'sending' then
+      perform 1 from public.campaigns cc
+      where cc.id = new.campaign_id and cc.status = 'scheduled'
+      for update skip locked;
+      if found then
+        update public.campaigns cc set status = 'running' where cc.id = new.campaign_id;
+      end if;
+    end if;
+    return null;
+  end if;
+
+  update public.campaigns cc
+  set queued_count = cc.queued_count + dq,
+      sent_count = cc.sent_count + ds,
+      delivered_count = cc.delivered_count + dd,
+      read_count = cc.read_count + dr,
+      failed_count = cc.failed_count + df,
+      cancelled_count = cc.cancelled_count + dc,
+      replied_count = cc.replied_count + dre,
+      status = case when cc.status = 'scheduled' and new.status <> 'queued' then 'running' else cc.status end
+  where cc.id = new.campaign_id
+  returning * into c;
+  if c.queued_count = 0 and c.completed_at is null and c.status in ('scheduled', 'running', 'cancelled') then
+    perform private.settle_campaign(c.id);
+  end if;
+  return null;
+end;
+$$;
+revoke all on function private.count_campaign_message() from public;
+
+create trigger count_campaign_message_insert after insert on public.messages
+  for each row when (new.campaign_id is not null)
+  execute function private.count_campaign_message();
+create trigger count_campaign_message_update after update on public.messages
+  for each row when (
+    (new.campaign_id is not null or old.campaign_id is not null)
+    and (new.status is distinct from old.status or new.campaign_id is distinct from old.campaign_id
+         or new.replied_at is distinct from old.replied_at or new.error is distinct from old.error)
+  )
+  execute function private.count_campaign_message();
+
+-- A row going back to the queue (a retryable failure, or anyone resuming rows) while its
+-- campaign is launching or paused stays held; while it is cancelled, it ends cancelled.
+create or replace function private.hold_campaign_outbox() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_status text;
+begin
+  select c.status into v_status from public.campaigns c where c.id = new.campaign_id;
+  if v_status in ('launching', 'paused') then
+    new.status := 'paused';
+  elsif v_status = 'cancelled' then
+    new.status := 'failed';
+    new.last_error := private.campaign_cancelled_error();
+    update public.messages m
+    set status = 'failed', error = private.campaign_cancelled_error()
+    where m.id = new.message_id and private.message_status_moves_forward(m.status, 'failed');
+  end if;
+  return new;
+end;
+$$;
+revoke all on function private.hold_campaign_outbox() from public;
+
+create trigger hold_campaign_outbox before update on public.outbox_messages
+  for each row when (new.campaign_id is not null and new.status = 'queued' and old.status <> 'queued')
+  execute function private.hold_campaign_outbox();
+
+-- ---------------------------------------------------------------------------------------
+-- Pause, resume, cancel, retry. Each locks the campaign (private.lock_campaign), answers a
+-- repeat with replayed = true, and returns the campaign_json figures.
+-- ---------------------------------------------------------------------------------------
+
+-- Holds every queued message of the campaign ('paused' outbox rows are never claimed);
+-- messages already being sent finish.
+create or replace function public.pause_campaign(p_campaign_id uuid) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+begin
+  c := private.lock_campaign(p_campaign_id);
+  if c.status = 'paused' then
+    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
+  end if;
+  if c.status not in ('scheduled', 'running') then
+    raise exception 'campaign % is %: only a scheduled or running campaign can be paused', c.id, c.status
+      using errcode = 'invalid_parameter_value';
+  end if;
+  update public.campaigns cc set status = 'paused' where cc.id = c.id returning * into c;
+  update public.outbox_messages o
+  set status = 'paused', updated_at = pg_catalog.now()
+  where o.campaign_id = c.id and o.status = 'queued';
+  return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false);
+end;
+$$;
+
+create or replace function public.resume_campaign(p_campaign_id uuid) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+begin
+  c := private.lock_campaign(p_campaign_id);
+  if c.status in ('scheduled', 'running') then
+    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
+  end if;
+  if c.status <> 'paused' then
+    raise exception 'campaign % is %: only a paused campaign can be resumed', c.id, c.status
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if not private.keep_reservation(c.workspace_id, private.campaign_quota_key(c.id, c.retry_round)) then
+    raise exception 'campaign % cannot resume: its quota reservation expired during the pause and the quota no longer covers it', c.id
+      using errcode = 'invalid_parameter_value',
+            hint = 'Raise the quota, or cancel the campaign.';
+  end if;
+  update public.campaigns cc
+  set status = case when exists (
+        select 1 from public.outbox_messages o
+        where o.campaign_id = c.id and o.status = 'paused'
+          and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
+      ) or cc.sent_count > 0 then 'running' else 'scheduled' end
+  where cc.id = c.id;
+  update public.outbox_messages o
+  set status = 'queued', updated_at = pg_catalog.now()
+  where o.campaign_id = c.id and o.status = 'paused';
+  -- Everything may have finished during the pause.
+  perform private.settle_campaign(c.id);
+  select * into c from public.campaigns cc where cc.id = p_campaign_id;
+  return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false);
+end;
+$$;
+
+-- Stops every message not yet being sent (outbox row and message fail as 'campaign
+-- cancelled'); the quota of what was not sent is released when the campaign settles, at
+-- once or after the sends in flight end. A draft or blocked campaign simply ends.
+create or replace function public.cancel_campaign(p_campaign_id uuid) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+begin
+  c := private.lock_campaign(p_campaign_id);
+  if c.status = 'cancelled' then
+    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
+  end if;
+  if c.status = 'completed' then
+    raise exception 'campaign % has already completed', c.id using errcode = 'invalid_parameter_value';
+  end if;
+  if c.status in ('draft', 'blocked') then
+    update public.campaigns cc set status = 'cancelled', completed_at = pg_catalog.now()
+    where cc.id = c.id returning * into c;
+    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false);
+  end if;
+
+  -- 'launching' too: whatever was accepted is held and is stopped here; the reservation
+  -- settles with nothing used.
+  update public.campaigns cc set status = 'cancelled' where cc.id = c.id;
+  with stopped as (
+    update public.outbox_messages o
+    set status = 'failed', last_error = private.campaign_cancelled_error(), updated_at = pg_catalog.now()
+    where o.campaign_id = c.id and o.status in ('queued', 'paused')
+    returning o.message_id
+  )
+  update public.messages m
+  set status = 'failed', error = private.campaign_cancelled_error()
+  from stopped
+  where m.id = stopped.message_id and private.message_status_moves_forward(m.status, 'failed');
+  perform private.settle_campaign(c.id);
+  select * into c from public.campaigns cc where cc.id = p_campaign_id;
+  return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false);
+end;
+$$;
+
+-- retry_campaign(campaign_id, round): sends again to the recipients whose message failed in
+-- the latest round (not cancelled ones, not contacts who opted out since), as round `round`
+-- = retry_round + 1 with its own reservation. A repeat of the same round is a replay. The
+-- new messages go out at once (the processor paces the channel). Returns the campaign
+-- figures with retried (the number re-sent) and, when the quota is short, granted = false
+-- and the reason (nothing changes).
+create or replace function public.retry_campaign(p_campaign_id uuid, p_round integer) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns;
+  v_count integer;
+  v_reservation jsonb;
+begin
+  c := private.lock_campaign(p_campaign_id);
+  if p_round is null or p_round not between 1 and 100 then
+    raise exception 'round must be between 1 and 100 (got %)', coalesce(p_round::text, 'null')
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if p_round <= c.retry_round then
+    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
+  end if;
+  if p_round <> c.retry_round + 1 then
+    raise exception 'campaign % is at retry round %: the next retry is round %', c.id, c.retry_round, c.retry_round + 1
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if c.status <> 'completed' then
+    raise exception 'campaign % is %: failed recipients can be retried once it has completed', c.id, c.status
+      using errcode = 'invalid_parameter_value';
+  end if;
+
+  select count(*)::integer into v_count
+  from public.messages m join public.contacts ct on ct.id = m.contact_id
+  where m.campaign_id = c.id and m.campaign_round = c.retry_round and m.status = 'failed'
+    and m.error is distinct from private.campaign_cancelled_error()
+    and not ct.opted_out and not ct._deleted;
+  if v_count = 0 then
+    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false, 'retried', 0);
+  end if;
+
+  v_reservation := public.reserve_quota(c.workspace_id, private.campaign_quota_key(c.id, p_round), v_count, 604800);
+  if not (v_reservation ->> 'granted')::boolean then
+    return private.campaign_json(c) || pg_catalog.jsonb_build_object(
+      'replayed', false, 'retried', 0, 'granted', false,
+      'reason', pg_catalog.format('Not enough quota to retry: %s messages needed, %s left this month.',
+        v_count, coalesce(v_reservation ->> 'available', v_reservation ->> 'remaining')),
+      'quota', v_reservation);
+  end if;
+
+  -- Status first, so the counter trigger neither settles nor holds the new messages.
+  update public.campaigns cc
+  set retry_round = p_round, status = 'running', completed_at = null, blocked_reason = null,
+      failed_count = cc.failed_count - v_count
+  where cc.id = c.id;
+  with retried as (
+    insert into public.messages (id, workspace_id, channel_id, chat_id, contact_id, direction, phone, body,
+      campaign_id, campaign_round)
+    select private.campaign_message_id(c.id, m.contact_id, p_round), m.workspace_id, m.channel_id, m.chat_id,
+      m.contact_id, 'out', m.phone, m.body, c.id, p_round
+    from public.messages m join public.contacts ct on ct.id = m.contact_id
+    where m.campaign_id = c.id and m.campaign_round = c.retry_round and m.status = 'failed'
+      and m.error is distinct from private.campaign_cancelled_error()
+      and not ct.opted_out and not ct._deleted
+    returning id, workspace_id, channel_id
+  )
+  insert into public.outbox_messages (message_id, workspace_id, channel_id, campaign_id)
+  select r.id, r.workspace_id, r.channel_id, c.id from retried r;
+
+  select * into c from public.campaigns cc where cc.id = p_campaign_id;
+  return private.campaign_json(c)
+    || pg_catalog.jsonb_build_object('replayed', false, 'retried', v_count, 'granted', true, 'quota', v_reservation);
+end;
+$$;
+
+revoke all on function public.launch_campaign(uuid, integer) from public, anon;
+revoke all on function public.start_campaign(uuid) from public, anon;
+revoke all on function public.pause_campaign(uuid) from public, anon;
+revoke all on function public.resume_campaign(uuid) from public, anon;
+revoke all on function public.cancel_campaign(uuid) from public, anon;
+revoke all on function public.retry_campaign(uuid, integer) from public, anon;
+grant execute on function public.launch_campaign(uuid, integer) to authenticated;
+grant execute on function public.start_campaign(uuid) to authenticated;
+grant execute on function public.pause_campaign(uuid) to authenticated;
+grant execute on function public.resume_campaign(uuid) to authenticated;
+grant execute on function public.cancel_campaign(uuid) to authenticated;
+grant execute on function public.retry_campaign(uuid, integer) to authenticated;
+
+-- ---------------------------------------------------------------------------------------
+-- Replies and opt-out. An inbound message marks the recipient's latest sent campaign
+-- message replied, and when it is a stop keyword, opts the contact out and stops the
+-- campaign messages still queued for it.
+--
+-- The stop rule is src/domain/stop-keywords.ts: the WHOLE message equals a keyword once
+-- both are normalized (NFKD, combining accents U+0300–U+036F removed, lower case, every run
+-- of characters that are not letters or digits made one space, trimmed).
+-- ---------------------------------------------------------------------------------------
+create or replace function private.normalize_stop_text(p_text text) returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select pg_catalog.btrim(pg_catalog.regexp_replace(
+    pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.normalize(p_text, 'NFKD'), '[\u0300-\u036f]', '', 'g')),
+    '[^[:alnum:]]+', ' ', 'g'))
+$$;
+revoke all on function private.normalize_stop_text(text) from public;
+
+create or replace function private.is_stop_message(p_text text, p_keywords text[]) returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select exists (
+    select 1 from pg_catalog.unnest(p_keywords) k
+    where private.normalize_stop_text(k) <> ''
+      and private.normalize_stop_text(k) = private.normalize_stop_text(p_text)
+  )
+$$;
+revoke all on function private.is_stop_message(text, text[]) from public;
+
+create or replace function private.handle_inbound_message() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_keywords text[];
+begin
+  update public.messages m set replied_at = new.created_at
+  where m.id = (
+    select o.id from public.messages o
+    where o.chat_id = new.chat_id and o.direction = 'out' and o.campaign_id is not null
+      and o.status in ('sent', 'delivered', 'read')
+    order by o.created_at desc, o.id desc
+    limit 1
+  ) and m.replied_at is null;
+
+  select w.stop_keywords into v_keywords from public.workspaces w where w.id = new.workspace_id;
+  if not private.is_stop_message(new.body, v_keywords) then
+    return null;
+  end if;
+  update public.contacts ct set opted_out = true
+  where ct.workspace_id = new.workspace_id and (ct.id = new.contact_id or ct.phone = new.phone)
+    and not ct.opted_out;
+  -- Found through the contact's chats on the workspace's channels (indexed), not by phone.
+  with stopped as (
+    update public.outbox_messages o
+    set status = 'failed', last_error = 'the recipient opted out', updated_at = pg_catalog.now()
+    from public.channels chn
+    join public.chats ch
+      on ch.channel_id = chn.id and ch.wa_chat_id = pg_catalog.substr(new.phone, 2) || '@s.whatsapp.net'
+    join public.messages m on m.chat_id = ch.id
+    where chn.workspace_id = new.workspace_id and o.message_id = m.id and m.direction = 'out'
+      and o.campaign_id is not null and o.status in ('queued', 'paused')
+    returning o.message_id
+  )
+  update public.messages m
+  set status = 'failed', error = 'the recipient opted out'
+  from stopped
+  where m.id = stopped.message_id and private.message_status_moves_forward(m.status, 'failed');
+  return null;
+end;
+$$;
+revoke all on function private.handle_inbound_message() from public;
+
+create trigger handle_inbound_message after insert on public.messages
+  for each row when (new.direction = 'in')
+  execute function private.handle_inbound_message();

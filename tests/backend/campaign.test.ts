@@ -1,0 +1,865 @@
+// Campaigns on the real local stack (PGlite, or PostgreSQL with PIGEON_TEST_DB=postgres):
+// launch through launch_campaign and the outbox intake with messages prepared by the domain
+// code, the processor's RPCs sending them, counters, quota settlement, pause / resume /
+// cancel / retry, opt-out replies and the table's access rules.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { type CampaignOutboxCommand, campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
+import { type PreparedCampaign, prepareCampaign } from '../../src/domain/campaign-prepare.ts';
+import { contactId } from '../../src/domain/ids.ts';
+import { seededRandom } from '../../src/domain/send-plan.ts';
+import { isStopMessage } from '../../src/domain/stop-keywords.ts';
+import type { Campaign, Contact } from '../../src/domain/types.ts';
+import type { Queryable, Row } from '../../supabase/local/db.ts';
+import { asCaller } from '../../supabase/local/request-auth.ts';
+import { type Backend, type MintedUser, startBackend } from './harness.ts';
+
+interface CampaignAnswer {
+  campaign_id: string;
+  status: Campaign['status'];
+  replayed: boolean;
+  blocked_reason: string | null;
+  recipient_count: number;
+  accepted_count: number;
+  retry_round: number;
+  queued_count: number;
+  retried?: number;
+  granted?: boolean;
+  reason?: string;
+  quota?: Record<string, unknown>;
+}
+interface CommandResult {
+  message_id: string | null;
+  status: 'queued' | 'duplicate' | 'rejected';
+  error?: string;
+}
+
+let backend: Backend;
+let alice: MintedUser;
+let bob: MintedUser;
+let ws: string;
+let bobWs: string;
+let channel: string;
+
+const as = <T>(user: MintedUser, fn: (tx: Queryable) => Promise<T>) =>
+  asCaller(backend.db, { role: 'authenticated', claims: user.claims }, fn);
+
+async function call(user: MintedUser, sql: string, params: unknown[]): Promise<CampaignAnswer> {
+  const rows = await as(user, (tx) => tx.query<{ r: CampaignAnswer }>(`select ${sql} as r`, params));
+  return rows[0]!.r;
+}
+const launch = (id: string, count: number, user = alice) =>
+  call(user, 'public.launch_campaign($1, $2)', [id, count]);
+const pause = (id: string) => call(alice, 'public.pause_campaign($1)', [id]);
+const resume = (id: string) => call(alice, 'public.resume_campaign($1)', [id]);
+const cancel = (id: string) => call(alice, 'public.cancel_campaign($1)', [id]);
+const retry = (id: string, round: number) => call(alice, 'public.retry_campaign($1, $2)', [id, round]);
+
+async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    return { code: String(e.code), message: String(e.message) };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+let phoneSerial = 0;
+async function createContacts(
+  n: number,
+  fields: Partial<Pick<Contact, 'tags' | 'opted_out' | 'name'>> = {},
+): Promise<Contact[]> {
+  const contacts: Contact[] = [];
+  for (let i = 0; i < n; i++) {
+    phoneSerial += 1;
+    const phone = `+4917${String(10_000_000 + phoneSerial)}`;
+    const [row] = await backend.db.query<Contact & Row>(
+      `insert into public.contacts (id, workspace_id, phone, name, tags, opted_out)
+       values ($1, $2, $3, $4, $5, $6) returning *`,
+      [
+        contactId(ws, phone),
+        ws,
+        phone,
+        fields.name ?? `Kunde ${phoneSerial}`,
+        fields.tags ?? [],
+        fields.opted_out ?? false,
+      ],
+    );
+    contacts.push(row!);
+  }
+  return contacts;
+}
+
+/** A draft written by Alice through RLS, as her client's replication would. */
+async function draft(fields: Record<string, unknown> = {}): Promise<string> {
+  const id = randomUUID();
+  const row = {
+    id,
+    workspace_id: ws,
+    name: 'Autumn sale',
+    channel_id: channel,
+    body: 'Hi {{first_name}}!',
+    ...fields,
+  };
+  const cols = Object.keys(row);
+  await as(alice, (tx) =>
+    tx.query(
+      `insert into public.campaigns (${cols.join(', ')}) select ${cols.join(', ')}
+       from jsonb_populate_record(null::public.campaigns, $1)`,
+      [JSON.stringify(row)],
+    ),
+  );
+  return id;
+}
+
+async function prepare(
+  id: string,
+  contacts: Contact[],
+  startAt = Date.now() - 60_000,
+): Promise<PreparedCampaign> {
+  return prepareCampaign(
+    contacts,
+    {
+      campaignId: id,
+      body: 'Hi {{first_name}}!',
+      audience: { group_ids: [], tags: [], contact_ids: contacts.map((c) => c.id) },
+      pacing: {
+        startAt,
+        timeZone: 'Europe/Berlin',
+        window: null,
+        minDelayMs: 0,
+        maxDelayMs: 0,
+        ratePerMinute: 6000,
+      },
+    },
+    { random: seededRandom(1) },
+  );
+}
+
+function chunks(id: string, plan: PreparedCampaign, size: number): CampaignOutboxCommand[][] {
+  return [...campaignCommandChunks(plan.messages, { id, channel_id: channel }, size)];
+}
+
+async function post(commands: unknown[], user = alice): Promise<CommandResult[]> {
+  const { data, error } = await user.client.functions.invoke('outbox', { body: { commands } });
+  expect(error).toBeNull();
+  return (data as { results: CommandResult[] }).results;
+}
+
+async function campaign(id: string): Promise<Campaign> {
+  const [row] = await backend.db.query<Campaign & Row>('select * from public.campaigns where id = $1', [id]);
+  return row!;
+}
+
+async function outboxStatuses(id: string): Promise<Record<string, number>> {
+  const rows = await backend.db.query<{ status: string; n: number }>(
+    `select status, count(*)::int as n from public.outbox_messages where campaign_id = $1 group by status`,
+    [id],
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+async function quota(): Promise<{ used: number; reserved: number; limit: number }> {
+  const [row] = await backend.db.query<{ f: { used: number; reserved: number; limit: number } }>(
+    'select public.quota_status($1) as f',
+    [ws],
+  );
+  const { used, reserved, limit } = row!.f;
+  return { used, reserved, limit };
+}
+
+async function reservation(key: string) {
+  const [row] = await backend.db.query<{ amount: number; status: string; committed_amount: number | null }>(
+    'select amount, status, committed_amount from public.quota_reservations where workspace_id = $1 and key = $2',
+    [ws, key],
+  );
+  return row;
+}
+
+/** The processor: claims every due row of the channel (service connection, no API role). */
+async function claimAll(): Promise<{ outbox_id: string; message_id: string }[]> {
+  return backend.db.query('select outbox_id, message_id from public.claim_outbox($1, 1000)', ['test-worker']);
+}
+const complete = (outboxId: string) =>
+  backend.db.query('select public.complete_outbox($1, $2, $3)', [
+    outboxId,
+    'test-worker',
+    `wamid.${outboxId}`,
+  ]);
+const fail = (outboxId: string, retryable: boolean) =>
+  backend.db.query('select public.fail_outbox($1, $2, $3, $4)', [
+    outboxId,
+    'test-worker',
+    'provider said no',
+    retryable,
+  ]);
+
+/** A provider status event, as the webhook applies it. */
+const markStatus = (messageId: string, status: 'delivered' | 'read') =>
+  backend.db.query('update public.messages set status = $2 where id = $1', [messageId, status]);
+
+/** An inbound message, as the webhook writes it. */
+async function receive(from: Contact, body: string): Promise<void> {
+  const chat = await backend.db.query<{ id: string }>(
+    `insert into public.chats (id, workspace_id, channel_id, wa_chat_id, contact_id)
+     values (gen_random_uuid(), $1, $2, $3, $4)
+     on conflict (channel_id, wa_chat_id) do update set contact_id = excluded.contact_id returning id`,
+    [ws, channel, `${from.phone.slice(1)}@s.whatsapp.net`, from.id],
+  );
+  await backend.db.query(
+    `insert into public.messages (id, workspace_id, channel_id, chat_id, contact_id, direction, phone, body, status, wa_message_id)
+     values (gen_random_uuid(), $1, $2, $3, $4, 'in', $5, $6, 'delivered', $7)`,
+    [ws, channel, chat[0]!.id, from.id, from.phone, body, `in.${randomUUID()}`],
+  );
+}
+
+/** Launches and posts every chunk; returns the plan. */
+async function launched(
+  contacts: Contact[],
+  startAt?: number,
+): Promise<{ id: string; plan: PreparedCampaign }> {
+  const id = await draft();
+  const plan = await prepare(id, contacts, startAt);
+  expect((await launch(id, plan.quotaNeeded)).status).toBe('launching');
+  for (const chunk of chunks(id, plan, 500)) await post(chunk);
+  return { id, plan };
+}
+
+beforeAll(async () => {
+  backend = await startBackend();
+  alice = await backend.mintUser();
+  bob = await backend.mintUser();
+  const rows = await backend.db.query<{ user_id: string; workspace_id: string }>(
+    'select user_id, workspace_id from public.workspace_members where user_id = any($1)',
+    [[alice.id, bob.id]],
+  );
+  ws = rows.find((r) => r.user_id === alice.id)!.workspace_id;
+  bobWs = rows.find((r) => r.user_id === bob.id)!.workspace_id;
+  // Paced by the plan in these tests, not by the channel.
+  const [ch] = await backend.db.query<{ id: string }>(
+    `insert into public.channels (workspace_id, name, rate_per_minute) values ($1, 'Main line', 6000) returning id`,
+    [ws],
+  );
+  channel = ch!.id;
+});
+afterAll(() => backend?.close());
+
+beforeEach(async () => {
+  // A fresh month: nothing used or reserved, a limit of 100.
+  await backend.db.query('update public.quotas set monthly_limit = 100, used = 0 where workspace_id = $1', [
+    ws,
+  ]);
+  await backend.db.query(
+    `update public.quota_reservations set status = 'released', settled_at = now()
+     where workspace_id = $1 and status = 'reserved'`,
+    [ws],
+  );
+  // Earlier tests' unsent messages must not be claimed by later ones.
+  await backend.db.query(
+    `update public.outbox_messages set status = 'failed' where status in ('queued', 'paused')`,
+  );
+});
+
+describe('launch', () => {
+  test('a double click reserves once; chunks are held until the last one starts the campaign', async () => {
+    const contacts = await createContacts(5);
+    const id = await draft();
+    const plan = await prepare(id, contacts);
+    expect(plan.quotaNeeded).toBe(5);
+
+    const [a, b] = await Promise.all([launch(id, 5), launch(id, 5)]);
+    expect([a!.replayed, b!.replayed].sort()).toEqual([false, true]);
+    expect(a).toMatchObject({ status: 'launching', recipient_count: 5, accepted_count: 0 });
+    expect(await quota()).toEqual({ used: 0, reserved: 5, limit: 100 });
+    expect(await reservation(`campaign:${id}`)).toEqual({
+      amount: 5,
+      status: 'reserved',
+      committed_amount: null,
+    });
+
+    const [first, second] = chunks(id, plan, 3);
+    expect((await post(first!)).map((r) => r.status)).toEqual(['queued', 'queued', 'queued']);
+    expect(await campaign(id)).toMatchObject({ status: 'launching', accepted_count: 3, queued_count: 3 });
+    // Held: a launch cut short here sends nothing.
+    expect(await outboxStatuses(id)).toEqual({ paused: 3 });
+    expect(await claimAll()).toEqual([]);
+
+    // A replayed chunk is harmless.
+    expect((await post(first!)).map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect((await post(second!)).map((r) => r.status)).toEqual(['queued', 'queued']);
+    const started = await campaign(id);
+    expect(started).toMatchObject({ status: 'running', accepted_count: 5, queued_count: 5 });
+    expect(started.launched_at).not.toBeNull();
+    expect(await outboxStatuses(id)).toEqual({ queued: 5 });
+
+    // The text and time fixed at planning are what the outbox holds.
+    const rows = await backend.db.query<{
+      id: string;
+      body: string;
+      scheduled_at: Date;
+      campaign_round: number;
+    }>(
+      `select m.id, m.body, o.scheduled_at, m.campaign_round from public.messages m
+       join public.outbox_messages o on o.message_id = m.id where m.campaign_id = $1`,
+      [id],
+    );
+    expect(rows).toHaveLength(5);
+    for (const m of plan.messages) {
+      const row = rows.find((r) => r.id === m.message_id)!;
+      expect(row.body).toBe(m.body);
+      expect(new Date(row.scheduled_at).getTime()).toBe(m.send_at);
+      expect(row.campaign_round).toBe(0);
+    }
+
+    // A launch replayed now changes nothing, and the campaign takes no more messages.
+    expect(await launch(id, 5)).toMatchObject({ status: 'running', replayed: true });
+    const [extra] = await createContacts(1);
+    const stray = (await prepare(id, [extra!])).messages;
+    expect(await post(chunks(id, { ...plan, messages: stray }, 1)[0]!)).toEqual([
+      {
+        message_id: stray[0]!.message_id,
+        status: 'rejected',
+        error: `campaign ${id} is running: it takes messages only while launching`,
+      },
+    ]);
+    expect(await quota()).toEqual({ used: 0, reserved: 5, limit: 100 });
+  });
+
+  test('launched offline: the queued commands alone launch the draft, reserve once and start it', async () => {
+    const contacts = await createContacts(4);
+    const id = await draft();
+    const plan = await prepare(id, contacts);
+    const [first, second] = chunks(id, plan, 2);
+    // Replayed by the service worker, twice over: the first command launches, the rest join.
+    expect((await post(first!)).map((r) => r.status)).toEqual(['queued', 'queued']);
+    expect((await post(first!)).map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    expect(await campaign(id)).toMatchObject({ status: 'launching', recipient_count: 4, accepted_count: 2 });
+    expect(await reservation(`campaign:${id}`)).toEqual({
+      amount: 4,
+      status: 'reserved',
+      committed_amount: null,
+    });
+    expect((await post(second!)).map((r) => r.status)).toEqual(['queued', 'queued']);
+    expect(await campaign(id)).toMatchObject({ status: 'running', accepted_count: 4, queued_count: 4 });
+    expect(await quota()).toEqual({ used: 0, reserved: 4, limit: 100 });
+  });
+
+  test('launched offline without enough quota: blocked, every command refused with the reason', async () => {
+    await backend.db.query('update public.quotas set monthly_limit = 1 where workspace_id = $1', [ws]);
+    const contacts = await createContacts(2);
+    const id = await draft();
+    const plan = await prepare(id, contacts);
+    const results = await post(chunks(id, plan, 500)[0]!);
+    const reason =
+      'Not enough quota: this campaign needs 2 messages and 1 are left this month. Nothing was sent.';
+    expect(results.map((r) => [r.status, r.error])).toEqual([
+      ['rejected', reason],
+      ['rejected', reason],
+    ]);
+    expect(await campaign(id)).toMatchObject({
+      status: 'blocked',
+      blocked_reason: reason,
+      accepted_count: 0,
+    });
+    expect(await quota()).toEqual({ used: 0, reserved: 0, limit: 1 });
+  });
+
+  test('the intake checks each campaign command', async () => {
+    const contacts = await createContacts(2);
+    const id = await draft();
+    const plan = await prepare(id, contacts);
+    await launch(id, 1);
+    const [c1, c2] = chunks(id, plan, 2)[0]!;
+    const unknown = randomUUID();
+    const results = await post([
+      { ...c1!, message_id: randomUUID() },
+      { ...c1!, channel_id: randomUUID() },
+      { ...c1!, scheduled_at: 'next tuesday' },
+      { ...c1!, scheduled_at: 1764000000000 },
+      { ...c1!, scheduled_at: '2099-01-01T00:00:00Z' },
+      { ...c1!, contact_id: undefined },
+      { ...c1!, campaign_id: unknown },
+    ]);
+    expect(results.map((r) => r.error)).toEqual([
+      'message_id must be campaignMessageId(campaign_id, contact_id)',
+      `channel_id must be the campaign's channel ${channel}`,
+      'scheduled_at must be an ISO 8601 time, got "next tuesday"',
+      'scheduled_at must be an ISO 8601 time, got 1764000000000',
+      'scheduled_at must be within a year from now, got 2099-01-01T00:00:00Z',
+      'a campaign message needs its contact_id (a uuid)',
+      `campaign ${unknown} is not a campaign of your workspaces`,
+    ]);
+    expect((await post([c1!])).map((r) => r.status)).toEqual(['queued']);
+    // One recipient was reserved: its message started the campaign, which takes no more.
+    expect(await post([c2!])).toEqual([
+      {
+        message_id: c2!.message_id,
+        status: 'rejected',
+        error: `campaign ${id} is running: it takes messages only while launching`,
+      },
+    ]);
+  });
+
+  test('not enough quota: blocked with the reason, nothing enqueued; launching again once the quota allows', async () => {
+    await backend.db.query('update public.quotas set monthly_limit = 3 where workspace_id = $1', [ws]);
+    const contacts = await createContacts(4);
+    const id = await draft();
+    const plan = await prepare(id, contacts);
+    const answer = await launch(id, 4);
+    expect(answer).toMatchObject({
+      status: 'blocked',
+      replayed: false,
+      blocked_reason:
+        'Not enough quota: this campaign needs 4 messages and 3 are left this month. Nothing was sent.',
+    });
+    expect(await campaign(id)).toMatchObject({ status: 'blocked', recipient_count: 0 });
+    const results = await post(chunks(id, plan, 500)[0]!);
+    expect(new Set(results.map((r) => r.error))).toEqual(new Set([answer.blocked_reason]));
+    const [n] = await backend.db.query<{ n: number }>(
+      'select count(*)::int as n from public.messages where campaign_id = $1 or id = any($2::uuid[])',
+      [id, plan.messages.map((m) => m.message_id)],
+    );
+    expect(n!.n).toBe(0);
+    expect(await quota()).toEqual({ used: 0, reserved: 0, limit: 3 });
+
+    await backend.db.query('update public.quotas set monthly_limit = 10 where workspace_id = $1', [ws]);
+    expect(await launch(id, 4)).toMatchObject({
+      status: 'launching',
+      blocked_reason: null,
+      recipient_count: 4,
+    });
+    expect(await quota()).toEqual({ used: 0, reserved: 4, limit: 10 });
+  });
+
+  test('launch input is validated', async () => {
+    const id = await draft({ channel_id: null });
+    expect(await failure(launch(id, 0))).toMatchObject({
+      message: 'recipient_count must be between 1 and 1000000 (got 0)',
+    });
+    expect(await failure(launch(id, 3))).toMatchObject({
+      message: `campaign ${id} has no channel: choose one before launching`,
+    });
+    expect(await failure(launch(randomUUID(), 3))).toMatchObject({ code: '42501' });
+  });
+});
+
+describe('sending, counters and settlement', () => {
+  test('counters follow message status; completion commits what was sent and releases the rest', async () => {
+    const contacts = await createContacts(5);
+    const { id, plan } = await launched(contacts);
+    const claimed = await claimAll();
+    expect(claimed).toHaveLength(5);
+    expect(await campaign(id)).toMatchObject({ status: 'running', queued_count: 5 });
+
+    for (const c of claimed.slice(0, 4)) await complete(c.outbox_id);
+    expect(await campaign(id)).toMatchObject({ queued_count: 1, sent_count: 4, status: 'running' });
+    const sent = claimed.slice(0, 4).map((c) => c.message_id);
+    await markStatus(sent[0]!, 'delivered');
+    await markStatus(sent[1]!, 'read');
+    await fail(claimed[4]!.outbox_id, false);
+
+    expect(await campaign(id)).toMatchObject({
+      status: 'completed',
+      queued_count: 0,
+      sent_count: 4,
+      delivered_count: 2,
+      read_count: 1,
+      failed_count: 1,
+      cancelled_count: 0,
+    });
+    expect((await campaign(id)).completed_at).not.toBeNull();
+    expect(await reservation(`campaign:${id}`)).toEqual({
+      amount: 5,
+      status: 'committed',
+      committed_amount: 4,
+    });
+    expect(await quota()).toEqual({ used: 4, reserved: 0, limit: 100 });
+
+    // A late status event still counts, without settling twice.
+    await markStatus(sent[2]!, 'delivered');
+    expect(await campaign(id)).toMatchObject({ delivered_count: 3, status: 'completed' });
+    expect(await quota()).toEqual({ used: 4, reserved: 0, limit: 100 });
+
+    // Retry the failed recipient: round 1, its own reservation; a repeated click is a replay.
+    const failedContact = plan.messages.find((m) => m.message_id === claimed[4]!.message_id)!.contact_id;
+    const [r1, r2] = await Promise.all([retry(id, 1), retry(id, 1)]);
+    expect([r1!.replayed, r2!.replayed].sort()).toEqual([false, true]);
+    expect(r1!.replayed ? r2 : r1).toMatchObject({ retried: 1, status: 'running', retry_round: 1 });
+    expect(await campaign(id)).toMatchObject({ failed_count: 0, queued_count: 1 });
+    expect(await reservation(`campaign:${id}:retry:1`)).toEqual({
+      amount: 1,
+      status: 'reserved',
+      committed_amount: null,
+    });
+    const [again] = await claimAll();
+    const [msg] = await backend.db.query<{ contact_id: string; campaign_round: number }>(
+      'select contact_id, campaign_round from public.messages where id = $1',
+      [again!.message_id],
+    );
+    expect(msg).toEqual({ contact_id: failedContact, campaign_round: 1 });
+    await complete(again!.outbox_id);
+    expect(await campaign(id)).toMatchObject({ status: 'completed', sent_count: 5, failed_count: 0 });
+    expect(await quota()).toEqual({ used: 5, reserved: 0, limit: 100 });
+    expect(await failure(retry(id, 3))).toMatchObject({
+      message: `campaign ${id} is at retry round 1: the next retry is round 2`,
+    });
+  });
+
+  test('a reservation that expired while the campaign ran is renewed and committed at completion', async () => {
+    const contacts = await createContacts(3);
+    const { id } = await launched(contacts);
+    // Seven days later, say: the reservation has run out, and the quota row marks it so.
+    await backend.db.query(
+      `update public.quota_reservations set expires_at = now() - interval '1 second' where key = $1`,
+      [`campaign:${id}`],
+    );
+    expect(await quota()).toEqual({ used: 0, reserved: 0, limit: 100 });
+    for (const c of await claimAll()) await complete(c.outbox_id);
+    expect(await campaign(id)).toMatchObject({ status: 'completed', blocked_reason: null, sent_count: 3 });
+    expect(await reservation(`campaign:${id}`)).toEqual({
+      amount: 3,
+      status: 'committed',
+      committed_amount: 3,
+    });
+    expect(await quota()).toEqual({ used: 3, reserved: 0, limit: 100 });
+  });
+
+  test('a paused campaign whose reservation expired resumes only while the quota covers it', async () => {
+    const contacts = await createContacts(2);
+    const { id } = await launched(contacts);
+    await pause(id);
+    await backend.db.query(
+      `update public.quota_reservations set expires_at = now() - interval '1 second' where key = $1`,
+      [`campaign:${id}`],
+    );
+    await backend.db.query('update public.quotas set monthly_limit = 1 where workspace_id = $1', [ws]);
+    expect(await failure(resume(id))).toMatchObject({
+      message: `campaign ${id} cannot resume: its quota reservation expired during the pause and the quota no longer covers it`,
+    });
+    expect(await campaign(id)).toMatchObject({ status: 'paused' });
+    await backend.db.query('update public.quotas set monthly_limit = 100 where workspace_id = $1', [ws]);
+    expect(await resume(id)).toMatchObject({ status: 'running' });
+    expect(await reservation(`campaign:${id}`)).toEqual({
+      amount: 2,
+      status: 'reserved',
+      committed_amount: null,
+    });
+  });
+
+  test('a campaign starting later is scheduled until its first message is claimed', async () => {
+    const contacts = await createContacts(2);
+    const { id } = await launched(contacts, Date.now() + 3_600_000);
+    expect(await campaign(id)).toMatchObject({ status: 'scheduled', queued_count: 2 });
+    expect(await claimAll()).toEqual([]);
+    await backend.db.query(
+      `update public.outbox_messages set scheduled_at = now() - interval '1 second' where campaign_id = $1`,
+      [id],
+    );
+    expect(await claimAll()).toHaveLength(2);
+    expect(await campaign(id)).toMatchObject({ status: 'running' });
+  });
+});
+
+describe('pause, resume and cancel', () => {
+  test('pause holds the queued rows (never claimed) and a retried send in flight; resume queues them again', async () => {
+    const contacts = await createContacts(4);
+    const { id } = await launched(contacts);
+    const inFlight = (
+      await backend.db.query<{ outbox_id: string }>('select outbox_id from public.claim_outbox($1, 1)', [
+        'test-worker',
+      ])
+    )[0]!;
+
+    const [p1, p2] = [await pause(id), await pause(id)];
+    expect(p1).toMatchObject({ status: 'paused', replayed: false });
+    expect(p2).toMatchObject({ status: 'paused', replayed: true });
+    expect(await outboxStatuses(id)).toEqual({ paused: 3, sending: 1 });
+    expect(await claimAll()).toEqual([]);
+    // The send in flight fails retryably during the pause: back to held, not to the queue.
+    await fail(inFlight.outbox_id, true);
+    expect(await outboxStatuses(id)).toEqual({ paused: 4 });
+    expect(await campaign(id)).toMatchObject({ status: 'paused', queued_count: 4 });
+
+    expect(await resume(id)).toMatchObject({ status: 'running', replayed: false });
+    expect(await resume(id)).toMatchObject({ replayed: true });
+    expect(await outboxStatuses(id)).toEqual({ queued: 4 });
+    await backend.db.query(
+      'update public.outbox_messages set next_attempt_at = now() where campaign_id = $1',
+      [id],
+    );
+    const claimed = await claimAll();
+    expect(claimed).toHaveLength(4);
+    for (const c of claimed) await complete(c.outbox_id);
+    expect(await campaign(id)).toMatchObject({ status: 'completed', sent_count: 4 });
+    expect(await quota()).toEqual({ used: 4, reserved: 0, limit: 100 });
+  });
+
+  test('cancel stops queued sends and releases their quota once the send in flight ends', async () => {
+    const contacts = await createContacts(5);
+    const { id } = await launched(contacts);
+    const [inFlight] = await backend.db.query<{ outbox_id: string }>(
+      'select outbox_id from public.claim_outbox($1, 1)',
+      ['test-worker'],
+    );
+    expect(await cancel(id)).toMatchObject({ status: 'cancelled', replayed: false, queued_count: 1 });
+    expect(await cancel(id)).toMatchObject({ replayed: true });
+    expect(await outboxStatuses(id)).toEqual({ failed: 4, sending: 1 });
+    expect(await campaign(id)).toMatchObject({ cancelled_count: 4, failed_count: 0, completed_at: null });
+    const [reason] = await backend.db.query<{ error: string }>(
+      `select distinct error from public.messages where campaign_id = $1 and status = 'failed'`,
+      [id],
+    );
+    expect(reason!.error).toBe('campaign cancelled');
+    expect(await quota()).toEqual({ used: 0, reserved: 5, limit: 100 });
+
+    await complete(inFlight!.outbox_id);
+    const done = await campaign(id);
+    expect(done).toMatchObject({ status: 'cancelled', sent_count: 1, queued_count: 0 });
+    expect(done.completed_at).not.toBeNull();
+    expect(await reservation(`campaign:${id}`)).toEqual({
+      amount: 5,
+      status: 'committed',
+      committed_amount: 1,
+    });
+    expect(await quota()).toEqual({ used: 1, reserved: 0, limit: 100 });
+    expect(await failure(pause(id))).toMatchObject({
+      message: `campaign ${id} is cancelled: only a scheduled or running campaign can be paused`,
+    });
+  });
+
+  test('cancelling a launch cut short releases everything; nothing held is ever sent', async () => {
+    const contacts = await createContacts(4);
+    const id = await draft();
+    const plan = await prepare(id, contacts);
+    await launch(id, 4);
+    await post(chunks(id, plan, 2)[0]!);
+    expect(await cancel(id)).toMatchObject({ status: 'cancelled' });
+    expect(await outboxStatuses(id)).toEqual({ failed: 2 });
+    expect(await reservation(`campaign:${id}`)).toMatchObject({ status: 'released' });
+    expect(await quota()).toEqual({ used: 0, reserved: 0, limit: 100 });
+    expect((await post(chunks(id, plan, 2)[1]!)).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  test('start_campaign starts with fewer messages than reserved, and settles the difference', async () => {
+    const contacts = await createContacts(3);
+    const id = await draft();
+    const plan = await prepare(id, contacts);
+    await launch(id, 3);
+    // The third contact opts out between planning and launch: the intake refuses it.
+    await backend.db.query('update public.contacts set opted_out = true where id = $1', [contacts[2]!.id]);
+    const results = await post(chunks(id, plan, 500)[0]!);
+    expect(results.map((r) => r.status)).toEqual(['queued', 'queued', 'rejected']);
+    expect(await campaign(id)).toMatchObject({ status: 'launching', accepted_count: 2 });
+    expect(await call(alice, 'public.start_campaign($1)', [id])).toMatchObject({
+      status: 'running',
+      replayed: false,
+    });
+    for (const c of await claimAll()) await complete(c.outbox_id);
+    expect(await reservation(`campaign:${id}`)).toEqual({
+      amount: 3,
+      status: 'committed',
+      committed_amount: 2,
+    });
+    expect(await quota()).toEqual({ used: 2, reserved: 0, limit: 100 });
+  });
+});
+
+describe('replies and opt-out', () => {
+  test('a STOP reply opts the contact out, counts as a reply and stops its queued campaign messages', async () => {
+    const [anna, ben] = await createContacts(2);
+    const first = await launched([anna!, ben!]);
+    for (const c of await claimAll()) await complete(c.outbox_id);
+    const later = await launched([anna!, ben!], Date.now() + 3_600_000);
+
+    await receive(anna!, 'Stop!');
+    const [row] = await backend.db.query<{ opted_out: boolean; opted_out_at: Date | null }>(
+      'select opted_out, opted_out_at from public.contacts where id = $1',
+      [anna!.id],
+    );
+    expect(row!.opted_out).toBe(true);
+    expect(row!.opted_out_at).not.toBeNull();
+    expect(await campaign(first.id)).toMatchObject({ replied_count: 1 });
+    // Anna's scheduled message of the later campaign will not go out.
+    expect(await campaign(later.id)).toMatchObject({ queued_count: 1, failed_count: 1 });
+
+    // Ben writes back twice: one reply counted. Not a keyword: he stays opted in.
+    await receive(ben!, 'Stop by the shop tomorrow?');
+    await receive(ben!, 'Thanks!');
+    expect(await campaign(first.id)).toMatchObject({ replied_count: 2 });
+    const [benRow] = await backend.db.query<{ opted_out: boolean }>(
+      'select opted_out from public.contacts where id = $1',
+      [ben!.id],
+    );
+    expect(benRow!.opted_out).toBe(false);
+
+    // The next campaign's planning leaves Anna out and says why.
+    const contacts = await backend.db.query<Contact & Row>(
+      'select * from public.contacts where id = any($1)',
+      [[anna!.id, ben!.id]],
+    );
+    const next = await prepare(randomUUID(), contacts);
+    expect(next.messages.map((m) => m.contact_id)).toEqual([ben!.id]);
+    expect(next.excluded).toEqual([
+      { contact_id: anna!.id, phone: anna!.phone, name: anna!.name, reason: 'opted_out' },
+    ]);
+  });
+
+  test('SQL and TypeScript agree on which replies are stop requests', async () => {
+    const [{ keywords }] = (await backend.db.query<{ keywords: string[] }>(
+      'select stop_keywords as keywords from public.workspaces where id = $1',
+      [ws],
+    )) as [{ keywords: string[] }];
+    const cases: [string, boolean][] = [
+      ['STOP', true],
+      ['stop', true],
+      ['  Stop.  ', true],
+      ['STOP!!!', true],
+      ['Stop 🛑', true],
+      ['arret', true],
+      ['Arrêt', true],
+      ['ARRÊT !', true],
+      ['¡Baja!', true],
+      ['unsubscribe', true],
+      ['Abmelden', true],
+      ['stopp', true],
+      ['disiscriviti', true],
+      ['Stop please', false],
+      ['Cancel my order', false],
+      ['End of the week works for me', false],
+      ['S T O P', false],
+      ['stopped', false],
+      ['🛑', false],
+      ['ｓｔｏｐ', true],
+      ['Ｓ\u0301top', true],
+    ];
+    const sql = await backend.db.query<{ text: string; stop: boolean }>(
+      `select t.text, private.is_stop_message(t.text, $2) as stop from unnest($1::text[]) t(text)`,
+      [cases.map(([text]) => text), keywords],
+    );
+    for (const [i, [text, expected]] of cases.entries()) {
+      expect({ text, sql: sql[i]!.stop, ts: isStopMessage(text, keywords) }).toEqual({
+        text,
+        sql: expected,
+        ts: expected,
+      });
+    }
+    const custom = ['Désabonner', 'opt out', 'стоп'];
+    const [{ stop }] = (await backend.db.query<{ stop: boolean }>(
+      `select bool_and(private.is_stop_message(t, $2)) as stop from unnest($1::text[]) t`,
+      [['desabonner', 'OPT-OUT', 'СТОП'], custom],
+    )) as [{ stop: boolean }];
+    expect(stop).toBe(true);
+    expect(['desabonner', 'OPT-OUT', 'СТОП'].every((t) => isStopMessage(t, custom))).toBe(true);
+  });
+});
+
+describe('access', () => {
+  test('another workspace sees and changes nothing, and cannot launch or feed the campaign', async () => {
+    const [c] = await createContacts(1);
+    const id = await draft();
+    const plan = await prepare(id, [c!]);
+    expect(await as(bob, (tx) => tx.query('select id from public.campaigns where id = $1', [id]))).toEqual(
+      [],
+    );
+    expect(
+      await as(bob, (tx) =>
+        tx.query(`update public.campaigns set name = 'mine' where id = $1 returning id`, [id]),
+      ),
+    ).toEqual([]);
+    const bobInsert = failure(
+      as(bob, (tx) =>
+        tx.query(`insert into public.campaigns (id, workspace_id, name) values ($1, $2, 'x')`, [
+          randomUUID(),
+          ws,
+        ]),
+      ),
+    );
+    expect((await bobInsert).code).toBe('42501');
+    expect(await failure(launch(id, 1, bob))).toMatchObject({
+      code: '42501',
+      message: `campaign ${id} is not a campaign of your workspaces`,
+    });
+    await launch(id, 1);
+    const results = await post(chunks(id, plan, 1)[0]!, bob);
+    expect(results[0]).toMatchObject({
+      status: 'rejected',
+      error: `campaign ${id} is not a campaign of your workspaces`,
+    });
+    expect(
+      await as(bob, (tx) => tx.query('select 1 from public.campaigns where workspace_id = $1', [ws])),
+    ).toEqual([]);
+    expect(bobWs).not.toBe(ws);
+  });
+
+  test('clients draft, but never write status or counters, and only rename a launched campaign', async () => {
+    const update = (id: string, set: string) =>
+      as(alice, (tx) => tx.query(`update public.campaigns set ${set} where id = $1`, [id]));
+    const sneaky = failure(draft({ status: 'running' }));
+    expect(await sneaky).toMatchObject({
+      code: '42501',
+      message: 'a new campaign is a draft: its status, counters and launch times are set by the server',
+    });
+    const id = await draft();
+    await update(
+      id,
+      `body = 'Hello {{name}}', tags = '{vip}', window_start_minute = 540, window_end_minute = 1080`,
+    );
+    expect(await failure(update(id, 'sent_count = 10'))).toMatchObject({ code: '42501' });
+    expect(await failure(update(id, `status = 'completed'`))).toMatchObject({ code: '42501' });
+    expect(await failure(update(id, `time_zone = 'Mars/Olympus'`))).toMatchObject({
+      message: 'unknown time zone "Mars/Olympus"',
+    });
+    expect(await failure(update(id, 'window_end_minute = null'))).toMatchObject({ code: '23514' });
+
+    const [c] = await createContacts(1);
+    await launch(id, 1);
+    expect(await failure(update(id, `body = 'changed'`))).toMatchObject({
+      message: `campaign ${id} is launching: only its name can change after launch`,
+    });
+    expect(await failure(update(id, '_deleted = true'))).toMatchObject({
+      message: `campaign ${id} is launching: cancel it before deleting it`,
+    });
+    await update(id, `name = 'Renamed', updated_at = '2026-11-23T10:00:00.000Z'`);
+    expect(await campaign(id)).toMatchObject({ name: 'Renamed', status: 'launching' });
+    expect(c).toBeDefined();
+  });
+
+  test('campaigns are in the realtime publication, so counters reach clients live', async () => {
+    const rows = await backend.db.query(
+      `select 1 from pg_publication_tables where pubname = 'supabase_realtime' and tablename = 'campaigns'`,
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  test('campaign drafts replicate through push_rows and pull_rows', async () => {
+    const id = randomUUID();
+    const doc = {
+      id,
+      workspace_id: ws,
+      name: 'Pushed offline',
+      channel_id: channel,
+      body: 'Hi',
+      tags: ['vip'],
+      window_days: [1, 2, 3],
+      updated_at: '2026-11-23T10:00:00.000Z',
+      _deleted: false,
+    };
+    const conflicts = await as(alice, (tx) =>
+      tx.query<{ c: unknown[] }>('select public.push_rows($1, $2) as c', [
+        'campaigns',
+        JSON.stringify([{ doc, assumed: null }]),
+      ]),
+    );
+    expect(conflicts[0]!.c).toEqual([]);
+    const pulled = await as(alice, (tx) =>
+      tx.query<{ p: { rows: Campaign[] } }>('select public.pull_rows($1, $2) as p', ['campaigns', ws]),
+    );
+    expect(pulled[0]!.p.rows.find((r) => r.id === id)).toMatchObject({
+      name: 'Pushed offline',
+      status: 'draft',
+      window_days: [1, 2, 3],
+      sent_count: 0,
+    });
+  });
+});
