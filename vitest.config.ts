@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 // (CI starts one: see .ci/run and tests/backend/postgres-server.sh).
 const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
+// The app tests run each simulated device in its own module graph (tests/backend/app-devices.ts);
+// rxdb must then be loaded by vitest, not by Node's cache, to be loaded anew per device.
+const perDeviceModules = { deps: { inline: [/\/node_modules\/rxdb\//] } };
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -22,6 +26,7 @@ export default defineConfig({
           // *.pg.test.ts need concurrent connections, which PGlite (one connection) has not.
           exclude: ['tests/backend/**/*.pg.test.ts'],
           env: { PIGEON_TEST_DB: 'pglite' },
+          server: perDeviceModules,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -33,6 +38,7 @@ export default defineConfig({
                 name: 'backend-postgres',
                 include: ['tests/backend/**/*.test.ts'],
                 env: { PIGEON_TEST_DB: 'postgres' },
+                server: perDeviceModules,
                 testTimeout: 60_000,
                 hookTimeout: 120_000,
               },

@@ -2,34 +2,37 @@
 // creates the data layer and mounts the app in #root in place of index.html's boot screen.
 import { render } from 'solid-js/web';
 import { Workbox } from 'workbox-window';
+import { type AppUpdate, watchForUpdates } from './app-update.ts';
 import { loadRuntimeConfig } from './runtime-config.ts';
 import { createPigeonServices } from './sync/create-services.ts';
 import { App } from './ui/App.tsx';
 
 /**
  * The service worker (sw/sw.ts, built to /sw.js). A new version waits until the page sends
- * SKIP_WAITING (`wb.messageSkipWaiting()`): issue 4's "new version — reload" prompt.
+ * SKIP_WAITING (`wb.messageSkipWaiting()`) from the update prompt (app-update.ts).
  */
-function registerServiceWorker(): Workbox | undefined {
+function registerServiceWorker(): AppUpdate | undefined {
   // No service worker in `vite` dev mode: it would cache the dev server's modules.
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return undefined;
   const wb = new Workbox(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL });
+  // Listening before registering: a version already waiting is reported at registration.
+  const update = watchForUpdates(wb);
   wb.register().catch((err: unknown) => console.error('service worker registration failed', err));
-  return wb;
+  return update;
 }
 
-async function boot(root: HTMLElement): Promise<void> {
+async function boot(root: HTMLElement, update: AppUpdate | undefined): Promise<void> {
   // /config.json when online; offline, the one remembered from the last online start.
   const config = await loadRuntimeConfig();
   const services = createPigeonServices({ supabase: { url: config.supabaseUrl, anonKey: config.anonKey } });
   root.textContent = '';
-  render(() => <App services={services} />, root);
+  render(() => <App services={services} update={update} />, root);
 }
 
-registerServiceWorker();
+const update = registerServiceWorker();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
-boot(root).catch((err: unknown) => {
+boot(root, update).catch((err: unknown) => {
   console.error('Pigeon failed to start', err);
   root.textContent = `Pigeon failed to start: ${err instanceof Error ? err.message : String(err)}`;
 });

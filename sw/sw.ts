@@ -1,5 +1,5 @@
 // Pigeon's service worker: the app shell, precached, so a reload with no network opens
-// the app. Built by vite-plugin-pwa (injectManifest) into /sw.js; Workbox's build step
+// the app; and the outbox of send commands, replayed when the network returns. Built by vite-plugin-pwa (injectManifest) into /sw.js; Workbox's build step
 // replaces `self.__WB_MANIFEST` with the list of built files and their revisions.
 //
 // Lifecycle: the first install takes control at once (clientsClaim), so the very first
@@ -14,6 +14,8 @@ import {
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { isOutboxRequest, OUTBOX_FUNCTION_PATH } from '../src/sync/outbox-protocol.ts';
+import { announceSize, handleCommand, replay } from './outbox/outbox.ts';
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<PrecacheEntry | string>;
@@ -35,11 +37,26 @@ registerRoute(
   }),
 );
 
+// Send commands (outbox/outbox.ts): delivered now, or queued and replayed later.
+registerRoute(
+  ({ url, request }) => request.method === 'POST' && url.pathname.endsWith(OUTBOX_FUNCTION_PATH),
+  ({ request }) => handleCommand(request),
+  'POST',
+);
+
 self.addEventListener('message', (event: ExtendableMessageEvent) => {
   const data: unknown = event.data;
   if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === SKIP_WAITING) {
     void self.skipWaiting();
+  } else if (isOutboxRequest(data)) {
+    event.waitUntil(
+      data.type === 'outbox-status' ? announceSize() : replay(data.force ? 'force' : 'reconnect'),
+    );
   }
 });
+
+// A worker starting (the browser woke it, or a new version took over) replays what waits:
+// the `sync` event alone may come much later.
+void replay('reconnect');
 
 clientsClaim();

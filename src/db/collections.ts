@@ -9,12 +9,24 @@ import {
   readOnlyConflictHandler,
   templateConflictHandler,
 } from './conflicts.ts';
-import type { ContactDoc, GroupDoc, MemberDoc, TemplateDoc, WorkspaceDoc } from './documents.ts';
+import type {
+  ChannelDoc,
+  ContactDoc,
+  GroupDoc,
+  MemberDoc,
+  MessageDoc,
+  OutgoingMessage,
+  TemplateDoc,
+  WorkspaceDoc,
+} from './documents.ts';
 import { migrationStrategies } from './migrations.ts';
 import {
+  channelSchema,
   contactSchema,
   groupSchema,
   memberSchema,
+  messageSchema,
+  outgoingMessageSchema,
   type PendingChange,
   pendingChangeSchema,
   templateSchema,
@@ -27,7 +39,10 @@ export interface PigeonCollections {
   templates: RxCollection<TemplateDoc>;
   workspaces: RxCollection<WorkspaceDoc>;
   workspace_members: RxCollection<MemberDoc>;
+  channels: RxCollection<ChannelDoc>;
+  messages: RxCollection<MessageDoc>;
   pending_changes: RxCollection<PendingChange>;
+  outgoing_messages: RxCollection<OutgoingMessage>;
 }
 
 export type CollectionName = keyof PigeonCollections;
@@ -40,7 +55,11 @@ export type WritableCollection = (typeof WRITABLE_COLLECTIONS)[number];
 export const READ_ONLY_COLLECTIONS = ['workspaces', 'workspace_members'] as const;
 export type ReadOnlyCollection = (typeof READ_ONLY_COLLECTIONS)[number];
 
-export type ReplicatedCollection = WritableCollection | ReadOnlyCollection;
+/** Tables of one workspace the client pulls and never writes (the server owns them). */
+export const PULLED_COLLECTIONS = ['channels', 'messages'] as const;
+export type PulledCollection = (typeof PULLED_COLLECTIONS)[number];
+
+export type ReplicatedCollection = WritableCollection | ReadOnlyCollection | PulledCollection;
 
 type DocOf<C extends CollectionName> = PigeonCollections[C] extends RxCollection<infer D> ? D : never;
 
@@ -64,8 +83,11 @@ export const collectionCreators: CollectionCreators = {
   templates: creator('templates', templateSchema, templateConflictHandler),
   workspaces: creator('workspaces', workspaceSchema, readOnlyConflictHandler()),
   workspace_members: creator('workspace_members', memberSchema, readOnlyConflictHandler()),
+  channels: creator('channels', channelSchema, readOnlyConflictHandler()),
+  messages: creator('messages', messageSchema, readOnlyConflictHandler()),
   // Local only: never replicated, so no conflict handler.
   pending_changes: creator('pending_changes', pendingChangeSchema),
+  outgoing_messages: creator('outgoing_messages', outgoingMessageSchema),
 };
 
 /** The property names a collection stores (what rowToDocument keeps of a server row). */

@@ -11,9 +11,11 @@
  */
 import type { RxDocument, WithDeleted } from 'rxdb';
 import type {
+  Channel,
   Contact,
   ContactGroup,
   IsoTimestamp,
+  Message,
   ReplicatedDocument,
   Template,
   Workspace,
@@ -29,6 +31,26 @@ export type GroupDoc = Stored<ContactGroup>;
 export type TemplateDoc = Stored<Template>;
 export type WorkspaceDoc = Stored<Workspace>;
 export type MemberDoc = Stored<WorkspaceMember>;
+export type ChannelDoc = Stored<Channel>;
+export type MessageDoc = Stored<Message>;
+
+/**
+ * A message written on this device, kept until the server's copy arrives by replication.
+ * Local only: messages are pull-only, and RxDB's pull never overwrites a document written
+ * locally in a collection that does not push, so the server's copy could not replace it.
+ */
+export interface OutgoingMessage {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  contact_id: string | null;
+  phone: string;
+  body: string;
+  /** queued: waits to reach the server; accepted: the server has it; failed: refused (error says why). */
+  status: 'queued' | 'accepted' | 'failed';
+  error: string | null;
+  created_at: IsoTimestamp;
+}
 
 /**
  * A server row as a document: only the collection's properties are kept (the server also has

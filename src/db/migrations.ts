@@ -19,5 +19,8 @@ export const migrationStrategies: Record<CollectionName, MigrationStrategies> = 
   templates: {},
   workspaces: {},
   workspace_members: {},
+  channels: {},
+  messages: {},
   pending_changes: {},
+  outgoing_messages: {},
 };

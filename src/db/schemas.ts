@@ -5,7 +5,16 @@
  * strategy in migrations.ts.
  */
 import type { RxJsonSchema } from 'rxdb';
-import type { ContactDoc, GroupDoc, MemberDoc, TemplateDoc, WorkspaceDoc } from './documents.ts';
+import type {
+  ChannelDoc,
+  ContactDoc,
+  GroupDoc,
+  MemberDoc,
+  MessageDoc,
+  OutgoingMessage,
+  TemplateDoc,
+  WorkspaceDoc,
+} from './documents.ts';
 
 const uuid = { type: 'string', maxLength: 36 } as const;
 // ISO 8601 as Postgres prints it ("2026-11-23 10:00:00.123456+00:00" is 32) or JS does (24).
@@ -116,6 +125,104 @@ export const memberSchema: RxJsonSchema<MemberDoc> = {
   },
   required: ['id', 'workspace_id', 'user_id', 'role'],
   indexes: ['user_id'],
+};
+
+const e164 = { type: 'string', maxLength: 16 } as const;
+const messageBody = { type: 'string', maxLength: 4096 } as const;
+
+export const channelSchema: RxJsonSchema<ChannelDoc> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: uuid,
+    workspace_id: uuid,
+    name: { type: 'string', maxLength: 100 },
+    provider: { type: 'string', enum: ['simulator', 'whapi', 'meta'] },
+    phone_number: { type: ['string', 'null'] },
+    status: { type: 'string', enum: ['pending', 'connected', 'degraded', 'disconnected'] },
+    paused_until: { type: ['string', 'null'] },
+    degraded_reason: { type: ['string', 'null'] },
+    server_modified: timestamp,
+  },
+  required: [
+    'id',
+    'workspace_id',
+    'name',
+    'provider',
+    'phone_number',
+    'status',
+    'paused_until',
+    'degraded_reason',
+  ],
+};
+
+export const messageSchema: RxJsonSchema<MessageDoc> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: uuid,
+    workspace_id: uuid,
+    channel_id: uuid,
+    chat_id: uuid,
+    contact_id: { type: ['string', 'null'] },
+    direction: { type: 'string', enum: ['in', 'out'] },
+    phone: e164,
+    body: messageBody,
+    status: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'read', 'failed'] },
+    error: { type: ['string', 'null'] },
+    created_at: timestamp,
+    server_modified: timestamp,
+  },
+  required: [
+    'id',
+    'workspace_id',
+    'channel_id',
+    'chat_id',
+    'contact_id',
+    'direction',
+    'phone',
+    'body',
+    'status',
+    'error',
+    'created_at',
+  ],
+  // A conversation: one workspace, one phone, in time order.
+  indexes: [['workspace_id', 'phone', 'created_at']],
+};
+
+/** A message written on this device whose command the server has not confirmed (sync/messages.ts). */
+export const outgoingMessageSchema: RxJsonSchema<OutgoingMessage> = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: uuid,
+    workspace_id: uuid,
+    channel_id: uuid,
+    contact_id: { type: ['string', 'null'] },
+    phone: e164,
+    body: messageBody,
+    status: { type: 'string', enum: ['queued', 'accepted', 'failed'] },
+    error: { type: ['string', 'null'] },
+    created_at: timestamp,
+  },
+  required: [
+    'id',
+    'workspace_id',
+    'channel_id',
+    'contact_id',
+    'phone',
+    'body',
+    'status',
+    'error',
+    'created_at',
+  ],
+  indexes: [['workspace_id', 'phone', 'created_at']],
 };
 
 /** A local edit not yet confirmed by the server (sync/status.ts). Never replicated. */

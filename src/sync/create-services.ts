@@ -23,10 +23,14 @@ import {
   timer,
 } from 'rxjs';
 import { createRoot } from 'solid-js';
+import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from './auth-storage.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
 import { createContactsApi } from './contacts.ts';
 import { createGroupsApi } from './groups.ts';
+import { createImportApi } from './import.ts';
+import { createMessagesApi } from './messages.ts';
 import { browserNetwork, type NetworkEnvironment, OnlineState } from './online.ts';
+import { OutboxClient } from './outbox-client.ts';
 import { toAccessor } from './reactive.ts';
 import { NO_SCOPE, type Scope, type ScopeSource } from './scope.ts';
 import type { InviteOutcome, PigeonServices, SessionState, SignOutOutcome } from './services.ts';
@@ -44,8 +48,10 @@ export interface PigeonServicesOptions {
   rxStorage?: RxStorage<unknown, unknown>;
   /** Whether the app's tabs share the database; true where there is a window. */
   multiInstance?: boolean;
-  /** Keeps the session and small settings: localStorage by default. */
+  /** Keeps small settings (and, where no authStorage is given, the session): localStorage by default. */
   storage?: KeyValueStorage;
+  /** Keeps the auth session: IndexedDB in a browser, shared with the service worker. */
+  authStorage?: AsyncKeyValueStorage;
   /** navigator.onLine and the window's online/offline events by default. */
   network?: NetworkEnvironment;
   /** Databases are named `<prefix>-<user id>`; tests give each simulated device its own. */
@@ -71,11 +77,21 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     ...connection,
     options: {
       ...clientOptions,
-      auth: { storage, ...clientOptions.auth },
+      auth: {
+        storage: options.authStorage ?? (globalThis.indexedDB ? indexedDbAuthStorage() : storage),
+        storageKey: authStorageKey(connection.url),
+        ...clientOptions.auth,
+      },
       global: { ...clientOptions.global, fetch: online.trackFetch(baseFetch) },
     },
   });
   const session = new SessionManager(client, storage);
+  const outbox = new OutboxClient({
+    supabaseUrl: connection.url,
+    anonKey: connection.anonKey,
+    accessToken: async () => (await client.auth.getSession()).data.session?.access_token,
+    fetch: online.trackFetch(baseFetch),
+  });
   const space$ = new BehaviorSubject<UserSpace | undefined>(undefined);
 
   // Opening and closing databases never overlap.
@@ -123,6 +139,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       .subscribe(() => {
         void session.revalidate();
         void enqueue(async () => space$.value?.restartSync());
+        messages.reconnected();
       }),
   ];
   session.start();
@@ -142,6 +159,9 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       return space && current ? scopeOf(space, current.workspace) : undefined;
     },
   };
+
+  const messages = createMessagesApi(scopeSource, outbox, storage);
+  const stopMessages = messages.start();
 
   const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));
   const lastError$ = engine$.pipe(switchMap((engine) => engine?.lastError$ ?? of(undefined)));
@@ -247,9 +267,13 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     contacts: createContactsApi(scopeSource),
     groups: createGroupsApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
+    messages,
+    imports: createImportApi(scopeSource),
 
     async dispose() {
       for (const s of subscriptions) s.unsubscribe();
+      stopMessages();
+      outbox.dispose();
       await enqueue(async () => {
         const space = space$.value;
         space$.next(undefined);

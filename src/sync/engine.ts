@@ -1,7 +1,8 @@
 /**
  * The replications of one signed-in user's database:
  * - the directory (workspaces and memberships of every workspace of the user), always;
- * - contacts, groups and templates of the current workspace, restarted on a switch.
+ * - contacts, groups and templates of the current workspace, both ways, and its channels,
+ *   messages, pulled only; restarted on a switch.
  * Only the leader tab replicates (RxDB's leader election; replicateRxCollection waits for
  * leadership, and the realtime channels are opened once it is won). Other tabs see the
  * results through the shared database.
@@ -24,6 +25,8 @@ import {
   timer,
 } from 'rxjs';
 import {
+  PULLED_COLLECTIONS,
+  type PulledCollection,
   type ReplicatedCollection,
   WRITABLE_COLLECTIONS,
   type WritableCollection,
@@ -141,7 +144,8 @@ export class SyncEngine {
       const replications = WRITABLE_COLLECTIONS.map((table) =>
         this.replicateWritable(table, workspaceId, true),
       );
-      const run = this.startRun(replications, workspaceId);
+      const pulled = PULLED_COLLECTIONS.map((table) => this.replicatePulled(table, workspaceId));
+      const run = this.startRun([...replications, ...pulled], workspaceId);
       this.workspace = { ...run, id: workspaceId };
       for (const { handle, reconcile } of replications) {
         // Once in sync, markers of pushes confirmed before a crash or reload are cleared.
@@ -211,14 +215,32 @@ export class SyncEngine {
     }
   }
 
-  private wire<D extends EditedDocument & { server_modified?: string }>(
-    table: WritableCollection,
+  private replicatePulled(table: PulledCollection, workspaceId: string): Replication {
+    const { db } = this.opts;
+    switch (table) {
+      case 'channels':
+        return this.pull(table, db.channels, workspaceId);
+      case 'messages':
+        return this.pull(table, db.messages, workspaceId);
+    }
+  }
+
+  private pull<D extends { workspace_id: string; server_modified?: string }>(
+    table: PulledCollection,
+    collection: RxCollection<D>,
+    workspaceId: string,
+  ): Replication {
+    return { table, handle: this.replicate(table, collection, workspaceId, true) };
+  }
+
+  private replicate<D extends { workspace_id: string; server_modified?: string }>(
+    table: WritableCollection | PulledCollection,
     collection: RxCollection<D>,
     workspaceId: string,
     live: boolean,
-  ): WritableReplication {
-    const { client, serverUrl, retry, pending } = this.opts;
-    const handle = replicateWorkspaceTable({
+  ) {
+    const { client, serverUrl, retry } = this.opts;
+    return replicateWorkspaceTable({
       client,
       table,
       workspaceId,
@@ -228,6 +250,16 @@ export class SyncEngine {
       retry,
       report: this.report,
     });
+  }
+
+  private wire<D extends EditedDocument & { server_modified?: string }>(
+    table: WritableCollection,
+    collection: RxCollection<D>,
+    workspaceId: string,
+    live: boolean,
+  ): WritableReplication {
+    const { pending } = this.opts;
+    const handle = this.replicate(table, collection, workspaceId, live);
     return {
       table,
       handle,

@@ -15,12 +15,14 @@
  *   changed" and triggers a RESYNC, i.e. a pull through the RPC, never trusting the payload.
  */
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import type { RxCollection, RxError, RxTypeError, WithDeleted } from 'rxdb';
+import type { ReplicationPushOptions, RxCollection, RxError, RxTypeError, WithDeleted } from 'rxdb';
 import { type RxReplicationState, replicateRxCollection } from 'rxdb/plugins/replication';
 import {
+  type PulledCollection,
   type ReadOnlyCollection,
   type ReplicatedCollection,
   storedProperties,
+  WRITABLE_COLLECTIONS,
   type WritableCollection,
 } from '../db/collections.ts';
 import { documentToRow, rowToDocument } from '../db/documents.ts';
@@ -54,16 +56,22 @@ interface Common<D> {
 const PULL_BATCH = 2500;
 const PUSH_BATCH = 100;
 
+function isWritable(table: WritableCollection | PulledCollection): table is WritableCollection {
+  return (WRITABLE_COLLECTIONS as readonly string[]).includes(table);
+}
+
 /**
- * A writable table of one workspace, both ways. `live: false` runs until in sync and stops
- * (used to push a workspace that is not the current one before signing out).
+ * A table of one workspace: both ways when the client writes it, else pulled only.
+ * `live: false` runs until in sync and stops (used to push a workspace that is not the
+ * current one before signing out).
  */
 export function replicateWorkspaceTable<D extends { workspace_id: string; server_modified?: string }>(
-  opts: Common<D> & { table: WritableCollection; workspaceId: string; live: boolean },
+  opts: Common<D> & { table: WritableCollection | PulledCollection; workspaceId: string; live: boolean },
 ): RxReplicationState<D, Checkpoint> {
   const { client, table, workspaceId } = opts;
   const properties = storedProperties(table);
   const guard = backoff(opts);
+  const push = isWritable(table) ? pushRows<D>(client, table, workspaceId, properties, guard) : undefined;
   const state = replicateRxCollection<D, Checkpoint>({
     replicationIdentifier: opts.identifier,
     collection: opts.collection,
@@ -76,27 +84,37 @@ export function replicateWorkspaceTable<D extends { workspace_id: string; server
         pullPage<D>(client, table, properties, workspaceId, checkpoint, batchSize),
       ),
     },
-    push: {
-      batchSize: PUSH_BATCH,
-      // The collection holds every workspace of the user; this replication pushes only its
-      // own (a document of another workspace waits for that workspace's replication).
-      modifier: (doc) => (doc.workspace_id === workspaceId ? doc : null),
-      handler: guard(async (rows) => {
-        const { data, error } = await client.rpc('push_rows', {
-          p_table: table,
-          p_rows: rows.map((row) => ({
-            doc: documentToRow(row.newDocumentState),
-            assumed: row.assumedMasterState?.server_modified ?? null,
-          })),
-        });
-        if (error) throw new Error(`pushing ${table}: ${error.message}`);
-        if (!Array.isArray(data)) throw new Error(`pushing ${table}: the server sent no list of conflicts`);
-        return data.map((row: unknown) => rowToDocument<D>(properties, asRow(row, table)));
-      }),
-    },
+    ...(push ? { push } : {}),
   });
   guard.attach(state);
   return state;
+}
+
+function pushRows<D extends { workspace_id: string; server_modified?: string }>(
+  client: SupabaseClient,
+  table: WritableCollection,
+  workspaceId: string,
+  properties: readonly string[],
+  guard: ReturnType<typeof backoff>,
+): ReplicationPushOptions<D> {
+  return {
+    batchSize: PUSH_BATCH,
+    // The collection holds every workspace of the user; this replication pushes only its
+    // own (a document of another workspace waits for that workspace's replication).
+    modifier: (doc) => (doc.workspace_id === workspaceId ? doc : null),
+    handler: guard(async (rows) => {
+      const { data, error } = await client.rpc('push_rows', {
+        p_table: table,
+        p_rows: rows.map((row) => ({
+          doc: documentToRow(row.newDocumentState),
+          assumed: row.assumedMasterState?.server_modified ?? null,
+        })),
+      });
+      if (error) throw new Error(`pushing ${table}: ${error.message}`);
+      if (!Array.isArray(data)) throw new Error(`pushing ${table}: the server sent no list of conflicts`);
+      return data.map((row: unknown) => rowToDocument<D>(properties, asRow(row, table)));
+    }),
+  };
 }
 
 /**

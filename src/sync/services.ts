@@ -3,6 +3,8 @@
 // replication carries them up.
 import type { Accessor } from 'solid-js';
 import type { Contact, ContactGroup, Template, Workspace, WorkspaceRole } from '../domain/types.ts';
+import type { ImportApi } from './import.ts';
+import type { MessagesApi } from './messages.ts';
 
 export type Result<T = void> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -103,6 +105,10 @@ export interface PigeonServices {
   contacts: ContactsApi;
   groups: GroupsApi;
   templates: TemplatesApi;
+  /** Conversations, sending, and the service worker's queue of send commands (messages.ts). */
+  messages: MessagesApi;
+  /** Contact import from CSV/TSV, vCard and .xlsx files (import.ts). */
+  imports: ImportApi;
 
   /** Stops replication, closes the database (kept) and ends every subscription. */
   dispose(): Promise<void>;

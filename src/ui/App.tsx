@@ -1,13 +1,16 @@
 import { Navigate, Route, Router, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, type JSX, Match, Show, Switch } from 'solid-js';
+import type { AppUpdate } from '../app-update.ts';
 import type { PigeonServices } from '../sync/services.ts';
 import { SignInPage } from './auth/SignInPage.tsx';
 import { SignUpPage } from './auth/SignUpPage.tsx';
 import { ContactDetailPage } from './contacts/ContactDetailPage.tsx';
 import { ContactsPage } from './contacts/ContactsPage.tsx';
+import { ImportPage } from './import/ImportPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
 import { LoadingScreen } from './layout/LoadingScreen.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
+import { UpdatePrompt } from './layout/UpdatePrompt.tsx';
 import { ServicesProvider, useServices } from './services-context.ts';
 import { SettingsPage } from './settings/SettingsPage.tsx';
 import { TemplateEditorPage } from './templates/TemplateEditorPage.tsx';
@@ -17,14 +20,16 @@ import './styles.css';
 
 const AUTH_PATHS = ['/sign-in', '/sign-up'];
 
-export function App(props: { services: PigeonServices }): JSX.Element {
+export function App(props: { services: PigeonServices; update?: AppUpdate | undefined }): JSX.Element {
   return (
     <ServicesProvider services={props.services}>
+      <Show when={props.update}>{(update) => <UpdatePrompt update={update()} />}</Show>
       <Router root={Root}>
         <Route path="/" component={() => <Navigate href="/contacts" />} />
         <Route path="/sign-in" component={SignInPage} />
         <Route path="/sign-up" component={SignUpPage} />
         <Route path="/contacts" component={ContactsPage} />
+        <Route path="/contacts/import" component={ImportPage} />
         <Route path="/contacts/:id" component={ContactDetailPage} />
         <Route path="/templates" component={TemplatesPage}>
           <Route path="/" component={TemplatesPlaceholder} />

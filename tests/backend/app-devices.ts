@@ -1,15 +1,19 @@
 // Simulated devices for the app tests: createPigeonServices in Node against the local stack,
 // each with its own memory database, key-value storage and a network that can be cut.
 //
+// Each device runs in a module graph of its own (device-runtime.ts, loaded after
+// vi.resetModules(); vitest.config.ts inlines rxdb so that it is loaded anew too), as each
+// browser tab has its own realm. A device reopened with the same prefix (a reload) gets
+// the same graph, where its memory database lives on.
+//
 // A test file using this must also run Solid's browser build (Solid's "node" export is its
 // server renderer, which never re-runs computations):
 //   vi.mock('solid-js', () => vi.importActual('solid-js/dist/solid.js'));
 import { randomUUID } from 'node:crypto';
-import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
-import { type Accessor, createRoot } from 'solid-js';
+import type { Accessor } from 'solid-js';
+import { vi } from 'vitest';
 import WebSocket from 'ws';
-import { createPigeonServices } from '../../src/sync/create-services.ts';
+import type { PigeonDatabase } from '../../src/db/database.ts';
 import type { NetworkEnvironment } from '../../src/sync/online.ts';
 import type { PigeonServices } from '../../src/sync/services.ts';
 import { type KeyValueStorage, memoryStorage } from '../../src/sync/session.ts';
@@ -59,7 +63,22 @@ export interface Device {
   storage: KeyValueStorage;
   /** Runs `fn` under a Solid root that lives until the device is closed (for list/get accessors). */
   watch<T>(fn: () => Accessor<T>): Accessor<T>;
+  /** Opens the device's database of `userId` as the app would (e.g. to stage a crash). */
+  openDatabase(userId: string): Promise<PigeonDatabase>;
   close(): Promise<void>;
+}
+
+type Runtime = typeof import('./device-runtime.ts');
+const runtimes = new Map<string, Promise<Runtime>>();
+
+function runtimeOf(prefix: string): Promise<Runtime> {
+  let runtime = runtimes.get(prefix);
+  if (!runtime) {
+    vi.resetModules();
+    runtime = import('./device-runtime.ts');
+    runtimes.set(prefix, runtime);
+  }
+  return runtime;
 }
 
 export interface DeviceOptions {
@@ -70,11 +89,13 @@ export interface DeviceOptions {
   realtime?: { heartbeatIntervalMs?: number };
 }
 
-export function openDevice(backend: Backend, opts: DeviceOptions = {}): Device {
+export async function openDevice(backend: Backend, opts: DeviceOptions = {}): Promise<Device> {
   const network = opts.network ?? new Network();
   const prefix = opts.prefix ?? `device-${randomUUID().slice(0, 8)}`;
   const storage = opts.storage ?? memoryStorage();
-  const services = createPigeonServices({
+  const runtime = await runtimeOf(prefix);
+  const storageOf = () => runtime.wrappedValidateAjvStorage({ storage: runtime.getRxStorageMemory() });
+  const services = runtime.createPigeonServices({
     supabase: {
       url: backend.url,
       anonKey: backend.config.anonKey,
@@ -84,7 +105,7 @@ export function openDevice(backend: Backend, opts: DeviceOptions = {}): Device {
       },
     },
     // Every write is checked against the collection schemas.
-    rxStorage: wrappedValidateAjvStorage({ storage: getRxStorageMemory() }),
+    rxStorage: storageOf(),
     multiInstance: false,
     storage,
     network,
@@ -99,8 +120,14 @@ export function openDevice(backend: Backend, opts: DeviceOptions = {}): Device {
     network,
     prefix,
     storage,
+    openDatabase: (userId) =>
+      runtime.openPigeonDatabase({
+        name: runtime.userDatabaseName(prefix, userId),
+        storage: storageOf(),
+        multiInstance: false,
+      }),
     watch(fn) {
-      return createRoot((dispose) => {
+      return runtime.createRoot((dispose) => {
         disposers.push(dispose);
         return fn();
       });

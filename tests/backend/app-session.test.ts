@@ -24,8 +24,8 @@ afterEach(async () => {
 
 afterAll(() => backend?.close());
 
-function device(opts?: DeviceOptions): Device {
-  const d = openDevice(backend, opts);
+async function device(opts?: DeviceOptions): Promise<Device> {
+  const d = await openDevice(backend, opts);
   devices.push(d);
   return d;
 }
@@ -44,7 +44,7 @@ test('a refresh refused by the server: expired, local data and edits kept, signi
   // auth-js refreshes on every request while a token is this short-lived, and remembers a
   // failed refresh for a minute: no request may refresh between the revocation and the
   // token's end (so no realtime heartbeat either), or the refusal only comes a minute later.
-  const a = device({ realtime: { heartbeatIntervalMs: 60_000 } });
+  const a = await device({ realtime: { heartbeatIntervalMs: 60_000 } });
   const ws = await signIn(a, user.email, user.password);
   await a.services.contacts.add({ phone: '+44 7400 800001', name: 'Before expiry' });
   await eventually(a.services.sync.pending, (n) => n === 0);
@@ -76,7 +76,7 @@ test('a refresh refused by the server: expired, local data and edits kept, signi
 });
 
 test('a refresh that fails for lack of network keeps the user signed in, also across an offline reload', async () => {
-  const a = device();
+  const a = await device();
   const ws = await signIn(a, user.email, user.password);
   a.network.set(false);
   await sleep(TOKEN_SECONDS * 1000 + 500);
@@ -91,7 +91,7 @@ test('a refresh that fails for lack of network keeps the user signed in, also ac
 
   // Reload, still offline: signed in at once, with the local data and the pending edit.
   await a.close();
-  const reloaded = device({ prefix: a.prefix, storage: a.storage, network: a.network });
+  const reloaded = await device({ prefix: a.prefix, storage: a.storage, network: a.network });
   expect(reloaded.services.session()).toEqual({
     status: 'signed-in',
     user: { id: user.id, email: user.email },

@@ -1,10 +1,7 @@
 // The data layer end to end (createPigeonServices, in Node with RxDB memory storage) against
 // the local stack: two devices of one user stay in sync live, offline edits merge, pending
 // counts, sign-out, another user, workspace switch.
-import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { openPigeonDatabase, userDatabaseName } from '../../src/db/database.ts';
 import { type Device, type DeviceOptions, eventually, openDevice, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 
@@ -27,8 +24,8 @@ afterEach(async () => {
 
 afterAll(() => backend?.close());
 
-function device(opts?: DeviceOptions): Device {
-  const d = openDevice(backend, opts);
+async function device(opts?: DeviceOptions): Promise<Device> {
+  const d = await openDevice(backend, opts);
   devices.push(d);
   return d;
 }
@@ -39,8 +36,8 @@ async function serverRows<T extends Record<string, unknown>>(sql: string, params
 
 describe('two devices of one user', () => {
   test('adds, edits and deletes on one appear on the other, live; a user of another workspace sees none', async () => {
-    const a = device();
-    const b = device();
+    const a = await device();
+    const b = await device();
     const ws = await signIn(a, user.email, user.password);
     expect(await signIn(b, user.email, user.password)).toBe(ws);
     const contactsOnB = b.watch(() => b.services.contacts.list(() => ''));
@@ -121,7 +118,7 @@ describe('two devices of one user', () => {
     expect(onServer).toMatchObject({ workspace_id: ws, name: 'Ann Lee', tags: ['vip'] });
     // (At most two devices at a time: RxDB's free version opens at most 16 collections.)
     await b.close();
-    const c = device();
+    const c = await device();
     const otherWs = await signIn(c, stranger.email, stranger.password);
     expect(otherWs).not.toBe(ws);
     await c.services.sync.syncNow();
@@ -131,8 +128,8 @@ describe('two devices of one user', () => {
   });
 
   test('offline, edits of different fields of one contact on both devices both survive (tags united)', async () => {
-    const a = device();
-    const b = device();
+    const a = await device();
+    const b = await device();
     await signIn(a, user.email, user.password);
     await signIn(b, user.email, user.password);
     const created = await a.services.contacts.add({ phone: '+44 7400 200001', name: 'Bo', tags: ['lead'] });
@@ -170,8 +167,8 @@ describe('two devices of one user', () => {
   });
 
   test('the same phone added on both devices while offline is one contact, merged', async () => {
-    const a = device();
-    const b = device();
+    const a = await device();
+    const b = await device();
     const ws = await signIn(a, user.email, user.password);
     await signIn(b, user.email, user.password);
     a.network.set(false);
@@ -209,7 +206,7 @@ describe('two devices of one user', () => {
 
 describe('pending changes and sign-out', () => {
   test('the pending count follows local edits, survives an offline reload, and drops to 0 once pushed', async () => {
-    const a = device();
+    const a = await device();
     const ws = await signIn(a, user.email, user.password);
     a.network.set(false);
     const di = await a.services.contacts.add({ phone: '+44 7400 400001', name: 'Di' });
@@ -223,7 +220,7 @@ describe('pending changes and sign-out', () => {
 
     // Reload with no network: same storage, same database; still signed in, data and count kept.
     await a.close();
-    const again = device({ prefix: a.prefix, storage: a.storage, network: a.network });
+    const again = await device({ prefix: a.prefix, storage: a.storage, network: a.network });
     expect(again.services.session()).toMatchObject({ status: 'signed-in', user: { email: user.email } });
     await eventually(again.services.workspace, (w) => w?.id === ws);
     const list = again.watch(() => again.services.contacts.list(() => '40000'));
@@ -244,7 +241,7 @@ describe('pending changes and sign-out', () => {
   });
 
   test('a marker left by a crash just after its push is cleared at the next start', async () => {
-    const a = device();
+    const a = await device();
     const ws = await signIn(a, user.email, user.password);
     const pushed = await a.services.contacts.add({ phone: '+44 7400 420001', name: 'Pushed' });
     const edited = await a.services.contacts.add({ phone: '+44 7400 420002', name: 'Edited' });
@@ -254,11 +251,7 @@ describe('pending changes and sign-out', () => {
 
     // What a crash between a confirmed push and the removal of its marker leaves, and an
     // edit whose push never happened.
-    const db = await openPigeonDatabase({
-      name: userDatabaseName(a.prefix, user.id),
-      storage: wrappedValidateAjvStorage({ storage: getRxStorageMemory() }),
-      multiInstance: false,
-    });
+    const db = await a.openDatabase(user.id);
     const stale = await db.contacts.findOne(pushed.value.id).exec();
     const unpushed = await (await db.contacts.findOne(edited.value.id).exec())!.incrementalPatch({
       notes: 'edited, never pushed',
@@ -275,7 +268,7 @@ describe('pending changes and sign-out', () => {
     }
     await db.close();
 
-    const again = device({ prefix: a.prefix, storage: a.storage });
+    const again = await device({ prefix: a.prefix, storage: a.storage });
     await eventually(again.services.workspace, (w) => w?.id === ws);
     await eventually(
       () =>
@@ -286,7 +279,7 @@ describe('pending changes and sign-out', () => {
   });
 
   test('a server that cannot be reached counts as offline even when the platform says online', async () => {
-    const a = device();
+    const a = await device();
     const ws = await signIn(a, user.email, user.password);
     a.network.setServerReachable(false);
     await a.services.contacts.add({ phone: '+44 7400 450001', name: 'Unreachable' });
@@ -308,7 +301,7 @@ describe('pending changes and sign-out', () => {
   });
 
   test('sign-out offline with unpushed edits asks first; online it pushes, then signs out', async () => {
-    const a = device();
+    const a = await device();
     const ws = await signIn(a, user.email, user.password);
     a.network.set(false);
     await a.services.contacts.add({ phone: '+44 7400 500001', name: 'Flo' });
@@ -327,7 +320,7 @@ describe('pending changes and sign-out', () => {
   });
 
   test('sign-out with discardUnsynced drops what could not be pushed', async () => {
-    const a = device();
+    const a = await device();
     await signIn(a, user.email, user.password);
     a.network.set(false);
     await a.services.templates.add({ name: 'Never sent', body: 'x', language: 'en', category: 'marketing' });
@@ -343,7 +336,7 @@ describe('pending changes and sign-out', () => {
   });
 
   test('signing in as another user on the same device shows nothing of the first', async () => {
-    const a = device();
+    const a = await device();
     await signIn(a, user.email, user.password);
     const count = a.watch(() => a.services.contacts.count());
     await a.services.contacts.add({ phone: '+44 7400 600001', name: 'Gus' });
@@ -362,12 +355,12 @@ describe('pending changes and sign-out', () => {
 describe('workspaces', () => {
   test('switching workspace replicates the other one; the first keeps its own data', async () => {
     const owner2 = await backend.user();
-    const ownerDevice = device();
+    const ownerDevice = await device();
     const ws2 = await signIn(ownerDevice, owner2.email, owner2.password);
     await ownerDevice.services.contacts.add({ phone: '+44 7400 700001', name: 'In workspace two' });
     await eventually(ownerDevice.services.sync.pending, (n) => n === 0);
 
-    const a = device();
+    const a = await device();
     const ws1 = await signIn(a, user.email, user.password);
     const invited = await ownerDevice.services.invite(user.email, 'agent');
     expect(invited).toEqual({ ok: true, value: 'added' });
@@ -398,12 +391,12 @@ describe('workspaces', () => {
 
   test("signing up names the new workspace; a waiting invite adds the inviter's workspace too", async () => {
     const inviter = await backend.user();
-    const inviterDevice = device();
+    const inviterDevice = await device();
     const invitersWs = await signIn(inviterDevice, inviter.email, inviter.password);
     const email = `new-${Date.now()}@example.test`;
     expect(await inviterDevice.services.invite(email, 'admin')).toEqual({ ok: true, value: 'invited' });
 
-    const fresh = device();
+    const fresh = await device();
     expect(await fresh.services.signUp(email, 'a long enough password', '  Acme Ltd ')).toEqual({
       ok: true,
       value: undefined,
@@ -420,13 +413,13 @@ describe('workspaces', () => {
 
   test('edits left in another workspace are pushed at sign-out', async () => {
     const owner3 = await backend.user();
-    const ownerDevice = device();
+    const ownerDevice = await device();
     const ws3 = await signIn(ownerDevice, owner3.email, owner3.password);
     const member = await backend.user();
     expect((await ownerDevice.services.invite(member.email, 'agent')).ok).toBe(true);
     await ownerDevice.close();
 
-    const a = device();
+    const a = await device();
     const own = await signIn(a, member.email, member.password);
     await eventually(a.services.workspaces, (list) => list.length === 2);
     // Offline: an edit in the own workspace, then a switch (nothing can be pushed first).

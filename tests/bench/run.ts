@@ -3,7 +3,9 @@
 // same process, so figures compare like with like on whatever machine runs them.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { contactImport } from './contact-import.ts';
 import { contactsBrowser } from './contacts-browser.ts';
+import { outboxThroughput } from './outbox-throughput.ts';
 import { pullThroughput } from './pull-throughput.ts';
 
 export interface BenchResult {
@@ -15,6 +17,8 @@ export interface BenchResult {
 const benches: Record<string, () => Promise<BenchResult>> = {
   'pull-throughput': pullThroughput,
   'contacts-browser': contactsBrowser,
+  'outbox-throughput': outboxThroughput,
+  'contact-import': contactImport,
 };
 
 const wanted = process.argv.slice(2);

@@ -66,6 +66,17 @@ test('every control on every page has an accessible name', async () => {
     await page.getByRole('textbox', { name: anchor }).first().waitFor();
     expect(await unnamedControls(page), path).toEqual([]);
   }
+  // The import page, and its preview (a select per column) once a file is chosen.
+  await page.goto(`${e2e.url}/contacts/import`);
+  await page.getByLabel('Contacts file').waitFor();
+  expect(await unnamedControls(page), '/contacts/import').toEqual([]);
+  await page.getByLabel('Contacts file').setInputFiles({
+    name: 'a11y.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('Name,Phone,City\nAda,+1 415 555 0133,Oslo\n'),
+  });
+  await page.getByRole('heading', { name: 'Check the columns' }).waitFor();
+  expect(await unnamedControls(page), 'import preview').toEqual([]);
   await page.goto(`${e2e.url}/contacts`);
   await page.getByRole('row', { name: /Labelled Lea/ }).click();
   await page.getByRole('button', { name: 'Save changes' }).waitFor();

@@ -8,6 +8,7 @@ import { FormError } from '../components/FormError.tsx';
 import { GroupPicker } from '../components/GroupPicker.tsx';
 import { LeaveGuard } from '../components/LeaveGuard.tsx';
 import { useSettled } from '../hooks.ts';
+import { Conversation } from '../messages/Conversation.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { joinList, splitList } from '../text.ts';
@@ -40,7 +41,12 @@ export function ContactDetailPage(): JSX.Element {
           </Show>
         }
       >
-        {(current) => <ContactEditor contact={current()} />}
+        {(current) => (
+          <>
+            <ContactEditor contact={current()} />
+            <Conversation phone={current().phone} contactId={current().id} optedOut={current().opted_out} />
+          </>
+        )}
       </Show>
     </div>
   );

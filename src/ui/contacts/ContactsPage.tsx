@@ -1,4 +1,4 @@
-import { useNavigate, useSearchParams } from '@solidjs/router';
+import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { type JSX, Show } from 'solid-js';
 import { createDebounced, useGroupsById } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
@@ -55,6 +55,9 @@ export function ContactsPage(): JSX.Element {
               }
             }}
           />
+          <A class="button" href="/contacts/import">
+            Import contacts
+          </A>
         </div>
         <Show
           when={rows().length > 0}

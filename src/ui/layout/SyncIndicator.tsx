@@ -7,7 +7,9 @@ import { plural } from '../text.ts';
  * screen reader hears "Offline" or "3 changes waiting to sync" when it changes.
  */
 export function SyncIndicator(): JSX.Element {
-  const { online, sync } = useServices();
+  const { online, sync, messages } = useServices();
+  const waiting = () => messages.outbox.waiting();
+  const waitingText = () => `${plural(waiting(), 'message', 'messages')} waiting to send`;
   const [syncing, setSyncing] = createSignal(false);
 
   const onlineText = () => (online() ? 'Online' : 'Offline');
@@ -56,6 +58,21 @@ export function SyncIndicator(): JSX.Element {
         >
           Sync now
         </button>
+      </Show>
+      <Show when={waiting() > 0}>
+        <span class="pending pending-waiting" role="status" aria-label={waitingText()}>
+          {waitingText()}
+        </span>
+        <Show when={online()}>
+          <button
+            type="button"
+            class="button button-small"
+            title={messages.outbox.problem() ?? undefined}
+            onClick={() => messages.outbox.retryNow()}
+          >
+            Retry now
+          </button>
+        </Show>
       </Show>
       {/* Offline, failed requests are expected: the Offline badge already says so. */}
       <Show when={online() && sync.lastError()}>

@@ -62,11 +62,15 @@ function createParser(sample: string): Papa.Parser {
   return new Papa.Parser({ delimiter: guess.meta.delimiter, newline });
 }
 
-class RowBuilder {
+/**
+ * Records (arrays of cells) to rows keyed by header, numbered as a spreadsheet counts them: the
+ * first non-empty record is the header. Shared by the CSV and .xlsx readers.
+ */
+export class RowBuilder {
   headers: string[] = [];
   private line = 0;
 
-  add(records: string[][]): CsvRow[] {
+  add(records: readonly (readonly string[])[]): CsvRow[] {
     const rows: CsvRow[] = [];
     for (const record of records) {
       this.line++;
@@ -80,7 +84,7 @@ class RowBuilder {
     return rows;
   }
 
-  private row(record: string[]): CsvRow {
+  private row(record: readonly string[]): CsvRow {
     const fields: Record<string, string> = {};
     this.headers.forEach((header, i) => {
       fields[header] = record[i] ?? '';

@@ -13,6 +13,7 @@ import {
   normalizePhone,
 } from '../../domain/phone.ts';
 import { toVariableName } from '../../domain/variables.ts';
+import { checkCustomFields, checkEmail, checkTags, checkText } from '../../sync/validate.ts';
 import type { MappedPhone, MappedRow } from './mapping.ts';
 
 export interface ContactCandidate {
@@ -85,13 +86,6 @@ export class ContactValidator {
       result.rejected.push({ line: row.line, reason, raw: row.raw });
       return;
     }
-    const firstLine = this.firstLineByPhone.get(best.e164);
-    if (firstLine !== undefined) {
-      result.duplicates.push({ line: row.line, firstLine, phone: best.e164 });
-      return;
-    }
-    this.firstLineByPhone.set(best.e164, row.line);
-
     const custom_fields = { ...row.custom };
     // The other numbers stay with the contact: valid ones in E.164, invalid ones as written.
     const extra = [
@@ -102,17 +96,48 @@ export class ContactValidator {
       if (Object.values(custom_fields).includes(value)) continue;
       custom_fields[freeKey(custom_fields, toVariableName(`phone ${label}`) || 'phone')] = value;
     }
+    const fields = checkFields(row, custom_fields);
+    if (!fields.ok) {
+      result.rejected.push({ line: row.line, reason: fields.error, raw: row.raw });
+      return;
+    }
+    const firstLine = this.firstLineByPhone.get(best.e164);
+    if (firstLine !== undefined) {
+      result.duplicates.push({ line: row.line, firstLine, phone: best.e164 });
+      return;
+    }
+    this.firstLineByPhone.set(best.e164, row.line);
     result.accepted.push({
       id: contactId(this.target.workspaceId, best.e164),
       line: row.line,
       phone: best.e164,
-      name: row.name,
-      email: row.email,
-      tags: row.tags,
-      notes: row.notes,
-      custom_fields,
+      ...fields.value,
     });
   }
+}
+
+type CheckedFields = Pick<ContactCandidate, 'name' | 'email' | 'tags' | 'notes' | 'custom_fields'>;
+
+/**
+ * The checks the contact form makes (and the server's table), so that no imported row is
+ * refused by the server later, where it would hold up the sync of everything after it.
+ */
+function checkFields(
+  row: MappedRow,
+  customFields: Record<string, string>,
+): { ok: true; value: CheckedFields } | { ok: false; error: string } {
+  const name = checkText('Name', row.name, { max: 200 });
+  if (!name.ok) return name;
+  const email = checkEmail(row.email);
+  if (!email.ok) return email;
+  const tags = checkTags(row.tags);
+  if (!tags.ok) return tags;
+  const notes = checkText('Notes', row.notes, { max: 10000 });
+  if (!notes.ok) return notes;
+  const custom = checkCustomFields(customFields);
+  if (!custom.ok) return custom;
+  const value = { name: name.value, email: email.value, tags: tags.value, notes: notes.value };
+  return { ok: true, value: { ...value, custom_fields: custom.value } };
 }
 
 // Mobile numbers first (what WhatsApp reaches); among numbers libphonenumber cannot tell apart

@@ -1,0 +1,167 @@
+/**
+ * Contact import for the UI: the worker (src/worker/import-worker.ts) reads, maps and validates
+ * the file off the page's thread and hands accepted contacts over in batches; this side saves
+ * each batch into RxDB (which lives in the page) before the worker reads on.
+ *
+ * Cancel: the batch being written when Cancel is pressed is finished (each batch is one bulk
+ * write of whole documents) and nothing after it is written. What Cancel leaves is exactly the
+ * batches reported as saved: every contact in them whole, none of the rest.
+ */
+import * as Comlink from 'comlink';
+import type { ColumnMapping } from '../worker/import/mapping.ts';
+import type { ImportOutcome, ImportPreview, ImportProgress } from '../worker/import/pipeline.ts';
+import { perSecond, secondsLeft } from '../worker/import/progress.ts';
+import type { ImportWorkerApi, Refusable } from '../worker/import-worker.ts';
+import { type BatchCounts, type ImportAssignments, saveBatch } from './import-save.ts';
+import { awaitScope, NO_SCOPE, type ScopeSource } from './scope.ts';
+import type { Result } from './services.ts';
+
+export type { ImportPreview };
+
+/** What the user confirmed on the preview. */
+export interface ImportChoice extends ImportAssignments {
+  /** The table's mapping as edited; null for vCards. */
+  mapping: ColumnMapping | null;
+}
+
+/** Where an import is, for the progress bar. */
+export interface ImportStatus extends ImportProgress, BatchCounts {
+  /** Contacts written so far, in whole batches. */
+  saved: number;
+  elapsedMs: number;
+  rowsPerSecond: number;
+  /** Undefined until there is enough to estimate from. */
+  secondsLeft: number | undefined;
+}
+
+export interface ImportReport extends ImportStatus {
+  cancelled: boolean;
+  /** The first rows not imported, with the reason. */
+  firstProblems: ImportOutcome['firstProblems'];
+  /** Every row not imported, as CSV; empty when none. */
+  rejectedCsv: string;
+}
+
+export interface ImportRun {
+  /** Stops after the batch being written; the report then says what was saved. */
+  cancel(): void;
+  done: Promise<Result<ImportReport>>;
+}
+
+export interface ImportApi {
+  /** The first rows and the guessed mapping; refuses, with the reason, a file it cannot import. */
+  preview(file: File): Promise<Result<ImportPreview>>;
+  start(file: File, choice: ImportChoice, onStatus: (status: ImportStatus) => void): ImportRun;
+}
+
+/**
+ * Contacts per write. RxDB's work for a write runs on the page's thread: 500 keeps each write's
+ * share of it short while the per-write overhead stays small against IndexedDB's own cost.
+ */
+export const IMPORT_BATCH = 500;
+
+type WorkerFactory = () => Worker;
+
+const defaultWorker: WorkerFactory = () =>
+  new Worker(new URL('../worker/import-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'pigeon-import',
+  });
+
+export function createImportApi(source: ScopeSource, createWorker: WorkerFactory = defaultWorker): ImportApi {
+  /** Runs `use` with a fresh worker, ended afterwards: an import is rare, a worker cheap. */
+  async function withWorker<T>(use: (api: Comlink.Remote<ImportWorkerApi>) => Promise<T>): Promise<T> {
+    const worker = createWorker();
+    const api = Comlink.wrap<ImportWorkerApi>(worker);
+    try {
+      return await use(api);
+    } finally {
+      api[Comlink.releaseProxy]();
+      worker.terminate();
+    }
+  }
+
+  return {
+    async preview(file) {
+      const scope = await awaitScope(source);
+      if (!scope) return NO_SCOPE;
+      const target = { workspaceId: scope.workspace.id, defaultCountry: scope.workspace.default_country };
+      return withWorker<Refusable<ImportPreview>>((api) => api.preview(file, target));
+    },
+
+    start(file, choice, onStatus) {
+      let cancelled = false;
+      let cancelWorker: (() => void) | undefined;
+      const done = (async (): Promise<Result<ImportReport>> => {
+        const scope = await awaitScope(source);
+        if (!scope) return NO_SCOPE;
+        const target = { workspaceId: scope.workspace.id, defaultCountry: scope.workspace.default_country };
+        const started = performance.now();
+        const counts: BatchCounts = { created: 0, updated: 0, unchanged: 0 };
+        let saved = 0;
+        let last: ImportProgress = {
+          bytesRead: 0,
+          totalBytes: file.size,
+          rowsRead: 0,
+          valid: 0,
+          rejected: 0,
+          duplicates: 0,
+        };
+        const status = (progress: ImportProgress): ImportStatus => {
+          last = progress;
+          const elapsedMs = performance.now() - started;
+          return {
+            ...progress,
+            ...counts,
+            saved,
+            elapsedMs,
+            rowsPerSecond: perSecond(progress.rowsRead, elapsedMs),
+            secondsLeft: secondsLeft(progress.bytesRead / Math.max(1, progress.totalBytes), elapsedMs),
+          };
+        };
+        const sink = {
+          async save(contacts: Parameters<typeof saveBatch>[1], progress: ImportProgress): Promise<boolean> {
+            if (cancelled) return false;
+            onStatus(status(progress));
+            const batch = await saveBatch(scope, contacts, choice);
+            counts.created += batch.created;
+            counts.updated += batch.updated;
+            counts.unchanged += batch.unchanged;
+            saved += contacts.length;
+            onStatus(status(progress));
+            // A turn for input and painting between writes.
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            return !cancelled;
+          },
+          progress(progress: ImportProgress): void {
+            onStatus(status(progress));
+          },
+        };
+        const outcome = await withWorker<Refusable<ImportOutcome>>((api) => {
+          cancelWorker = () => void api.cancel();
+          if (cancelled) cancelWorker();
+          const request = { target, mapping: choice.mapping ?? undefined, batchSize: IMPORT_BATCH };
+          return api.run(file, request, Comlink.proxy(sink));
+        });
+        if (!outcome.ok) return outcome;
+        const { progress, firstProblems, rejectedCsv } = outcome.value;
+        return {
+          ok: true,
+          value: {
+            ...status(cancelled || outcome.value.cancelled ? last : progress),
+            cancelled: cancelled || outcome.value.cancelled,
+            firstProblems,
+            rejectedCsv,
+          },
+        };
+      })();
+      return {
+        cancel() {
+          cancelled = true;
+          cancelWorker?.();
+        },
+        done,
+      };
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The page's end of the send-command path: POSTs commands to /functions/v1/outbox (the
+ * service worker delivers or queues them, sw/outbox/outbox.ts), follows the worker's queue
+ * on BroadcastChannel "pigeon" (every tab shows the same number), and reads what became of
+ * commands replayed while no tab listened (outbox-outcomes.ts).
+ *
+ * Where no service worker controls the page (a first visit before it took over, `vite`
+ * dev mode, Node tests), a command that cannot go through stays queued in the local
+ * collection and is posted again on reconnect; replays are harmless (the ids are the
+ * idempotency keys).
+ */
+import { BehaviorSubject, Subject } from 'rxjs';
+import { type ReplayVerdict, replayVerdict } from '../domain/command-replay.ts';
+import { type CommandOutcome, readOutcomes } from './outbox-outcomes.ts';
+import {
+  commandIds,
+  isOutboxAnnouncement,
+  OUTBOX_FUNCTION_PATH,
+  type OutboxRequest,
+  outcomesOfAnswer,
+  PIGEON_CHANNEL,
+  type SendCommand,
+} from './outbox-protocol.ts';
+import { within } from './within.ts';
+
+const TOKEN_WAIT_MS = 1_000;
+
+export interface OutboxClientOptions {
+  supabaseUrl: string;
+  anonKey: string;
+  /** The current access token, if any (the worker replaces it with a fresh one anyway). */
+  accessToken(): Promise<string | undefined>;
+  fetch?: typeof fetch;
+}
+
+/** What the last replay of the worker's queue found, while requests still wait. */
+export interface ReplayState {
+  running: boolean;
+  /** Why requests are still waiting (e.g. "no connection"), after a replay that kept some. */
+  problem?: string;
+}
+
+export type PostResult =
+  /** The worker keeps the command and will replay it. */
+  | { kind: 'queued' }
+  /** A definite answer: what became of each message. */
+  | { kind: 'answered'; outcomes: Array<[string, CommandOutcome]> }
+  /** No worker, and the server could not take it now (offline, 5xx, 401): try again later. */
+  | { kind: 'unsent'; verdict: ReplayVerdict };
+
+export class OutboxClient {
+  /** Requests waiting in the worker's queue. */
+  readonly size$ = new BehaviorSubject(0);
+  readonly replay$ = new BehaviorSubject<ReplayState>({ running: false });
+  /** Fires when the worker recorded outcomes for the tabs to apply. */
+  readonly outcomes$ = new Subject<void>();
+  private readonly channel: BroadcastChannel | undefined;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly opts: OutboxClientOptions) {
+    this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(PIGEON_CHANNEL);
+    this.channel?.addEventListener('message', (event: MessageEvent) => {
+      const data: unknown = event.data;
+      if (!isOutboxAnnouncement(data)) return;
+      switch (data.type) {
+        case 'outbox-size':
+          this.size$.next(data.size);
+          break;
+        case 'outbox-replay-start':
+          this.replay$.next({ running: true });
+          break;
+        case 'outbox-replay-end':
+          this.replay$.next({ running: false, ...(data.error ? { problem: data.error } : {}) });
+          break;
+        case 'outbox-outcomes':
+          this.outcomes$.next();
+          break;
+      }
+    });
+    this.tellWorker({ type: 'outbox-status' });
+  }
+
+  /** Whether a service worker handles this page's requests (and so keeps unsent commands). */
+  get workerKeepsCommands(): boolean {
+    return typeof navigator !== 'undefined' && Boolean(navigator.serviceWorker?.controller);
+  }
+
+  async post(commands: SendCommand[]): Promise<PostResult> {
+    // Offline with an expired token, auth-js would keep retrying a refresh; the worker puts
+    // a fresh token on the request anyway, so a short wait is enough.
+    const token = await within(this.opts.accessToken(), TOKEN_WAIT_MS);
+    const body = { commands };
+    let response: Response;
+    try {
+      response = await this.fetch(`${this.opts.supabaseUrl}${OUTBOX_FUNCTION_PATH}`, {
+        method: 'POST',
+        headers: {
+          apikey: this.opts.anonKey,
+          authorization: `Bearer ${token ?? this.opts.anonKey}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      return { kind: 'unsent', verdict: 'retry' };
+    }
+    const answer: unknown = await response.json().catch(() => null);
+    if (response.status === 202 && (answer as { queued?: unknown } | null)?.queued === true) {
+      return { kind: 'queued' };
+    }
+    const verdict = replayVerdict(response.status);
+    if (verdict === 'retry' || verdict === 'refresh') return { kind: 'unsent', verdict };
+    return { kind: 'answered', outcomes: outcomesOfAnswer(commandIds(body), response.status, answer) };
+  }
+
+  /** "Retry now": the worker replays its whole queue, backoff or not. */
+  retryNow(): void {
+    this.tellWorker({ type: 'outbox-replay', force: true });
+  }
+
+  /** The network is back: the worker replays what waited for it. */
+  reconnected(): void {
+    this.tellWorker({ type: 'outbox-replay', force: false });
+  }
+
+  /** Outcomes the worker recorded; `forget` them once applied. */
+  readOutcomes(): ReturnType<typeof readOutcomes> {
+    return readOutcomes();
+  }
+
+  dispose(): void {
+    this.channel?.close();
+    this.size$.complete();
+    this.replay$.complete();
+    this.outcomes$.complete();
+  }
+
+  private tellWorker(message: OutboxRequest): void {
+    const container = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
+    if (!container) return;
+    // Before the worker controls the page (first visit), the active one still listens.
+    void container.ready.then((registration) => registration.active?.postMessage(message));
+  }
+}

@@ -1,0 +1,95 @@
+import { A } from '@solidjs/router';
+import { createMemo, For, type JSX, onCleanup, Show } from 'solid-js';
+import type { ImportReport } from '../../sync/import.ts';
+import { Figure } from './Figure.tsx';
+import { count, duration, reportFileName } from './format.ts';
+
+/** What the import did, by outcome, and the rows it did not import. */
+export function ImportReportView(props: {
+  report: ImportReport;
+  fileName: string;
+  onAgain: () => void;
+}): JSX.Element {
+  const r = () => props.report;
+  const problems = () => r().rejected + r().duplicates;
+  // The report is downloaded from memory: it never leaves the device.
+  const download = createMemo(() => {
+    if (r().rejectedCsv === '') return undefined;
+    const url = URL.createObjectURL(new Blob([r().rejectedCsv], { type: 'text/csv;charset=utf-8' }));
+    onCleanup(() => URL.revokeObjectURL(url));
+    return url;
+  });
+  return (
+    <section class="card import-report" aria-labelledby="import-report-heading">
+      <h2 id="import-report-heading">{r().cancelled ? 'Import cancelled' : 'Import finished'}</h2>
+      <p role="status">
+        {r().cancelled
+          ? `Cancelled: the ${count(r().saved)} contacts saved before Cancel stay, nothing after them was written.`
+          : `${count(r().rowsRead)} rows read in ${duration(r().elapsedMs / 1000)}.`}
+      </p>
+      <dl class="import-figures">
+        <Figure label="New contacts" testId="report-created">
+          {count(r().created)}
+        </Figure>
+        <Figure label="Updated contacts" testId="report-updated">
+          {count(r().updated)}
+        </Figure>
+        <Figure label="Already up to date" testId="report-unchanged">
+          {count(r().unchanged)}
+        </Figure>
+        <Figure label="Duplicates in the file" testId="report-duplicates">
+          {count(r().duplicates)}
+        </Figure>
+        <Figure label="Invalid rows" testId="report-invalid">
+          {count(r().rejected)}
+        </Figure>
+      </dl>
+      <Show when={problems() > 0}>
+        <h3>Rows not imported</h3>
+        <Show when={download()}>
+          {(url) => (
+            <p>
+              <a class="button" href={url()} download={reportFileName(props.fileName)}>
+                Download rejected rows (CSV)
+              </a>
+            </p>
+          )}
+        </Show>
+        <div class="import-table-scroll">
+          <table class="import-table">
+            <caption class="visually-hidden">Rows not imported, with the reason</caption>
+            <thead>
+              <tr aria-label="Columns">
+                <th scope="col">Row</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={r().firstProblems}>
+                {(problem) => (
+                  <tr aria-label={`Row ${problem.line}`}>
+                    <td>{problem.line}</td>
+                    <td>{problem.reason}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+        <Show when={problems() > r().firstProblems.length}>
+          <p class="field-hint">
+            The first {count(r().firstProblems.length)} of {count(problems())}: the download lists them all.
+          </p>
+        </Show>
+      </Show>
+      <div class="form-actions">
+        <A class="button button-primary" href="/contacts">
+          Go to contacts
+        </A>
+        <button type="button" class="button" onClick={props.onAgain}>
+          Import another file
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { For, type JSX, Show } from 'solid-js';
+import type { ImportPreview } from '../../sync/import.ts';
+import type { ColumnAssignment, ColumnMapping, ColumnRole } from '../../worker/import/mapping.ts';
+import { ROLE_LABELS } from './format.ts';
+
+const ROLES = Object.keys(ROLE_LABELS) as ColumnRole[];
+
+/**
+ * The file's first rows under its columns; for a table, each column has a select saying what it
+ * holds, which the user may change before importing.
+ */
+export function MappingTable(props: {
+  preview: ImportPreview;
+  mapping: ColumnMapping | null;
+  onChange: (mapping: ColumnMapping) => void;
+}): JSX.Element {
+  const setRole = (index: number, role: ColumnRole) => {
+    const mapping = props.mapping;
+    if (!mapping) return;
+    const columns = mapping.columns.map((column, i): ColumnAssignment => {
+      if (i !== index) return column;
+      // A column newly made a phone says nothing of its kind.
+      return role === 'phone'
+        ? { ...column, role, phoneLabel: column.phoneLabel ?? 'other' }
+        : { ...column, role };
+    });
+    props.onChange({ columns });
+  };
+  return (
+    <div class="import-table-scroll">
+      <table class="import-table">
+        <caption class="visually-hidden">First rows of the file</caption>
+        <thead>
+          <tr aria-label="Columns">
+            <th scope="col">Row</th>
+            <For each={props.preview.headers}>
+              {(header, i) => (
+                <th scope="col">
+                  <span class="import-header">{header}</span>
+                  <Show when={props.mapping?.columns[i()]}>
+                    {(column) => (
+                      <select
+                        aria-label={`Column “${header}” holds`}
+                        value={column().role}
+                        onChange={(event) => setRole(i(), event.currentTarget.value as ColumnRole)}
+                      >
+                        <For each={ROLES}>{(role) => <option value={role}>{ROLE_LABELS[role]}</option>}</For>
+                      </select>
+                    )}
+                  </Show>
+                </th>
+              )}
+            </For>
+          </tr>
+        </thead>
+        <tbody>
+          <For each={props.preview.rows}>
+            {(row) => (
+              <tr aria-label={`Row ${row.line}`}>
+                <td>{row.line}</td>
+                <For each={props.preview.headers}>{(header) => <td>{row.fields[header] ?? ''}</td>}</For>
+              </tr>
+            )}
+          </For>
+        </tbody>
+      </table>
+    </div>
+  );
+}

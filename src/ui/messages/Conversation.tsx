@@ -1,0 +1,121 @@
+import { createEffect, createSignal, For, type JSX, on, Show } from 'solid-js';
+import type { ThreadMessage } from '../../sync/messages.ts';
+import { FormError } from '../components/FormError.tsx';
+import { useServices } from '../services-context.ts';
+import { MessageTicks } from './MessageTicks.tsx';
+
+const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
+/**
+ * The conversation with one contact and a box to write to them. What is typed is kept as a
+ * draft on this device (a reload, an app update or a crash keeps it); Send writes the
+ * message at once, offline too, and it goes out when it can.
+ */
+export function Conversation(props: { phone: string; contactId: string; optedOut: boolean }): JSX.Element {
+  const { messages } = useServices();
+  const thread = messages.thread(() => props.phone);
+  const channel = messages.channel();
+  const [text, setText] = createSignal(messages.draft(props.phone));
+  const [error, setError] = createSignal<string>();
+  const [sending, setSending] = createSignal(false);
+  let list: HTMLOListElement | undefined;
+
+  createEffect(on(text, (value) => messages.saveDraft(props.phone, value), { defer: true }));
+  // The newest message in view whenever one arrives.
+  createEffect(
+    on(
+      () => thread().length,
+      () => list?.lastElementChild?.scrollIntoView({ block: 'nearest' }),
+    ),
+  );
+
+  const send = async (event: SubmitEvent) => {
+    event.preventDefault();
+    if (sending()) return;
+    setSending(true);
+    setError(undefined);
+    try {
+      const result = await messages.send({ phone: props.phone, contactId: props.contactId, body: text() });
+      if (result.ok) setText('');
+      else setError(result.error);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <section class="card conversation" aria-labelledby="conversation-heading">
+      <h2 id="conversation-heading">Messages</h2>
+      <Show
+        when={thread().length > 0}
+        fallback={<p class="muted">No messages yet. Write the first one below.</p>}
+      >
+        <ol class="thread" aria-label="Conversation" ref={list}>
+          <For each={thread()}>{(message) => <Bubble message={message} />}</For>
+        </ol>
+      </Show>
+      <Show when={props.optedOut}>
+        <p class="form-warning" role="note">
+          This contact opted out of messages. Write only if they asked you to.
+        </p>
+      </Show>
+      <Show when={channel() === undefined}>
+        <p class="muted">No WhatsApp channel is connected to this workspace yet.</p>
+      </Show>
+      <form class="compose" aria-label="Write a message" onSubmit={send}>
+        <label class="field compose-field">
+          <span class="visually-hidden">Message</span>
+          <textarea
+            name="message"
+            rows={3}
+            maxLength={4096}
+            placeholder="Write a message…"
+            value={text()}
+            onInput={(event) => setText(event.currentTarget.value)}
+            onKeyDown={(event) => {
+              // Enter sends, Shift+Enter starts a new line, as in WhatsApp.
+              if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+                event.preventDefault();
+                event.currentTarget.form?.requestSubmit();
+              }
+            }}
+          />
+        </label>
+        <button
+          type="submit"
+          class="button button-primary"
+          disabled={sending() || text().trim() === '' || channel() === undefined}
+        >
+          Send
+        </button>
+      </form>
+      <FormError error={error()} />
+    </section>
+  );
+}
+
+function Bubble(props: { message: ThreadMessage }): JSX.Element {
+  const m = () => props.message;
+  return (
+    <li
+      class="bubble"
+      classList={{ 'bubble-out': m().direction === 'out', 'bubble-in': m().direction === 'in' }}
+      aria-label={`${m().direction === 'out' ? 'You' : 'They'}: ${m().body}`}
+    >
+      <p class="bubble-body">{m().body}</p>
+      <p class="bubble-meta">
+        <time datetime={m().created_at}>{TIME.format(new Date(m().created_at))}</time>
+        <Show when={m().direction === 'out'}>
+          <MessageTicks status={m().status} />
+        </Show>
+      </p>
+      <Show when={m().status === 'failed' && m().error}>
+        {(reason) => (
+          <p class="bubble-error" role="alert">
+            {reason()}
+          </p>
+        )}
+      </Show>
+    </li>
+  );
+}

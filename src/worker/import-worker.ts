@@ -1,0 +1,54 @@
+/**
+ * The import worker (Comlink): reading, mapping and validating a chosen file happen here, off
+ * the page's thread; the page saves the batches it is handed (RxDB lives in the page).
+ * Refusals come back as results, not exceptions, so their message reaches the user intact.
+ */
+import * as Comlink from 'comlink';
+import {
+  type ImportOutcome,
+  type ImportPreview,
+  type ImportRequest,
+  type ImportSink,
+  previewFile,
+  runImport,
+} from './import/pipeline.ts';
+import { ImportRefusedError } from './import/source.ts';
+import type { ImportTarget } from './import/validate.ts';
+import { UnreadableWorkbookError } from './import/xlsx.ts';
+
+export type Refusable<T> = { ok: true; value: T } | { ok: false; error: string };
+
+let running: AbortController | undefined;
+
+const api = {
+  preview(file: File, target: ImportTarget): Promise<Refusable<ImportPreview>> {
+    return refusable(() => previewFile(file, target));
+  },
+
+  run(file: File, request: ImportRequest, sink: ImportSink): Promise<Refusable<ImportOutcome>> {
+    running?.abort();
+    const controller = new AbortController();
+    running = controller;
+    return refusable(() => runImport(file, request, sink, controller.signal));
+  },
+
+  /** Stops reading; the batch being saved, if any, is the page's to finish. */
+  cancel(): void {
+    running?.abort();
+  },
+};
+
+export type ImportWorkerApi = typeof api;
+
+async function refusable<T>(run: () => Promise<T>): Promise<Refusable<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (err) {
+    if (err instanceof ImportRefusedError || err instanceof UnreadableWorkbookError) {
+      return { ok: false, error: err.message };
+    }
+    throw err;
+  }
+}
+
+Comlink.expose(api);

@@ -1,0 +1,50 @@
+/**
+ * The rejected-rows report as CSV: one line per row that was not imported, with its row number,
+ * the reason and the row as read. Opened in a spreadsheet, so every cell is escaped (RFC 4180)
+ * and cells that a spreadsheet would run as a formula are neutralised.
+ */
+
+/** A row of the file that was not imported. */
+export interface ReportedRow {
+  line: number;
+  reason: string;
+  /** The row as read, by column. */
+  raw: Record<string, string>;
+}
+
+// A leading = + - @ makes Excel, LibreOffice and Google Sheets read a formula (CSV injection);
+// tab and carriage return can hide one. A leading apostrophe shows the text as typed instead.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One cell: neutralised if it would start a formula, quoted if it holds a quote, comma or line break. */
+export function csvCell(value: string): string {
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** A CSV document: a BOM so Excel reads it as UTF-8, CRLF line ends as RFC 4180 has them. */
+export function toCsv(rows: readonly (readonly string[])[]): string {
+  return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/**
+ * The report: `Row`, `Reason`, then the file's columns (and any extra ones rows had), rows in
+ * file order.
+ */
+export function rejectedRowsCsv(headers: readonly string[], rows: readonly ReportedRow[]): string {
+  const columns = [...headers];
+  const known = new Set(columns);
+  for (const row of rows) {
+    for (const key of Object.keys(row.raw)) {
+      if (!known.has(key)) {
+        known.add(key);
+        columns.push(key);
+      }
+    }
+  }
+  const sorted = [...rows].sort((a, b) => a.line - b.line);
+  return toCsv([
+    ['Row', 'Reason', ...columns],
+    ...sorted.map((row) => [String(row.line), row.reason, ...columns.map((c) => row.raw[c] ?? '')]),
+  ]);
+}

@@ -1,0 +1,106 @@
+// Sending as the app does it where no service worker keeps commands (Node here; a first
+// visit or dev mode in a browser): the message shows at once, queued; the command reaches
+// the intake now or, offline, when the network returns; the processor sends it once
+// through the simulator; the server's copy replaces the local one and its ticks move on,
+// on every device of the user.
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { type Device, eventually, openDevice, signIn } from './app-devices.ts';
+import { type Backend, startBackend, type TestUser } from './harness.ts';
+
+vi.mock('solid-js', () => vi.importActual('solid-js/dist/solid.js'));
+
+let backend: Backend;
+let user: TestUser;
+const devices: Device[] = [];
+
+beforeAll(async () => {
+  backend = await startBackend({
+    simulator: { delays: { sent: 50, delivered: 150, read: 300, reply: null } },
+    outboxTimer: { intervalMs: 200 },
+  });
+  user = await backend.user();
+  await backend.db.query(
+    `insert into public.channels (workspace_id, name, provider, rate_per_minute)
+     select workspace_id, 'Simulator', 'simulator', 6000 from public.workspace_members where user_id = $1`,
+    [user.id],
+  );
+});
+
+afterEach(async () => {
+  await Promise.all(devices.splice(0).map((d) => d.close()));
+});
+
+afterAll(() => backend?.close());
+
+async function device(): Promise<Device> {
+  const d = await openDevice(backend);
+  devices.push(d);
+  await signIn(d, user.email, user.password);
+  // The channel arrives by replication.
+  await eventually(
+    d.watch(() => d.services.messages.channel()),
+    (c) => c !== undefined,
+  );
+  return d;
+}
+
+const sends = (digits: string) => backend.simulator!.sends().filter((s) => s.to === digits);
+
+describe('messages', () => {
+  test('a message shows queued at once, goes out once, and reaches read on both devices', async () => {
+    const a = await device();
+    const b = await device();
+    const onA = a.watch(() => a.services.messages.thread(() => '+447400700001'));
+    const onB = b.watch(() => b.services.messages.thread(() => '+447400700001'));
+    const sent = await a.services.messages.send({
+      phone: '+447400700001',
+      contactId: null,
+      body: 'Hello there',
+    });
+    expect(sent).toMatchObject({ ok: true, value: { status: 'queued', local: true, body: 'Hello there' } });
+    expect(onA().map((m) => [m.body, m.status])).toEqual([['Hello there', 'queued']]);
+
+    await eventually(onA, (t) => t.length === 1 && t[0]!.status === 'read' && !t[0]!.local);
+    await eventually(onB, (t) => t.length === 1 && t[0]!.status === 'read');
+    expect(sends('447400700001').map((s) => s.body)).toEqual(['Hello there']);
+  });
+
+  test('offline, the message waits; back online it is posted again and sent once', async () => {
+    const a = await device();
+    const thread = a.watch(() => a.services.messages.thread(() => '+447400700002'));
+    a.network.set(false);
+    expect(
+      await a.services.messages.send({ phone: '+447400700002', contactId: null, body: 'Written offline' }),
+    ).toEqual({ ok: true, value: expect.anything() });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(thread().map((m) => [m.status, m.local])).toEqual([['queued', true]]);
+    expect(sends('447400700002')).toHaveLength(0);
+
+    a.network.set(true);
+    await eventually(thread, (t) => t[0]?.status === 'read', 15_000);
+    expect(sends('447400700002').map((s) => s.body)).toEqual(['Written offline']);
+  });
+
+  test('an empty message or one over 4096 characters is refused with the reason, and nothing is written', async () => {
+    const a = await device();
+    const thread = a.watch(() => a.services.messages.thread(() => '+447400700003'));
+    expect(await a.services.messages.send({ phone: '+447400700003', contactId: null, body: '   ' })).toEqual({
+      ok: false,
+      error: 'Message: required',
+    });
+    expect(
+      await a.services.messages.send({ phone: '+447400700003', contactId: null, body: 'x'.repeat(4097) }),
+    ).toEqual({ ok: false, error: 'Message: at most 4096 characters' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(thread()).toEqual([]);
+  });
+
+  test('the draft of a conversation is kept on the device, per workspace and phone', async () => {
+    const a = await device();
+    a.services.messages.saveDraft('+447400700004', 'half-written');
+    expect(a.services.messages.draft('+447400700004')).toBe('half-written');
+    expect(a.services.messages.draft('+447400700005')).toBe('');
+    a.services.messages.saveDraft('+447400700004', '');
+    expect(a.services.messages.draft('+447400700004')).toBe('');
+  });
+});

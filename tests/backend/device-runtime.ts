@@ -1,0 +1,9 @@
+// What a simulated device runs, imported once per device into its own module graph
+// (app-devices.ts): RxDB's free edition allows 13 open collections per module instance,
+// and two devices of the app open more than that together. A browser tab is a realm of
+// its own; so, here, is each device.
+export { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+export { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+export { createRoot } from 'solid-js';
+export { openPigeonDatabase, userDatabaseName } from '../../src/db/database.ts';
+export { createPigeonServices } from '../../src/sync/create-services.ts';

@@ -1,0 +1,167 @@
+// Saving imported batches into a real RxDB (memory storage, schemas validated): new contacts,
+// the merge rule for existing ones, unchanged ones left alone, and a pending marker per write.
+import { randomUUID } from 'node:crypto';
+import { addRxPlugin } from 'rxdb';
+import { RxDBDevModePlugin } from 'rxdb/plugins/dev-mode';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+import { afterEach, describe, expect, test } from 'vitest';
+import { openPigeonDatabase, type PigeonDatabase } from '../../src/db/database.ts';
+import type { ContactDoc } from '../../src/db/documents.ts';
+import { contactId } from '../../src/domain/ids.ts';
+import type { Workspace } from '../../src/domain/types.ts';
+import { importedContact, saveBatch } from '../../src/sync/import-save.ts';
+import type { Scope } from '../../src/sync/scope.ts';
+import { PendingChanges } from '../../src/sync/status.ts';
+import type { ContactCandidate } from '../../src/worker/import/validate.ts';
+
+addRxPlugin(RxDBDevModePlugin);
+
+const workspace: Workspace = {
+  id: randomUUID(),
+  workspace_id: '',
+  name: 'W',
+  default_country: 'GB',
+  time_zone: 'Europe/London',
+  _deleted: false,
+};
+workspace.workspace_id = workspace.id;
+
+const opened: PigeonDatabase[] = [];
+afterEach(async () => {
+  for (const db of opened.splice(0)) if (!db.closed) await db.remove();
+});
+
+async function scope(): Promise<Scope> {
+  const db = await openPigeonDatabase({
+    name: `import-${randomUUID()}`,
+    storage: wrappedValidateAjvStorage({ storage: getRxStorageMemory() }),
+    multiInstance: false,
+  });
+  opened.push(db);
+  return { db, pending: new PendingChanges(db), workspace };
+}
+
+function candidate(phone: string, patch: Partial<ContactCandidate> = {}): ContactCandidate {
+  return {
+    id: contactId(workspace.id, phone),
+    line: 2,
+    phone,
+    name: '',
+    email: '',
+    tags: [],
+    notes: '',
+    custom_fields: {},
+    ...patch,
+  };
+}
+
+const existing: ContactDoc = {
+  id: contactId(workspace.id, '+447400123456'),
+  workspace_id: workspace.id,
+  phone: '+447400123456',
+  name: 'Ann Old',
+  email: 'ann@old.example',
+  tags: ['vip'],
+  group_ids: ['6f1f0c3e-5b7a-4f43-9a57-1b2b8e0f0a01'],
+  custom_fields: { city: 'Leeds', plan: 'basic' },
+  opted_out: true,
+  opted_out_at: '2026-01-02T00:00:00.000Z',
+  notes: 'met at fair',
+  updated_at: '2026-01-01T00:00:00.000Z',
+  server_modified: '2026-01-01 00:00:00.000001+00',
+};
+
+const group = '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a';
+
+describe('importedContact: the rule for a phone already a contact', () => {
+  test('non-empty values replace, empty ones keep; tags and groups add; custom fields merge; opt-out stays', () => {
+    const next = importedContact(
+      existing,
+      candidate(existing.phone, { name: 'Ann New', tags: ['lead'], custom_fields: { plan: 'pro' } }),
+      { group_ids: [group], tags: ['imported'] },
+      workspace.id,
+      Date.parse('2026-02-01T00:00:00.000Z'),
+    );
+    expect(next).toEqual({
+      ...existing,
+      name: 'Ann New',
+      tags: ['vip', 'lead', 'imported'],
+      group_ids: [...existing.group_ids, group],
+      custom_fields: { city: 'Leeds', plan: 'pro' },
+      updated_at: '2026-02-01T00:00:00.000Z',
+    });
+  });
+
+  test('an import that says nothing new writes nothing', () => {
+    const same = candidate(existing.phone, {
+      name: 'Ann Old',
+      tags: ['vip'],
+      custom_fields: { city: 'Leeds' },
+    });
+    expect(importedContact(existing, same, { group_ids: [], tags: [] }, workspace.id)).toBeUndefined();
+  });
+
+  test('a new contact gets the import-wide groups and tags', () => {
+    const fresh = importedContact(
+      undefined,
+      candidate('+447400123457', { name: 'Bo', tags: ['a'] }),
+      { group_ids: [group], tags: ['a', 'b'] },
+      workspace.id,
+    );
+    expect(fresh).toMatchObject({
+      name: 'Bo',
+      tags: ['a', 'b'],
+      group_ids: [group],
+      opted_out: false,
+      opted_out_at: null,
+    });
+  });
+});
+
+describe('saveBatch', () => {
+  test('creates new contacts, updates existing ones without duplicating them, and marks each write to sync', async () => {
+    const s = await scope();
+    await s.db.contacts.insert(existing);
+    const batch = [
+      candidate(existing.phone, { name: 'Ann New' }),
+      candidate('+447400123457', { name: 'Bo' }),
+      candidate('+447400123458', { name: 'Cy', custom_fields: { company: 'ACME' } }),
+    ];
+    expect(await saveBatch(s, batch, { group_ids: [group], tags: ['imported'] })).toEqual({
+      created: 2,
+      updated: 1,
+      unchanged: 0,
+    });
+    const all = await s.db.contacts.find().exec();
+    expect(all.map((d) => [d.phone, d.name, d.tags]).sort()).toEqual([
+      ['+447400123456', 'Ann New', ['vip', 'imported']],
+      ['+447400123457', 'Bo', ['imported']],
+      ['+447400123458', 'Cy', ['imported']],
+    ]);
+    expect(await s.pending.count()).toBe(3);
+
+    // The same file again: nothing new, nothing written, nothing more to sync.
+    expect(await saveBatch(s, batch, { group_ids: [group], tags: ['imported'] })).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 3,
+    });
+    expect(await s.db.contacts.count().exec()).toBe(3);
+  });
+
+  test('a deleted contact imported again comes back, as a new contact', async () => {
+    const s = await scope();
+    const doc = await s.db.contacts.insert(existing);
+    await doc.remove();
+    expect(
+      await saveBatch(s, [candidate(existing.phone, { name: 'Ann Back' })], { group_ids: [], tags: [] }),
+    ).toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+    });
+    const back = await s.db.contacts.findOne(existing.id).exec();
+    expect(back?.toJSON()).toMatchObject({ name: 'Ann Back', email: '', tags: [], opted_out: false });
+  });
+});
