@@ -118,6 +118,8 @@ describe('sending', () => {
       expect(await outbox(id)).toMatchObject({ status: 'sent', attempts: 1 });
     }
     await waitFor(async () => (await Promise.all(ids.map(message))).every((m) => m.status === 'read'));
+    // The simulator logs a webhook once its answer is in, a moment after the row changed.
+    await waitFor(async () => simulator.webhooks().filter((w) => w.status === 'read').length >= 3);
     const statuses = simulator.webhooks().map((w) => [w.status, w.httpStatus]);
     expect(statuses.filter(([s]) => s === 'read')).toEqual([
       ['read', 200],
