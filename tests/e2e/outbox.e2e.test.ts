@@ -31,17 +31,23 @@ describe('sending through the outbox', () => {
     const context = await e2e.newContext();
     const { page } = await readyToWrite(e2e, context, '+44 7400 500001', 'Offline Olive');
     const texts = Array.from({ length: 20 }, (_, i) => `Offline message ${i + 1}`);
+    // A second tab: it learns the queue's size from the service worker's broadcasts.
+    const other = await context.newPage();
+    await other.goto(`${e2e.url}/contacts`);
+    await other.getByRole('textbox', { name: 'Search contacts' }).waitFor();
 
     await context.setOffline(true);
     await page.getByRole('status', { name: 'Offline' }).waitFor();
     for (const text of texts) await sendMessage(page, text);
     for (const text of texts) await waitForTicks(page, text, 'Waiting to send');
     await waitingToSend(page, 20);
+    await waitingToSend(other, 20);
     expect(sentTo(e2e.backend, '447400500001')).toHaveLength(0);
     expect(await serverMessages(e2e.backend, '+447400500001')).toHaveLength(0);
 
     // Every tab closed, then the network returns: the service worker's sync event replays.
     await page.close();
+    await other.close();
     await context.setOffline(false);
     const sends = await until(
       async () => sentTo(e2e.backend, '447400500001'),
