@@ -4,12 +4,14 @@
  */
 import type { RxCollection, RxCollectionCreator, RxConflictHandler, RxJsonSchema } from 'rxdb';
 import {
+  campaignConflictHandler,
   contactConflictHandler,
   groupConflictHandler,
   readOnlyConflictHandler,
   templateConflictHandler,
 } from './conflicts.ts';
 import type {
+  CampaignDoc,
   ChannelDoc,
   ContactDoc,
   GroupDoc,
@@ -21,6 +23,7 @@ import type {
 } from './documents.ts';
 import { migrationStrategies } from './migrations.ts';
 import {
+  campaignSchema,
   channelSchema,
   contactSchema,
   groupSchema,
@@ -37,6 +40,7 @@ export interface PigeonCollections {
   contacts: RxCollection<ContactDoc>;
   contact_groups: RxCollection<GroupDoc>;
   templates: RxCollection<TemplateDoc>;
+  campaigns: RxCollection<CampaignDoc>;
   workspaces: RxCollection<WorkspaceDoc>;
   workspace_members: RxCollection<MemberDoc>;
   channels: RxCollection<ChannelDoc>;
@@ -48,7 +52,7 @@ export interface PigeonCollections {
 export type CollectionName = keyof PigeonCollections;
 
 /** Collections the client edits and pushes; the collection name is the server table's. */
-export const WRITABLE_COLLECTIONS = ['contacts', 'contact_groups', 'templates'] as const;
+export const WRITABLE_COLLECTIONS = ['contacts', 'contact_groups', 'templates', 'campaigns'] as const;
 export type WritableCollection = (typeof WRITABLE_COLLECTIONS)[number];
 
 /** Collections pulled from the server and never written by the client. */
@@ -81,6 +85,7 @@ export const collectionCreators: CollectionCreators = {
   contacts: creator('contacts', contactSchema, contactConflictHandler),
   contact_groups: creator('contact_groups', groupSchema, groupConflictHandler),
   templates: creator('templates', templateSchema, templateConflictHandler),
+  campaigns: creator('campaigns', campaignSchema, campaignConflictHandler),
   workspaces: creator('workspaces', workspaceSchema, readOnlyConflictHandler()),
   workspace_members: creator('workspace_members', memberSchema, readOnlyConflictHandler()),
   channels: creator('channels', channelSchema, readOnlyConflictHandler()),

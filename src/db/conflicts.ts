@@ -12,8 +12,15 @@
  * assumes what the server holds.
  */
 import type { RxConflictHandler, WithDeleted } from 'rxdb';
-import { isSameDocument, type MergeInput, mergeContact, mergeGroup, mergeTemplate } from '../domain/merge.ts';
-import type { ContactDoc, GroupDoc, TemplateDoc } from './documents.ts';
+import {
+  isSameDocument,
+  type MergeInput,
+  mergeCampaign,
+  mergeContact,
+  mergeGroup,
+  mergeTemplate,
+} from '../domain/merge.ts';
+import type { CampaignDoc, ContactDoc, GroupDoc, TemplateDoc } from './documents.ts';
 
 function mergingHandler<D extends { server_modified?: string }>(
   merge: (input: MergeInput<WithDeleted<D>>) => WithDeleted<D>,
@@ -30,6 +37,7 @@ function mergingHandler<D extends { server_modified?: string }>(
 export const contactConflictHandler = mergingHandler<ContactDoc>(mergeContact);
 export const groupConflictHandler = mergingHandler<GroupDoc>(mergeGroup);
 export const templateConflictHandler = mergingHandler<TemplateDoc>(mergeTemplate);
+export const campaignConflictHandler = mergingHandler<CampaignDoc>(mergeCampaign);
 
 /**
  * Read-only collections are never pushed, so they never conflict; equality still decides

@@ -11,6 +11,7 @@
  */
 import type { RxDocument, WithDeleted } from 'rxdb';
 import type {
+  Campaign,
   Channel,
   Contact,
   ContactGroup,
@@ -33,6 +34,7 @@ export type WorkspaceDoc = Stored<Workspace>;
 export type MemberDoc = Stored<WorkspaceMember>;
 export type ChannelDoc = Stored<Channel>;
 export type MessageDoc = Stored<Message>;
+export type CampaignDoc = Stored<Campaign>;
 
 /**
  * A message written on this device, kept until the server's copy arrives by replication.

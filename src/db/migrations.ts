@@ -17,6 +17,7 @@ export const migrationStrategies: Record<CollectionName, MigrationStrategies> = 
   contacts: {},
   contact_groups: {},
   templates: {},
+  campaigns: {},
   workspaces: {},
   workspace_members: {},
   channels: {},

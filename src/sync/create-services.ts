@@ -25,12 +25,15 @@ import {
 import { createRoot } from 'solid-js';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from './auth-storage.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
+import { createCampaignsApi } from './campaigns.ts';
+import { type CampaignPreparer, defaultPreparer } from './campaigns-prepare.ts';
 import { createContactsApi } from './contacts.ts';
 import { createGroupsApi } from './groups.ts';
 import { createImportApi } from './import.ts';
 import { createMessagesApi } from './messages.ts';
 import { browserNetwork, type NetworkEnvironment, OnlineState } from './online.ts';
 import { OutboxClient } from './outbox-client.ts';
+import { createQuotaApi } from './quota.ts';
 import { toAccessor } from './reactive.ts';
 import { NO_SCOPE, type Scope, type ScopeSource } from './scope.ts';
 import type { InviteOutcome, PigeonServices, SessionState, SignOutOutcome } from './services.ts';
@@ -59,6 +62,8 @@ export interface PigeonServicesOptions {
   retry?: RetryPolicy;
   /** How long a sign-out or workspace switch waits for pending edits to reach the server. */
   flushTimeoutMs?: number;
+  /** Where campaigns are prepared: the worker in a browser, this thread elsewhere. */
+  prepareCampaign?: CampaignPreparer;
 }
 
 export function createPigeonServices(options: PigeonServicesOptions = {}): PigeonServices {
@@ -269,6 +274,13 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     templates: createTemplatesApi(scopeSource),
     messages,
     imports: createImportApi(scopeSource),
+    campaigns: createCampaignsApi(scopeSource, {
+      client,
+      outbox,
+      online: () => online.online,
+      prepare: options.prepareCampaign ?? defaultPreparer,
+    }),
+    quota: createQuotaApi(scopeSource, client),
 
     async dispose() {
       for (const s of subscriptions) s.unsubscribe();

@@ -212,6 +212,8 @@ export class SyncEngine {
         return this.wire(table, db.contact_groups, workspaceId, live);
       case 'templates':
         return this.wire(table, db.templates, workspaceId, live);
+      case 'campaigns':
+        return this.wire(table, db.campaigns, workspaceId, live);
     }
   }
 

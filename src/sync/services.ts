@@ -3,8 +3,10 @@
 // replication carries them up.
 import type { Accessor } from 'solid-js';
 import type { Contact, ContactGroup, Template, Workspace, WorkspaceRole } from '../domain/types.ts';
+import type { CampaignsApi } from './campaigns.ts';
 import type { ImportApi } from './import.ts';
 import type { MessagesApi } from './messages.ts';
+import type { QuotaApi } from './quota.ts';
 
 export type Result<T = void> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -109,6 +111,10 @@ export interface PigeonServices {
   messages: MessagesApi;
   /** Contact import from CSV/TSV, vCard and .xlsx files (import.ts). */
   imports: ImportApi;
+  /** Bulk campaigns: drafts, preparation in the worker, launch through the outbox (campaigns.ts). */
+  campaigns: CampaignsApi;
+  /** The workspace's message quota: used, reserved, limit (quota.ts). */
+  quota: QuotaApi;
 
   /** Stops replication, closes the database (kept) and ends every subscription. */
   dispose(): Promise<void>;

@@ -4,6 +4,8 @@ import type { AppUpdate } from '../app-update.ts';
 import type { PigeonServices } from '../sync/services.ts';
 import { SignInPage } from './auth/SignInPage.tsx';
 import { SignUpPage } from './auth/SignUpPage.tsx';
+import { CampaignPage } from './campaigns/CampaignPage.tsx';
+import { CampaignsPage } from './campaigns/CampaignsPage.tsx';
 import { ContactDetailPage } from './contacts/ContactDetailPage.tsx';
 import { ContactsPage } from './contacts/ContactsPage.tsx';
 import { ImportPage } from './import/ImportPage.tsx';
@@ -36,6 +38,8 @@ export function App(props: { services: PigeonServices; update?: AppUpdate | unde
           <Route path="/new" component={TemplateEditorPage} />
           <Route path="/:id" component={TemplateEditorPage} />
         </Route>
+        <Route path="/campaigns" component={CampaignsPage} />
+        <Route path="/campaigns/:id" component={CampaignPage} />
         <Route path="/settings" component={SettingsPage} />
         <Route path="*" component={NotFoundPage} />
       </Router>

@@ -3,6 +3,7 @@
 // same process, so figures compare like with like on whatever machine runs them.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { campaignPrepare } from './campaign-prepare.ts';
 import { contactImport } from './contact-import.ts';
 import { contactsBrowser } from './contacts-browser.ts';
 import { outboxThroughput } from './outbox-throughput.ts';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'contacts-browser': contactsBrowser,
   'outbox-throughput': outboxThroughput,
   'contact-import': contactImport,
+  'campaign-prepare': campaignPrepare,
 };
 
 const wanted = process.argv.slice(2);

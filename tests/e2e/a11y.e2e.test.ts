@@ -59,6 +59,7 @@ test('every control on every page has an accessible name', async () => {
   const pages: [string, string][] = [
     ['/contacts', 'Search contacts'],
     ['/templates/new', 'Body'],
+    ['/campaigns', 'Campaign name'],
     ['/settings', 'Email'],
   ];
   for (const [path, anchor] of pages) {

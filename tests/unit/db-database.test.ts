@@ -55,6 +55,7 @@ describe('openPigeonDatabase', () => {
   test('creates every collection; documents are checked against the schemas', async () => {
     const db = await open();
     expect(Object.keys(db.collections).sort()).toEqual([
+      'campaigns',
       'channels',
       'contact_groups',
       'contacts',

@@ -1,5 +1,6 @@
 import { A } from '@solidjs/router';
 import type { JSX } from 'solid-js';
+import { QuotaIndicator } from '../campaigns/QuotaIndicator.tsx';
 import { AccountControls } from './AccountControls.tsx';
 import { Logo } from './Logo.tsx';
 import { SyncIndicator } from './SyncIndicator.tsx';
@@ -15,9 +16,11 @@ export function Header(): JSX.Element {
         <nav class="main-nav" aria-label="Main">
           <A href="/contacts">Contacts</A>
           <A href="/templates">Templates</A>
+          <A href="/campaigns">Campaigns</A>
           <A href="/settings">Settings</A>
         </nav>
         <div class="header-status">
+          <QuotaIndicator />
           <SyncIndicator />
         </div>
         <AccountControls />

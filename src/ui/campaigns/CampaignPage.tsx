@@ -1,0 +1,175 @@
+import { useParams } from '@solidjs/router';
+import { createSignal, For, type JSX, Show } from 'solid-js';
+import type { Campaign } from '../../domain/types.ts';
+import type { CampaignPreview, CampaignProgress } from '../../sync/campaigns.ts';
+import type { Result } from '../../sync/services.ts';
+import { FormError } from '../components/FormError.tsx';
+import { usePageTitle } from '../page-title.ts';
+import { useServices } from '../services-context.ts';
+import { STATUS_LABELS } from './CampaignsPage.tsx';
+import { SendsChart } from './SendsChart.tsx';
+
+const COUNTERS = [
+  ['queued_count', 'Queued'],
+  ['sent_count', 'Sent'],
+  ['delivered_count', 'Delivered'],
+  ['read_count', 'Read'],
+  ['failed_count', 'Failed'],
+  ['replied_count', 'Replied'],
+] as const satisfies readonly (readonly [keyof Campaign, string])[];
+
+/** One campaign: live counters, preview, launch with progress and Cancel, and the server actions. */
+export function CampaignPage(): JSX.Element {
+  const params = useParams<{ id: string }>();
+  const { campaigns } = useServices();
+  const campaign = campaigns.get(() => params.id);
+  usePageTitle(() => campaign()?.name ?? 'Campaign');
+  const [preview, setPreview] = createSignal<CampaignPreview>();
+  const [progress, setProgress] = createSignal<CampaignProgress>();
+  const [error, setError] = createSignal<string>();
+  const [notice, setNotice] = createSignal<string>();
+  let running: AbortController | undefined;
+
+  async function run<T>(task: (signal: AbortSignal) => Promise<Result<T>>): Promise<T | undefined> {
+    running = new AbortController();
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      const result = await task(running.signal);
+      if (!result.ok) setError(result.error);
+      return result.ok ? result.value : undefined;
+    } finally {
+      running = undefined;
+      setProgress(undefined);
+    }
+  }
+
+  const onProgress = (p: CampaignProgress) => setProgress(p);
+  const showPreview = async () =>
+    setPreview(await run((signal) => campaigns.prepare(params.id, { signal, onProgress })));
+  async function launch() {
+    const outcome = await run((signal) => campaigns.launch(params.id, { signal, onProgress }));
+    if (outcome?.status === 'queued')
+      setNotice(`${outcome.messages} messages will go out when you are back online.`);
+  }
+  const act = (action: (id: string) => Promise<Result>) => () => run(() => action(params.id));
+  const editable = () => campaign()?.status === 'draft' || campaign()?.status === 'blocked';
+
+  return (
+    <Show when={campaign()} fallback={<p class="muted empty-state">This campaign no longer exists.</p>}>
+      {(c) => (
+        <section class="card campaign-page" aria-labelledby="campaign-heading">
+          <h1 id="campaign-heading">{c().name}</h1>
+          <p>
+            <span class="badge">{STATUS_LABELS[c().status]}</span>
+            <Show when={c().blocked_reason}>{(reason) => <span class="form-error"> {reason()}</span>}</Show>
+          </p>
+          <dl class="campaign-counters" aria-label="Progress">
+            <For each={COUNTERS}>
+              {([key, label]) => (
+                <div>
+                  <dt>{label}</dt>
+                  <dd>{c()[key]}</dd>
+                </div>
+              )}
+            </For>
+          </dl>
+          <SendsChart sent={c().sent_count} total={c().recipient_count} />
+          <Show when={progress()}>
+            {(p) => (
+              <div class="campaign-progress">
+                <label>
+                  {p().phase === 'preparing' ? 'Preparing' : 'Sending'} {p().done} of {p().total}
+                  <progress max={p().total} value={p().done} />
+                </label>
+                <button type="button" class="button" onClick={() => running?.abort()}>
+                  Cancel
+                </button>
+              </div>
+            )}
+          </Show>
+          <div class="campaign-actions">
+            <Show when={editable()}>
+              <button type="button" class="button" onClick={showPreview} disabled={Boolean(progress())}>
+                Preview
+              </button>
+              <button
+                type="button"
+                class="button button-primary"
+                onClick={launch}
+                disabled={Boolean(progress())}
+              >
+                Launch
+              </button>
+            </Show>
+            <Show when={c().status === 'scheduled' || c().status === 'running'}>
+              <button type="button" class="button" onClick={act(campaigns.pause)}>
+                Pause
+              </button>
+            </Show>
+            <Show when={c().status === 'paused'}>
+              <button type="button" class="button" onClick={act(campaigns.resume)}>
+                Resume
+              </button>
+            </Show>
+            <Show when={['launching', 'scheduled', 'running', 'paused'].includes(c().status)}>
+              <button type="button" class="button" onClick={act(campaigns.cancel)}>
+                Cancel campaign
+              </button>
+            </Show>
+            <Show when={c().failed_count > 0 && c().status === 'completed'}>
+              <button type="button" class="button" onClick={act(campaigns.retry)}>
+                Retry failed
+              </button>
+            </Show>
+          </div>
+          <FormError error={error()} />
+          <Show when={notice()}>{(text) => <p role="status">{text()}</p>}</Show>
+          <Show when={preview()}>{(p) => <PreviewPanel preview={p()} />}</Show>
+        </section>
+      )}
+    </Show>
+  );
+}
+
+function PreviewPanel(props: { preview: CampaignPreview }): JSX.Element {
+  return (
+    <section aria-labelledby="preview-heading" class="campaign-preview">
+      <h2 id="preview-heading">Preview</h2>
+      <p>Quota needed: {props.preview.quotaNeeded} messages.</p>
+      <ol>
+        <For each={props.preview.sample}>
+          {(m) => (
+            <li>
+              <strong>{m.phone}</strong>: {m.body}
+            </li>
+          )}
+        </For>
+      </ol>
+      <Show when={props.preview.missingVariables.length > 0}>
+        <h3>Missing variables</h3>
+        <ul>
+          <For each={props.preview.missingVariables}>
+            {(m) => (
+              <li>
+                {m.name || m.phone}: {m.variables.join(', ')}
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <Show when={props.preview.excluded.length > 0}>
+        <h3>Left out</h3>
+        <ul>
+          <For each={props.preview.excluded}>
+            {(e) => (
+              <li>
+                {e.name || e.phone || e.contact_id}: {e.reason.replaceAll('_', ' ')}
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,116 @@
+// Campaign preparation and launch: preparing a 100,000-recipient campaign (audience,
+// rendering, send plan; the code the worker runs) against a baseline that only substitutes
+// the name into the text for each contact, and enqueue throughput of the prepared messages
+// into the outbox intake in the launch's chunks of 500 (messages/s).
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
+import { type PreparableContact, prepareCampaign } from '../../src/domain/campaign-prepare.ts';
+import { startBackend } from '../backend/harness.ts';
+import type { BenchResult } from './run.ts';
+
+const RECIPIENTS = 100_000;
+const ENQUEUED = 10_000;
+const BODY = 'Hello {{first_name|there}}, your code is {{code}}';
+
+function contacts(n: number): PreparableContact[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: randomUUID(),
+    phone: `+4915${String(i).padStart(9, '0')}`,
+    name: `Person ${i}`,
+    email: '',
+    tags: ['bench'],
+    group_ids: [],
+    custom_fields: { code: String(i) },
+    opted_out: i % 100 === 0,
+    _deleted: false,
+  }));
+}
+
+async function prepareMs(all: PreparableContact[], campaignId: string) {
+  const started = performance.now();
+  const prepared = await prepareCampaign(all, {
+    campaignId,
+    body: BODY,
+    audience: { group_ids: [], tags: ['bench'], contact_ids: [] },
+    pacing: {
+      startAt: Date.now(),
+      timeZone: 'Europe/Paris',
+      window: { startMinute: 9 * 60, endMinute: 18 * 60, days: [1, 2, 3, 4, 5] },
+      minDelayMs: 0,
+      maxDelayMs: 500,
+      ratePerMinute: 6000,
+    },
+  });
+  return { ms: performance.now() - started, prepared };
+}
+
+function baselineMs(all: PreparableContact[]): number {
+  const started = performance.now();
+  const out: string[] = [];
+  for (const c of all)
+    out.push(
+      BODY.replace('{{first_name|there}}', c.name.split(' ')[0]!).replace('{{code}}', c.custom_fields.code!),
+    );
+  return performance.now() - started;
+}
+
+export async function campaignPrepare(): Promise<BenchResult> {
+  const all = contacts(RECIPIENTS);
+  const campaignId = randomUUID();
+  const baseline = baselineMs(all);
+  const { ms, prepared } = await prepareMs(all, campaignId);
+
+  const backend = await startBackend();
+  try {
+    const user = await backend.user();
+    const [channel] = await backend.db.query<{ id: string; workspace_id: string }>(
+      `insert into public.channels (workspace_id, name, provider, rate_per_minute)
+       select workspace_id, 'Bench', 'simulator', 6000 from public.workspace_members where user_id = $1
+       returning id, workspace_id`,
+      [user.id],
+    );
+    await backend.db.query('update public.quotas set monthly_limit = 1000000 where workspace_id = $1', [
+      channel!.workspace_id,
+    ]);
+    const { error } = await user.client.from('campaigns').insert({
+      id: campaignId,
+      workspace_id: channel!.workspace_id,
+      name: 'Bench',
+      channel_id: channel!.id,
+      body: BODY,
+    });
+    if (error) throw new Error(`campaign insert failed: ${error.message}`);
+    const messages = prepared.messages.slice(0, ENQUEUED);
+    // The intake checks each recipient is a contact of the workspace.
+    await backend.db.query(
+      `insert into public.contacts (id, workspace_id, phone)
+       select id, $1, phone from unnest($2::uuid[], $3::text[]) as c (id, phone)`,
+      [channel!.workspace_id, messages.map((m) => m.contact_id), messages.map((m) => m.phone)],
+    );
+    const started = performance.now();
+    for (const commands of campaignCommandChunks(messages, { id: campaignId, channel_id: channel!.id })) {
+      const { error: failed } = await user.client.functions.invoke('outbox', { body: { commands } });
+      if (failed) throw new Error(`enqueue failed: ${failed.message}`);
+    }
+    const enqueueS = (performance.now() - started) / 1000;
+    const [row] = await backend.db.query<{ accepted_count: number }>(
+      'select accepted_count from public.campaigns where id = $1',
+      [campaignId],
+    );
+    if (row?.accepted_count !== ENQUEUED)
+      throw new Error(`the intake accepted ${row?.accepted_count}, not ${ENQUEUED}`);
+    return {
+      name: 'campaign-prepare',
+      description: `prepare a ${RECIPIENTS}-contact campaign (1% opted out; window, jitter, rate), then enqueue ${ENQUEUED} of its messages through the outbox intake in chunks of 500`,
+      figures: {
+        prepare_ms: Math.round(ms),
+        baseline_render_ms: Math.round(baseline),
+        prepared_messages: prepared.messages.length,
+        enqueue_messages_per_s: Math.round(ENQUEUED / enqueueS),
+      },
+    };
+  } finally {
+    await backend.close();
+  }
+}
