@@ -133,3 +133,27 @@ describe('accounts on one device', () => {
     expect(leaked).toBe(false);
   });
 });
+
+describe('first moments after sign-in', () => {
+  test('a contact typed before the workspace has arrived is kept and saved', async () => {
+    const who = await e2e.backend.user();
+    const ctx = await e2e.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${e2e.url}/sign-in`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(who.email);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // Typed the moment the page shows, without waiting for the workspace to be pulled.
+    const form = page.getByRole('form', { name: 'New contact' });
+    await form.getByRole('textbox', { name: 'Phone' }).fill('+1 415 555 0160');
+    await form.getByRole('textbox', { name: 'Name' }).fill('Early Edna');
+    await page.waitForFunction(() =>
+      Boolean(document.querySelector('.workspace-name, .workspace-select')?.textContent?.trim()),
+    );
+    expect(await form.getByRole('textbox', { name: 'Phone' }).inputValue()).toBe('+1 415 555 0160');
+    expect(await form.getByRole('textbox', { name: 'Name' }).inputValue()).toBe('Early Edna');
+    await form.getByRole('button', { name: 'Add contact' }).click();
+    await rowVisible(page, /Early Edna/);
+    await waitForPending(page, 0);
+  });
+});
