@@ -4,12 +4,67 @@
  * channel, message_id = campaignMessageId(campaign_id, contact_id), and no more messages than
  * the launch reserved quota for. Every command carries the recipient count, so the first one
  * to arrive launches a draft (reserving that quota) when launch_campaign was not called
- * first: an offline launch is only queued commands.
+ * first: an offline launch is only queued commands. The first command also carries the
+ * draft, so a launch replayed after the tab closed, before the draft was pushed, still finds
+ * its campaign: the intake creates it (private.create_campaign_draft).
  */
 import type { PreparedMessage } from './campaign-prepare.ts';
+import type { Campaign } from './types.ts';
 
 /** The intake's batch limit (MAX_COMMANDS in supabase/functions/outbox/handler.ts). */
 export const CAMPAIGN_CHUNK_SIZE = 500;
+
+/** The fields of a campaign a client drafts; every other field is the server's. */
+export const CAMPAIGN_DRAFT_KEYS = [
+  'name',
+  'channel_id',
+  'template_id',
+  'body',
+  'group_ids',
+  'tags',
+  'contact_ids',
+  'start_at',
+  'time_zone',
+  'window_start_minute',
+  'window_end_minute',
+  'window_days',
+  'min_delay_ms',
+  'max_delay_ms',
+  'rate_per_minute',
+] as const satisfies readonly (keyof Campaign)[];
+
+/** A new campaign's server-owned fields, as the table's defaults (its insert guard checks them). */
+export const CAMPAIGN_SERVER_DEFAULTS = {
+  status: 'draft',
+  blocked_reason: null,
+  recipient_count: 0,
+  accepted_count: 0,
+  retry_round: 0,
+  queued_count: 0,
+  sent_count: 0,
+  delivered_count: 0,
+  read_count: 0,
+  failed_count: 0,
+  cancelled_count: 0,
+  replied_count: 0,
+  launched_at: null,
+  completed_at: null,
+} as const satisfies Partial<Campaign>;
+
+/** The draft a launch carries: its fields, its workspace and its local edit time. */
+export type LaunchDraft = Pick<
+  Campaign,
+  (typeof CAMPAIGN_DRAFT_KEYS)[number] | 'workspace_id' | 'updated_at'
+>;
+
+export function launchDraft(campaign: Campaign): LaunchDraft {
+  const draft: Partial<LaunchDraft> = {
+    workspace_id: campaign.workspace_id,
+    updated_at: campaign.updated_at,
+  };
+  for (const key of CAMPAIGN_DRAFT_KEYS) (draft as Record<string, unknown>)[key] = campaign[key];
+  return draft as LaunchDraft;
+}
 
 export interface CampaignOutboxCommand {
   message_id: string;
@@ -22,18 +77,21 @@ export interface CampaignOutboxCommand {
   scheduled_at: string;
   /** Messages in the whole campaign: the quota its launch reserves. */
   recipient_count: number;
+  /** On the first command only. */
+  campaign?: LaunchDraft;
 }
 
 export function* campaignCommandChunks(
   messages: readonly PreparedMessage[],
-  campaign: { id: string; channel_id: string },
+  /** draft: what the first command carries (launchDraft), so a launch can create its campaign. */
+  campaign: { id: string; channel_id: string; draft?: LaunchDraft },
   size = CAMPAIGN_CHUNK_SIZE,
 ): Generator<CampaignOutboxCommand[]> {
   if (!Number.isInteger(size) || size < 1 || size > CAMPAIGN_CHUNK_SIZE) {
     throw new RangeError(`chunk size must be 1 to ${CAMPAIGN_CHUNK_SIZE}, got ${size}`);
   }
   for (let start = 0; start < messages.length; start += size) {
-    yield messages.slice(start, start + size).map((m) => ({
+    yield messages.slice(start, start + size).map((m, i) => ({
       message_id: m.message_id,
       channel_id: campaign.channel_id,
       to: m.phone,
@@ -42,6 +100,8 @@ export function* campaignCommandChunks(
       campaign_id: campaign.id,
       scheduled_at: new Date(m.send_at).toISOString(),
       recipient_count: messages.length,
+      // Once: the service worker replays in order, so the first command arrives first.
+      ...(start + i === 0 && campaign.draft ? { campaign: campaign.draft } : {}),
     }));
   }
 }

@@ -7,6 +7,7 @@
  * value; changed on both, the side with the later `updated_at` wins, unless its value is empty
  * and the other's is not. Ties go to `remote`, so every device resolves the same way.
  */
+import { CAMPAIGN_DRAFT_KEYS } from './campaign-commands.ts';
 import type { Campaign, Contact, ContactGroup, EditableDocument, Template } from './types.ts';
 
 export interface MergeInput<T> {
@@ -86,24 +87,6 @@ export const mergeGroup = (input: MergeInput<ContactGroup>): ContactGroup =>
 export const mergeTemplate = (input: MergeInput<Template>): Template =>
   mergeFields(input, ['name', 'body', 'language', 'category']);
 
-/** What a client drafts; everything else of a campaign (status, counters, launch) is the server's. */
-const CAMPAIGN_DRAFT_FIELDS = [
-  'channel_id',
-  'template_id',
-  'body',
-  'group_ids',
-  'tags',
-  'contact_ids',
-  'start_at',
-  'time_zone',
-  'window_start_minute',
-  'window_end_minute',
-  'window_days',
-  'min_delay_ms',
-  'max_delay_ms',
-  'rate_per_minute',
-] as const satisfies readonly (keyof Campaign)[];
-
 /**
  * While the server still holds a draft (or a blocked one, editable again), its draft fields
  * merge like any edit; once launched they are the server's, as are status and counters
@@ -111,7 +94,7 @@ const CAMPAIGN_DRAFT_FIELDS = [
  */
 export function mergeCampaign(input: MergeInput<Campaign>): Campaign {
   const editable = input.remote.status === 'draft' || input.remote.status === 'blocked';
-  return mergeFields(input, editable ? ['name', ...CAMPAIGN_DRAFT_FIELDS] : ['name']);
+  return mergeFields(input, editable ? CAMPAIGN_DRAFT_KEYS : ['name']);
 }
 
 /** `phone` is identity (the id derives from it), so like `id` it is remote's. */

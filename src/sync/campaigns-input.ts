@@ -4,29 +4,13 @@
  * server would refuse must be refused here, naming the field, or its push would block.
  */
 import { validate as isUuid } from 'uuid';
+import type { CAMPAIGN_DRAFT_KEYS } from '../domain/campaign-commands.ts';
 import type { Campaign, IsoWeekday } from '../domain/types.ts';
 import type { Result } from './services.ts';
 import { checkTemplateBody, checkText } from './validate.ts';
 
 /** What a user drafts; every other field of a campaign is the server's. */
-export type CampaignDraftFields = Pick<
-  Campaign,
-  | 'name'
-  | 'channel_id'
-  | 'template_id'
-  | 'body'
-  | 'group_ids'
-  | 'tags'
-  | 'contact_ids'
-  | 'start_at'
-  | 'time_zone'
-  | 'window_start_minute'
-  | 'window_end_minute'
-  | 'window_days'
-  | 'min_delay_ms'
-  | 'max_delay_ms'
-  | 'rate_per_minute'
->;
+export type CampaignDraftFields = Pick<Campaign, (typeof CAMPAIGN_DRAFT_KEYS)[number]>;
 
 const fail = (field: string, message: string) => ({ ok: false, error: `${field}: ${message}` }) as const;
 

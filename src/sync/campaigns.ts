@@ -14,7 +14,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { CampaignDoc } from '../db/documents.ts';
 import { domainOf } from '../db/documents.ts';
 import type { Exclusion } from '../domain/audience.ts';
-import { campaignCommandChunks } from '../domain/campaign-commands.ts';
+import { CAMPAIGN_SERVER_DEFAULTS, campaignCommandChunks, launchDraft } from '../domain/campaign-commands.ts';
 import {
   campaignPlanInput,
   type MissingVariables,
@@ -178,7 +178,11 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
     let done = 0;
     let queued = false;
     const refused: string[] = [];
-    for (const chunk of campaignCommandChunks(messages, { id, channel_id: campaign.channel_id })) {
+    for (const chunk of campaignCommandChunks(messages, {
+      id,
+      channel_id: campaign.channel_id,
+      draft: launchDraft(campaign),
+    })) {
       if (opts.signal?.aborted) {
         return {
           ok: false,
@@ -251,7 +255,7 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
         workspace_id: scope.workspace.id,
         ...draft,
         ...fields.value,
-        ...SERVER_DEFAULTS,
+        ...CAMPAIGN_SERVER_DEFAULTS,
       });
       return { ok: true, value: domainOf<Campaign>(doc) };
     },
@@ -313,24 +317,6 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
     },
   };
 }
-
-/** A new draft's server-owned fields, as the table's defaults (its insert guard checks them). */
-const SERVER_DEFAULTS = {
-  status: 'draft',
-  blocked_reason: null,
-  recipient_count: 0,
-  accepted_count: 0,
-  retry_round: 0,
-  queued_count: 0,
-  sent_count: 0,
-  delivered_count: 0,
-  read_count: 0,
-  failed_count: 0,
-  cancelled_count: 0,
-  replied_count: 0,
-  launched_at: null,
-  completed_at: null,
-} as const satisfies Partial<Campaign>;
 
 /** Whether the campaign's local edits are on the server (its pending marker is gone), bounded. */
 async function pushed(scope: Scope, id: string): Promise<boolean> {

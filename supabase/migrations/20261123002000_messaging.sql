@@ -366,6 +366,14 @@ end;
 $$;
 revoke all on function private.enqueue_message(jsonb) from public;
 
+-- One command of a batch. 20261123003000_campaigns.sql routes campaign commands here.
+create or replace function private.enqueue_command(p_cmd jsonb) returns jsonb
+language sql
+security definer
+set search_path = ''
+as $$ select private.enqueue_message(p_cmd) $$;
+revoke all on function private.enqueue_command(jsonb) from public;
+
 create or replace function public.enqueue_messages(p_commands jsonb) returns jsonb
 language plpgsql
 security definer
@@ -387,14 +395,17 @@ begin
     raise exception 'a batch holds 1 to 500 commands, got %', pg_catalog.jsonb_array_length(p_commands)
       using errcode = 'invalid_parameter_value';
   end if;
-  -- Rows are locked in one global order (chat, then message), so two batches touching the
-  -- same chats or replaying the same ids wait for each other instead of deadlocking.
+  -- Rows are locked in one global order (campaign, chat, then message), so two batches
+  -- touching the same rows or replaying the same ids wait for each other instead of
+  -- deadlocking. Within a campaign, the command carrying its draft goes first: it may create
+  -- the campaign (20261123003000_campaigns.sql).
   for v_cmd in
     select c.value, c.ordinality
     from pg_catalog.jsonb_array_elements(p_commands) with ordinality c
-    order by c.value ->> 'channel_id', c.value ->> 'to', c.value ->> 'message_id', c.ordinality
+    order by c.value ->> 'campaign_id', pg_catalog.jsonb_typeof(c.value) = 'object' and c.value ? 'campaign' desc,
+      c.value ->> 'channel_id', c.value ->> 'to', c.value ->> 'message_id', c.ordinality
   loop
-    v_results[v_cmd.ordinality] := private.enqueue_message(v_cmd.value);
+    v_results[v_cmd.ordinality] := private.enqueue_command(v_cmd.value);
   end loop;
   return pg_catalog.jsonb_build_object('results', pg_catalog.to_jsonb(v_results));
 end;

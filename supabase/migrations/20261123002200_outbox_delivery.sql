@@ -275,12 +275,103 @@ $$;
 revoke all on function private.contact_id(uuid, text) from public;
 
 -- ---------------------------------------------------------------------------------------
+-- Status events that arrive before their message's wamid is stored. The provider may report
+-- 'sent' or 'delivered' before complete_outbox has recorded the id its send answered with;
+-- such events wait here and complete_outbox applies them (forward only) in the transaction
+-- that stores the id (private.apply_held_status_events). Events for ids nobody ever stores (sends made outside Pigeon) expire
+-- after 2 days. An advisory lock on (channel, wamid) orders the two sides, so an event is
+-- either seen by the message update or held and seen by complete_outbox.
+-- ---------------------------------------------------------------------------------------
+create table private.held_status_events (
+  channel_id uuid not null references public.channels (id) on delete cascade,
+  wa_message_id text not null,
+  status text not null check (status in ('sent', 'delivered', 'read', 'failed')),
+  error text,
+  received_at timestamptz not null default now(),
+  primary key (channel_id, wa_message_id, status)
+);
+create index held_status_events_received_idx on private.held_status_events (received_at);
+alter table private.held_status_events enable row level security;
+revoke all on private.held_status_events from public;
+
+create or replace function private.lock_wamid(p_channel_id uuid, p_wa_message_id text) returns void
+language sql
+volatile
+set search_path = ''
+as $$
+  select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(p_channel_id::text || ':' || p_wa_message_id, 0))
+$$;
+revoke all on function private.lock_wamid(uuid, text) from public;
+
+-- What users see of a failure the provider reported.
+create or replace function private.provider_error(p_error text) returns text
+language sql
+immutable
+set search_path = ''
+as $$ select pg_catalog.left(coalesce(p_error, 'the provider reported the message failed'), 2000) $$;
+revoke all on function private.provider_error(text) from public;
+
+-- Moves the outbound message of (channel, wamid) to p_status if that is forward; true when it did.
+create or replace function private.apply_status_event(
+  p_channel_id uuid, p_wa_message_id text, p_status text, p_error text
+) returns boolean
+language plpgsql
+set search_path = ''
+as $$
+begin
+  update public.messages m
+  set status = p_status,
+      error = case when p_status = 'failed' then private.provider_error(p_error) else m.error end
+  where m.channel_id = p_channel_id and m.wa_message_id = p_wa_message_id and m.direction = 'out'
+    and private.message_status_moves_forward(m.status, p_status);
+  return found;
+end;
+$$;
+revoke all on function private.apply_status_event(uuid, text, text, text) from public;
+
+-- When complete_outbox stores a message's wamid: under the wamid's lock (taken before the row
+-- changes, so a webhook either saw the id or held its event), the held events move the row
+-- forward, in status order, and are dropped.
+create or replace function private.apply_held_status_events() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_event record;
+begin
+  perform private.lock_wamid(new.channel_id, new.wa_message_id);
+  for v_event in
+    select h.status, h.error from private.held_status_events h
+    where h.channel_id = new.channel_id and h.wa_message_id = new.wa_message_id
+    order by pg_catalog.array_position(array['sent', 'delivered', 'read', 'failed'], h.status)
+  loop
+    if private.message_status_moves_forward(new.status, v_event.status) then
+      new.status := v_event.status;
+      new.error := case when v_event.status = 'failed' then private.provider_error(v_event.error) else new.error end;
+    end if;
+  end loop;
+  delete from private.held_status_events h
+  where h.channel_id = new.channel_id and h.wa_message_id = new.wa_message_id;
+  return new;
+end;
+$$;
+revoke all on function private.apply_held_status_events() from public;
+
+-- Named to fire before guard_message, which then checks the step as any other.
+create trigger apply_held_status_events before update of wa_message_id on public.messages
+  for each row when (new.wa_message_id is not null and new.wa_message_id is distinct from old.wa_message_id
+                     and new.direction = 'out')
+  execute function private.apply_held_status_events();
+
+-- ---------------------------------------------------------------------------------------
 -- record_provider_events(channel, statuses, messages):
 --  statuses: [{id, status: sent | delivered | read | failed, error?}] — moves the outbound
---    message with that wa_message_id forward; a stale or unknown event is skipped quietly.
+--    message with that wa_message_id forward; a stale event is skipped quietly; an event for
+--    a wamid no message has yet is held until complete_outbox stores it (above).
 --  messages: [{id, from: E.164, body}] — an inbound message, inserted once per
 --    (channel, id) with its chat (linked to the workspace's contact of that phone).
--- Returns {statuses_applied, statuses_skipped, messages_created, messages_duplicate}.
+-- Returns {statuses_applied, statuses_skipped, statuses_held, messages_created, messages_duplicate}.
 -- A malformed event raises (invalid_parameter_value) and nothing of the call is written.
 -- ---------------------------------------------------------------------------------------
 create or replace function public.record_provider_events(
@@ -304,6 +395,7 @@ declare
   v_at timestamptz := pg_catalog.now();
   v_applied integer := 0;
   v_skipped integer := 0;
+  v_held integer := 0;
   v_created integer := 0;
   v_duplicate integer := 0;
   i integer := 0;
@@ -329,14 +421,34 @@ begin
       raise exception 'status event % needs an id (1 to 200 characters) and a status of sent, delivered, read or failed', i
         using errcode = 'invalid_parameter_value';
     end if;
-    update public.messages m
-    set status = v_event ->> 'status',
-        error = case when v_event ->> 'status' = 'failed'
-                  then pg_catalog.left(coalesce(v_event ->> 'error', 'the provider reported the message failed'), 2000)
-                  else m.error end
-    where m.channel_id = v_channel.id and m.wa_message_id = v_event ->> 'id' and m.direction = 'out'
-      and private.message_status_moves_forward(m.status, v_event ->> 'status');
-    if found then v_applied := v_applied + 1; else v_skipped := v_skipped + 1; end if;
+  end loop;
+
+  delete from private.held_status_events h where h.received_at < pg_catalog.now() - interval '2 days';
+  -- In wamid order: two deliveries naming the same unknown wamids take their locks alike.
+  for v_event in
+    select s.value from pg_catalog.jsonb_array_elements(p_statuses) with ordinality s
+    order by s.value ->> 'id', s.ordinality
+  loop
+    if private.apply_status_event(v_channel.id, v_event ->> 'id', v_event ->> 'status', v_event ->> 'error') then
+      v_applied := v_applied + 1;
+      continue;
+    end if;
+    -- Not applied: stale, or no message has this wamid yet. Look again under the lock
+    -- complete_outbox takes to store it.
+    perform private.lock_wamid(v_channel.id, v_event ->> 'id');
+    if private.apply_status_event(v_channel.id, v_event ->> 'id', v_event ->> 'status', v_event ->> 'error') then
+      v_applied := v_applied + 1;
+    elsif exists (
+      select 1 from public.messages m
+      where m.channel_id = v_channel.id and m.wa_message_id = v_event ->> 'id' and m.direction = 'out'
+    ) then
+      v_skipped := v_skipped + 1;
+    else
+      insert into private.held_status_events (channel_id, wa_message_id, status, error)
+      values (v_channel.id, v_event ->> 'id', v_event ->> 'status', pg_catalog.left(v_event ->> 'error', 2000))
+      on conflict on constraint held_status_events_pkey do nothing;
+      v_held := v_held + 1;
+    end if;
   end loop;
 
   i := 0;
@@ -379,7 +491,7 @@ begin
   end loop;
 
   return pg_catalog.jsonb_build_object('statuses_applied', v_applied, 'statuses_skipped', v_skipped,
-    'messages_created', v_created, 'messages_duplicate', v_duplicate);
+    'statuses_held', v_held, 'messages_created', v_created, 'messages_duplicate', v_duplicate);
 end;
 $$;
 revoke all on function public.record_provider_events(uuid, jsonb, jsonb) from public, anon, authenticated;

@@ -14,6 +14,8 @@
 --     draft launches it as step 1 would: a launch made offline is only outbox commands,
 --     queued and replayed by the service worker like any other.
 --     message_id = campaignMessageId(campaign_id, contact_id), so replays are duplicates.
+--     The first command also carries the draft, which the intake creates if it was never
+--     pushed (private.create_campaign_draft).
 --     They are held ('paused' outbox rows) while the campaign is launching: a launch cut
 --     short sends nothing. The intake never takes more messages than were reserved: the
 --     campaign starts when the last one arrives and then takes no more.
@@ -255,19 +257,6 @@ set search_path = ''
 as $$ select 'campaign cancelled' $$;
 revoke all on function private.campaign_cancelled_error() from public;
 
-create or replace function private.campaign_json(c public.campaigns) returns jsonb
-language sql
-stable
-set search_path = ''
-as $$
-  select pg_catalog.jsonb_build_object(
-    'campaign_id', c.id, 'status', c.status, 'blocked_reason', c.blocked_reason,
-    'recipient_count', c.recipient_count, 'accepted_count', c.accepted_count,
-    'retry_round', c.retry_round, 'queued_count', c.queued_count
-  )
-$$;
-revoke all on function private.campaign_json(public.campaigns) from public;
-
 -- The caller's campaign, locked: a second tab or a replay waits here and then sees what the
 -- first did. Unknown and not-a-member read the same, so ids of other workspaces leak nothing.
 create or replace function private.lock_campaign(p_campaign_id uuid) returns public.campaigns
@@ -298,6 +287,47 @@ begin
 end;
 $$;
 revoke all on function private.lock_campaign(uuid) from public;
+
+-- lock_campaign for an action: null when the campaign is already in one of p_done (a repeat,
+-- answered with replayed = true), an error with p_refusal when it is in none of p_allowed.
+create or replace function private.lock_campaign_for(
+  p_campaign_id uuid, p_done text[], p_allowed text[], p_refusal text
+) returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  c public.campaigns := private.lock_campaign(p_campaign_id);
+begin
+  if c.status = any (p_done) then
+    return null;
+  end if;
+  if c.status <> all (p_allowed) then
+    raise exception 'campaign % is %: %', c.id, c.status, p_refusal using errcode = 'invalid_parameter_value';
+  end if;
+  return c;
+end;
+$$;
+revoke all on function private.lock_campaign_for(uuid, text[], text[], text) from public;
+
+-- What the campaign RPCs answer: the campaign's figures as they are now, and whether the
+-- call was a repeat.
+create or replace function private.campaign_reply(p_campaign_id uuid, p_replayed boolean, p_extra jsonb default '{}')
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select pg_catalog.jsonb_build_object(
+    'campaign_id', c.id, 'status', c.status, 'blocked_reason', c.blocked_reason,
+    'recipient_count', c.recipient_count, 'accepted_count', c.accepted_count,
+    'retry_round', c.retry_round, 'queued_count', c.queued_count, 'replayed', p_replayed
+  ) || p_extra
+  from public.campaigns c where c.id = p_campaign_id
+$$;
+revoke all on function private.campaign_reply(uuid, boolean, jsonb) from public;
 
 -- ---------------------------------------------------------------------------------------
 -- Quota settlement: when nothing of the campaign's current round is left to send, commit
@@ -441,17 +471,14 @@ begin
         blocked_reason = pg_catalog.format(
           'Not enough quota: this campaign needs %s messages and %s are left this month. Nothing was sent.',
           p_recipient_count, coalesce(v_reservation ->> 'available', v_reservation ->> 'remaining'))
-    where cc.id = c.id
-    returning * into c;
+    where cc.id = c.id;
   else
     update public.campaigns cc
     set status = 'launching', blocked_reason = null, recipient_count = p_recipient_count,
         launched_at = pg_catalog.now()
-    where cc.id = c.id
-    returning * into c;
+    where cc.id = c.id;
   end if;
-  return private.campaign_json(c)
-    || pg_catalog.jsonb_build_object('replayed', false, 'quota', v_reservation);
+  return private.campaign_reply(c.id, false, pg_catalog.jsonb_build_object('quota', v_reservation));
 end;
 $$;
 revoke all on function private.launch_campaign(public.campaigns, integer) from public;
@@ -463,11 +490,10 @@ security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
+  c public.campaigns := private.lock_campaign(p_campaign_id);
 begin
-  c := private.lock_campaign(p_campaign_id);
   if c.status not in ('draft', 'blocked') then
-    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
+    return private.campaign_reply(c.id, true);
   end if;
   return private.launch_campaign(c, p_recipient_count);
 end;
@@ -489,10 +515,80 @@ begin
   end if;
   v_replayed := c.status <> 'launching';
   perform private.start_campaign(c.id);
-  select * into c from public.campaigns cc where cc.id = p_campaign_id;
-  return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', v_replayed);
+  return private.campaign_reply(c.id, v_replayed);
 end;
 $$;
+
+-- ---------------------------------------------------------------------------------------
+-- A launch queued offline may reach the server before its draft was pushed (the tab closed
+-- first): the launch's first command then carries the draft (`campaign`: the fields a
+-- client drafts, src/domain/campaign-commands.ts), and the intake writes the row as a push
+-- would: into a workspace of the caller, draft fields only (status and counters keep their
+-- defaults), through the table's checks and triggers. A later push of the same draft meets
+-- this row as a conflict and merges (src/domain/merge.ts: a launched campaign is the
+-- server's). Returns null, or why the draft is refused.
+-- ---------------------------------------------------------------------------------------
+create or replace function private.create_campaign_draft(p_campaign_id uuid, p_draft jsonb) returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_fields constant text[] := array['workspace_id', 'name', 'channel_id', 'template_id', 'body', 'group_ids',
+    'tags', 'contact_ids', 'start_at', 'time_zone', 'window_start_minute', 'window_end_minute', 'window_days',
+    'min_delay_ms', 'max_delay_ms', 'rate_per_minute', 'updated_at'];
+  v_odd text;
+  r public.campaigns;
+begin
+  if pg_catalog.jsonb_typeof(p_draft) is distinct from 'object' then
+    return 'campaign must be an object of the draft''s fields';
+  end if;
+  select pg_catalog.string_agg(k, ', ' order by k) into v_odd
+  from pg_catalog.jsonb_object_keys(p_draft) k where k <> all (v_fields);
+  if v_odd is not null then
+    return pg_catalog.format('campaign: %s cannot be set by a client (only the draft''s fields)', v_odd);
+  end if;
+  select pg_catalog.string_agg(f, ', ' order by o) into v_odd
+  from pg_catalog.unnest(v_fields) with ordinality u (f, o) where not p_draft ? f;
+  if v_odd is not null then
+    return pg_catalog.format('campaign: %s missing', v_odd);
+  end if;
+  begin
+    r := pg_catalog.jsonb_populate_record(null::public.campaigns, p_draft);
+  exception when others then
+    return pg_catalog.format('campaign: %s', sqlerrm);
+  end;
+  if r.workspace_id is null or not public.is_member(r.workspace_id) then
+    return pg_catalog.format('campaign %s: workspace %s is not one of your workspaces', p_campaign_id,
+      coalesce(r.workspace_id::text, 'null'));
+  end if;
+  if r.channel_id is not null and not exists (
+    select 1 from public.channels ch where ch.id = r.channel_id and ch.workspace_id = r.workspace_id
+  ) then
+    return pg_catalog.format('campaign %s: channel %s is not a channel of its workspace', p_campaign_id, r.channel_id);
+  end if;
+  -- A template not on the server yet may still be on its way up; one of another workspace never is.
+  if exists (
+    select 1 from public.templates t where t.id = r.template_id and t.workspace_id <> r.workspace_id
+  ) then
+    return pg_catalog.format('campaign %s: template %s is not a template of its workspace', p_campaign_id, r.template_id);
+  end if;
+  begin
+    insert into public.campaigns (id, workspace_id, name, channel_id, template_id, body, group_ids, tags,
+      contact_ids, start_at, time_zone, window_start_minute, window_end_minute, window_days, min_delay_ms,
+      max_delay_ms, rate_per_minute, updated_at)
+    values (p_campaign_id, r.workspace_id, r.name, r.channel_id, r.template_id, r.body, r.group_ids, r.tags,
+      r.contact_ids, r.start_at, r.time_zone, r.window_start_minute, r.window_end_minute, r.window_days,
+      r.min_delay_ms, r.max_delay_ms, r.rate_per_minute, r.updated_at)
+    -- A concurrent batch of the same launch wrote it first: theirs stands.
+    on conflict (id) do nothing;
+  exception when others then
+    return pg_catalog.format('campaign %s: %s', p_campaign_id, sqlerrm);
+  end;
+  return null;
+end;
+$$;
+revoke all on function private.create_campaign_draft(uuid, jsonb) from public;
 
 -- ---------------------------------------------------------------------------------------
 -- The intake of campaign messages: a command of enqueue_messages with campaign_id (and
@@ -506,7 +602,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_plain jsonb := p_cmd - 'campaign_id' - 'scheduled_at' - 'recipient_count';
+  v_plain jsonb := p_cmd - 'campaign_id' - 'scheduled_at' - 'recipient_count' - 'campaign';
   v_uuid constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
   v_id uuid;
   v_at timestamptz;
@@ -550,6 +646,13 @@ begin
   -- intake answers duplicate, even once the campaign has started.
   if exists (select 1 from public.messages m where m.id = v_id) then
     return private.enqueue_message(v_plain);
+  end if;
+  if c.id is null and p_cmd ? 'campaign' then
+    v_reject := private.create_campaign_draft((p_cmd ->> 'campaign_id')::uuid, p_cmd -> 'campaign');
+    if v_reject is not null then
+      return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error', v_reject);
+    end if;
+    select * into c from public.campaigns cc where cc.id = (p_cmd ->> 'campaign_id')::uuid for update;
   end if;
   if c.id is null or not public.is_member(c.workspace_id) or c._deleted then
     return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error',
@@ -602,44 +705,18 @@ end;
 $$;
 revoke all on function private.enqueue_campaign_message(jsonb) from public;
 
--- enqueue_messages as in 20261123002000_messaging.sql, routing campaign commands through
--- the check above. Campaign rows are locked first, in campaign order, then chats and
+-- The intake (enqueue_messages of 20261123002000_messaging.sql) routes campaign commands
+-- through the check above. It takes campaign rows first, in campaign order, then chats and
 -- messages, so concurrent batches wait for each other instead of deadlocking.
-create or replace function public.enqueue_messages(p_commands jsonb) returns jsonb
-language plpgsql
+create or replace function private.enqueue_command(p_cmd jsonb) returns jsonb
+language sql
 security definer
 set search_path = ''
 as $$
-declare
-  v_cmd record;
-  v_results jsonb[] := '{}';
-begin
-  if auth.uid() is null then
-    raise exception 'enqueue_messages needs a signed-in user'
-      using errcode = 'insufficient_privilege';
-  end if;
-  if pg_catalog.jsonb_typeof(p_commands) is distinct from 'array' then
-    raise exception 'commands must be a JSON array'
-      using errcode = 'invalid_parameter_value';
-  end if;
-  if pg_catalog.jsonb_array_length(p_commands) not between 1 and 500 then
-    raise exception 'a batch holds 1 to 500 commands, got %', pg_catalog.jsonb_array_length(p_commands)
-      using errcode = 'invalid_parameter_value';
-  end if;
-  for v_cmd in
-    select c.value, c.ordinality
-    from pg_catalog.jsonb_array_elements(p_commands) with ordinality c
-    order by c.value ->> 'campaign_id', c.value ->> 'channel_id', c.value ->> 'to',
-      c.value ->> 'message_id', c.ordinality
-  loop
-    v_results[v_cmd.ordinality] := case
-      when pg_catalog.jsonb_typeof(v_cmd.value) = 'object' and v_cmd.value ? 'campaign_id'
-        then private.enqueue_campaign_message(v_cmd.value)
-      else private.enqueue_message(v_cmd.value)
-    end;
-  end loop;
-  return pg_catalog.jsonb_build_object('results', pg_catalog.to_jsonb(v_results));
-end;
+  select case when pg_catalog.jsonb_typeof(p_cmd) = 'object' and p_cmd ? 'campaign_id'
+    then private.enqueue_campaign_message(p_cmd)
+    else private.enqueue_message(p_cmd)
+  end
 $$;
 
 -- ---------------------------------------------------------------------------------------
@@ -760,7 +837,7 @@ create trigger hold_campaign_outbox before update on public.outbox_messages
 
 -- ---------------------------------------------------------------------------------------
 -- Pause, resume, cancel, retry. Each locks the campaign (private.lock_campaign), answers a
--- repeat with replayed = true, and returns the campaign_json figures.
+-- repeat with replayed = true, and returns the campaign_reply figures.
 -- ---------------------------------------------------------------------------------------
 
 -- Holds every queued message of the campaign ('paused' outbox rows are never claimed);
@@ -773,19 +850,16 @@ as $$
 declare
   c public.campaigns;
 begin
-  c := private.lock_campaign(p_campaign_id);
-  if c.status = 'paused' then
-    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
+  c := private.lock_campaign_for(p_campaign_id, '{paused}', '{scheduled,running}',
+    'only a scheduled or running campaign can be paused');
+  if c.id is null then
+    return private.campaign_reply(p_campaign_id, true);
   end if;
-  if c.status not in ('scheduled', 'running') then
-    raise exception 'campaign % is %: only a scheduled or running campaign can be paused', c.id, c.status
-      using errcode = 'invalid_parameter_value';
-  end if;
-  update public.campaigns cc set status = 'paused' where cc.id = c.id returning * into c;
+  update public.campaigns cc set status = 'paused' where cc.id = c.id;
   update public.outbox_messages o
   set status = 'paused', updated_at = pg_catalog.now()
   where o.campaign_id = c.id and o.status = 'queued';
-  return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false);
+  return private.campaign_reply(c.id, false);
 end;
 $$;
 
@@ -797,13 +871,10 @@ as $$
 declare
   c public.campaigns;
 begin
-  c := private.lock_campaign(p_campaign_id);
-  if c.status in ('scheduled', 'running') then
-    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
-  end if;
-  if c.status <> 'paused' then
-    raise exception 'campaign % is %: only a paused campaign can be resumed', c.id, c.status
-      using errcode = 'invalid_parameter_value';
+  c := private.lock_campaign_for(p_campaign_id, '{scheduled,running}', '{paused}',
+    'only a paused campaign can be resumed');
+  if c.id is null then
+    return private.campaign_reply(p_campaign_id, true);
   end if;
   if not private.keep_reservation(c.workspace_id, private.campaign_quota_key(c.id, c.retry_round)) then
     raise exception 'campaign % cannot resume: its quota reservation expired during the pause and the quota no longer covers it', c.id
@@ -822,8 +893,7 @@ begin
   where o.campaign_id = c.id and o.status = 'paused';
   -- Everything may have finished during the pause.
   perform private.settle_campaign(c.id);
-  select * into c from public.campaigns cc where cc.id = p_campaign_id;
-  return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false);
+  return private.campaign_reply(c.id, false);
 end;
 $$;
 
@@ -838,17 +908,14 @@ as $$
 declare
   c public.campaigns;
 begin
-  c := private.lock_campaign(p_campaign_id);
-  if c.status = 'cancelled' then
-    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
-  end if;
-  if c.status = 'completed' then
-    raise exception 'campaign % has already completed', c.id using errcode = 'invalid_parameter_value';
+  c := private.lock_campaign_for(p_campaign_id, '{cancelled}',
+    '{draft,blocked,launching,scheduled,running,paused}', 'it has already ended');
+  if c.id is null then
+    return private.campaign_reply(p_campaign_id, true);
   end if;
   if c.status in ('draft', 'blocked') then
-    update public.campaigns cc set status = 'cancelled', completed_at = pg_catalog.now()
-    where cc.id = c.id returning * into c;
-    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false);
+    update public.campaigns cc set status = 'cancelled', completed_at = pg_catalog.now() where cc.id = c.id;
+    return private.campaign_reply(c.id, false);
   end if;
 
   -- 'launching' too: whatever was accepted is held and is stopped here; the reservation
@@ -865,15 +932,84 @@ begin
   from stopped
   where m.id = stopped.message_id and private.message_status_moves_forward(m.status, 'failed');
   perform private.settle_campaign(c.id);
-  select * into c from public.campaigns cc where cc.id = p_campaign_id;
-  return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false);
+  return private.campaign_reply(c.id, false);
 end;
 $$;
+
+-- ---------------------------------------------------------------------------------------
+-- Send times planned on the server, for retries: the rules of src/domain/send-plan.ts and
+-- send-window.ts (the launch plans in the client's worker; a retry is an online RPC whose
+-- recipients are on the server, so it plans here rather than round-tripping the list).
+-- ---------------------------------------------------------------------------------------
+
+-- The first window of the campaign still open at or after p_at, as [w_open, w_close): local
+-- hours of the campaign's zone on its weekdays; a window crossing midnight belongs to the
+-- day it opens on.
+create or replace function private.next_send_window(
+  c public.campaigns, p_at timestamptz, out w_open timestamptz, out w_close timestamptz
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  -- A day early: yesterday's window may still be open after midnight.
+  v_day date := (p_at at time zone c.time_zone)::date - 1;
+begin
+  for k in 0 .. 15 loop
+    if extract(isodow from v_day + k)::smallint = any (c.window_days) then
+      w_open := ((v_day + k) + pg_catalog.make_interval(mins => c.window_start_minute)) at time zone c.time_zone;
+      w_close := ((v_day + k)
+        + case when c.window_end_minute <= c.window_start_minute then interval '1 day' else interval '0' end
+        + pg_catalog.make_interval(mins => c.window_end_minute)) at time zone c.time_zone;
+      if w_close > w_open and w_close > p_at then
+        return;
+      end if;
+    end if;
+  end loop;
+  raise exception 'campaign % has no send window opening after %', c.id, p_at
+    using errcode = 'invalid_parameter_value';
+end;
+$$;
+revoke all on function private.next_send_window(public.campaigns, timestamptz) from public;
+
+-- p_count send times from p_start: each a random min..max delay after the last, never closer
+-- than the campaign's rate allows, moved into the next window when outside one.
+create or replace function private.campaign_send_times(c public.campaigns, p_count integer, p_start timestamptz)
+returns setof timestamptz
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_spacing interval := pg_catalog.make_interval(secs => pg_catalog.ceil(60000.0 / c.rate_per_minute) / 1000.0);
+  v_at timestamptz;
+  v_last timestamptz;
+  v_open timestamptz;
+  v_close timestamptz;
+begin
+  for i in 1 .. p_count loop
+    v_at := case when v_last is null then p_start else v_last + greatest(v_spacing, pg_catalog.make_interval(
+      secs => (c.min_delay_ms + pg_catalog.floor(pg_catalog.random() * (c.max_delay_ms - c.min_delay_ms + 1))) / 1000.0))
+    end;
+    if c.window_start_minute is not null then
+      if v_close is null or v_at >= v_close then
+        select w.w_open, w.w_close into v_open, v_close from private.next_send_window(c, v_at) w;
+      end if;
+      v_at := greatest(v_at, v_open);
+    end if;
+    v_last := v_at;
+    return next v_at;
+  end loop;
+end;
+$$;
+revoke all on function private.campaign_send_times(public.campaigns, integer, timestamptz) from public;
 
 -- retry_campaign(campaign_id, round): sends again to the recipients whose message failed in
 -- the latest round (not cancelled ones, not contacts who opted out since), as round `round`
 -- = retry_round + 1 with its own reservation. A repeat of the same round is a replay. The
--- new messages go out at once (the processor paces the channel). Returns the campaign
+-- new messages are planned from now by the campaign's window, days and pacing
+-- (private.campaign_send_times): 'running' if the first is due now, else 'scheduled'. Returns the campaign
 -- figures with retried (the number re-sent) and, when the quota is short, granted = false
 -- and the reason (nothing changes).
 create or replace function public.retry_campaign(p_campaign_id uuid, p_round integer) returns jsonb
@@ -883,6 +1019,7 @@ set search_path = ''
 as $$
 declare
   c public.campaigns;
+  v_failed uuid[];
   v_count integer;
   v_reservation jsonb;
 begin
@@ -892,7 +1029,7 @@ begin
       using errcode = 'invalid_parameter_value';
   end if;
   if p_round <= c.retry_round then
-    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', true);
+    return private.campaign_reply(c.id, true);
   end if;
   if p_round <> c.retry_round + 1 then
     raise exception 'campaign % is at retry round %: the next retry is round %', c.id, c.retry_round, c.retry_round + 1
@@ -903,22 +1040,24 @@ begin
       using errcode = 'invalid_parameter_value';
   end if;
 
-  select count(*)::integer into v_count
+  -- In the order they were first sent.
+  select coalesce(pg_catalog.array_agg(m.id order by m.created_at, m.id), '{}') into v_failed
   from public.messages m join public.contacts ct on ct.id = m.contact_id
   where m.campaign_id = c.id and m.campaign_round = c.retry_round and m.status = 'failed'
     and m.error is distinct from private.campaign_cancelled_error()
     and not ct.opted_out and not ct._deleted;
+  v_count := pg_catalog.cardinality(v_failed);
   if v_count = 0 then
-    return private.campaign_json(c) || pg_catalog.jsonb_build_object('replayed', false, 'retried', 0);
+    return private.campaign_reply(c.id, false, '{"retried": 0}');
   end if;
 
   v_reservation := public.reserve_quota(c.workspace_id, private.campaign_quota_key(c.id, p_round), v_count, 604800);
   if not (v_reservation ->> 'granted')::boolean then
-    return private.campaign_json(c) || pg_catalog.jsonb_build_object(
-      'replayed', false, 'retried', 0, 'granted', false,
+    return private.campaign_reply(c.id, false, pg_catalog.jsonb_build_object(
+      'retried', 0, 'granted', false,
       'reason', pg_catalog.format('Not enough quota to retry: %s messages needed, %s left this month.',
         v_count, coalesce(v_reservation ->> 'available', v_reservation ->> 'remaining')),
-      'quota', v_reservation);
+      'quota', v_reservation));
   end if;
 
   -- Status first, so the counter trigger neither settles nor holds the new messages.
@@ -926,23 +1065,31 @@ begin
   set retry_round = p_round, status = 'running', completed_at = null, blocked_reason = null,
       failed_count = cc.failed_count - v_count
   where cc.id = c.id;
-  with retried as (
+  -- Each with its planned time, in the order above.
+  with planned as (
+    select m.*, t.at
+    from pg_catalog.unnest(v_failed) with ordinality f (id, n)
+    join public.messages m on m.id = f.id
+    join private.campaign_send_times(c, v_count, pg_catalog.now()) with ordinality t (at, n) on t.n = f.n
+  ), retried as (
     insert into public.messages (id, workspace_id, channel_id, chat_id, contact_id, direction, phone, body,
       campaign_id, campaign_round)
-    select private.campaign_message_id(c.id, m.contact_id, p_round), m.workspace_id, m.channel_id, m.chat_id,
-      m.contact_id, 'out', m.phone, m.body, c.id, p_round
-    from public.messages m join public.contacts ct on ct.id = m.contact_id
-    where m.campaign_id = c.id and m.campaign_round = c.retry_round and m.status = 'failed'
-      and m.error is distinct from private.campaign_cancelled_error()
-      and not ct.opted_out and not ct._deleted
-    returning id, workspace_id, channel_id
+    select private.campaign_message_id(c.id, p.contact_id, p_round), p.workspace_id, p.channel_id, p.chat_id,
+      p.contact_id, 'out', p.phone, p.body, c.id, p_round
+    from planned p
+    returning id, workspace_id, channel_id, contact_id
   )
-  insert into public.outbox_messages (message_id, workspace_id, channel_id, campaign_id)
-  select r.id, r.workspace_id, r.channel_id, c.id from retried r;
+  insert into public.outbox_messages (message_id, workspace_id, channel_id, campaign_id, scheduled_at)
+  select r.id, r.workspace_id, r.channel_id, c.id, p.at
+  from retried r join planned p on p.contact_id = r.contact_id;
+  update public.campaigns cc set status = 'scheduled'
+  where cc.id = c.id and not exists (
+    select 1 from public.outbox_messages o
+    where o.campaign_id = c.id and o.status = 'queued' and o.scheduled_at <= pg_catalog.now()
+  );
 
-  select * into c from public.campaigns cc where cc.id = p_campaign_id;
-  return private.campaign_json(c)
-    || pg_catalog.jsonb_build_object('replayed', false, 'retried', v_count, 'granted', true, 'quota', v_reservation);
+  return private.campaign_reply(c.id, false,
+    pg_catalog.jsonb_build_object('retried', v_count, 'granted', true, 'quota', v_reservation));
 end;
 $$;
 

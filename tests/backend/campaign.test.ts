@@ -4,9 +4,14 @@
 // cancel / retry, opt-out replies and the table's access rules.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type CampaignOutboxCommand, campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
+import {
+  type CampaignOutboxCommand,
+  campaignCommandChunks,
+  type LaunchDraft,
+} from '../../src/domain/campaign-commands.ts';
 import { type PreparedCampaign, prepareCampaign } from '../../src/domain/campaign-prepare.ts';
 import { contactId } from '../../src/domain/ids.ts';
+import { mergeCampaign } from '../../src/domain/merge.ts';
 import { seededRandom } from '../../src/domain/send-plan.ts';
 import { isStopMessage } from '../../src/domain/stop-keywords.ts';
 import type { Campaign, Contact } from '../../src/domain/types.ts';
@@ -137,8 +142,37 @@ async function prepare(
   );
 }
 
-function chunks(id: string, plan: PreparedCampaign, size: number): CampaignOutboxCommand[][] {
-  return [...campaignCommandChunks(plan.messages, { id, channel_id: channel }, size)];
+function chunks(
+  id: string,
+  plan: PreparedCampaign,
+  size: number,
+  draft?: LaunchDraft,
+): CampaignOutboxCommand[][] {
+  return [...campaignCommandChunks(plan.messages, { id, channel_id: channel, draft }, size)];
+}
+
+/** A draft as the device holds it, never pushed: what a launch made offline carries. */
+function localDraft(fields: Partial<LaunchDraft> = {}): LaunchDraft {
+  return {
+    workspace_id: ws,
+    name: 'Made offline',
+    channel_id: channel,
+    template_id: null,
+    body: 'Hi {{first_name}}!',
+    group_ids: [],
+    tags: [],
+    contact_ids: [],
+    start_at: null,
+    time_zone: 'Europe/Berlin',
+    window_start_minute: 540,
+    window_end_minute: 1020,
+    window_days: [1, 2, 3, 4, 5],
+    min_delay_ms: 0,
+    max_delay_ms: 1000,
+    rate_per_minute: 30,
+    updated_at: '2026-11-23T10:00:00.000Z',
+    ...fields,
+  };
 }
 
 async function post(commands: unknown[], user = alice): Promise<CommandResult[]> {
@@ -444,6 +478,117 @@ describe('launch', () => {
   });
 });
 
+describe('a launch whose draft never reached the server', () => {
+  test('the first command creates the draft and launches it, once; a replay duplicates nothing', async () => {
+    const contacts = await createContacts(3);
+    const id = randomUUID();
+    const plan = await prepare(id, contacts);
+    const [first, second] = chunks(id, plan, 2, localDraft());
+    expect(first![0]!.campaign).toBeDefined();
+    expect(first![1]!.campaign).toBeUndefined();
+    expect(second![0]!.campaign).toBeUndefined();
+
+    expect((await post(first!)).map((r) => r.status)).toEqual(['queued', 'queued']);
+    expect(await campaign(id)).toMatchObject({
+      workspace_id: ws,
+      name: 'Made offline',
+      time_zone: 'Europe/Berlin',
+      window_start_minute: 540,
+      window_days: [1, 2, 3, 4, 5],
+      max_delay_ms: 1000,
+      rate_per_minute: 30,
+      updated_at: '2026-11-23T10:00:00.000Z',
+      status: 'launching',
+      recipient_count: 3,
+      accepted_count: 2,
+    });
+    // The service worker replays the whole queue again: nothing new.
+    expect((await post(first!)).map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    expect((await post(second!)).map((r) => r.status)).toEqual(['queued']);
+    expect((await post(second!)).map((r) => r.status)).toEqual(['duplicate']);
+    expect(await campaign(id)).toMatchObject({ status: 'running', accepted_count: 3, queued_count: 3 });
+    expect(await quota()).toEqual({ used: 0, reserved: 3, limit: 100 });
+    const [count] = await backend.db.query<{ n: number }>(
+      'select count(*)::int as n from public.messages where campaign_id = $1',
+      [id],
+    );
+    expect(count!.n).toBe(3);
+  });
+
+  test('the draft pushed later meets the launched row as a conflict, and the merge keeps the server state', async () => {
+    const contacts = await createContacts(2);
+    const id = randomUUID();
+    const plan = await prepare(id, contacts);
+    const local = { id, ...localDraft(), _deleted: false };
+    await post(chunks(id, plan, 500, localDraft())[0]!);
+    const launched = await campaign(id);
+    expect(launched).toMatchObject({ status: 'running', accepted_count: 2 });
+
+    const push = (doc: unknown, assumed: string | null) =>
+      as(alice, (tx) =>
+        tx.query<{ c: Campaign[] }>('select public.push_rows($1, $2) as c', [
+          'campaigns',
+          JSON.stringify([{ doc, assumed }]),
+        ]),
+      );
+    const [answer] = await push(local, null);
+    expect(answer!.c).toHaveLength(1);
+    const remote = answer!.c[0]!;
+    expect(remote).toMatchObject({ id, status: 'running', recipient_count: 2 });
+
+    // The device merges as its conflict handler does and pushes the result.
+    const merged = mergeCampaign({
+      base: undefined,
+      local: { ...launched, ...local, status: 'draft', recipient_count: 0, accepted_count: 0 } as Campaign,
+      remote,
+    });
+    const [again] = await push(merged, (remote as unknown as { _modified: string })._modified);
+    expect(again!.c).toEqual([]);
+    expect(await campaign(id)).toMatchObject({ status: 'running', recipient_count: 2, accepted_count: 2 });
+  });
+
+  test('a draft of another workspace, with its channel or template, or with server fields, is refused', async () => {
+    const [c] = await createContacts(1);
+    const [bobChannel] = await backend.db.query<{ id: string }>(
+      `insert into public.channels (workspace_id, name) values ($1, 'Bob line') returning id`,
+      [bobWs],
+    );
+    const [bobTemplate] = await backend.db.query<{ id: string }>(
+      `insert into public.templates (workspace_id, name, body) values ($1, 'Bob', 'Hi') returning id`,
+      [bobWs],
+    );
+    const attempt = async (draft: unknown, user = alice, channelId = channel) => {
+      const id = randomUUID();
+      const plan = await prepare(id, [c!]);
+      const [command] = chunks(id, plan, 1)[0]!;
+      const [result] = await post([{ ...command!, channel_id: channelId, campaign: draft }], user);
+      expect(await campaign(id)).toBeUndefined();
+      return { id, error: result!.error };
+    };
+    let r = await attempt(localDraft({ workspace_id: bobWs }));
+    expect(r.error).toBe(`campaign ${r.id}: workspace ${bobWs} is not one of your workspaces`);
+    r = await attempt(localDraft(), bob);
+    expect(r.error).toBe(`campaign ${r.id}: workspace ${ws} is not one of your workspaces`);
+    r = await attempt(localDraft({ channel_id: bobChannel!.id }), alice, bobChannel!.id);
+    expect(r.error).toBe(`campaign ${r.id}: channel ${bobChannel!.id} is not a channel of its workspace`);
+    r = await attempt(localDraft({ template_id: bobTemplate!.id }));
+    expect(r.error).toBe(`campaign ${r.id}: template ${bobTemplate!.id} is not a template of its workspace`);
+    r = await attempt({ ...localDraft(), status: 'running', sent_count: 5 });
+    expect(r.error).toBe("campaign: sent_count, status cannot be set by a client (only the draft's fields)");
+    const { name: _name, ...nameless } = localDraft();
+    r = await attempt(nameless);
+    expect(r.error).toBe('campaign: name missing');
+    r = await attempt(localDraft({ time_zone: 'Mars/Base' }));
+    expect(r.error).toBe(`campaign ${r.id}: unknown time zone "Mars/Base"`);
+    r = await attempt(localDraft({ min_delay_ms: 5000, max_delay_ms: 10 }));
+    expect(r.error).toMatch(
+      /^campaign .*: new row for relation "campaigns" violates check constraint "campaigns_delay_order"/,
+    );
+    r = await attempt(localDraft({ window_days: ['monday'] as unknown as LaunchDraft['window_days'] }));
+    expect(r.error).toMatch(/^campaign: .*invalid input syntax for type smallint: "monday"/);
+  });
+});
+
 describe('sending, counters and settlement', () => {
   test('counters follow message status; completion commits what was sent and releases the rest', async () => {
     const contacts = await createContacts(5);
@@ -504,6 +649,44 @@ describe('sending, counters and settlement', () => {
     expect(await failure(retry(id, 3))).toMatchObject({
       message: `campaign ${id} is at retry round 1: the next retry is round 2`,
     });
+  });
+
+  test('retried recipients are planned by the window, weekdays and rate of the campaign', async () => {
+    // Tokyo has no daylight saving: the expected wall times are plain. The only day allowed is
+    // the one after tomorrow there, 09:00-09:02, one message a minute: two fit, the third
+    // waits a week.
+    const wall = (t: number) => new Date(t + 9 * 3_600_000);
+    const day = wall(Date.now() + 2 * 86_400_000);
+    const isoWeekday = ((day.getUTCDay() + 6) % 7) + 1;
+    const contacts = await createContacts(3);
+    const id = await draft({
+      time_zone: 'Asia/Tokyo',
+      window_start_minute: 540,
+      window_end_minute: 542,
+      window_days: [isoWeekday],
+      rate_per_minute: 1,
+    });
+    const plan = await prepare(id, contacts);
+    await launch(id, 3);
+    for (const chunk of chunks(id, plan, 500)) await post(chunk);
+    for (const c of await claimAll()) await fail(c.outbox_id, false);
+    expect(await campaign(id)).toMatchObject({ status: 'completed', failed_count: 3 });
+
+    expect(await retry(id, 1)).toMatchObject({ retried: 3, status: 'scheduled', retry_round: 1 });
+    expect(await claimAll()).toEqual([]);
+    const rows = await backend.db.query<{ at: Date }>(
+      `select o.scheduled_at as at from public.outbox_messages o
+       join public.messages m on m.id = o.message_id
+       where m.campaign_id = $1 and m.campaign_round = 1 order by o.scheduled_at`,
+      [id],
+    );
+    const date = (d: Date) => d.toISOString().slice(0, 10);
+    const nextWeek = wall(Date.now() + 9 * 86_400_000);
+    expect(rows.map((r) => wall(new Date(r.at).getTime()).toISOString().slice(0, 16))).toEqual([
+      `${date(day)}T09:00`,
+      `${date(day)}T09:01`,
+      `${date(nextWeek)}T09:00`,
+    ]);
   });
 
   test('a reservation that expired while the campaign ran is renewed and committed at completion', async () => {

@@ -151,16 +151,74 @@ describe('signatures', () => {
 });
 
 describe('status events', () => {
-  test('move a message forward only: stale and unknown events are skipped quietly', async () => {
+  test('move a message forward only: stale events are skipped quietly, unknown ones held', async () => {
     const { id, wamid } = await sendOne('ticks');
     for (const name of ['delivered', 'sent']) {
       const res = await postSigned(status(wamid, name));
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ statuses_applied: 0, statuses_skipped: 1 });
+      expect(await res.json()).toMatchObject({ statuses_applied: 0, statuses_skipped: 1, statuses_held: 0 });
     }
     const unknown = await postSigned(status('wamid.nobody-sent-this', 'read'));
-    expect(await unknown.json()).toMatchObject({ statuses_applied: 0, statuses_skipped: 1 });
+    expect(await unknown.json()).toMatchObject({
+      statuses_applied: 0,
+      statuses_skipped: 0,
+      statuses_held: 1,
+    });
     expect(await message(id)).toMatchObject({ status: 'read', error: null });
+  });
+
+  test('events that arrive before the send is completed are applied when its wamid is stored', async () => {
+    const id = randomUUID();
+    const { error } = await owner.client.functions.invoke('outbox', {
+      body: { commands: [{ message_id: id, channel_id: channelId, to: TO, body: 'early receipts' }] },
+    });
+    expect(error).toBeNull();
+    const claimed = await backend.db.query<{ outbox_id: string; message_id: string }>(
+      "select outbox_id, message_id from public.claim_outbox('early-worker')",
+    );
+    const row = claimed.find((c) => c.message_id === id)!;
+    expect(row).toBeDefined();
+
+    // The provider reports delivered and read before the processor has recorded the send,
+    // and one report twice.
+    const wamid = `wamid.early-${randomUUID()}`;
+    for (const name of ['delivered', 'read', 'read']) {
+      const res = await postSigned(status(wamid, name));
+      expect(await res.json()).toMatchObject({ statuses_applied: 0, statuses_held: 1 });
+    }
+    expect((await message(id)).status).toBe('sending');
+
+    const [done] = await backend.db.query<{ ok: boolean }>(
+      "select public.complete_outbox($1, 'early-worker', $2) as ok",
+      [row.outbox_id, wamid],
+    );
+    expect(done!.ok).toBe(true);
+    expect(await message(id)).toMatchObject({ status: 'read', wa_message_id: wamid, error: null });
+    const held = await backend.db.query('select 1 from private.held_status_events where wa_message_id = $1', [
+      wamid,
+    ]);
+    expect(held).toEqual([]);
+
+    // A late repeat now finds the message and, being stale, changes nothing.
+    const again = await postSigned(status(wamid, 'delivered'));
+    expect(await again.json()).toMatchObject({ statuses_applied: 0, statuses_skipped: 1, statuses_held: 0 });
+    expect((await message(id)).status).toBe('read');
+  });
+
+  test('held events are private: no client can read or write them', async () => {
+    for (const client of [owner.client, backend.anon()]) {
+      const { error } = await client
+        .schema('private' as 'public')
+        .from('held_status_events')
+        .select('*');
+      expect(error).not.toBeNull();
+    }
+    const [grants] = await backend.db.query<{ n: number }>(
+      `select count(*)::int as n from information_schema.role_table_grants
+       where table_schema = 'private' and table_name = 'held_status_events'
+         and grantee in ('anon', 'authenticated', 'public')`,
+    );
+    expect(grants!.n).toBe(0);
   });
 
   test('events addressed to another phone number are ignored', async () => {

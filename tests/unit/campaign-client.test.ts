@@ -1,4 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import {
+  CAMPAIGN_SERVER_DEFAULTS,
+  campaignCommandChunks,
+  launchDraft,
+} from '../../src/domain/campaign-commands.ts';
 import { mergeCampaign } from '../../src/domain/merge.ts';
 import type { Campaign } from '../../src/domain/types.ts';
 import { checkCampaignDraft } from '../../src/sync/campaigns-input.ts';
@@ -22,20 +27,7 @@ function campaign(patch: Partial<Campaign> = {}): Campaign {
     min_delay_ms: 0,
     max_delay_ms: 0,
     rate_per_minute: 20,
-    status: 'draft',
-    blocked_reason: null,
-    recipient_count: 0,
-    accepted_count: 0,
-    retry_round: 0,
-    queued_count: 0,
-    sent_count: 0,
-    delivered_count: 0,
-    read_count: 0,
-    failed_count: 0,
-    cancelled_count: 0,
-    replied_count: 0,
-    launched_at: null,
-    completed_at: null,
+    ...CAMPAIGN_SERVER_DEFAULTS,
     updated_at: '2026-11-23T10:00:00.000Z',
     _deleted: false,
     ...patch,
@@ -98,5 +90,35 @@ describe('checkCampaignDraft', () => {
       ok: true,
       value: { ...patch, tags: ['vip'] },
     });
+  });
+});
+
+describe('a launch carries its draft', () => {
+  test('the draft is the fields a client writes, on the first command only', () => {
+    const c = campaign({
+      channel_id: '0f0e0d0c-0b0a-4909-8807-060504030201',
+      status: 'blocked',
+      sent_count: 3,
+    });
+    const draft = launchDraft(c);
+    expect(Object.keys(draft).sort()).toEqual(
+      Object.keys(c)
+        .filter((k) => k !== 'id' && k !== '_deleted' && !(k in CAMPAIGN_SERVER_DEFAULTS))
+        .sort(),
+    );
+    expect(draft).toMatchObject({
+      workspace_id: c.workspace_id,
+      name: 'Spring sale',
+      updated_at: c.updated_at,
+    });
+    const messages = [1, 2, 3].map((n) => ({
+      message_id: `m${n}`,
+      contact_id: `c${n}`,
+      phone: `+4915100000${n}`,
+      body: 'Hi',
+      send_at: 0,
+    }));
+    const chunks = [...campaignCommandChunks(messages, { id: c.id, channel_id: c.channel_id!, draft }, 2)];
+    expect(chunks.flat().map((cmd) => cmd.campaign)).toEqual([draft, undefined, undefined]);
   });
 });

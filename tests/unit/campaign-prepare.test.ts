@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { countExclusions, resolveAudience } from '../../src/domain/audience.ts';
-import { CAMPAIGN_CHUNK_SIZE, campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
+import {
+  CAMPAIGN_CHUNK_SIZE,
+  CAMPAIGN_SERVER_DEFAULTS,
+  campaignCommandChunks,
+} from '../../src/domain/campaign-commands.ts';
 import {
   CampaignInputError,
   campaignPlanInput,
@@ -278,20 +282,7 @@ describe('campaignPlanInput', () => {
     min_delay_ms: 1000,
     max_delay_ms: 5000,
     rate_per_minute: 30,
-    status: 'draft',
-    blocked_reason: null,
-    recipient_count: 0,
-    accepted_count: 0,
-    retry_round: 0,
-    queued_count: 0,
-    sent_count: 0,
-    delivered_count: 0,
-    read_count: 0,
-    failed_count: 0,
-    cancelled_count: 0,
-    replied_count: 0,
-    launched_at: null,
-    completed_at: null,
+    ...CAMPAIGN_SERVER_DEFAULTS,
   };
   const now = Date.parse('2026-11-23T10:00:00Z');
 
