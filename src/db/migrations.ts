@@ -2,13 +2,16 @@
  * Migration strategies of the local collections, one map per collection, keyed by the schema
  * version they migrate to (RxDB calls strategy N on a document of version N-1).
  *
- * Every schema is at version 0, so the maps are empty. To change a schema: bump its `version`
- * in schemas.ts and add `N: (doc) => newDoc` here, with a test like
- * tests/unit/db-migrations.test.ts (documents written at the old version come back migrated).
+ * To change a schema: bump its `version` in schemas.ts and add `N: (doc) => newDoc` here,
+ * with a test in tests/unit/db-migrations.test.ts (documents written at the old version come
+ * back migrated).
  *
  * A migrated document must equal what the server returns for that row (same fields, same
- * `server_modified`): the replication's bookkeeping is per schema version, so after a
- * migration it pulls everything again and keeps only the documents that differ.
+ * `server_modified`): RxDB treats a stored document that differs from the server's as a local
+ * edit, and no pull replaces it. Where the server's rows hold a value the stored copies lack,
+ * a pulled (server-owned) collection drops them instead (strategy returns null): its
+ * replication at a new version starts from a fresh checkpoint (replicationIdentifier in
+ * src/sync/engine.ts) and brings every row back whole.
  */
 import type { MigrationStrategies } from 'rxdb';
 import type { CollectionName } from './collections.ts';
@@ -21,7 +24,12 @@ export const migrationStrategies: Record<CollectionName, MigrationStrategies> = 
   workspaces: {},
   workspace_members: {},
   channels: {},
-  messages: {},
+  messages: {
+    // 1 adds campaign_id (the sends chart). Messages are the server's, and a stored copy
+    // that differs from its row would never be replaced by the pull (RxDB keeps it as a local
+    // write): so they are dropped, and the pull after the migration brings them back whole.
+    1: () => null,
+  },
   pending_changes: {},
   outgoing_messages: {},
 };

@@ -21,14 +21,38 @@ const uuid = { type: 'string', maxLength: 36 } as const;
 // ISO 8601 as Postgres prints it ("2026-11-23 10:00:00.123456+00:00" is 32) or JS does (24).
 const timestamp = { type: 'string', maxLength: 40 } as const;
 
-export const contactSchema: RxJsonSchema<ContactDoc> = {
+/** The columns every replicated document starts with (DESIGN.md, data rules). */
+type Preamble = 'id' | 'workspace_id' | 'server_modified';
+
+/**
+ * A replicated collection's schema: `id` (the primary key), `workspace_id` and
+ * `server_modified` come first, then the collection's own properties and required names.
+ */
+function replicatedSchema<D extends { id: string; workspace_id: string; server_modified?: string }>(spec: {
+  version: number;
+  properties: Omit<RxJsonSchema<D>['properties'], Preamble>;
+  required: Exclude<keyof D & string, Preamble>[];
+  indexes?: RxJsonSchema<D>['indexes'];
+}): RxJsonSchema<D> {
+  return {
+    version: spec.version,
+    primaryKey: 'id' as RxJsonSchema<D>['primaryKey'],
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      id: uuid,
+      workspace_id: uuid,
+      ...spec.properties,
+      server_modified: timestamp,
+    } as RxJsonSchema<D>['properties'],
+    required: ['id', 'workspace_id', ...spec.required] as RxJsonSchema<D>['required'],
+    ...(spec.indexes ? { indexes: spec.indexes } : {}),
+  };
+}
+
+export const contactSchema = replicatedSchema<ContactDoc>({
   version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  additionalProperties: false,
   properties: {
-    id: uuid,
-    workspace_id: uuid,
     phone: { type: 'string', maxLength: 16 },
     name: { type: 'string', maxLength: 200 },
     email: { type: 'string', maxLength: 320 },
@@ -39,11 +63,8 @@ export const contactSchema: RxJsonSchema<ContactDoc> = {
     opted_out_at: { type: ['string', 'null'] },
     notes: { type: 'string', maxLength: 10000 },
     updated_at: timestamp,
-    server_modified: timestamp,
   },
   required: [
-    'id',
-    'workspace_id',
     'phone',
     'name',
     'email',
@@ -57,116 +78,73 @@ export const contactSchema: RxJsonSchema<ContactDoc> = {
   ],
   // The contacts list: one workspace, sorted by name then phone.
   indexes: [['workspace_id', 'name', 'phone']],
-};
+});
 
-export const groupSchema: RxJsonSchema<GroupDoc> = {
+export const groupSchema = replicatedSchema<GroupDoc>({
   version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  additionalProperties: false,
   properties: {
-    id: uuid,
-    workspace_id: uuid,
     name: { type: 'string', maxLength: 100 },
     description: { type: 'string', maxLength: 1000 },
     color: { type: ['string', 'null'] },
     updated_at: timestamp,
-    server_modified: timestamp,
   },
-  required: ['id', 'workspace_id', 'name', 'description', 'color', 'updated_at'],
+  required: ['name', 'description', 'color', 'updated_at'],
   indexes: [['workspace_id', 'name']],
-};
+});
 
-export const templateSchema: RxJsonSchema<TemplateDoc> = {
+export const templateSchema = replicatedSchema<TemplateDoc>({
   version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  additionalProperties: false,
   properties: {
-    id: uuid,
-    workspace_id: uuid,
     name: { type: 'string', maxLength: 200 },
     body: { type: 'string', maxLength: 4096 },
     language: { type: 'string' },
     category: { type: 'string', enum: ['marketing', 'utility', 'authentication'] },
     updated_at: timestamp,
-    server_modified: timestamp,
   },
-  required: ['id', 'workspace_id', 'name', 'body', 'language', 'category', 'updated_at'],
+  required: ['name', 'body', 'language', 'category', 'updated_at'],
   indexes: [['workspace_id', 'name']],
-};
+});
 
-export const workspaceSchema: RxJsonSchema<WorkspaceDoc> = {
+export const workspaceSchema = replicatedSchema<WorkspaceDoc>({
   version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  additionalProperties: false,
   properties: {
-    id: uuid,
-    workspace_id: uuid,
     name: { type: 'string', maxLength: 100 },
     default_country: { type: 'string', maxLength: 2 },
     time_zone: { type: 'string', maxLength: 64 },
-    server_modified: timestamp,
   },
-  required: ['id', 'workspace_id', 'name', 'default_country', 'time_zone'],
-};
+  required: ['name', 'default_country', 'time_zone'],
+});
 
-export const memberSchema: RxJsonSchema<MemberDoc> = {
+export const memberSchema = replicatedSchema<MemberDoc>({
   version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  additionalProperties: false,
   properties: {
-    id: uuid,
-    workspace_id: uuid,
     user_id: uuid,
     role: { type: 'string', enum: ['owner', 'admin', 'agent'] },
-    server_modified: timestamp,
   },
-  required: ['id', 'workspace_id', 'user_id', 'role'],
+  required: ['user_id', 'role'],
   indexes: ['user_id'],
-};
+});
 
 const e164 = { type: 'string', maxLength: 16 } as const;
 const messageBody = { type: 'string', maxLength: 4096 } as const;
 
-export const channelSchema: RxJsonSchema<ChannelDoc> = {
+export const channelSchema = replicatedSchema<ChannelDoc>({
   version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  additionalProperties: false,
   properties: {
-    id: uuid,
-    workspace_id: uuid,
     name: { type: 'string', maxLength: 100 },
     provider: { type: 'string', enum: ['simulator', 'whapi', 'meta'] },
     phone_number: { type: ['string', 'null'] },
     status: { type: 'string', enum: ['pending', 'connected', 'degraded', 'disconnected'] },
     paused_until: { type: ['string', 'null'] },
     degraded_reason: { type: ['string', 'null'] },
-    server_modified: timestamp,
   },
-  required: [
-    'id',
-    'workspace_id',
-    'name',
-    'provider',
-    'phone_number',
-    'status',
-    'paused_until',
-    'degraded_reason',
-  ],
-};
+  required: ['name', 'provider', 'phone_number', 'status', 'paused_until', 'degraded_reason'],
+});
 
-export const messageSchema: RxJsonSchema<MessageDoc> = {
-  version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  additionalProperties: false,
+export const messageSchema = replicatedSchema<MessageDoc>({
+  // 1: campaign_id (migrations.ts).
+  version: 1,
   properties: {
-    id: uuid,
-    workspace_id: uuid,
     channel_id: uuid,
     chat_id: uuid,
     contact_id: { type: ['string', 'null'] },
@@ -175,12 +153,10 @@ export const messageSchema: RxJsonSchema<MessageDoc> = {
     body: messageBody,
     status: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'read', 'failed'] },
     error: { type: ['string', 'null'] },
+    campaign_id: { type: ['string', 'null'], maxLength: 36 },
     created_at: timestamp,
-    server_modified: timestamp,
   },
   required: [
-    'id',
-    'workspace_id',
     'channel_id',
     'chat_id',
     'contact_id',
@@ -189,11 +165,12 @@ export const messageSchema: RxJsonSchema<MessageDoc> = {
     'body',
     'status',
     'error',
+    'campaign_id',
     'created_at',
   ],
   // A conversation: one workspace, one phone, in time order.
   indexes: [['workspace_id', 'phone', 'created_at']],
-};
+});
 
 /** A message written on this device whose command the server has not confirmed (sync/messages.ts). */
 export const outgoingMessageSchema: RxJsonSchema<OutgoingMessage> = {
@@ -231,14 +208,9 @@ const minute = { type: ['integer', 'null'], minimum: 0, maximum: 1439 } as const
 const delayMs = { type: 'integer', minimum: 0, maximum: 3600000 } as const;
 
 /** A campaign (supabase/migrations/20261123003000_campaigns.sql); created_at stays on the server. */
-export const campaignSchema: RxJsonSchema<CampaignDoc> = {
+export const campaignSchema = replicatedSchema<CampaignDoc>({
   version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  additionalProperties: false,
   properties: {
-    id: uuid,
-    workspace_id: uuid,
     name: { type: 'string', maxLength: 200 },
     channel_id: { type: ['string', 'null'] },
     template_id: { type: ['string', 'null'] },
@@ -272,11 +244,8 @@ export const campaignSchema: RxJsonSchema<CampaignDoc> = {
     launched_at: { type: ['string', 'null'] },
     completed_at: { type: ['string', 'null'] },
     updated_at: timestamp,
-    server_modified: timestamp,
   },
   required: [
-    'id',
-    'workspace_id',
     'name',
     'channel_id',
     'template_id',
@@ -309,7 +278,7 @@ export const campaignSchema: RxJsonSchema<CampaignDoc> = {
     'updated_at',
   ],
   indexes: [['workspace_id', 'name']],
-};
+});
 
 /** A local edit not yet confirmed by the server (sync/status.ts). Never replicated. */
 export interface PendingChange {

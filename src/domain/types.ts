@@ -104,6 +104,8 @@ export interface Message extends ReplicatedDocument {
   status: MessageStatus;
   /** Why it failed, for people. */
   error: string | null;
+  /** The campaign that sent it; null for a conversation's messages. */
+  campaign_id: string | null;
   created_at: IsoTimestamp;
 }
 

@@ -73,6 +73,21 @@ interface Run {
 
 const RESYNC_THROTTLE_MS = 250;
 
+/**
+ * The identifier a replication keeps its checkpoint under. A collection's schema version
+ * after 0 is part of it, so a migrated collection is pulled again from the start: RxDB keeps
+ * the checkpoint across a migration, and never replaces a stored document that differs from
+ * the server's (migrations.ts drops the pulled documents a new field is missing from).
+ */
+export function replicationIdentifier(
+  serverUrl: string,
+  table: string,
+  scope: string,
+  version: number,
+): string {
+  return `${serverUrl}|${table}|${scope}${version > 0 ? `|v${version}` : ''}`;
+}
+
 export interface SyncEngineOptions {
   client: SupabaseClient;
   db: PigeonDatabase;
@@ -117,7 +132,12 @@ export class SyncEngine {
             ...directory,
             table: 'workspaces',
             collection: db.workspaces,
-            identifier: `${serverUrl}|workspaces|directory`,
+            identifier: replicationIdentifier(
+              serverUrl,
+              'workspaces',
+              'directory',
+              db.workspaces.schema.version,
+            ),
           }),
         },
         {
@@ -126,7 +146,12 @@ export class SyncEngine {
             ...directory,
             table: 'workspace_members',
             collection: db.workspace_members,
-            identifier: `${serverUrl}|workspace_members|directory`,
+            identifier: replicationIdentifier(
+              serverUrl,
+              'workspace_members',
+              'directory',
+              db.workspace_members.schema.version,
+            ),
           }),
         },
       ],
@@ -248,7 +273,7 @@ export class SyncEngine {
       workspaceId,
       live,
       collection,
-      identifier: `${serverUrl}|${table}|${workspaceId}`,
+      identifier: replicationIdentifier(serverUrl, table, workspaceId, collection.schema.version),
       retry,
       report: this.report,
     });

@@ -32,6 +32,17 @@ export interface ThreadMessage {
   local: boolean;
 }
 
+/** What the messages of one campaign say of its sends, as the server last reported them. */
+export interface CampaignSends {
+  /**
+   * For each message that left (sent, delivered or read), the time of its latest status
+   * change (epoch ms), oldest first: the server keeps no separate send time, and its
+   * reports follow a send within seconds.
+   */
+  times: number[];
+  byStatus: Record<MessageStatus, number>;
+}
+
 export interface OutboxStatus {
   /** Send requests waiting in the service worker for the network or the server. */
   waiting: Accessor<number>;
@@ -43,6 +54,8 @@ export interface OutboxStatus {
 export interface MessagesApi {
   /** The conversation with `phone` in the current workspace, oldest first, live. */
   thread(phone: Accessor<string | undefined>): Accessor<ThreadMessage[]>;
+  /** The messages a campaign sent, live: its history survives a reload. */
+  campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
   /** The channel messages go out through: the workspace's first usable one by name. */
   channel(): Accessor<Channel | undefined>;
   /** Writes the message locally (it shows at once, queued) and sends its command. */
@@ -142,6 +155,20 @@ export function createMessagesApi(
       return toAccessor<ThreadMessage[]>(thread$, []);
     },
 
+    campaignSends(campaignId) {
+      const sends$ = fromAccessor(campaignId).pipe(
+        switchMap((id) => source.scope$.pipe(map((scope) => ({ id, scope })))),
+        switchMap(({ id, scope }) =>
+          scope && id
+            ? scope.db.messages
+                .find({ selector: { workspace_id: scope.workspace.id, campaign_id: id } })
+                .$.pipe(map(summariseSends))
+            : of(summariseSends([])),
+        ),
+      );
+      return toAccessor<CampaignSends>(sends$, summariseSends([]));
+    },
+
     channel: () => toAccessor<Channel | undefined>(channel$, undefined),
 
     async send({ phone, contactId, body }) {
@@ -220,6 +247,25 @@ export function createMessagesApi(
       };
     },
   };
+}
+
+const LEFT = new Set<MessageStatus>(['sent', 'delivered', 'read']);
+
+function summariseSends(docs: readonly RxDocument<MessageDoc>[]): CampaignSends {
+  const byStatus: Record<MessageStatus, number> = {
+    queued: 0,
+    sending: 0,
+    sent: 0,
+    delivered: 0,
+    read: 0,
+    failed: 0,
+  };
+  const times: number[] = [];
+  for (const doc of docs) {
+    byStatus[doc.status] += 1;
+    if (LEFT.has(doc.status) && doc.server_modified) times.push(Date.parse(doc.server_modified));
+  }
+  return { times: times.sort((a, b) => a - b), byStatus };
 }
 
 async function pruneConfirmed(db: PigeonDatabase): Promise<void> {

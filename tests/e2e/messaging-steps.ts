@@ -1,8 +1,10 @@
 // Messaging steps of the e2e tests: a channel for the user's workspace, a conversation, and
-// what its bubbles show, by the UI's accessible names.
+// what its bubbles show, by the UI's accessible names; campaigns and inbound replies.
+import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { postWebhook, replyWebhook } from '../../supabase/local/simulator/webhooks.ts';
 import type { Backend } from '../backend/harness.ts';
-import { addContact, signIn } from './app-steps.ts';
+import { type Account, addContact, signIn, waitForPending } from './app-steps.ts';
 import type { E2E } from './harness.ts';
 
 /** Polls `read` until `ok` holds; fails after `ms`. */
@@ -93,4 +95,98 @@ export function serverMessages(backend: Backend, phone: string) {
 export async function waitingToSend(page: Page, n: number, timeout = 15_000): Promise<void> {
   const text = n === 1 ? '1 message waiting to send' : `${n} messages waiting to send`;
   await page.getByRole('status', { name: text }).waitFor({ timeout });
+}
+
+/**
+ * A new user with a simulator channel, a template "Sale" and `count` contacts tagged `tag`
+ * (phones +44741<prefix>0000, …0001, …), all on the server.
+ */
+export async function campaignAudience(backend: Backend, tag: string, prefix: string, count: number) {
+  const user = await backend.user();
+  const channelId = await connectChannel(backend, user.email);
+  const phones = Array.from({ length: count }, (_, i) => `+44741${prefix}${String(i).padStart(4, '0')}`);
+  await seedAudience(backend, user.id, tag, phones);
+  return { user, phones, channelId };
+}
+
+/** A template "Sale" and contacts with these phones, tagged `tag`, in the user's workspace. */
+export async function seedAudience(backend: Backend, userId: string, tag: string, phones: readonly string[]) {
+  await backend.db.query(
+    `with ws as (select m.workspace_id from public.workspace_members m where m.user_id = $1)
+     , t as (insert into public.templates (id, workspace_id, name, body)
+             select gen_random_uuid(), workspace_id, 'Sale', 'Hello {{first_name|friend}}, the sale is on' from ws
+             where not exists (select 1 from public.templates x where x.workspace_id = ws.workspace_id))
+     insert into public.contacts (id, workspace_id, phone, name, tags)
+     select gen_random_uuid(), ws.workspace_id, phone, 'Buyer ' || right(phone, 4), array[$2]
+     from ws, unnest($3::text[]) phone`,
+    [userId, tag, phones],
+  );
+}
+
+export interface CampaignDraft {
+  name: string;
+  tag: string;
+  rate: number;
+  /** Seconds between messages. */
+  delay?: { min: number; max: number };
+}
+
+/** Drafts a campaign of template "Sale" from the list page's form; resolves on its page, pushed. */
+export async function draftCampaign(page: Page, draft: CampaignDraft): Promise<string> {
+  await page.getByRole('link', { name: 'Campaigns' }).click();
+  const form = page.getByRole('form', { name: 'New campaign' });
+  await form.getByRole('textbox', { name: 'Campaign name' }).fill(draft.name);
+  const template = form.getByRole('combobox', { name: 'Template' });
+  await template.getByRole('option', { name: 'Sale' }).waitFor({ state: 'attached' });
+  await template.selectOption({ label: 'Sale' });
+  await form.getByRole('textbox', { name: 'Audience tags' }).fill(draft.tag);
+  await form.getByRole('textbox', { name: 'Messages per minute' }).fill(String(draft.rate));
+  if (draft.delay) {
+    await form.getByRole('textbox', { name: 'Minimum delay (seconds)' }).fill(String(draft.delay.min));
+    await form.getByRole('textbox', { name: 'Maximum delay (seconds)' }).fill(String(draft.delay.max));
+  }
+  await form.getByRole('button', { name: 'Create draft' }).click();
+  await page.getByRole('heading', { name: draft.name }).waitFor();
+  await waitForPending(page, 0);
+  return new URL(page.url()).pathname.split('/').at(-1)!;
+}
+
+/** An inbound text from `phone` to the channel, posted as the simulator posts it: signed. */
+export async function receiveText(backend: Backend, channelId: string, phone: string, body: string) {
+  const target = {
+    url: `${backend.url}/functions/v1/webhooks`,
+    appSecret: process.env.SIMULATOR_APP_SECRET ?? '',
+    displayPhoneNumber: '15550000000',
+  };
+  const hook = replyWebhook(target, channelId, { id: `wamid.${randomUUID()}`, from: phone.slice(1), body });
+  const status = await postWebhook(target, channelId, hook, new AbortController().signal);
+  if (status !== 200) throw new Error(`the webhook answered ${status}`);
+}
+
+/** A counter of the campaign page ("Queued", "Delivered"…): its value. */
+export function counter(page: Page, label: string): Locator {
+  return page.locator(`dl[aria-label="Progress"] dt:text-is("${label}") + dd`);
+}
+
+/** What the simulator received for any of these phones, in arrival order. */
+export function sendsTo(backend: Backend, phones: readonly string[]) {
+  const wanted = new Set(phones.map((p) => p.slice(1)));
+  if (!backend.simulator) throw new Error('this backend runs no simulator');
+  return backend.simulator.sends().filter((s) => wanted.has(s.to));
+}
+
+/** A campaign's row on the server. */
+export async function campaignRow(backend: Backend, id: string) {
+  const [row] = await backend.db.query<{ status: string; sent_count: number; delivered_count: number }>(
+    'select status, sent_count, delivered_count from public.campaigns where id = $1',
+    [id],
+  );
+  return row;
+}
+
+/** Signs in in a new tab of this context; resolves once the Campaigns link shows. */
+export async function signInToCampaigns(url: string, context: BrowserContext, who: Account): Promise<Page> {
+  const page = await signIn(context, url, who);
+  await page.getByRole('link', { name: 'Campaigns' }).waitFor();
+  return page;
 }

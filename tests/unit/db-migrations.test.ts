@@ -1,24 +1,95 @@
-// The pattern for the next schema version: documents stored at version 0 come back migrated
-// when the database opens with version 1 and its strategy (src/db/migrations.ts).
+// Migrations of the local schemas (src/db/migrations.ts): documents stored at an older version
+// come back migrated when the database opens with the newer schema and its strategy.
 import { randomUUID } from 'node:crypto';
-import { addRxPlugin, type RxCollectionCreator } from 'rxdb';
+import { addRxPlugin, type RxCollection, type RxCollectionCreator } from 'rxdb';
 import { RxDBDevModePlugin } from 'rxdb/plugins/dev-mode';
+import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { expect, test } from 'vitest';
-import { collectionCreators } from '../../src/db/collections.ts';
+import { type CollectionCreators, collectionCreators } from '../../src/db/collections.ts';
 import { openPigeonDatabase } from '../../src/db/database.ts';
 import type { TemplateDoc } from '../../src/db/documents.ts';
 import { migrationStrategies } from '../../src/db/migrations.ts';
+import { messageSchema } from '../../src/db/schemas.ts';
+import { replicationIdentifier } from '../../src/sync/engine.ts';
 
 addRxPlugin(RxDBDevModePlugin);
 
-test('every collection is at version 0 with its (empty) strategies wired', () => {
+test('every collection has its strategies wired, one per version step', () => {
   for (const [name, creator] of Object.entries(collectionCreators)) {
-    expect(creator.schema.version, name).toBe(0);
-    expect(creator.migrationStrategies, name).toBe(
-      migrationStrategies[name as keyof typeof migrationStrategies],
-    );
+    const strategies = migrationStrategies[name as keyof typeof migrationStrategies];
+    expect(creator.migrationStrategies, name).toBe(strategies);
+    const steps = Array.from({ length: creator.schema.version }, (_, i) => String(i + 1));
+    expect(Object.keys(strategies), name).toEqual(steps);
+  }
+});
+
+test('messages pulled before campaign_id (version 0) come back with it from the pull after the migration', async () => {
+  const name = `migrate-${randomUUID()}`;
+  const storage = wrappedValidateAjvStorage({ storage: getRxStorageMemory() });
+  const { campaign_id: _, ...v0Properties } = messageSchema.properties;
+  const messagesV0: RxCollectionCreator = {
+    schema: {
+      ...messageSchema,
+      version: 0,
+      properties: v0Properties,
+      required: (messageSchema.required ?? []).filter((field) => field !== 'campaign_id'),
+    },
+  };
+  const campaignId = randomUUID();
+  // The server's row, as pull_rows answers before (no campaign_id kept) and after the migration.
+  const row = {
+    id: randomUUID(),
+    workspace_id: randomUUID(),
+    channel_id: randomUUID(),
+    chat_id: randomUUID(),
+    contact_id: null,
+    direction: 'out',
+    phone: '+447400123456',
+    body: 'Hello',
+    status: 'delivered',
+    error: null,
+    campaign_id: campaignId,
+    created_at: '2026-01-01T00:00:00.000Z',
+    server_modified: '2026-01-01T00:00:01.000Z',
+    _deleted: false,
+  };
+  // A pull as the app's replication makes it (its identifier), answering the server's row once.
+  const pullOnce = async (collection: RxCollection, doc: Record<string, unknown>) => {
+    const replication = replicateRxCollection({
+      replicationIdentifier: replicationIdentifier('server', 'messages', 'ws', collection.schema.version),
+      collection,
+      live: false,
+      pull: {
+        handler: async (checkpoint: unknown) =>
+          checkpoint ? { documents: [], checkpoint } : { documents: [doc as never], checkpoint: { at: 1 } },
+      },
+    });
+    await replication.awaitInitialReplication();
+    await replication.cancel();
+  };
+
+  const v0 = await openPigeonDatabase({
+    name,
+    storage,
+    multiInstance: false,
+    collections: { ...collectionCreators, messages: messagesV0 } as unknown as CollectionCreators,
+  });
+  const { campaign_id: _dropped, ...v0Row } = row;
+  await pullOnce(v0.messages as unknown as RxCollection, v0Row);
+  expect((await v0.messages.findOne(row.id).exec())?.toMutableJSON()).not.toHaveProperty('campaign_id');
+  await v0.close();
+
+  const v1 = await openPigeonDatabase({ name, storage, multiInstance: false });
+  try {
+    const { _deleted, ...stored } = row;
+    // Dropped by the migration: a copy without campaign_id would never be replaced.
+    expect(await v1.messages.findOne(row.id).exec()).toBeNull();
+    await pullOnce(v1.messages as unknown as RxCollection, row);
+    expect((await v1.messages.findOne(row.id).exec())?.toMutableJSON()).toEqual(stored);
+  } finally {
+    await v1.remove();
   }
 });
 

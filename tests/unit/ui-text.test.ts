@@ -1,4 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  instantOf,
+  localOf,
+  minutesOfDay,
+  msOfSeconds,
+  secondsOf,
+  timeOfDay,
+} from '../../src/ui/campaigns/form-values.ts';
 import { insertAt, joinList, lineAndColumn, plural, safeNext, splitList } from '../../src/ui/text.ts';
 
 describe('ui text helpers', () => {
@@ -30,5 +38,30 @@ describe('ui text helpers', () => {
     expect(safeNext('/\\evil.example')).toBeUndefined();
     expect(safeNext('https://evil.example')).toBeUndefined();
     expect(safeNext(undefined)).toBeUndefined();
+  });
+});
+
+describe('campaign editor values', () => {
+  it('reads and writes times of day as minutes, empty as no window, junk as NaN', () => {
+    expect(minutesOfDay('09:30')).toBe(570);
+    expect(minutesOfDay('')).toBeNull();
+    expect(minutesOfDay('9h')).toBeNaN();
+    expect(timeOfDay(570)).toBe('09:30');
+    expect(timeOfDay(null)).toBe('');
+  });
+
+  it("reads a local start in the campaign's zone, across a daylight-saving change", () => {
+    expect(instantOf('2026-07-01T09:00', 'Europe/Berlin')).toBe('2026-07-01T07:00:00.000Z');
+    expect(instantOf('2026-12-01T09:00', 'Europe/Berlin')).toBe('2026-12-01T08:00:00.000Z');
+    expect(localOf('2026-12-01T08:00:00.000Z', 'Europe/Berlin')).toBe('2026-12-01T09:00');
+    // Unreadable text goes on as typed, for the draft's check to name.
+    expect(instantOf('tomorrow', 'Europe/Berlin')).toBe('tomorrow');
+  });
+
+  it('reads delays in seconds as whole milliseconds', () => {
+    expect(msOfSeconds('1.5')).toBe(1500);
+    expect(msOfSeconds('')).toBe(0);
+    expect(msOfSeconds('soon')).toBeNaN();
+    expect(secondsOf(2500)).toBe('2.5');
   });
 });

@@ -6,6 +6,7 @@ import type { Result } from '../../sync/services.ts';
 import { FormError } from '../components/FormError.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
+import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
 import { STATUS_LABELS } from './CampaignsPage.tsx';
 import { SendsChart } from './SendsChart.tsx';
 
@@ -21,8 +22,9 @@ const COUNTERS = [
 /** One campaign: live counters, preview, launch with progress and Cancel, and the server actions. */
 export function CampaignPage(): JSX.Element {
   const params = useParams<{ id: string }>();
-  const { campaigns } = useServices();
+  const { campaigns, messages } = useServices();
   const campaign = campaigns.get(() => params.id);
+  const sends = messages.campaignSends(() => params.id);
   usePageTitle(() => campaign()?.name ?? 'Campaign');
   const [preview, setPreview] = createSignal<CampaignPreview>();
   const [progress, setProgress] = createSignal<CampaignProgress>();
@@ -53,6 +55,15 @@ export function CampaignPage(): JSX.Element {
       setNotice(`${outcome.messages} messages will go out when you are back online.`);
   }
   const act = (action: (id: string) => Promise<Result>) => () => run(() => action(params.id));
+  async function saveDraft(draft: DraftInput): Promise<Result<unknown>> {
+    const result = await campaigns.updateDraft(params.id, draft);
+    if (result.ok) {
+      // The audience or text may have changed: an earlier preview no longer holds.
+      setPreview(undefined);
+      setNotice('Draft saved.');
+    }
+    return result;
+  }
   const editable = () => campaign()?.status === 'draft' || campaign()?.status === 'blocked';
 
   return (
@@ -74,7 +85,7 @@ export function CampaignPage(): JSX.Element {
               )}
             </For>
           </dl>
-          <SendsChart sent={c().sent_count} total={c().recipient_count} />
+          <SendsChart times={sends().times} total={c().recipient_count} />
           <Show when={progress()}>
             {(p) => (
               <div class="campaign-progress">
@@ -123,6 +134,12 @@ export function CampaignPage(): JSX.Element {
               </button>
             </Show>
           </div>
+          <Show when={editable()}>
+            <details class="campaign-edit">
+              <summary>Edit draft</summary>
+              <CampaignEditor initial={c()} label="Edit campaign" submit="Save draft" onSave={saveDraft} />
+            </details>
+          </Show>
           <FormError error={error()} />
           <Show when={notice()}>{(text) => <p role="status">{text()}</p>}</Show>
           <Show when={preview()}>{(p) => <PreviewPanel preview={p()} />}</Show>

@@ -1,10 +1,10 @@
 import { A, useNavigate } from '@solidjs/router';
-import { createSignal, For, type JSX, Show } from 'solid-js';
+import { For, type JSX, Show } from 'solid-js';
 import type { Campaign } from '../../domain/types.ts';
-import { TextField } from '../components/Field.tsx';
-import { FormError } from '../components/FormError.tsx';
+import type { Result } from '../../sync/services.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
+import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
 
 export const STATUS_LABELS: Record<Campaign['status'], string> = {
   draft: 'Draft',
@@ -20,30 +20,14 @@ export const STATUS_LABELS: Record<Campaign['status'], string> = {
 /** The campaigns of the workspace with their status and counters, and a form to start a draft. */
 export function CampaignsPage(): JSX.Element {
   usePageTitle(() => 'Campaigns');
-  const { campaigns, templates, messages } = useServices();
+  const { campaigns } = useServices();
   const list = campaigns.list();
-  const templateList = templates.list();
-  const channel = messages.channel();
   const navigate = useNavigate();
-  const [name, setName] = createSignal('');
-  const [templateId, setTemplateId] = createSignal('');
-  const [tags, setTags] = createSignal('');
-  const [rate, setRate] = createSignal('20');
-  const [error, setError] = createSignal<string>();
 
-  async function create(event: SubmitEvent) {
-    event.preventDefault();
-    const template = templateList().find((t) => t.id === templateId());
-    const result = await campaigns.createDraft({
-      name: name(),
-      channel_id: channel()?.id ?? null,
-      template_id: template?.id ?? null,
-      body: template?.body ?? '',
-      tags: tags().split(','),
-      rate_per_minute: Number(rate()),
-    });
-    if (!result.ok) return setError(result.error);
-    navigate(`/campaigns/${result.value.id}`);
+  async function create(draft: DraftInput): Promise<Result<unknown>> {
+    const result = await campaigns.createDraft(draft);
+    if (result.ok) navigate(`/campaigns/${result.value.id}`);
+    return result;
   }
 
   return (
@@ -85,33 +69,7 @@ export function CampaignsPage(): JSX.Element {
       </section>
       <section class="card" aria-labelledby="new-campaign-heading">
         <h2 id="new-campaign-heading">New campaign</h2>
-        <form class="campaign-form" onSubmit={create}>
-          <TextField label="Campaign name" value={name()} onValue={setName} required />
-          <label class="field">
-            <span class="field-label">Template</span>
-            <select value={templateId()} onChange={(e) => setTemplateId(e.currentTarget.value)}>
-              <option value="">Choose a template</option>
-              <For each={templateList()}>{(t) => <option value={t.id}>{t.name}</option>}</For>
-            </select>
-          </label>
-          <TextField
-            label="Audience tags"
-            value={tags()}
-            onValue={setTags}
-            hint="Contacts with any of these tags, separated by commas. Opted-out contacts are always left out."
-          />
-          <TextField
-            label="Messages per minute"
-            value={rate()}
-            onValue={setRate}
-            inputmode="numeric"
-            hint="The pace, at most 6000 a minute; the channel's own limit applies too."
-          />
-          <FormError error={error()} />
-          <button type="submit" class="button button-primary">
-            Create draft
-          </button>
-        </form>
+        <CampaignEditor label="New campaign" submit="Create draft" onSave={create} />
       </section>
     </div>
   );

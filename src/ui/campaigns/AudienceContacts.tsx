@@ -1,0 +1,88 @@
+import { createSignal, For, type JSX, Show } from 'solid-js';
+import { TextField } from '../components/Field.tsx';
+import { createDebounced } from '../hooks.ts';
+import { useServices } from '../services-context.ts';
+
+/** Matches listed while searching: enough to pick from, few enough to read. */
+const MATCHES = 8;
+/** Chosen contacts listed by name; the rest are counted. */
+const LISTED = 20;
+
+/** Contacts chosen by hand: a search to find them, checkboxes to pick, the picked ones listed. */
+export function AudienceContacts(props: {
+  chosen: readonly string[];
+  onChange: (ids: string[]) => void;
+}): JSX.Element {
+  const { contacts } = useServices();
+  const [search, setSearch] = createSignal('');
+  const query = createDebounced(search, 200, (value) => value.trim() === '');
+  const found = contacts.list(query);
+  const matches = () => (query().trim() === '' ? [] : found().slice(0, MATCHES));
+  const toggle = (id: string, on: boolean) => {
+    const rest = props.chosen.filter((c) => c !== id);
+    props.onChange(on ? [...rest, id] : rest);
+  };
+
+  return (
+    <fieldset class="field audience-contacts">
+      <legend class="field-label">Chosen contacts</legend>
+      <TextField
+        label="Find contacts"
+        type="search"
+        value={search()}
+        onValue={setSearch}
+        hint="By name, phone, email or tag; tick the ones to add."
+      />
+      <Show when={matches().length > 0}>
+        <fieldset class="checkbox-list">
+          <legend class="visually-hidden">Matching contacts</legend>
+          <For each={matches()}>
+            {(contact) => (
+              <label class="checkbox">
+                <input
+                  type="checkbox"
+                  checked={props.chosen.includes(contact.id)}
+                  onChange={(event) => toggle(contact.id, event.currentTarget.checked)}
+                />
+                {contact.name || contact.phone} <span class="muted">{contact.phone}</span>
+                <Show when={contact.opted_out}>
+                  <span class="muted"> (opted out)</span>
+                </Show>
+              </label>
+            )}
+          </For>
+        </fieldset>
+      </Show>
+      <Show when={props.chosen.length > 0}>
+        <ul class="chosen-contacts" aria-label="Chosen">
+          <For each={props.chosen.slice(0, LISTED)}>
+            {(id) => <ChosenContact id={id} onRemove={() => toggle(id, false)} />}
+          </For>
+        </ul>
+        <Show when={props.chosen.length > LISTED}>
+          <p class="field-hint">and {props.chosen.length - LISTED} more</p>
+        </Show>
+      </Show>
+    </fieldset>
+  );
+}
+
+function ChosenContact(props: { id: string; onRemove: () => void }): JSX.Element {
+  const { contacts } = useServices();
+  const contact = contacts.get(() => props.id);
+  // A contact deleted since it was chosen: the preview reports it as left out.
+  const label = () => contact()?.name || contact()?.phone || 'A deleted contact';
+  return (
+    <li>
+      {label()}{' '}
+      <button
+        type="button"
+        class="button button-small"
+        aria-label={`Remove ${label()}`}
+        onClick={() => props.onRemove()}
+      >
+        Remove
+      </button>
+    </li>
+  );
+}
