@@ -7,13 +7,14 @@
  * added to; the file's custom fields are set, others kept; the opt-out stays as it is. A contact
  * the import would not change is not written, so it does not wait to sync either.
  *
- * A batch is one bulk write of the contacts (each document is written whole, never in part),
- * then one of their pending markers (status.ts), so the header counts what waits to sync and
- * the replication pushes it like any edit.
+ * A batch is one bulk insert of its new contacts and one bulk write of its updated ones (each
+ * document is written whole, never in part), then one write of their pending markers
+ * (status.ts), so the header counts what waits to sync and the replication pushes it like any
+ * edit. A crash before the markers are written is made good at the next start (status.ts).
  */
 
+import type { BulkWriteRow, RxDocument, RxDocumentData, RxStorageWriteError } from 'rxdb';
 import type { ContactDoc } from '../db/documents.ts';
-import type { PendingChange } from '../db/schemas.ts';
 import { isSameDocument } from '../domain/merge.ts';
 import type { ContactCandidate } from '../worker/import/validate.ts';
 import type { Scope } from './scope.ts';
@@ -70,41 +71,69 @@ export function importedContact(
   return { ...next, updated_at: editStamp(existing.updated_at, now) };
 }
 
+// A contact another tab changes between our read and our write fails the write (409); it is
+// merged again onto what it then holds. Three rounds make a stalemate a clear error.
+const ATTEMPTS = 3;
+
 /** Writes one batch of the current workspace; resolves once the batch is stored. */
 export async function saveBatch(
   scope: Scope,
   candidates: readonly ContactCandidate[],
   assign: ImportAssignments,
 ): Promise<BatchCounts> {
-  const { contacts, pending_changes } = scope.db;
-  const existing = await contacts.findByIds(candidates.map((c) => c.id)).exec();
   const counts: BatchCounts = { created: 0, updated: 0, unchanged: 0 };
-  const docs: ContactDoc[] = [];
+  let todo = candidates;
+  for (let attempt = 1; todo.length > 0; attempt++) {
+    if (attempt > ATTEMPTS) {
+      throw new Error(
+        `saving contacts: ${todo.length} kept changing while being saved (first: ${todo[0]?.id})`,
+      );
+    }
+    todo = await writeOnce(scope, todo, assign, counts);
+  }
+  return counts;
+}
+
+/** One round: adds what it wrote to `counts`, returns the candidates whose contact changed under it. */
+async function writeOnce(
+  scope: Scope,
+  candidates: readonly ContactCandidate[],
+  assign: ImportAssignments,
+  counts: BatchCounts,
+): Promise<ContactCandidate[]> {
+  const { contacts } = scope.db;
+  const existing: Map<string, RxDocument<ContactDoc>> = await contacts
+    .findByIds(candidates.map((c) => c.id))
+    .exec();
+  const inserts: ContactDoc[] = [];
+  const updates: BulkWriteRow<ContactDoc>[] = [];
+  let unchanged = 0;
   const now = Date.now();
   for (const candidate of candidates) {
-    const current = existing.get(candidate.id)?.toMutableJSON();
-    const doc = importedContact(current, candidate, assign, scope.workspace.id, now);
-    if (!doc) counts.unchanged++;
+    const current = existing.get(candidate.id);
+    const doc = importedContact(current?.toMutableJSON(), candidate, assign, scope.workspace.id, now);
+    if (!doc) unchanged++;
+    else if (!current) inserts.push(doc);
     else {
-      docs.push(doc);
-      if (current) counts.updated++;
-      else counts.created++;
+      // The stored state as read, with its revision: the write fails if it moved meanwhile.
+      const previous = current.toMutableJSON(true) as RxDocumentData<ContactDoc>;
+      updates.push({ previous, document: { ...previous, ...doc } });
     }
   }
-  if (docs.length === 0) return counts;
-  const written = await contacts.bulkUpsert(docs);
-  throwFirst(written.error, 'saving contacts');
-  const markers: PendingChange[] = docs.map((doc) => {
-    const marker = {
-      collection_name: 'contacts',
-      doc_id: doc.id,
-      workspace_id: doc.workspace_id,
-      updated_at: doc.updated_at,
-    };
-    return { ...marker, id: pending_changes.schema.getPrimaryOfDocumentData(marker) };
-  });
-  throwFirst((await pending_changes.bulkUpsert(markers)).error, 'marking contacts to sync');
-  return counts;
+  const [inserted, updated] = await Promise.all([
+    inserts.length > 0 ? contacts.bulkInsert(inserts) : { error: [] },
+    updates.length > 0 ? contacts.storageInstance.bulkWrite(updates, 'pigeon-import') : { error: [] },
+  ]);
+  const errors: RxStorageWriteError<ContactDoc>[] = [...inserted.error, ...updated.error];
+  const fatal = errors.filter((e) => e.status !== 409);
+  throwFirst(fatal, 'saving contacts');
+  const retry = new Set(errors.map((e) => e.documentId));
+  const written = [...inserts, ...updates.map((row) => row.document)].filter((doc) => !retry.has(doc.id));
+  await scope.pending.markAll('contacts', written);
+  counts.unchanged += unchanged;
+  counts.created += inserts.filter((doc) => !retry.has(doc.id)).length;
+  counts.updated += updates.filter((row) => !retry.has(row.document.id)).length;
+  return candidates.filter((c) => retry.has(c.id));
 }
 
 function throwFirst(errors: readonly { status: number; documentId: string }[], what: string): void {

@@ -54,7 +54,11 @@ interface Common<D> {
 // Large pages: every page written wakes the live queries of open lists (a sorted 100k-row
 // contact list among them), so fewer, larger pages make an initial sync much faster.
 const PULL_BATCH = 2500;
-const PUSH_BATCH = 100;
+// A push's fixed costs (RxDB's reads and writes of its replication state, one request, one
+// set-based push_rows) dwarf its per-row cost: a bulk change (an import) goes up 1000 rows a
+// time, push_rows' own limit. Requests stay bounded by bytes too (rows of long notes).
+const PUSH_BATCH = 1000;
+const PUSH_REQUEST_BYTES = 1024 * 1024;
 
 function isWritable(table: WritableCollection | PulledCollection): table is WritableCollection {
   return (WRITABLE_COLLECTIONS as readonly string[]).includes(table);
@@ -103,18 +107,43 @@ function pushRows<D extends { workspace_id: string; server_modified?: string }>(
     // own (a document of another workspace waits for that workspace's replication).
     modifier: (doc) => (doc.workspace_id === workspaceId ? doc : null),
     handler: guard(async (rows) => {
-      const { data, error } = await client.rpc('push_rows', {
-        p_table: table,
-        p_rows: rows.map((row) => ({
-          doc: documentToRow(row.newDocumentState),
-          assumed: row.assumedMasterState?.server_modified ?? null,
-        })),
-      });
-      if (error) throw new Error(`pushing ${table}: ${error.message}`);
-      if (!Array.isArray(data)) throw new Error(`pushing ${table}: the server sent no list of conflicts`);
-      return data.map((row: unknown) => rowToDocument<D>(properties, asRow(row, table)));
+      const items = rows.map((row) => ({
+        doc: documentToRow(row.newDocumentState),
+        assumed: row.assumedMasterState?.server_modified ?? null,
+      }));
+      const conflicts: WithDeleted<D>[] = [];
+      // One request after another, each its own transaction. A failure retries the whole batch:
+      // rows an earlier request wrote then come back as conflicts and merge like any other.
+      for (const chunk of byteChunks(items, PUSH_REQUEST_BYTES)) {
+        const { data, error } = await client.rpc('push_rows', { p_table: table, p_rows: chunk });
+        if (error) throw new Error(`pushing ${table}: ${error.message}`);
+        if (!Array.isArray(data)) throw new Error(`pushing ${table}: the server sent no list of conflicts`);
+        for (const row of data) conflicts.push(rowToDocument<D>(properties, asRow(row, table)));
+      }
+      return conflicts;
     }),
   };
+}
+
+const utf8 = new TextEncoder();
+
+/** Consecutive runs of `items` whose JSON array stays within `maxBytes` (one item alone may not). */
+export function byteChunks<T>(items: readonly T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let bytes = 2;
+  for (const item of items) {
+    const size = utf8.encode(JSON.stringify(item)).length + 1;
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 2;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /**

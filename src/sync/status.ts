@@ -12,9 +12,16 @@
  *   new marker (one written after its push was already confirmed).
  * Markers are removed at the revision they were read at: an edit made meanwhile rewrote its
  * marker, which stays.
+ *
+ * A marker is written after its document (never a marker without its edit). A crash between
+ * the two leaves an edit that pushes uncounted; at start, documents the replication has yet to
+ * push (changed since its upstream checkpoint and unlike what it knows the server holds) get
+ * the markers they lack.
  */
 import {
   getAssumedMasterState,
+  getChangedDocumentsSince,
+  getLastCheckpointDoc,
   type RxCollection,
   type RxReplicationConflict,
   type WithDeleted,
@@ -37,8 +44,11 @@ export interface EditedDocument {
 /** The parts of a replication the markers follow. */
 export type TrackedReplication<D> = Pick<
   RxReplicationState<D, unknown>,
-  'sent$' | 'conflict$' | 'internalReplicationState'
+  'sent$' | 'conflict$' | 'internalReplicationState' | 'startPromise'
 >;
+
+// Documents read per step when looking for unmarked edits at start.
+const SCAN_PAGE = 1000;
 
 type ReplicationEvent<D> =
   | { kind: 'sent'; doc: WithDeleted<D> }
@@ -61,14 +71,28 @@ export class PendingChanges {
   }
 
   /** Called after each local write. */
-  async mark(collection: WritableCollection, doc: EditedDocument): Promise<void> {
-    await this.markers.upsert({
-      id: markerId(collection, doc.id),
-      collection_name: collection,
-      doc_id: doc.id,
-      workspace_id: doc.workspace_id,
-      updated_at: doc.updated_at,
-    });
+  mark(collection: WritableCollection, doc: EditedDocument): Promise<void> {
+    return this.markAll(collection, [doc]);
+  }
+
+  /** Called after a bulk write (an import batch): one write for all of its markers. */
+  async markAll(collection: WritableCollection, docs: readonly EditedDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    const { error } = await this.markers.bulkUpsert(
+      docs.map((doc) => ({
+        id: markerId(collection, doc.id),
+        collection_name: collection,
+        doc_id: doc.id,
+        workspace_id: doc.workspace_id,
+        updated_at: doc.updated_at,
+      })),
+    );
+    const [first] = error;
+    if (first) {
+      throw new Error(
+        `marking ${collection} to sync: ${error.length} failed (first: ${first.documentId}, status ${first.status})`,
+      );
+    }
   }
 
   /** The workspaces that have unconfirmed edits. */
@@ -105,6 +129,11 @@ export class PendingChanges {
         concatMap((batch) => this.apply(collection, batch).catch(report)),
       )
       .subscribe();
+    void replication.startPromise
+      .then(() =>
+        subscription.closed ? undefined : this.markUnpushed(collection, documents, replication, workspaceId),
+      )
+      .catch(report);
     subscription.add(
       newMarkers
         .pipe(
@@ -160,6 +189,51 @@ export class PendingChanges {
       );
     });
     await this.markers.bulkRemove(confirmed);
+  }
+
+  /**
+   * Marks the documents of `workspaceId` the replication has yet to push and that have no
+   * marker: what a crash between a write and its marker leaves. Only documents changed since
+   * the upstream checkpoint can be unpushed, so this reads little unless much is unpushed.
+   */
+  async markUnpushed<D extends EditedDocument>(
+    collection: WritableCollection,
+    documents: RxCollection<D>,
+    replication: TrackedReplication<D>,
+    workspaceId: string,
+  ): Promise<void> {
+    const state = replication.internalReplicationState;
+    if (!state) return;
+    let checkpoint = await getLastCheckpointDoc(state, 'up');
+    // None: the replication's first run (also its first after a schema migration) goes through
+    // every stored document itself; marking them all would cost a write each.
+    if (!checkpoint) return;
+    for (;;) {
+      const page = await getChangedDocumentsSince(documents.storageInstance, SCAN_PAGE, checkpoint);
+      if (page.documents.length === 0) return;
+      checkpoint = page.checkpoint;
+      const ours = page.documents.filter((doc) => doc.workspace_id === workspaceId);
+      if (ours.length === 0) continue;
+      const ids = ours.map((doc) => doc.id);
+      const [assumed, marked] = await Promise.all([
+        getAssumedMasterState(state, ids),
+        this.markers.findByIds(ids.map((id) => markerId(collection, id))).exec(),
+      ]);
+      const unmarked = ours.filter((doc) => {
+        if (marked.has(markerId(collection, doc.id))) return false;
+        const master = assumed[doc.id];
+        return !(
+          master &&
+          documents.conflictHandler.isEqual(
+            master.docData,
+            writeDocToDocState(doc, false, false),
+            'pigeon-unpushed',
+          )
+        );
+      });
+      // A push confirmed meanwhile leaves a marker that the new-marker check clears.
+      await this.markAll(collection, unmarked);
+    }
   }
 
   private async apply<D extends EditedDocument>(

@@ -133,6 +133,11 @@ grant execute on function public.pull_rows(text, uuid, timestamptz, uuid, intege
 -- row); otherwise the server's current row comes back as a conflict for the client to
 -- merge and push again. Server-owned columns (_modified, created_at) are never taken from
 -- the client. SECURITY INVOKER: RLS and the table checks decide what is allowed.
+--
+-- Set-based: one statement locks and classifies the whole batch, then one insert and one
+-- update per set of columns sent (the app sends every column, so one of each). A per-row
+-- loop of dynamic statements cost ~0.4 ms a row, which capped a 100,000-contact import's
+-- sync at ~2,000 rows/s on the server alone.
 -- ---------------------------------------------------------------------------------------
 create or replace function public.push_rows(p_table text, p_rows jsonb) returns jsonb
 language plpgsql
@@ -142,19 +147,36 @@ as $$
 declare
   tbl text := sync.replicated_table(p_table, true);
   writable text[];
-  item jsonb;
-  doc jsonb;
+  item_count integer;
+  conflicts jsonb;
+  inserts jsonb;
+  updates jsonb;
   cols text[];
   col_list text;
-  current_row jsonb;
-  conflicts jsonb := '[]'::jsonb;
+  row_list text;
+  group_docs jsonb;
+  lost uuid[];
+  found integer;
 begin
   if jsonb_typeof(p_rows) is distinct from 'array' then
     raise exception 'p_rows must be a JSON array of {doc, assumed} items'
       using errcode = 'invalid_parameter_value';
   end if;
-  if jsonb_array_length(p_rows) > 1000 then
-    raise exception 'at most 1000 rows per push, got %', jsonb_array_length(p_rows)
+  item_count := jsonb_array_length(p_rows);
+  if item_count > 1000 then
+    raise exception 'at most 1000 rows per push, got %', item_count
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if exists (select 1 from jsonb_array_elements(p_rows) e
+             where jsonb_typeof(e -> 'doc') is distinct from 'object'
+                or jsonb_typeof(e -> 'doc' -> 'id') is distinct from 'string') then
+    raise exception 'each item needs a "doc" object with an "id"'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  -- Each item is judged against the row as it was before the push: a row twice would be
+  -- judged twice against the same version.
+  if (select count(distinct (e -> 'doc' ->> 'id')::uuid) from jsonb_array_elements(p_rows) e) <> item_count then
+    raise exception 'a row may appear only once per push'
       using errcode = 'invalid_parameter_value';
   end if;
 
@@ -164,33 +186,74 @@ begin
     and a.attnum > 0 and not a.attisdropped
     and a.attname not in ('_modified', 'created_at');
 
-  for item in select value from jsonb_array_elements(p_rows) loop
-    doc := item -> 'doc';
-    if jsonb_typeof(doc) is distinct from 'object' or jsonb_typeof(doc -> 'id') is distinct from 'string' then
-      raise exception 'each item needs a "doc" object with an "id"'
-        using errcode = 'invalid_parameter_value';
+  -- Lock the rows the batch names and sort its items: new rows, rows still at the assumed
+  -- version, and conflicts (the server's row, for the client to merge).
+  execute format(
+    'with items as (
+       select (e -> ''doc'' ->> ''id'')::uuid as id, e -> ''doc'' as doc,
+              (e ->> ''assumed'')::timestamptz as assumed
+       from jsonb_array_elements($1) e
+     ), cur as (
+       select t.id, t._modified, to_jsonb(t) as row
+       from public.%I t where t.id in (select id from items)
+       for update
+     )
+     select coalesce(jsonb_agg(c.row) filter (where c.id is not null
+                       and (i.assumed is null or c._modified <> i.assumed)), ''[]''),
+            coalesce(jsonb_agg(i.doc) filter (where c.id is null), ''[]''),
+            coalesce(jsonb_agg(i.doc) filter (where c._modified = i.assumed), ''[]'')
+     from items i left join cur c on c.id = i.id',
+    tbl)
+  into conflicts, inserts, updates
+  using p_rows;
+
+  -- Only columns the client sent and may write; the rest keep their value or default.
+  for cols in
+    select distinct array(select c from unnest(writable) c where d ? c)
+    from jsonb_array_elements(inserts || updates) d
+  loop
+    select string_agg(format('%I', c), ', '), string_agg(format('r.%I', c), ', ')
+      into col_list, row_list
+    from unnest(cols) c;
+
+    select jsonb_agg(d) into group_docs from jsonb_array_elements(inserts) d
+    where array(select c from unnest(writable) c where d ? c) = cols;
+    if group_docs is not null then
+      -- A row another transaction inserted since the lock above comes back as a conflict.
+      execute format(
+        'with written as (
+           insert into public.%I (%s) select %s from jsonb_populate_recordset(null::public.%I, $1) r
+           on conflict (id) do nothing
+           returning id
+         )
+         select array_agg((d ->> ''id'')::uuid) from jsonb_array_elements($1) d
+         where (d ->> ''id'')::uuid not in (select id from written)',
+        tbl, col_list, row_list, tbl)
+      into lost
+      using group_docs;
+      if lost is not null then
+        execute format(
+          'select count(*), $2 || coalesce(jsonb_agg(to_jsonb(t)), ''[]'')
+           from public.%I t where t.id = any ($1)',
+          tbl)
+        into found, conflicts
+        using lost, conflicts;
+        if found < cardinality(lost) then
+          raise exception 'row % of % exists outside the workspaces you belong to', lost[1], tbl
+            using errcode = 'insufficient_privilege';
+        end if;
+      end if;
     end if;
 
-    execute format('select to_jsonb(t) from public.%I t where t.id = $1 for update', tbl)
-      into current_row using (doc ->> 'id')::uuid;
-
-    -- Only columns the client sent and may write; the rest keep their value or default.
-    select array_agg(c) into cols from unnest(writable) c where doc ? c;
-    select string_agg(format('%I', c), ', ') into col_list from unnest(cols) c;
-
-    if current_row is null then
+    select jsonb_agg(d) into group_docs from jsonb_array_elements(updates) d
+    where array(select c from unnest(writable) c where d ? c) = cols;
+    if group_docs is not null then
       execute format(
-        'insert into public.%I (%s) select %s from jsonb_populate_record(null::public.%I, $1)',
-        tbl, col_list, col_list, tbl)
-      using doc;
-    elsif item ->> 'assumed' is not null
-          and (current_row ->> '_modified')::timestamptz = (item ->> 'assumed')::timestamptz then
-      execute format(
-        'update public.%I t set (%s) = (select %s from jsonb_populate_record(null::public.%I, $1)) where t.id = $2',
-        tbl, col_list, col_list, tbl)
-      using doc, (doc ->> 'id')::uuid;
-    else
-      conflicts := conflicts || jsonb_build_array(current_row);
+        'update public.%I t set (%s) = row(%s)
+         from jsonb_populate_recordset(null::public.%I, $1) r
+         where t.id = r.id',
+        tbl, col_list, row_list, tbl)
+      using group_docs;
     end if;
   end loop;
   return conflicts;

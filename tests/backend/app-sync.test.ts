@@ -1,7 +1,10 @@
 // The data layer end to end (createPigeonServices, in Node with RxDB memory storage) against
 // the local stack: two devices of one user stay in sync live, offline edits merge, pending
-// counts, sign-out, another user, workspace switch.
+// counts (also after a crash between a write and its marker), sign-out, another user,
+// workspace switch.
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { contactId } from '../../src/domain/ids.ts';
+import { importedContact } from '../../src/sync/import-save.ts';
 import { type Device, type DeviceOptions, eventually, openDevice, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 
@@ -277,6 +280,39 @@ describe('pending changes and sign-out', () => {
       (rows) => rows[0]?.notes === 'edited, never pushed',
     );
     await eventually(again.services.sync.pending, (n) => n === 0);
+  });
+
+  test('contacts a crash left without their markers (an import batch cut off) are counted at the next start, then pushed', async () => {
+    const a = await device();
+    const ws = await signIn(a, user.email, user.password);
+    // A device that has synced contacts before (its replication has a checkpoint).
+    await a.services.contacts.add({ phone: '+44 7400 439999', name: 'Synced before' });
+    await eventually(a.services.sync.pending, (n) => n === 0);
+    a.network.set(false);
+    await a.close();
+
+    // What an import batch leaves when the tab dies between its contacts and their markers.
+    const db = await a.openDatabase(user.id);
+    const phones = ['+447400430001', '+447400430002', '+447400430003'];
+    const batch = phones.map((phone, i) => {
+      const candidate = { id: contactId(ws, phone), line: i + 2, phone, name: `Cut off ${phone}` };
+      const none = { email: '', notes: '', tags: [], custom_fields: {} };
+      return importedContact(undefined, { ...candidate, ...none }, { group_ids: [], tags: [] }, ws)!;
+    });
+    await db.contacts.bulkInsert(batch);
+    expect(await db.pending_changes.count().exec()).toBe(0);
+    await db.close();
+
+    const again = await device({ prefix: a.prefix, storage: a.storage, network: a.network });
+    await eventually(again.services.workspace, (w) => w?.id === ws);
+    await eventually(again.services.sync.pending, (n) => n === 3);
+    again.network.set(true);
+    await eventually(again.services.sync.pending, (n) => n === 0);
+    const rows = await serverRows<{ name: string }>(
+      "select name from public.contacts where workspace_id = $1 and phone like '+44740043000%' order by phone",
+      [ws],
+    );
+    expect(rows.map((r) => r.name)).toEqual(phones.map((p) => `Cut off ${p}`));
   });
 
   test('a server that cannot be reached counts as offline even when the platform says online', async () => {

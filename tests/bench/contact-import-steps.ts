@@ -1,9 +1,13 @@
 // Driving a contact import in the built app, for the import e2e test and the contact-import
 // bench: a generated CSV, the real file chooser, and main-thread long tasks watched by a
 // PerformanceObserver installed before the app's own code runs.
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { buildApp, serveApp } from '../../supabase/local/serve-app.ts';
+import type { Backend } from '../backend/harness.ts';
+import { launchBrowser } from '../e2e/harness.ts';
 
 /** Data row `i` (1-based) of a generated file: a UK mobile, so national and E.164 forms are known. */
 export function generatedPhone(i: number): string {
@@ -90,4 +94,34 @@ export async function chooseFile(page: Page, appUrl: string, path: string): Prom
 export async function figure(page: Page, testId: string): Promise<number> {
   const text = await page.getByTestId(testId).textContent();
   return Number((text ?? '').replaceAll(',', ''));
+}
+
+/**
+ * For a bench: the app built and served against `backend`, and a Chromium context watching
+ * long tasks, with long timeouts; all of it torn down after `use`.
+ */
+export async function withAppContext<T>(
+  backend: Backend,
+  use: (context: BrowserContext, appUrl: string) => Promise<T>,
+): Promise<T> {
+  const appDir = await mkdtemp(join(tmpdir(), 'pigeon-bench-app-'));
+  try {
+    await buildApp({ outDir: appDir, verbose: false });
+    const app = await serveApp({
+      dir: appDir,
+      runtimeConfig: { supabaseUrl: backend.url, anonKey: backend.config.anonKey },
+    });
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext();
+      context.setDefaultTimeout(900_000);
+      await watchLongTasks(context);
+      return await use(context, app.url);
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  } finally {
+    await rm(appDir, { recursive: true, force: true });
+  }
 }

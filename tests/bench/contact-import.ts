@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'vite';
-import { buildApp, serveApp } from '../../supabase/local/serve-app.ts';
+import { serveApp } from '../../supabase/local/serve-app.ts';
 import { startBackend } from '../backend/harness.ts';
 import { signIn } from '../e2e/app-steps.ts';
 import { launchBrowser } from '../e2e/harness.ts';
@@ -17,7 +17,7 @@ import {
   figure,
   longestTask,
   pageNow,
-  watchLongTasks,
+  withAppContext,
   writeContactsCsv,
 } from './contact-import-steps.ts';
 import type { BenchResult } from './run.ts';
@@ -59,21 +59,11 @@ async function parseInWorker(csvPath: string): Promise<Record<string, number>> {
 }
 
 async function importInApp(csvPath: string): Promise<Record<string, number>> {
-  const appDir = await mkdtemp(join(tmpdir(), 'pigeon-bench-app-'));
   const backend = await startBackend();
   try {
-    await buildApp({ outDir: appDir, verbose: false });
-    const app = await serveApp({
-      dir: appDir,
-      runtimeConfig: { supabaseUrl: backend.url, anonKey: backend.config.anonKey },
-    });
-    const browser = await launchBrowser();
-    try {
-      const context = await browser.newContext();
-      context.setDefaultTimeout(900_000);
-      await watchLongTasks(context);
-      const page = await signIn(context, app.url, await backend.user());
-      await chooseFile(page, app.url, csvPath);
+    return await withAppContext(backend, async (context, appUrl) => {
+      const page = await signIn(context, appUrl, await backend.user());
+      await chooseFile(page, appUrl, csvPath);
       const from = await pageNow(page);
       const started = performance.now();
       await page.getByRole('button', { name: 'Import contacts' }).click();
@@ -87,13 +77,9 @@ async function importInApp(csvPath: string): Promise<Record<string, number>> {
         import_longest_main_thread_task_ms: Math.round(tasks.longest),
         import_long_tasks: tasks.count,
       };
-    } finally {
-      await browser.close();
-      await app.close();
-    }
+    });
   } finally {
     await backend.close();
-    await rm(appDir, { recursive: true, force: true });
   }
 }
 

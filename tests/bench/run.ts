@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { campaignPrepare } from './campaign-prepare.ts';
 import { contactImport } from './contact-import.ts';
 import { contactsBrowser } from './contacts-browser.ts';
+import { contactsPush } from './contacts-push.ts';
 import { outboxThroughput } from './outbox-throughput.ts';
 import { pullThroughput } from './pull-throughput.ts';
 
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'contacts-browser': contactsBrowser,
   'outbox-throughput': outboxThroughput,
   'contact-import': contactImport,
+  'contacts-push': contactsPush,
   'campaign-prepare': campaignPrepare,
 };
 

@@ -1,5 +1,6 @@
 // Saving imported batches into a real RxDB (memory storage, schemas validated): new contacts,
-// the merge rule for existing ones, unchanged ones left alone, and a pending marker per write.
+// the merge rule for existing ones, applied in one bulk write per batch, unchanged ones left
+// alone, a contact changed meanwhile merged again, and a pending marker per write.
 import { randomUUID } from 'node:crypto';
 import { addRxPlugin } from 'rxdb';
 import { RxDBDevModePlugin } from 'rxdb/plugins/dev-mode';
@@ -163,5 +164,94 @@ describe('saveBatch', () => {
     });
     const back = await s.db.contacts.findOne(existing.id).exec();
     expect(back?.toJSON()).toMatchObject({ name: 'Ann Back', email: '', tags: [], opted_out: false });
+  });
+
+  test('a re-import of 500 existing contacts updates them in one bulk write, with the merge rule', async () => {
+    const s = await scope();
+    const phones = Array.from({ length: 500 }, (_, i) => `+4474005${String(i).padStart(5, '0')}`);
+    const stored = phones.map((phone, i) => ({
+      ...existing,
+      id: contactId(workspace.id, phone),
+      phone,
+      name: `Old ${i}`,
+      email: i % 2 ? `old${i}@example.test` : '',
+    }));
+    await s.db.contacts.bulkInsert(stored);
+    const writes: number[] = [];
+    const watch = s.db.contacts.storageInstance
+      .changeStream()
+      .subscribe((bulk) => writes.push(bulk.events.length));
+    const batch = phones.map((phone, i) =>
+      // Every tenth row says nothing new: name, email and fields as stored, tags already there.
+      i % 10 === 0
+        ? candidate(phone, { name: `Old ${i}`, tags: ['vip'], custom_fields: { plan: 'basic' } })
+        : candidate(phone, {
+            name: i % 3 ? `New ${i}` : '',
+            email: '',
+            notes: '',
+            tags: ['fair'],
+            custom_fields: { plan: 'pro' },
+          }),
+    );
+    expect(await saveBatch(s, batch, { group_ids: [], tags: [] })).toEqual({
+      created: 0,
+      updated: 450,
+      unchanged: 50,
+    });
+    watch.unsubscribe();
+    expect(writes).toEqual([450]);
+    const after = new Map((await s.db.contacts.find().exec()).map((d) => [d.phone, d.toJSON()]));
+    phones.forEach((phone, i) => {
+      const doc = after.get(phone);
+      if (i % 10 === 0) {
+        expect(doc).toMatchObject({ name: `Old ${i}`, updated_at: existing.updated_at });
+        return;
+      }
+      expect(doc).toMatchObject({
+        name: i % 3 ? `New ${i}` : `Old ${i}`,
+        email: i % 2 ? `old${i}@example.test` : '',
+        notes: existing.notes,
+        tags: ['vip', 'fair'],
+        group_ids: existing.group_ids,
+        custom_fields: { city: 'Leeds', plan: 'pro' },
+        opted_out: true,
+        opted_out_at: existing.opted_out_at,
+      });
+      expect((doc?.updated_at ?? '') > existing.updated_at).toBe(true);
+    });
+    expect(await s.pending.count()).toBe(450);
+  });
+
+  test('a contact changed by another tab while its batch is merged is merged again onto that change', async () => {
+    const s = await scope();
+    const stored = await s.db.contacts.insert(existing);
+    // The other tab's edit lands between the batch's read and its write: the first write of
+    // that contact fails on its stale revision, the second merges onto the edit.
+    const find = s.db.contacts.findByIds.bind(s.db.contacts);
+    let raced = false;
+    s.db.contacts.findByIds = (ids) => {
+      const query = find(ids);
+      if (raced) return query;
+      raced = true;
+      const exec = query.exec.bind(query);
+      return Object.assign(Object.create(query), {
+        exec: async () => {
+          const read = await exec();
+          await stored.incrementalPatch({ notes: 'edited in another tab', tags: ['vip', 'other-tab'] });
+          return read;
+        },
+      });
+    };
+    expect(
+      await saveBatch(s, [candidate(existing.phone, { name: 'Ann New', tags: ['fair'] })], {
+        group_ids: [],
+        tags: [],
+      }),
+    ).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect((await s.db.contacts.findOne(existing.id).exec())?.toJSON()).toMatchObject({
+      name: 'Ann New',
+      notes: 'edited in another tab',
+      tags: ['vip', 'other-tab', 'fair'],
+    });
   });
 });
