@@ -396,8 +396,11 @@ end;
 $$;
 revoke all on function private.settle_campaign(uuid) from public;
 
--- Releases the held messages of a launching campaign: 'running' if one is due now,
--- 'scheduled' otherwise. A campaign with nothing accepted settles at once.
+-- Releases the held messages of a launching campaign, planned again from the real start
+-- (now or start_at, whichever is later) by the campaign's window, days and pacing
+-- (private.campaign_send_times, below): the client's plan dates from the Launch click, which
+-- may be hours before the last chunk arrives. The client's order stands. 'running' if the
+-- first is due now, 'scheduled' otherwise. A campaign with nothing accepted settles at once.
 create or replace function private.start_campaign(p_campaign_id uuid) returns void
 language plpgsql
 security definer
@@ -405,22 +408,33 @@ set search_path = ''
 as $$
 declare
   c public.campaigns;
+  v_start timestamptz;
+  v_count integer;
+  v_first timestamptz;
 begin
   select * into c from public.campaigns cc where cc.id = p_campaign_id for update;
   if not found or c.status <> 'launching' then
     return;
   end if;
+  v_start := greatest(pg_catalog.now(), coalesce(c.start_at, pg_catalog.now()));
+  select pg_catalog.count(*)::integer into v_count
+  from public.outbox_messages o where o.campaign_id = c.id and o.status = 'paused';
+  select t.at into v_first from private.campaign_send_times(c, 1, v_start) t (at);
   -- The campaign's status first: the hold trigger lets rows of a running campaign queue.
   update public.campaigns cc
-  set status = case when exists (
-        select 1 from public.outbox_messages o
-        where o.campaign_id = c.id and o.status = 'paused'
-          and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
-      ) then 'running' else 'scheduled' end
+  set status = case when v_count > 0 and v_first <= pg_catalog.now() then 'running' else 'scheduled' end
   where cc.id = c.id;
+  with held as (
+    select o.message_id,
+      pg_catalog.row_number() over (order by o.scheduled_at nulls first, o.created_at, o.message_id) as n
+    from public.outbox_messages o
+    where o.campaign_id = c.id and o.status = 'paused'
+  )
   update public.outbox_messages o
-  set status = 'queued', updated_at = pg_catalog.now()
-  where o.campaign_id = c.id and o.status = 'paused';
+  set status = 'queued', scheduled_at = t.at, updated_at = pg_catalog.now()
+  from held h
+  join private.campaign_send_times(c, v_count, v_start) with ordinality t (at, n) on t.n = h.n
+  where o.message_id = h.message_id;
   perform private.settle_campaign(c.id);
 end;
 $$;
@@ -937,9 +951,10 @@ end;
 $$;
 
 -- ---------------------------------------------------------------------------------------
--- Send times planned on the server, for retries: the rules of src/domain/send-plan.ts and
--- send-window.ts (the launch plans in the client's worker; a retry is an online RPC whose
--- recipients are on the server, so it plans here rather than round-tripping the list).
+-- Send times planned on the server, at start and for retries: the rules of
+-- src/domain/send-plan.ts and send-window.ts. The client's plan (in its worker) orders the
+-- messages and serves the preview and estimates; the real times are planned here, from the
+-- moment the campaign actually starts.
 -- ---------------------------------------------------------------------------------------
 
 -- The first window of the campaign still open at or after p_at, as [w_open, w_close): local

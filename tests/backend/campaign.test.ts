@@ -152,6 +152,29 @@ function chunks(
 }
 
 /** A draft as the device holds it, never pushed: what a launch made offline carries. */
+// A Berlin window open from an hour ago to an hour from now, every day, so a launch starts
+// at once whatever the hour the test runs (crossing midnight is a window like any other).
+function berlinWindowAroundNow(): Pick<
+  LaunchDraft,
+  'window_start_minute' | 'window_end_minute' | 'window_days'
+> {
+  const [h, m] = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Berlin',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(new Date())
+    .split(':')
+    .map(Number);
+  const now = h! * 60 + m!;
+  return {
+    window_start_minute: (now + 1380) % 1440,
+    window_end_minute: (now + 60) % 1440,
+    window_days: [1, 2, 3, 4, 5, 6, 7],
+  };
+}
+
 function localDraft(fields: Partial<LaunchDraft> = {}): LaunchDraft {
   return {
     workspace_id: ws,
@@ -164,9 +187,7 @@ function localDraft(fields: Partial<LaunchDraft> = {}): LaunchDraft {
     contact_ids: [],
     start_at: null,
     time_zone: 'Europe/Berlin',
-    window_start_minute: 540,
-    window_end_minute: 1020,
-    window_days: [1, 2, 3, 4, 5],
+    ...berlinWindowAroundNow(),
     min_delay_ms: 0,
     max_delay_ms: 1000,
     rate_per_minute: 30,
@@ -213,6 +234,11 @@ async function reservation(key: string) {
 
 /** The processor: claims every due row of the channel (service connection, no API role). */
 async function claimAll(): Promise<{ outbox_id: string; message_id: string }[]> {
+  // Sends paced within the next minute are due now: these tests do not wait out the pacing.
+  await backend.db.query(
+    `update public.outbox_messages set scheduled_at = now()
+     where status = 'queued' and scheduled_at between now() and now() + interval '1 minute'`,
+  );
   return backend.db.query('select outbox_id, message_id from public.claim_outbox($1, 1000)', ['test-worker']);
 }
 const complete = (outboxId: string) =>
@@ -249,11 +275,39 @@ async function receive(from: Contact, body: string): Promise<void> {
 }
 
 /** Launches and posts every chunk; returns the plan. */
+/**
+ * A send window from 09:00 to `endMinute` on the day after tomorrow only, in Tokyo (no
+ * daylight saving, so expected wall times are plain); `wall` shifts a time to Tokyo's clock.
+ */
+function tokyoWindowInTwoDays(endMinute: number) {
+  const wall = (t: number) => new Date(t + 9 * 3_600_000);
+  const day = wall(Date.now() + 2 * 86_400_000);
+  const window = {
+    time_zone: 'Asia/Tokyo',
+    window_start_minute: 540,
+    window_end_minute: endMinute,
+    window_days: [((day.getUTCDay() + 6) % 7) + 1],
+  };
+  return { wall, day, window };
+}
+
+/** The outbox times of a campaign's messages, in the client's planned order. */
+async function plannedTimes(id: string, plan: PreparedCampaign): Promise<number[]> {
+  const rows = await backend.db.query<{ message_id: string; at: Date }>(
+    'select message_id, scheduled_at as at from public.outbox_messages where campaign_id = $1',
+    [id],
+  );
+  const at = new Map(rows.map((r) => [r.message_id, new Date(r.at).getTime()]));
+  return plan.messages.map((m) => at.get(m.message_id)!);
+}
+
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
 async function launched(
   contacts: Contact[],
   startAt?: number,
 ): Promise<{ id: string; plan: PreparedCampaign }> {
-  const id = await draft();
+  const id = await draft(startAt === undefined ? {} : { start_at: new Date(startAt).toISOString() });
   const plan = await prepare(id, contacts, startAt);
   expect((await launch(id, plan.quotaNeeded)).status).toBe('launching');
   for (const chunk of chunks(id, plan, 500)) await post(chunk);
@@ -327,7 +381,7 @@ describe('launch', () => {
     expect(started.launched_at).not.toBeNull();
     expect(await outboxStatuses(id)).toEqual({ queued: 5 });
 
-    // The text and time fixed at planning are what the outbox holds.
+    // The text fixed at planning is what the outbox holds, sent in the planned order.
     const rows = await backend.db.query<{
       id: string;
       body: string;
@@ -339,12 +393,13 @@ describe('launch', () => {
       [id],
     );
     expect(rows).toHaveLength(5);
-    for (const m of plan.messages) {
+    const times = plan.messages.map((m) => {
       const row = rows.find((r) => r.id === m.message_id)!;
       expect(row.body).toBe(m.body);
-      expect(new Date(row.scheduled_at).getTime()).toBe(m.send_at);
       expect(row.campaign_round).toBe(0);
-    }
+      return new Date(row.scheduled_at).getTime();
+    });
+    expect(times).toEqual([...times].sort((a, b) => a - b));
 
     // A launch replayed now changes nothing, and the campaign takes no more messages.
     expect(await launch(id, 5)).toMatchObject({ status: 'running', replayed: true });
@@ -483,7 +538,8 @@ describe('a launch whose draft never reached the server', () => {
     const contacts = await createContacts(3);
     const id = randomUUID();
     const plan = await prepare(id, contacts);
-    const [first, second] = chunks(id, plan, 2, localDraft());
+    const offline = localDraft();
+    const [first, second] = chunks(id, plan, 2, offline);
     expect(first![0]!.campaign).toBeDefined();
     expect(first![1]!.campaign).toBeUndefined();
     expect(second![0]!.campaign).toBeUndefined();
@@ -493,8 +549,8 @@ describe('a launch whose draft never reached the server', () => {
       workspace_id: ws,
       name: 'Made offline',
       time_zone: 'Europe/Berlin',
-      window_start_minute: 540,
-      window_days: [1, 2, 3, 4, 5],
+      window_start_minute: offline.window_start_minute,
+      window_days: offline.window_days,
       max_delay_ms: 1000,
       rate_per_minute: 30,
       updated_at: '2026-11-23T10:00:00.000Z',
@@ -655,20 +711,19 @@ describe('sending, counters and settlement', () => {
     // Tokyo has no daylight saving: the expected wall times are plain. The only day allowed is
     // the one after tomorrow there, 09:00-09:02, one message a minute: two fit, the third
     // waits a week.
-    const wall = (t: number) => new Date(t + 9 * 3_600_000);
-    const day = wall(Date.now() + 2 * 86_400_000);
-    const isoWeekday = ((day.getUTCDay() + 6) % 7) + 1;
+    const { wall, day, window } = tokyoWindowInTwoDays(542);
     const contacts = await createContacts(3);
     const id = await draft({
-      time_zone: 'Asia/Tokyo',
-      window_start_minute: 540,
-      window_end_minute: 542,
-      window_days: [isoWeekday],
+      ...window,
       rate_per_minute: 1,
     });
     const plan = await prepare(id, contacts);
     await launch(id, 3);
     for (const chunk of chunks(id, plan, 500)) await post(chunk);
+    // The first round waits for that window too: bring it forward to fail it now.
+    await backend.db.query('update public.outbox_messages set scheduled_at = now() where campaign_id = $1', [
+      id,
+    ]);
     for (const c of await claimAll()) await fail(c.outbox_id, false);
     expect(await campaign(id)).toMatchObject({ status: 'completed', failed_count: 3 });
 
@@ -728,6 +783,48 @@ describe('sending, counters and settlement', () => {
       status: 'reserved',
       committed_amount: null,
     });
+  });
+
+  test('a launch arriving late is planned again from its real start, by the delays and the window', async () => {
+    // Planned two days ago (offline), arriving now: the client's times are all past. The only
+    // window is the day after tomorrow in Tokyo, 09:00-09:10, with 1-3 s between messages.
+    const { day, window } = tokyoWindowInTwoDays(550);
+    const contacts = await createContacts(6);
+    const id = await draft({
+      ...window,
+      min_delay_ms: 1000,
+      max_delay_ms: 3000,
+      rate_per_minute: 6000,
+    });
+    const plan = await prepare(id, contacts, Date.now() - 2 * 86_400_000);
+    await launch(id, 6);
+    for (const chunk of chunks(id, plan, 4)) await post(chunk);
+    expect(await campaign(id)).toMatchObject({ status: 'scheduled', queued_count: 6 });
+    const times = await plannedTimes(id, plan);
+    const open = Date.parse(`${day.toISOString().slice(0, 10)}T09:00:00+09:00`);
+    expect(times[0]).toBe(open);
+    expect(times.at(-1)).toBeLessThan(open + 10 * 60_000);
+    expect(gaps(times).every((g) => g >= 1000 && g <= 3000)).toBe(true);
+  });
+
+  test('a launch without a window starts from now, or from its start_at when later', async () => {
+    for (const startAt of [undefined, Date.now() + 3_600_000]) {
+      const contacts = await createContacts(5);
+      const id = await draft({
+        min_delay_ms: 2000,
+        max_delay_ms: 4000,
+        rate_per_minute: 6000,
+        ...(startAt === undefined ? {} : { start_at: new Date(startAt).toISOString() }),
+      });
+      const plan = await prepare(id, contacts, Date.now() - 86_400_000);
+      await launch(id, 5);
+      const before = Date.now();
+      for (const chunk of chunks(id, plan, 500)) await post(chunk);
+      const times = await plannedTimes(id, plan);
+      expect(times[0]).toBeGreaterThanOrEqual(startAt ?? before - 1000);
+      if (startAt !== undefined) expect(times[0]).toBe(startAt);
+      expect(gaps(times).every((g) => g >= 2000 && g <= 4000)).toBe(true);
+    }
   });
 
   test('a campaign starting later is scheduled until its first message is claimed', async () => {

@@ -27,7 +27,12 @@ describe('campaigns', () => {
     const { user, phones } = await seeded('launch', '1', 1000);
     const context = await e2e.newContext();
     const page = await signInToCampaigns(e2e.url, context, user);
-    const id = await draftCampaign(page, { name: 'Big sale', tag: 'launch', rate: 6000 });
+    const id = await draftCampaign(page, {
+      name: 'Big sale',
+      tag: 'launch',
+      rate: 6000,
+      delay: { min: 0, max: 0 },
+    });
 
     await context.setOffline(true);
     await page.getByRole('status', { name: 'Offline' }).waitFor();
