@@ -25,7 +25,7 @@ export const migrationStrategies: Record<CollectionName, MigrationStrategies> = 
   workspace_members: {},
   channels: {},
   messages: {
-    // 1 adds campaign_id (the sends chart). Messages are the server's, and a stored copy
+    // 1 adds campaign_id and sent_at (the sends chart). Messages are the server's, and a stored copy
     // that differs from its row would never be replaced by the pull (RxDB keeps it as a local
     // write): so they are dropped, and the pull after the migration brings them back whole.
     1: () => null,

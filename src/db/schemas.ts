@@ -142,7 +142,7 @@ export const channelSchema = replicatedSchema<ChannelDoc>({
 });
 
 export const messageSchema = replicatedSchema<MessageDoc>({
-  // 1: campaign_id (migrations.ts).
+  // 1: campaign_id and sent_at (migrations.ts).
   version: 1,
   properties: {
     channel_id: uuid,
@@ -154,6 +154,7 @@ export const messageSchema = replicatedSchema<MessageDoc>({
     status: { type: 'string', enum: ['queued', 'sending', 'sent', 'delivered', 'read', 'failed'] },
     error: { type: ['string', 'null'] },
     campaign_id: { type: ['string', 'null'], maxLength: 36 },
+    sent_at: { type: ['string', 'null'] },
     created_at: timestamp,
   },
   required: [
@@ -166,6 +167,7 @@ export const messageSchema = replicatedSchema<MessageDoc>({
     'status',
     'error',
     'campaign_id',
+    'sent_at',
     'created_at',
   ],
   // A conversation: one workspace, one phone, in time order.

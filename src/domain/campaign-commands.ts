@@ -4,9 +4,10 @@
  * channel, message_id = campaignMessageId(campaign_id, contact_id), and no more messages than
  * the launch reserved quota for. Every command carries the recipient count, so the first one
  * to arrive launches a draft (reserving that quota) when launch_campaign was not called
- * first: an offline launch is only queued commands. The first command also carries the
- * draft, so a launch replayed after the tab closed, before the draft was pushed, still finds
- * its campaign: the intake creates it (private.create_campaign_draft).
+ * first: an offline launch is only queued commands. The first command of each chunk also
+ * carries the draft, so a launch replayed after the tab closed, before the draft was pushed,
+ * still finds its campaign whichever chunk arrives first: the intake creates it
+ * (private.create_campaign_draft).
  */
 import type { PreparedMessage } from './campaign-prepare.ts';
 import type { Campaign } from './types.ts';
@@ -77,13 +78,13 @@ export interface CampaignOutboxCommand {
   scheduled_at: string;
   /** Messages in the whole campaign: the quota its launch reserves. */
   recipient_count: number;
-  /** On the first command only. */
+  /** On the first command of each chunk. */
   campaign?: LaunchDraft;
 }
 
 export function* campaignCommandChunks(
   messages: readonly PreparedMessage[],
-  /** draft: what the first command carries (launchDraft), so a launch can create its campaign. */
+  /** draft: what each chunk's first command carries (launchDraft), so a launch can create its campaign. */
   campaign: { id: string; channel_id: string; draft?: LaunchDraft },
   size = CAMPAIGN_CHUNK_SIZE,
 ): Generator<CampaignOutboxCommand[]> {
@@ -100,8 +101,8 @@ export function* campaignCommandChunks(
       campaign_id: campaign.id,
       scheduled_at: new Date(m.send_at).toISOString(),
       recipient_count: messages.length,
-      // Once: the service worker replays in order, so the first command arrives first.
-      ...(start + i === 0 && campaign.draft ? { campaign: campaign.draft } : {}),
+      // Once a chunk: a chunk may arrive before the first (a request that failed is replayed later).
+      ...(i === 0 && campaign.draft ? { campaign: campaign.draft } : {}),
     }));
   }
 }

@@ -106,6 +106,8 @@ export interface Message extends ReplicatedDocument {
   error: string | null;
   /** The campaign that sent it; null for a conversation's messages. */
   campaign_id: string | null;
+  /** When an outbound message was first seen sent (set by the server); null before, and inbound. */
+  sent_at: IsoTimestamp | null;
   created_at: IsoTimestamp;
 }
 

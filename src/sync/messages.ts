@@ -263,7 +263,7 @@ function summariseSends(docs: readonly RxDocument<MessageDoc>[]): CampaignSends 
   const times: number[] = [];
   for (const doc of docs) {
     byStatus[doc.status] += 1;
-    if (LEFT.has(doc.status) && doc.server_modified) times.push(Date.parse(doc.server_modified));
+    if (LEFT.has(doc.status) && doc.sent_at) times.push(Date.parse(doc.sent_at));
   }
   return { times: times.sort((a, b) => a - b), byStatus };
 }

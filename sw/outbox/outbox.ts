@@ -139,7 +139,9 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
   let error: string | undefined;
   for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
     const meta = (entry.metadata ?? { attempts: 0, notBefore: 0, offline: true }) as unknown as EntryMeta;
-    if (!isDue(meta, mode)) {
+    // In order: once one request waits, those queued after it wait too, so a conversation's
+    // messages and a campaign's chunks reach the server in the order they were written.
+    if (kept.length > 0 || !isDue(meta, mode)) {
       kept.push(entry);
       continue;
     }
@@ -171,15 +173,14 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
 let timer: ReturnType<typeof setTimeout> | undefined;
 
 /**
- * While the worker lives, replays again when the earliest kept request is due. The browser
+ * While the worker lives, replays again when the first request of the queue is due. The browser
  * may stop an idle worker sooner; then the next `sync` event or a tab's request replays.
  */
 function schedule(): void {
-  void queue.getAll().then((entries) => {
-    const due = Math.min(
-      ...entries.map((e) => (e.metadata as unknown as EntryMeta | undefined)?.notBefore ?? 0),
-    );
-    if (!Number.isFinite(due)) return;
+  void queue.getAll().then(([head]) => {
+    // The queue goes in order, so the first request's time is the next replay's.
+    if (!head) return;
+    const due = (head.metadata as unknown as EntryMeta | undefined)?.notBefore ?? 0;
     clearTimeout(timer);
     timer = setTimeout(() => void replay('due'), Math.max(0, due - Date.now()) + 50);
   });

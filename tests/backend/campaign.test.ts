@@ -542,7 +542,7 @@ describe('a launch whose draft never reached the server', () => {
     const [first, second] = chunks(id, plan, 2, offline);
     expect(first![0]!.campaign).toBeDefined();
     expect(first![1]!.campaign).toBeUndefined();
-    expect(second![0]!.campaign).toBeUndefined();
+    expect(second![0]!.campaign).toEqual(first![0]!.campaign);
 
     expect((await post(first!)).map((r) => r.status)).toEqual(['queued', 'queued']);
     expect(await campaign(id)).toMatchObject({
@@ -569,6 +569,19 @@ describe('a launch whose draft never reached the server', () => {
       [id],
     );
     expect(count!.n).toBe(3);
+  });
+
+  test('a later chunk arriving first creates and launches the draft; the first chunk then joins it', async () => {
+    const contacts = await createContacts(3);
+    const id = randomUUID();
+    const plan = await prepare(id, contacts);
+    const [first, second] = chunks(id, plan, 2, localDraft());
+
+    expect((await post(second!)).map((r) => r.status)).toEqual(['queued']);
+    expect(await campaign(id)).toMatchObject({ status: 'launching', recipient_count: 3, accepted_count: 1 });
+    expect((await post(first!)).map((r) => r.status)).toEqual(['queued', 'queued']);
+    expect(await campaign(id)).toMatchObject({ status: 'running', accepted_count: 3, queued_count: 3 });
+    expect(await quota()).toEqual({ used: 0, reserved: 3, limit: 100 });
   });
 
   test('the draft pushed later meets the launched row as a conflict, and the merge keeps the server state', async () => {

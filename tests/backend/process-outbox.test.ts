@@ -14,7 +14,9 @@ let owner: MintedUser;
 let workspaceId: string;
 
 const TO = '+4915112345678';
-const TIMEOUT_MS = 500;
+// Long enough that a loaded machine never times out a send the simulator accepted (a resend
+// then would be the ambiguous double send Meta's API cannot prevent); the hang test hangs longer.
+const TIMEOUT_MS = 2000;
 const WEBHOOK_DELAYS = { sent: 50, delivered: 150, read: 300 };
 
 beforeAll(async () => {
@@ -87,6 +89,14 @@ async function message(id: string) {
   return row!;
 }
 
+async function sentTimes(ids: readonly string[]): Promise<(string | null)[]> {
+  const rows = await backend.db.query<{ id: string; sent_at: string | null }>(
+    'select id, sent_at::text from public.messages where id = any($1)',
+    [ids],
+  );
+  return ids.map((id) => rows.find((r) => r.id === id)?.sent_at ?? null);
+}
+
 async function outbox(messageId: string) {
   const [row] = await backend.db.query<{ status: string; attempts: number; last_error: string | null }>(
     'select status, attempts, last_error from public.outbox_messages where message_id = $1',
@@ -101,23 +111,27 @@ const sendsOf = (channelId: string): SendRecord[] =>
 describe('sending', () => {
   test('queued messages are sent once each and go sent → delivered → read through webhooks', async () => {
     const channelId = await createChannel();
-    // One intake call each: rows of one batch are equally old, and go in id order.
+    const bodies = ['first', 'second', 'third'];
     const ids: string[] = [];
-    for (const body of ['first', 'second', 'third']) ids.push(...(await enqueue(channelId, [body])));
+    for (const body of bodies) ids.push(...(await enqueue(channelId, [body])));
 
     const summary = await processOutbox();
     expect(summary).toMatchObject({ claimed: 3, sent: 3, retrying: 0, failed: 0 });
+    // Each once, to the right message; arrival order is not promised (sends 10 ms apart overlap).
     const sends = sendsOf(channelId);
-    expect(sends.map((s) => [s.to, s.body, s.outcome])).toEqual([
-      ['4915112345678', 'first', 'accepted'],
-      ['4915112345678', 'second', 'accepted'],
-      ['4915112345678', 'third', 'accepted'],
-    ]);
+    const byBody = new Map(sends.map((s) => [s.body, s]));
+    expect(sends).toHaveLength(3);
     for (const [i, id] of ids.entries()) {
-      expect((await message(id)).wa_message_id).toBe(sends[i]!.wamid);
+      const sent = byBody.get(bodies[i]!);
+      expect(sent).toMatchObject({ to: '4915112345678', outcome: 'accepted' });
+      expect((await message(id)).wa_message_id).toBe(sent!.wamid);
       expect(await outbox(id)).toMatchObject({ status: 'sent', attempts: 1 });
     }
+    // Stamped once, when sent: the later ticks leave it (the campaign chart plots it).
+    const sentAt = await sentTimes(ids);
+    expect(sentAt.every((at) => at !== null)).toBe(true);
     await waitFor(async () => (await Promise.all(ids.map(message))).every((m) => m.status === 'read'));
+    expect(await sentTimes(ids)).toEqual(sentAt);
     // The simulator logs a webhook once its answer is in, a moment after the row changed.
     await waitFor(async () => simulator.webhooks().filter((w) => w.status === 'read').length >= 3);
     const statuses = simulator.webhooks().map((w) => [w.status, w.httpStatus]);
@@ -142,10 +156,11 @@ describe('provider failures', () => {
     const sends = sendsOf(channelId);
     expect(sends.map((s) => s.outcome)).toEqual(['http 503', 'http 500', 'http 502', 'accepted']);
     const gaps = sends.slice(1).map((s, i) => s.at - sends[i]!.at);
-    // The backoff is a lower bound; the processor rounds (every 100 ms here) add a little.
+    // The backoff is a lower bound; the processor rounds (every 100 ms here) and a loaded
+    // machine add to it, never as much as the next doubling.
     for (const [i, expected] of [1000, 2000, 4000].entries()) {
       expect(gaps[i]).toBeGreaterThanOrEqual(expected - 50);
-      expect(gaps[i]).toBeLessThan(expected + 1500);
+      expect(gaps[i]).toBeLessThan(expected * 2);
     }
     expect(await message(id!)).toMatchObject({ status: 'sent', wa_message_id: sends[3]!.wamid });
     expect(await outbox(id!)).toMatchObject({ status: 'sent', attempts: 4 });
@@ -300,7 +315,8 @@ describe('pacing', () => {
       expect(mean).toBeGreaterThanOrEqual(least - JITTER_MS / gaps.length);
       return gaps;
     };
-    for (const gap of spacing(paused, 5, 600)) expect(gap).toBeLessThan(900 + 400);
+    // The random pause stays under its maximum; a loaded machine can add up to a second.
+    for (const gap of spacing(paused, 5, 600)) expect(gap).toBeLessThan(900 + 1000);
     spacing(rated, 8, 200);
   });
 

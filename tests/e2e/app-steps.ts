@@ -14,8 +14,8 @@ export async function signIn(context: BrowserContext, url: string, who: Account)
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('textbox', { name: 'Search contacts' }).waitFor();
-  // The header names the workspace once it is pulled; the Contacts page re-renders then, and
-  // text typed into its form a moment earlier would be lost.
+  // The header names the workspace once it is pulled: tests start from a settled page (that
+  // typing before then survives is tested on its own, in contacts-sync.e2e.test.ts).
   await page.waitForFunction(() =>
     Boolean(document.querySelector('.workspace-name, .workspace-select')?.textContent?.trim()),
   );

@@ -23,19 +23,22 @@ const seeded = (tag: string, prefix: string, count: number) =>
   campaignAudience(e2e.backend, tag, prefix, count);
 
 describe('campaigns', () => {
-  test('1,000 contacts: launched offline, the tab closed, back online: each gets its text once and the counters reach delivered', async () => {
+  test('1,000 contacts: drafted and launched offline, the tab closed, back online: each gets its text once and the counters reach delivered', async () => {
     const { user, phones } = await seeded('launch', '1', 1000);
     const context = await e2e.newContext();
     const page = await signInToCampaigns(e2e.url, context, user);
+    // The audience must be on this device first (signing in lands on the contacts list).
+    await page.getByText('1,000 contacts').waitFor();
+    await context.setOffline(true);
+    await page.getByRole('status', { name: 'Offline' }).waitFor();
+    // The draft never reaches the server before launch: the launch's first command carries it.
     const id = await draftCampaign(page, {
       name: 'Big sale',
       tag: 'launch',
       rate: 6000,
       delay: { min: 0, max: 0 },
+      offline: true,
     });
-
-    await context.setOffline(true);
-    await page.getByRole('status', { name: 'Offline' }).waitFor();
     await page.getByRole('button', { name: 'Launch' }).click();
     await page
       .getByRole('status')

@@ -94,7 +94,7 @@ describe('checkCampaignDraft', () => {
 });
 
 describe('a launch carries its draft', () => {
-  test('the draft is the fields a client writes, on the first command only', () => {
+  test('the draft is the fields a client writes, on the first command of each chunk', () => {
     const c = campaign({
       channel_id: '0f0e0d0c-0b0a-4909-8807-060504030201',
       status: 'blocked',
@@ -119,6 +119,6 @@ describe('a launch carries its draft', () => {
       send_at: 0,
     }));
     const chunks = [...campaignCommandChunks(messages, { id: c.id, channel_id: c.channel_id!, draft }, 2)];
-    expect(chunks.flat().map((cmd) => cmd.campaign)).toEqual([draft, undefined, undefined]);
+    expect(chunks.flat().map((cmd) => cmd.campaign)).toEqual([draft, undefined, draft]);
   });
 });

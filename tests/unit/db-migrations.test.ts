@@ -25,20 +25,22 @@ test('every collection has its strategies wired, one per version step', () => {
   }
 });
 
-test('messages pulled before campaign_id (version 0) come back with it from the pull after the migration', async () => {
+test('messages pulled before campaign_id and sent_at (version 0) come back with them from the pull after the migration', async () => {
   const name = `migrate-${randomUUID()}`;
   const storage = wrappedValidateAjvStorage({ storage: getRxStorageMemory() });
-  const { campaign_id: _, ...v0Properties } = messageSchema.properties;
+  const { campaign_id: _, sent_at: __, ...v0Properties } = messageSchema.properties;
   const messagesV0: RxCollectionCreator = {
     schema: {
       ...messageSchema,
       version: 0,
       properties: v0Properties,
-      required: (messageSchema.required ?? []).filter((field) => field !== 'campaign_id'),
+      required: (messageSchema.required ?? []).filter(
+        (field) => field !== 'campaign_id' && field !== 'sent_at',
+      ),
     },
   };
   const campaignId = randomUUID();
-  // The server's row, as pull_rows answers before (no campaign_id kept) and after the migration.
+  // The server's row, as pull_rows answers before (no campaign_id, sent_at kept) and after the migration.
   const row = {
     id: randomUUID(),
     workspace_id: randomUUID(),
@@ -51,6 +53,7 @@ test('messages pulled before campaign_id (version 0) come back with it from the 
     status: 'delivered',
     error: null,
     campaign_id: campaignId,
+    sent_at: '2026-01-01T00:00:00.500Z',
     created_at: '2026-01-01T00:00:00.000Z',
     server_modified: '2026-01-01T00:00:01.000Z',
     _deleted: false,
@@ -76,15 +79,17 @@ test('messages pulled before campaign_id (version 0) come back with it from the 
     multiInstance: false,
     collections: { ...collectionCreators, messages: messagesV0 } as unknown as CollectionCreators,
   });
-  const { campaign_id: _dropped, ...v0Row } = row;
+  const { campaign_id: _dropped, sent_at: _unknown, ...v0Row } = row;
   await pullOnce(v0.messages as unknown as RxCollection, v0Row);
-  expect((await v0.messages.findOne(row.id).exec())?.toMutableJSON()).not.toHaveProperty('campaign_id');
+  const before = (await v0.messages.findOne(row.id).exec())?.toMutableJSON();
+  expect(before).toBeDefined();
+  expect(before).not.toHaveProperty('campaign_id');
   await v0.close();
 
   const v1 = await openPigeonDatabase({ name, storage, multiInstance: false });
   try {
     const { _deleted, ...stored } = row;
-    // Dropped by the migration: a copy without campaign_id would never be replaced.
+    // Dropped by the migration: a copy without the new fields would never be replaced.
     expect(await v1.messages.findOne(row.id).exec()).toBeNull();
     await pullOnce(v1.messages as unknown as RxCollection, row);
     expect((await v1.messages.findOne(row.id).exec())?.toMutableJSON()).toEqual(stored);
