@@ -27,6 +27,7 @@ import {
 } from '../db/collections.ts';
 import { documentToRow, rowToDocument } from '../db/documents.ts';
 import { type RetryPolicy, retryDelay } from './backoff.ts';
+import { storedUpTo } from './pull-pace.ts';
 
 /** The last row pulled, as the server printed it (microseconds matter). */
 export interface Checkpoint {
@@ -76,7 +77,7 @@ export function replicateWorkspaceTable<D extends { workspace_id: string; server
   const properties = storedProperties(table);
   const guard = backoff(opts);
   const push = isWritable(table) ? pushRows<D>(client, table, workspaceId, properties, guard) : undefined;
-  const state = replicateRxCollection<D, Checkpoint>({
+  const state: RxReplicationState<D, Checkpoint> = replicateRxCollection<D, Checkpoint>({
     replicationIdentifier: opts.identifier,
     collection: opts.collection,
     live: opts.live,
@@ -84,9 +85,10 @@ export function replicateWorkspaceTable<D extends { workspace_id: string; server
     waitForLeadership: true,
     pull: {
       batchSize: PULL_BATCH,
-      handler: guard((checkpoint, batchSize) =>
-        pullPage<D>(client, table, properties, workspaceId, checkpoint, batchSize),
-      ),
+      handler: guard(async (checkpoint, batchSize) => {
+        await storedUpTo(state, checkpoint ?? undefined, sameCheckpoint);
+        return pullPage<D>(client, table, properties, workspaceId, checkpoint, batchSize);
+      }),
     },
     ...(push ? { push } : {}),
   });
@@ -213,6 +215,8 @@ async function pullPage<D>(
     checkpoint: last ? { modified: String(last._modified), id: String(last.id) } : after,
   };
 }
+
+const sameCheckpoint = (a: Checkpoint, b: Checkpoint) => a.modified === b.modified && a.id === b.id;
 
 function asRow(value: unknown, table: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || typeof (value as { id?: unknown }).id !== 'string') {
