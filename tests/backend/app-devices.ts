@@ -10,6 +10,7 @@
 // server renderer, which never re-runs computations):
 //   vi.mock('solid-js', () => vi.importActual('solid-js/dist/solid.js'));
 import { randomUUID } from 'node:crypto';
+import type { RxStorage } from 'rxdb';
 import type { Accessor } from 'solid-js';
 import { vi } from 'vitest';
 import WebSocket from 'ws';
@@ -87,6 +88,8 @@ export interface DeviceOptions {
   network?: Network;
   /** Realtime client settings on top of the ws transport, e.g. heartbeatIntervalMs. */
   realtime?: { heartbeatIntervalMs?: number };
+  /** Wraps the device's RxDB storage (e.g. to make its writes as slow as IndexedDB's). */
+  wrapStorage?: (storage: RxStorage<unknown, unknown>) => RxStorage<unknown, unknown>;
 }
 
 export async function openDevice(backend: Backend, opts: DeviceOptions = {}): Promise<Device> {
@@ -94,7 +97,10 @@ export async function openDevice(backend: Backend, opts: DeviceOptions = {}): Pr
   const prefix = opts.prefix ?? `device-${randomUUID().slice(0, 8)}`;
   const storage = opts.storage ?? memoryStorage();
   const runtime = await runtimeOf(prefix);
-  const storageOf = () => runtime.wrappedValidateAjvStorage({ storage: runtime.getRxStorageMemory() });
+  const storageOf = () => {
+    const checked = runtime.wrappedValidateAjvStorage({ storage: runtime.getRxStorageMemory() });
+    return opts.wrapStorage ? (opts.wrapStorage(checked as never) as typeof checked) : checked;
+  };
   const services = runtime.createPigeonServices({
     supabase: {
       url: backend.url,
