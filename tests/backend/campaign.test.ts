@@ -263,8 +263,8 @@ const markStatus = (messageId: string, status: 'delivered' | 'read') =>
 async function receive(from: Contact, body: string): Promise<void> {
   const chat = await backend.db.query<{ id: string }>(
     `insert into public.chats (id, workspace_id, channel_id, wa_chat_id, contact_id)
-     values (gen_random_uuid(), $1, $2, $3, $4)
-     on conflict (channel_id, wa_chat_id) do update set contact_id = excluded.contact_id returning id`,
+     values (private.chat_id($2, $3), $1, $2, $3, $4)
+     on conflict (id) do update set contact_id = excluded.contact_id returning id`,
     [ws, channel, `${from.phone.slice(1)}@s.whatsapp.net`, from.id],
   );
   await backend.db.query(

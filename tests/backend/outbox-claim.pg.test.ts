@@ -23,7 +23,8 @@ beforeAll(async () => {
        insert into public.channels (workspace_id, name) values ($1, 'Bulk') returning id, workspace_id
      ), chat as (
        insert into public.chats (id, workspace_id, channel_id, wa_chat_id)
-       select gen_random_uuid(), workspace_id, id, '4915112345678@s.whatsapp.net' from channel
+       select private.chat_id(id, '4915112345678@s.whatsapp.net'), workspace_id, id, '4915112345678@s.whatsapp.net'
+       from channel
        returning id, workspace_id, channel_id
      ), msgs as (
        insert into public.messages (id, workspace_id, channel_id, chat_id, direction, phone, body)
