@@ -31,3 +31,31 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   const at = /[a-z]{3}/i.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/**
+ * The queue goes in order: a request that waits holds back those queued after it, so a
+ * conversation's messages and a campaign's chunks reach the server in the order they were
+ * written. One that has failed this often no longer holds the others: a request the server
+ * keeps failing on must not stall the outbox.
+ */
+export const HOLDS_UNTIL_ATTEMPTS = 5;
+
+/** Where a queued request stands: tries so far, and not replayed before `notBefore` (epoch ms). */
+export interface QueuedTry {
+  attempts: number;
+  notBefore: number;
+}
+
+export function holdsQueue(entry: QueuedTry): boolean {
+  return entry.attempts < HOLDS_UNTIL_ATTEMPTS;
+}
+
+/** When the next replay may send something: the earliest time up to the first request that holds the rest. */
+export function nextReplayAt(queue: readonly QueuedTry[]): number | undefined {
+  let due = Number.POSITIVE_INFINITY;
+  for (const entry of queue) {
+    due = Math.min(due, entry.notBefore);
+    if (holdsQueue(entry)) break;
+  }
+  return Number.isFinite(due) ? due : undefined;
+}

@@ -13,7 +13,7 @@
 // (src/sync/outbox-outcomes.ts) and the queue's life is announced on BroadcastChannel
 // "pigeon".
 import { Queue } from 'workbox-background-sync';
-import { retryAfterMs } from '../../src/domain/command-replay.ts';
+import { holdsQueue, nextReplayAt, type QueuedTry, retryAfterMs } from '../../src/domain/command-replay.ts';
 import { retryDelay } from '../../src/sync/backoff.ts';
 import { type CommandOutcome, recordOutcomes } from '../../src/sync/outbox-outcomes.ts';
 import {
@@ -33,10 +33,7 @@ const RETENTION_MINUTES = 60 * 24 * 60;
 /** What the queue hands back (Workbox does not export the type). */
 type QueueEntry = NonNullable<Awaited<ReturnType<Queue['shiftRequest']>>>;
 
-interface EntryMeta {
-  attempts: number;
-  /** Not replayed before this (epoch ms), unless forced. */
-  notBefore: number;
+interface EntryMeta extends QueuedTry {
   /** The last try found no network: the next sign of a connection replays it at once. */
   offline: boolean;
 }
@@ -115,6 +112,10 @@ function nextTry(meta: EntryMeta, attempt: Attempt): EntryMeta {
   return { attempts, notBefore: Date.now() + wait, offline: attempt.response === undefined };
 }
 
+function metaOf(entry: QueueEntry): EntryMeta {
+  return (entry.metadata ?? { attempts: 0, notBefore: 0, offline: true }) as unknown as EntryMeta;
+}
+
 function isDue(meta: EntryMeta, mode: ReplayMode): boolean {
   return mode === 'force' || meta.notBefore <= Date.now() || (mode === 'reconnect' && meta.offline);
 }
@@ -137,12 +138,13 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
   let delivered = 0;
   let dropped = 0;
   let error: string | undefined;
+  let held = false;
   for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
-    const meta = (entry.metadata ?? { attempts: 0, notBefore: 0, offline: true }) as unknown as EntryMeta;
-    // In order: once one request waits, those queued after it wait too, so a conversation's
-    // messages and a campaign's chunks reach the server in the order they were written.
-    if (kept.length > 0 || !isDue(meta, mode)) {
+    const meta = metaOf(entry);
+    // In order (holdsQueue): once one waits, those after it wait too.
+    if (held || !isDue(meta, mode)) {
       kept.push(entry);
+      held ||= holdsQueue(meta);
       continue;
     }
     const body = await bodyOf(entry.request);
@@ -153,7 +155,9 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
       else dropped += 1;
     } else {
       error = attempt.response ? `the server answered HTTP ${attempt.response.status}` : 'no connection';
-      kept.push({ ...entry, metadata: { ...nextTry(meta, attempt) } });
+      const next = nextTry(meta, attempt);
+      kept.push({ ...entry, metadata: { ...next } });
+      held ||= holdsQueue(next);
     }
   }
   // Back at the front, in their order: commands queued meanwhile go after them.
@@ -173,14 +177,14 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
 let timer: ReturnType<typeof setTimeout> | undefined;
 
 /**
- * While the worker lives, replays again when the first request of the queue is due. The browser
- * may stop an idle worker sooner; then the next `sync` event or a tab's request replays.
+ * While the worker lives, replays again when the next request it may send is due: the
+ * earliest up to the first that holds the rest back. The browser may stop an idle worker
+ * sooner; then the next `sync` event or a tab's request replays.
  */
 function schedule(): void {
-  void queue.getAll().then(([head]) => {
-    // The queue goes in order, so the first request's time is the next replay's.
-    if (!head) return;
-    const due = (head.metadata as unknown as EntryMeta | undefined)?.notBefore ?? 0;
+  void queue.getAll().then((entries) => {
+    const due = nextReplayAt(entries.map(metaOf));
+    if (due === undefined) return;
     clearTimeout(timer);
     timer = setTimeout(() => void replay('due'), Math.max(0, due - Date.now()) + 50);
   });

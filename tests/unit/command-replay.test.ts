@@ -1,7 +1,7 @@
 // What the service worker does with each answer to a queued send command, and what the
 // answer means for each message in it.
 import { describe, expect, test } from 'vitest';
-import { replayVerdict, retryAfterMs } from '../../src/domain/command-replay.ts';
+import { holdsQueue, nextReplayAt, replayVerdict, retryAfterMs } from '../../src/domain/command-replay.ts';
 import { commandIds, outcomesOfAnswer } from '../../src/sync/outbox-protocol.ts';
 
 describe('replayVerdict', () => {
@@ -21,6 +21,39 @@ describe('replayVerdict', () => {
     [422, 'drop'],
   ] as const)('HTTP %i → %s', (status, verdict) => {
     expect(replayVerdict(status)).toBe(verdict);
+  });
+});
+
+describe('queue order', () => {
+  test('a request holds the ones after it until it has failed 5 times', () => {
+    expect(holdsQueue({ attempts: 0, notBefore: 0 })).toBe(true);
+    expect(holdsQueue({ attempts: 4, notBefore: 0 })).toBe(true);
+    expect(holdsQueue({ attempts: 5, notBefore: 0 })).toBe(false);
+  });
+
+  test('the next replay is due at the earliest time up to the first request that holds', () => {
+    expect(nextReplayAt([])).toBeUndefined();
+    // The head holds: what comes after it cannot go first, however early it is due.
+    expect(
+      nextReplayAt([
+        { attempts: 1, notBefore: 5_000 },
+        { attempts: 1, notBefore: 1_000 },
+      ]),
+    ).toBe(5_000);
+    // A head that no longer holds lets the next one set the time, up to the first that holds.
+    expect(
+      nextReplayAt([
+        { attempts: 7, notBefore: 300_000 },
+        { attempts: 1, notBefore: 2_000 },
+        { attempts: 0, notBefore: 0 },
+      ]),
+    ).toBe(2_000);
+    expect(
+      nextReplayAt([
+        { attempts: 7, notBefore: 300_000 },
+        { attempts: 9, notBefore: 200_000 },
+      ]),
+    ).toBe(200_000);
   });
 });
 
