@@ -5,6 +5,7 @@
  * strategy in migrations.ts.
  */
 import type { RxJsonSchema } from 'rxdb';
+import { CAMPAIGN_DRAFT_KEYS } from '../domain/campaign-commands.ts';
 import type {
   CampaignDoc,
   ChannelDoc,
@@ -248,21 +249,7 @@ export const campaignSchema = replicatedSchema<CampaignDoc>({
     updated_at: timestamp,
   },
   required: [
-    'name',
-    'channel_id',
-    'template_id',
-    'body',
-    'group_ids',
-    'tags',
-    'contact_ids',
-    'start_at',
-    'time_zone',
-    'window_start_minute',
-    'window_end_minute',
-    'window_days',
-    'min_delay_ms',
-    'max_delay_ms',
-    'rate_per_minute',
+    ...CAMPAIGN_DRAFT_KEYS,
     'status',
     'blocked_reason',
     'recipient_count',
