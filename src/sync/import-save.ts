@@ -120,19 +120,21 @@ async function writeOnce(
       updates.push({ previous, document: { ...previous, ...doc } });
     }
   }
-  const [inserted, updated] = await Promise.all([
+  const [insertResult, updateResult] = await Promise.all([
     inserts.length > 0 ? contacts.bulkInsert(inserts) : { error: [] },
     updates.length > 0 ? contacts.storageInstance.bulkWrite(updates, 'pigeon-import') : { error: [] },
   ]);
-  const errors: RxStorageWriteError<ContactDoc>[] = [...inserted.error, ...updated.error];
+  const errors: RxStorageWriteError<ContactDoc>[] = [...insertResult.error, ...updateResult.error];
   const fatal = errors.filter((e) => e.status !== 409);
   throwFirst(fatal, 'saving contacts');
   const retry = new Set(errors.map((e) => e.documentId));
-  const written = [...inserts, ...updates.map((row) => row.document)].filter((doc) => !retry.has(doc.id));
-  await scope.pending.markAll('contacts', written);
+  const stored = (doc: ContactDoc) => !retry.has(doc.id);
+  const created = inserts.filter(stored);
+  const updated = updates.map((row) => row.document).filter(stored);
+  await scope.pending.markAll('contacts', [...created, ...updated]);
   counts.unchanged += unchanged;
-  counts.created += inserts.filter((doc) => !retry.has(doc.id)).length;
-  counts.updated += updates.filter((row) => !retry.has(row.document.id)).length;
+  counts.created += created.length;
+  counts.updated += updated.length;
   return candidates.filter((c) => retry.has(c.id));
 }
 

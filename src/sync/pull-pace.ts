@@ -20,7 +20,7 @@ export async function storedUpTo<D, C>(
 ): Promise<void> {
   const state = replication?.internalReplicationState;
   // The first page of a run starts from what is stored: nothing to wait for.
-  if (!state || checkpoint === undefined || checkpoint === null) return;
+  if (!state || checkpoint === undefined) return;
   const meta = state.input.metaInstance;
   const id = getComposedPrimaryKeyOfDocumentData(meta.schema, { isCheckpoint: '1', itemId: 'down' });
   const until = Date.now() + MAX_WAIT_MS;

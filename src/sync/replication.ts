@@ -86,7 +86,7 @@ export function replicateWorkspaceTable<D extends { workspace_id: string; server
     pull: {
       batchSize: PULL_BATCH,
       handler: guard(async (checkpoint, batchSize) => {
-        await storedUpTo(state, checkpoint ?? undefined, sameCheckpoint);
+        await storedUpTo(state, checkpoint, sameCheckpoint);
         return pullPage<D>(client, table, properties, workspaceId, checkpoint, batchSize);
       }),
     },
