@@ -13,7 +13,7 @@
  */
 import { isAuthRetryableFetchError, type Session, type SupabaseClient } from '@supabase/supabase-js';
 import { BehaviorSubject } from 'rxjs';
-import type { Result, SessionState, SignedInUser } from './services.ts';
+import type { Result, SessionState, SignedInUser } from '../app/services.ts';
 
 /** The part of the Web Storage API used here (localStorage in the browser). */
 export interface KeyValueStorage {

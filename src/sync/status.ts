@@ -29,10 +29,10 @@ import {
 } from 'rxdb';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { bufferTime, concatMap, filter, map, merge, type Observable, type Subscription } from 'rxjs';
+import type { SyncState } from '../app/services.ts';
 import type { WritableCollection } from '../db/collections.ts';
 import type { PigeonDatabase } from '../db/database.ts';
 import type { PendingChange } from '../db/schemas.ts';
-import type { SyncState } from './services.ts';
 
 /** What a marker needs to know of an edited document. */
 export interface EditedDocument {

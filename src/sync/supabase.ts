@@ -4,7 +4,7 @@
  * pass them explicitly, with `realtime: { transport: ws }` since Node 20 has no WebSocket.
  */
 import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
-import { buildTimeConfig } from '../runtime-config.ts';
+import { buildTimeConfig } from './runtime-config.ts';
 
 export interface SupabaseConnection {
   url?: string;

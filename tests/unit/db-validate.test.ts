@@ -12,7 +12,7 @@ import {
   checkTags,
   checkTemplateBody,
   checkText,
-} from '../../src/sync/validate.ts';
+} from '../../src/domain/field-checks.ts';
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; error: string }) => (r.ok ? r.value : r.error);
 

@@ -1,7 +1,7 @@
 import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
+import type { Result } from '../../app/services.ts';
 import type { Campaign, IsoWeekday } from '../../domain/types.ts';
-import type { CampaignDraftFields } from '../../sync/campaigns.ts';
-import type { Result } from '../../sync/services.ts';
+import type { CampaignDraftFields } from '../../features/campaigns/service.ts';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
 import { GroupPicker } from '../components/GroupPicker.tsx';

@@ -11,10 +11,10 @@ import {
   type ImportSink,
   previewFile,
   runImport,
-} from './import/pipeline.ts';
-import { ImportRefusedError } from './import/source.ts';
-import type { ImportTarget } from './import/validate.ts';
-import { UnreadableWorkbookError } from './import/xlsx.ts';
+} from './pipeline.ts';
+import { ImportRefusedError } from './source.ts';
+import type { ImportTarget } from './validate.ts';
+import { UnreadableWorkbookError } from './xlsx.ts';
 
 export type Refusable<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -4,9 +4,9 @@
  * (first sign-in, before the workspaces are pulled).
  */
 import { filter, firstValueFrom, type Observable, of, timeout } from 'rxjs';
-import type { PigeonDatabase } from '../db/database.ts';
-import type { Workspace } from '../domain/types.ts';
-import type { PendingChanges } from './status.ts';
+import type { PigeonDatabase } from '../../db/database.ts';
+import type { Workspace } from '../../domain/types.ts';
+import type { PendingChanges } from '../../sync/status.ts';
 
 export interface Scope {
   db: PigeonDatabase;

@@ -5,10 +5,10 @@
  * characters as Postgres' char_length does (code points).
  */
 import { validate as isUuid } from 'uuid';
-import { type CountryCode, normalizePhone } from '../domain/phone.ts';
-import { parseTemplate } from '../domain/template.ts';
-import type { TemplateCategory } from '../domain/types.ts';
-import type { Result } from './services.ts';
+import type { Result } from '../app/services.ts';
+import { type CountryCode, normalizePhone } from './phone.ts';
+import { parseTemplate } from './template.ts';
+import type { TemplateCategory } from './types.ts';
 
 type Checked<T> = Result<T>;
 

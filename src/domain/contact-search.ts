@@ -4,7 +4,7 @@
  * contains its digits. Leading zeros of the digits are dropped, so the national "07400 123"
  * and the international "0044 7400" both find +447400123456.
  */
-import type { Contact } from '../domain/types.ts';
+import type { Contact } from './types.ts';
 
 export type ContactSearch = (contact: Contact) => boolean;
 

@@ -4,6 +4,8 @@
  * an earlier row's phone reported as duplicates. State spans batches, so a file is validated as it
  * is read.
  */
+
+import { checkCustomFields, checkEmail, checkTags, checkText } from '../../domain/field-checks.ts';
 import { contactId } from '../../domain/ids.ts';
 import {
   type CountryCode,
@@ -13,7 +15,6 @@ import {
   normalizePhone,
 } from '../../domain/phone.ts';
 import { toVariableName } from '../../domain/variables.ts';
-import { checkCustomFields, checkEmail, checkTags, checkText } from '../../sync/validate.ts';
 import type { MappedPhone, MappedRow } from './mapping.ts';
 
 export interface ContactCandidate {

@@ -6,15 +6,9 @@
 import type { MangoQuery, RxDocument } from 'rxdb';
 import { from, map, merge, of, share, switchMap, takeUntil } from 'rxjs';
 import { createMemo } from 'solid-js';
-import { type ContactDoc, domainOf } from '../db/documents.ts';
-import { contactId } from '../domain/ids.ts';
-import type { Contact } from '../domain/types.ts';
-import { editDocument, insertDocument, removeDocument } from './edit.ts';
-import { liveDocument } from './queries.ts';
-import { toAccessor } from './reactive.ts';
-import { awaitScope, NO_SCOPE, type ScopeSource } from './scope.ts';
-import { searchContacts } from './search.ts';
-import type { ContactInput, ContactsApi, Result } from './services.ts';
+import type { ContactInput, ContactsApi, Result } from '../../app/services.ts';
+import { type ContactDoc, domainOf } from '../../db/documents.ts';
+import { searchContacts } from '../../domain/contact-search.ts';
 import {
   checkCustomFields,
   checkEmail,
@@ -22,7 +16,13 @@ import {
   checkPhone,
   checkTags,
   checkText,
-} from './validate.ts';
+} from '../../domain/field-checks.ts';
+import { contactId } from '../../domain/ids.ts';
+import type { Contact } from '../../domain/types.ts';
+import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
+import { liveDocument } from '../shared/queries.ts';
+import { toAccessor } from '../shared/reactive.ts';
+import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
 
 /** Rows shown before the full list is read: more than any screen holds. */
 const FIRST_PAGE = 60;

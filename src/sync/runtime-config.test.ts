@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CLI_DEFAULT_JWT_SECRET } from '../supabase/local/config.ts';
-import { verifyJwt } from '../supabase/local/jwt.ts';
+import { CLI_DEFAULT_JWT_SECRET } from '../../supabase/local/config.ts';
+import { verifyJwt } from '../../supabase/local/jwt.ts';
 import {
   buildTimeConfig,
   LOCAL_ANON_KEY,

@@ -3,10 +3,10 @@
  * marker (status.ts) once written.
  */
 import type { RxCollection, RxDocument, WithDeleted } from 'rxdb';
-import type { WritableCollection } from '../db/collections.ts';
+import type { Result } from '../../app/services.ts';
+import type { WritableCollection } from '../../db/collections.ts';
+import { editStamp } from '../../domain/edit-stamp.ts';
 import type { Scope } from './scope.ts';
-import type { Result } from './services.ts';
-import { editStamp } from './stamp.ts';
 
 interface Editable {
   id: string;

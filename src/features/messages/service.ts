@@ -7,16 +7,16 @@
 import type { RxDocument } from 'rxdb';
 import { combineLatest, debounceTime, map, merge, of, type Subscription, switchMap } from 'rxjs';
 import type { Accessor } from 'solid-js';
-import type { PigeonDatabase } from '../db/database.ts';
-import { domainOf, type MessageDoc, type OutgoingMessage } from '../db/documents.ts';
-import type { Channel, Message, MessageStatus } from '../domain/types.ts';
-import type { OutboxClient } from './outbox-client.ts';
-import type { CommandOutcome } from './outbox-outcomes.ts';
-import { fromAccessor, toAccessor } from './reactive.ts';
-import { awaitScope, NO_SCOPE, type ScopeSource } from './scope.ts';
-import type { Result } from './services.ts';
-import type { KeyValueStorage } from './session.ts';
-import { checkText } from './validate.ts';
+import type { Result } from '../../app/services.ts';
+import type { PigeonDatabase } from '../../db/database.ts';
+import { domainOf, type MessageDoc, type OutgoingMessage } from '../../db/documents.ts';
+import { checkText } from '../../domain/field-checks.ts';
+import type { Channel, Message, MessageStatus } from '../../domain/types.ts';
+import type { OutboxClient } from '../../sync/outbox-client.ts';
+import type { CommandOutcome } from '../../sync/outbox-outcomes.ts';
+import type { KeyValueStorage } from '../../sync/session.ts';
+import { fromAccessor, toAccessor } from '../shared/reactive.ts';
+import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
 
 /** A message of a conversation, as the UI shows it. */
 export interface ThreadMessage {

@@ -6,8 +6,8 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { catchError, debounceTime, EMPTY, from, map, merge, of, skip, switchMap } from 'rxjs';
 import type { Accessor } from 'solid-js';
-import { toAccessor } from './reactive.ts';
-import type { ScopeSource } from './scope.ts';
+import { toAccessor } from '../shared/reactive.ts';
+import type { ScopeSource } from '../shared/scope.ts';
 
 export interface QuotaStatus {
   limit: number;

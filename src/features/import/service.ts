@@ -8,13 +8,13 @@
  * batches reported as saved: every contact in them whole, none of the rest.
  */
 import * as Comlink from 'comlink';
-import type { ColumnMapping } from '../worker/import/mapping.ts';
-import type { ImportOutcome, ImportPreview, ImportProgress } from '../worker/import/pipeline.ts';
-import { perSecond, secondsLeft } from '../worker/import/progress.ts';
-import type { ImportWorkerApi, Refusable } from '../worker/import-worker.ts';
-import { type BatchCounts, type ImportAssignments, saveBatch } from './import-save.ts';
-import { awaitScope, NO_SCOPE, type ScopeSource } from './scope.ts';
-import type { Result } from './services.ts';
+import type { Result } from '../../app/services.ts';
+import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
+import type { ColumnMapping } from './mapping.ts';
+import type { ImportOutcome, ImportPreview, ImportProgress } from './pipeline.ts';
+import { perSecond, secondsLeft } from './progress.ts';
+import { type BatchCounts, type ImportAssignments, saveBatch } from './save.ts';
+import type { ImportWorkerApi, Refusable } from './worker.ts';
 
 export type { ImportPreview };
 
@@ -63,7 +63,7 @@ export const IMPORT_BATCH = 500;
 type WorkerFactory = () => Worker;
 
 const defaultWorker: WorkerFactory = () =>
-  new Worker(new URL('../worker/import-worker.ts', import.meta.url), {
+  new Worker(new URL('./worker.ts', import.meta.url), {
     type: 'module',
     name: 'pigeon-import',
   });

@@ -23,26 +23,26 @@ import {
   timer,
 } from 'rxjs';
 import { createRoot } from 'solid-js';
-import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from './auth-storage.ts';
-import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
-import { createCampaignsApi } from './campaigns.ts';
-import { type CampaignPreparer, defaultPreparer } from './campaigns-prepare.ts';
-import { createContactsApi } from './contacts.ts';
-import { createGroupsApi } from './groups.ts';
-import { createImportApi } from './import.ts';
-import { createMessagesApi } from './messages.ts';
-import { browserNetwork, type NetworkEnvironment, OnlineState } from './online.ts';
-import { OutboxClient } from './outbox-client.ts';
-import { createQuotaApi } from './quota.ts';
-import { toAccessor } from './reactive.ts';
-import { NO_SCOPE, type Scope, type ScopeSource } from './scope.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
+import { checkEmail } from '../domain/field-checks.ts';
+import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
+import { createCampaignsApi } from '../features/campaigns/service.ts';
+import { createContactsApi } from '../features/contacts/service.ts';
+import { createGroupsApi } from '../features/groups/service.ts';
+import { createImportApi } from '../features/import/service.ts';
+import { createMessagesApi } from '../features/messages/service.ts';
+import { createQuotaApi } from '../features/quota/service.ts';
+import { toAccessor } from '../features/shared/reactive.ts';
+import { NO_SCOPE, type Scope, type ScopeSource } from '../features/shared/scope.ts';
+import { createTemplatesApi } from '../features/templates/service.ts';
+import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
+import { browserNetwork, type NetworkEnvironment, OnlineState } from '../sync/online.ts';
+import { OutboxClient } from '../sync/outbox-client.ts';
+import { type KeyValueStorage, memoryStorage, SessionManager } from '../sync/session.ts';
+import { syncState } from '../sync/status.ts';
+import { createSupabaseClient, resolveConnection, type SupabaseConnection } from '../sync/supabase.ts';
+import { UserSpace } from '../sync/user-space.ts';
 import type { InviteOutcome, PigeonServices, SessionState, SignOutOutcome } from './services.ts';
-import { type KeyValueStorage, memoryStorage, SessionManager } from './session.ts';
-import { syncState } from './status.ts';
-import { createSupabaseClient, resolveConnection, type SupabaseConnection } from './supabase.ts';
-import { createTemplatesApi } from './templates.ts';
-import { UserSpace } from './user-space.ts';
-import { checkEmail } from './validate.ts';
 
 export interface PigeonServicesOptions {
   /** URL, anon key and supabase-js options (Node: `realtime: { transport: ws }`). */

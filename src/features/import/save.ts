@@ -14,11 +14,11 @@
  */
 
 import type { BulkWriteRow, RxDocument, RxDocumentData, RxStorageWriteError } from 'rxdb';
-import type { ContactDoc } from '../db/documents.ts';
-import { isSameDocument } from '../domain/merge.ts';
-import type { ContactCandidate } from '../worker/import/validate.ts';
-import type { Scope } from './scope.ts';
-import { editStamp } from './stamp.ts';
+import type { ContactDoc } from '../../db/documents.ts';
+import { editStamp } from '../../domain/edit-stamp.ts';
+import { isSameDocument } from '../../domain/merge.ts';
+import type { Scope } from '../shared/scope.ts';
+import type { ContactCandidate } from './validate.ts';
 
 /** What the user chose for the whole import. */
 export interface ImportAssignments {

@@ -11,28 +11,32 @@ import type { RxDocument } from 'rxdb';
 import { filter, firstValueFrom, map, of, race, switchMap, timer } from 'rxjs';
 import type { Accessor } from 'solid-js';
 import { v4 as uuidv4 } from 'uuid';
-import type { CampaignDoc } from '../db/documents.ts';
-import { domainOf } from '../db/documents.ts';
-import type { Exclusion } from '../domain/audience.ts';
-import { CAMPAIGN_SERVER_DEFAULTS, campaignCommandChunks, launchDraft } from '../domain/campaign-commands.ts';
+import type { Result } from '../../app/services.ts';
+import type { CampaignDoc } from '../../db/documents.ts';
+import { domainOf } from '../../db/documents.ts';
+import type { Exclusion } from '../../domain/audience.ts';
+import {
+  CAMPAIGN_SERVER_DEFAULTS,
+  campaignCommandChunks,
+  launchDraft,
+} from '../../domain/campaign-commands.ts';
+import { type CampaignDraftFields, checkCampaignDraft } from '../../domain/campaign-draft.ts';
 import {
   campaignPlanInput,
   type MissingVariables,
   type PreparableContact,
   type PreparedCampaign,
   type PreparedMessage,
-} from '../domain/campaign-prepare.ts';
-import type { Campaign } from '../domain/types.ts';
-import { type CampaignDraftFields, checkCampaignDraft } from './campaigns-input.ts';
-import type { CampaignPreparer } from './campaigns-prepare.ts';
-import { editDocument, insertDocument, removeDocument } from './edit.ts';
-import type { OutboxClient } from './outbox-client.ts';
-import { liveDocument } from './queries.ts';
-import { toAccessor } from './reactive.ts';
-import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from './scope.ts';
-import type { Result } from './services.ts';
+} from '../../domain/campaign-prepare.ts';
+import type { Campaign } from '../../domain/types.ts';
+import type { OutboxClient } from '../../sync/outbox-client.ts';
+import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
+import { liveDocument } from '../shared/queries.ts';
+import { toAccessor } from '../shared/reactive.ts';
+import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
+import type { CampaignPreparer } from './prepare.ts';
 
-export type { CampaignDraftFields } from './campaigns-input.ts';
+export type { CampaignDraftFields } from '../../domain/campaign-draft.ts';
 
 /** Rendered messages a preview shows. */
 const SAMPLE_SIZE = 20;

@@ -3,15 +3,15 @@
  * browser), else on this thread (Node tests, where nothing else competes for it).
  */
 import * as Comlink from 'comlink';
+import type { Result } from '../../app/services.ts';
 import {
   CampaignInputError,
   type CampaignPlanInput,
   type PreparableContact,
   type PreparedCampaign,
   prepareCampaign,
-} from '../domain/campaign-prepare.ts';
-import type { CampaignWorkerApi } from '../worker/campaign/prepare-worker.ts';
-import type { Result } from './services.ts';
+} from '../../domain/campaign-prepare.ts';
+import type { CampaignWorkerApi } from './worker.ts';
 
 export type CampaignPreparer = (
   contacts: PreparableContact[],
@@ -30,7 +30,7 @@ export const prepareHere: CampaignPreparer = async (contacts, input, { signal, o
 };
 
 export const prepareInWorker: CampaignPreparer = async (contacts, input, { signal, onProgress }) => {
-  const worker = new Worker(new URL('../worker/campaign/prepare-worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), {
     type: 'module',
     name: 'pigeon-campaign',
   });

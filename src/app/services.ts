@@ -3,10 +3,10 @@
 // replication carries them up.
 import type { Accessor } from 'solid-js';
 import type { Contact, ContactGroup, Template, Workspace, WorkspaceRole } from '../domain/types.ts';
-import type { CampaignsApi } from './campaigns.ts';
-import type { ImportApi } from './import.ts';
-import type { MessagesApi } from './messages.ts';
-import type { QuotaApi } from './quota.ts';
+import type { CampaignsApi } from '../features/campaigns/service.ts';
+import type { ImportApi } from '../features/import/service.ts';
+import type { MessagesApi } from '../features/messages/service.ts';
+import type { QuotaApi } from '../features/quota/service.ts';
 
 export type Result<T = void> = { ok: true; value: T } | { ok: false; error: string };
 

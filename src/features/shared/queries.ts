@@ -2,9 +2,9 @@
 import type { RxCollection } from 'rxdb';
 import { distinctUntilChanged, map, of, switchMap } from 'rxjs';
 import type { Accessor } from 'solid-js';
-import type { PigeonDatabase } from '../db/database.ts';
-import { domainOf, type Stored } from '../db/documents.ts';
-import type { ReplicatedDocument } from '../domain/types.ts';
+import type { PigeonDatabase } from '../../db/database.ts';
+import { domainOf, type Stored } from '../../db/documents.ts';
+import type { ReplicatedDocument } from '../../domain/types.ts';
 import { fromAccessor, toAccessor } from './reactive.ts';
 import type { ScopeSource } from './scope.ts';
 

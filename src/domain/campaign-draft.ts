@@ -4,10 +4,10 @@
  * server would refuse must be refused here, naming the field, or its push would block.
  */
 import { validate as isUuid } from 'uuid';
-import type { CAMPAIGN_DRAFT_KEYS } from '../domain/campaign-commands.ts';
-import type { Campaign, IsoWeekday } from '../domain/types.ts';
-import type { Result } from './services.ts';
-import { checkTemplateBody, checkText } from './validate.ts';
+import type { Result } from '../app/services.ts';
+import type { CAMPAIGN_DRAFT_KEYS } from './campaign-commands.ts';
+import { checkTemplateBody, checkText } from './field-checks.ts';
+import type { Campaign, IsoWeekday } from './types.ts';
 
 /** What a user drafts; every other field of a campaign is the server's. */
 export type CampaignDraftFields = Pick<Campaign, (typeof CAMPAIGN_DRAFT_KEYS)[number]>;
