@@ -9,7 +9,7 @@ import { App } from './ui/App.tsx';
 
 /**
  * The service worker (sw/sw.ts, built to /sw.js). A new version waits until the page sends
- * SKIP_WAITING (`wb.messageSkipWaiting()`) from the update prompt (app-update.ts).
+ * SKIP_WAITING (`wb.messageSkipWaiting()`) from the update prompt (app/app-update.ts).
  */
 function registerServiceWorker(): AppUpdate | undefined {
   // No service worker in `vite` dev mode: it would cache the dev server's modules.

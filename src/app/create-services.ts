@@ -38,11 +38,11 @@ import { createTemplatesApi } from '../features/templates/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
 import { browserNetwork, type NetworkEnvironment, OnlineState } from '../sync/online.ts';
 import { OutboxClient } from '../sync/outbox-client.ts';
-import { type KeyValueStorage, memoryStorage, SessionManager } from '../sync/session.ts';
+import { type KeyValueStorage, memoryStorage, SessionManager, type SessionState } from '../sync/session.ts';
 import { syncState } from '../sync/status.ts';
 import { createSupabaseClient, resolveConnection, type SupabaseConnection } from '../sync/supabase.ts';
 import { UserSpace } from '../sync/user-space.ts';
-import type { InviteOutcome, PigeonServices, SessionState, SignOutOutcome } from './services.ts';
+import type { InviteOutcome, PigeonServices, SignOutOutcome } from './services.ts';
 
 export interface PigeonServicesOptions {
   /** URL, anon key and supabase-js options (Node: `realtime: { transport: ws }`). */

@@ -4,9 +4,9 @@
  * server would refuse must be refused here, naming the field, or its push would block.
  */
 import { validate as isUuid } from 'uuid';
-import type { Result } from '../app/services.ts';
 import type { CAMPAIGN_DRAFT_KEYS } from './campaign-commands.ts';
 import { checkTemplateBody, checkText } from './field-checks.ts';
+import type { Result } from './result.ts';
 import type { Campaign, IsoWeekday } from './types.ts';
 
 /** What a user drafts; every other field of a campaign is the server's. */

@@ -5,8 +5,8 @@
  * characters as Postgres' char_length does (code points).
  */
 import { validate as isUuid } from 'uuid';
-import type { Result } from '../app/services.ts';
 import { type CountryCode, normalizePhone } from './phone.ts';
+import type { Result } from './result.ts';
 import { parseTemplate } from './template.ts';
 import type { TemplateCategory } from './types.ts';
 

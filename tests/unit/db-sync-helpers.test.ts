@@ -1,4 +1,4 @@
-// Small pure parts of src/sync: retry delays, edit stamps, the contacts search, sync state.
+// Small pure parts of the data layer: retry delays, edit stamps, the contacts search, sync state.
 import { describe, expect, test } from 'vitest';
 import { retryDelay } from '../../src/domain/backoff.ts';
 import { contactSearch, searchContacts } from '../../src/domain/contact-search.ts';

@@ -1,4 +1,4 @@
-// Input checks of src/sync/validate.ts: what the tables would refuse is refused with a
+// Input checks of src/domain/field-checks.ts: what the tables would refuse is refused with a
 // message naming the field.
 import { describe, expect, test } from 'vitest';
 import {

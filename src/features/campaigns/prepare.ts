@@ -3,7 +3,6 @@
  * browser), else on this thread (Node tests, where nothing else competes for it).
  */
 import * as Comlink from 'comlink';
-import type { Result } from '../../app/services.ts';
 import {
   CampaignInputError,
   type CampaignPlanInput,
@@ -11,6 +10,7 @@ import {
   type PreparedCampaign,
   prepareCampaign,
 } from '../../domain/campaign-prepare.ts';
+import type { Result } from '../../domain/result.ts';
 import type { CampaignWorkerApi } from './worker.ts';
 
 export type CampaignPreparer = (

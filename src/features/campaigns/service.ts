@@ -1,6 +1,6 @@
 /**
  * Campaigns of the current workspace: drafts are documents (written offline, replicated both
- * ways); a launch prepares the messages (campaigns-prepare.ts: the worker in a browser) and
+ * ways); a launch prepares the messages (prepare.ts: the worker in a browser) and
  * posts them as outbox commands in chunks, which the service worker queues while offline.
  * Every command carries the recipient count, so the first to reach the server launches the
  * draft and reserves its quota (supabase/migrations/20261123003000_campaigns.sql). Pause,
@@ -9,12 +9,9 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
 import { filter, firstValueFrom, map, of, race, switchMap, timer } from 'rxjs';
-import type { Accessor } from 'solid-js';
 import { v4 as uuidv4 } from 'uuid';
-import type { Result } from '../../app/services.ts';
 import type { CampaignDoc } from '../../db/documents.ts';
 import { domainOf } from '../../db/documents.ts';
-import type { Exclusion } from '../../domain/audience.ts';
 import {
   CAMPAIGN_SERVER_DEFAULTS,
   campaignCommandChunks,
@@ -23,72 +20,23 @@ import {
 import { type CampaignDraftFields, checkCampaignDraft } from '../../domain/campaign-draft.ts';
 import {
   campaignPlanInput,
-  type MissingVariables,
   type PreparableContact,
   type PreparedCampaign,
-  type PreparedMessage,
 } from '../../domain/campaign-prepare.ts';
+import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
 import type { OutboxClient } from '../../sync/outbox-client.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
 import { toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
+import type { CampaignRunOptions, CampaignsApi, LaunchOutcome } from './api.ts';
 import type { CampaignPreparer } from './prepare.ts';
-
-export type { CampaignDraftFields } from '../../domain/campaign-draft.ts';
 
 /** Rendered messages a preview shows. */
 const SAMPLE_SIZE = 20;
 /** How long a launch waits for the draft to reach the server before posting its messages. */
 const PUSH_WAIT_MS = 15_000;
-
-export interface CampaignPreview {
-  /** The first messages, as they will be sent. */
-  sample: PreparedMessage[];
-  excluded: Exclusion[];
-  missingVariables: MissingVariables[];
-  /** One per message. */
-  quotaNeeded: number;
-  firstSendAt: number | null;
-  lastSendAt: number | null;
-}
-
-export interface CampaignProgress {
-  phase: 'preparing' | 'sending';
-  done: number;
-  total: number;
-}
-
-export interface CampaignRunOptions {
-  signal?: AbortSignal;
-  onProgress?: (progress: CampaignProgress) => void;
-}
-
-export interface LaunchOutcome {
-  /** sent: the server has every message; queued: the service worker sends them when online; already: launched before. */
-  status: 'sent' | 'queued' | 'already';
-  messages: number;
-}
-
-export interface CampaignsApi {
-  /** Live, newest first. */
-  list(): Accessor<Campaign[]>;
-  get(id: Accessor<string | undefined>): Accessor<Campaign | undefined>;
-  createDraft(input: Partial<CampaignDraftFields> & { name: string }): Promise<Result<Campaign>>;
-  /** Refused once launched, except the name. */
-  updateDraft(id: string, patch: Partial<CampaignDraftFields>): Promise<Result<Campaign>>;
-  /** A draft, or a finished campaign. */
-  remove(id: string): Promise<Result>;
-  prepare(id: string, opts?: CampaignRunOptions): Promise<Result<CampaignPreview>>;
-  /** Prepares and sends; a second call while one runs, or after a launch, sends nothing more. */
-  launch(id: string, opts?: CampaignRunOptions): Promise<Result<LaunchOutcome>>;
-  pause(id: string): Promise<Result>;
-  resume(id: string): Promise<Result>;
-  cancel(id: string): Promise<Result>;
-  /** Sends the failed recipients' messages again. */
-  retry(id: string): Promise<Result>;
-}
 
 export interface CampaignsDeps {
   client: SupabaseClient;

@@ -11,8 +11,7 @@ import {
   type PreparedCampaign,
   prepareCampaign,
 } from '../../domain/campaign-prepare.ts';
-
-export type Refusable<T> = { ok: true; value: T } | { ok: false; error: string };
+import type { Result } from '../../domain/result.ts';
 
 let running: AbortController | undefined;
 
@@ -21,7 +20,7 @@ const api = {
     contacts: PreparableContact[],
     input: CampaignPlanInput,
     onProgress: (done: number, total: number) => void,
-  ): Promise<Refusable<PreparedCampaign>> {
+  ): Promise<Result<PreparedCampaign>> {
     running?.abort();
     const controller = new AbortController();
     running = controller;

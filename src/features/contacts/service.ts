@@ -6,7 +6,6 @@
 import type { MangoQuery, RxDocument } from 'rxdb';
 import { from, map, merge, of, share, switchMap, takeUntil } from 'rxjs';
 import { createMemo } from 'solid-js';
-import type { ContactInput, ContactsApi, Result } from '../../app/services.ts';
 import { type ContactDoc, domainOf } from '../../db/documents.ts';
 import { searchContacts } from '../../domain/contact-search.ts';
 import {
@@ -18,11 +17,13 @@ import {
   checkText,
 } from '../../domain/field-checks.ts';
 import { contactId } from '../../domain/ids.ts';
+import type { Result } from '../../domain/result.ts';
 import type { Contact } from '../../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
 import { toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
+import type { ContactInput, ContactsApi } from './api.ts';
 
 /** Rows shown before the full list is read: more than any screen holds. */
 const FIRST_PAGE = 60;

@@ -3,13 +3,14 @@
 import type { RxDocument } from 'rxdb';
 import { map, of, switchMap } from 'rxjs';
 import { v4 as uuidv4 } from 'uuid';
-import type { GroupsApi, Result } from '../../app/services.ts';
 import { domainOf, type GroupDoc } from '../../db/documents.ts';
 import { checkColor, checkText } from '../../domain/field-checks.ts';
+import type { Result } from '../../domain/result.ts';
 import type { ContactGroup } from '../../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
+import type { GroupsApi } from './api.ts';
 
 type GroupFields = Pick<ContactGroup, 'name' | 'description' | 'color'>;
 

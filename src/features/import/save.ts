@@ -9,8 +9,8 @@
  *
  * A batch is one bulk insert of its new contacts and one bulk write of its updated ones (each
  * document is written whole, never in part), then one write of their pending markers
- * (status.ts), so the header counts what waits to sync and the replication pushes it like any
- * edit. A crash before the markers are written is made good at the next start (status.ts).
+ * (src/sync/status.ts), so the header counts what waits to sync and the replication pushes it like any
+ * edit. A crash before the markers are written is made good at the next start (src/sync/status.ts).
  */
 
 import type { BulkWriteRow, RxDocument, RxDocumentData, RxStorageWriteError } from 'rxdb';

@@ -1,5 +1,5 @@
 /**
- * Contact import for the UI: the worker (src/worker/import-worker.ts) reads, maps and validates
+ * Contact import for the UI: the worker (worker.ts) reads, maps and validates
  * the file off the page's thread and hands accepted contacts over in batches; this side saves
  * each batch into RxDB (which lives in the page) before the worker reads on.
  *
@@ -8,51 +8,13 @@
  * batches reported as saved: every contact in them whole, none of the rest.
  */
 import * as Comlink from 'comlink';
-import type { Result } from '../../app/services.ts';
+import type { Result } from '../../domain/result.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
-import type { ColumnMapping } from './mapping.ts';
+import type { ImportApi, ImportReport, ImportStatus } from './api.ts';
 import type { ImportOutcome, ImportPreview, ImportProgress } from './pipeline.ts';
 import { perSecond, secondsLeft } from './progress.ts';
-import { type BatchCounts, type ImportAssignments, saveBatch } from './save.ts';
-import type { ImportWorkerApi, Refusable } from './worker.ts';
-
-export type { ImportPreview };
-
-/** What the user confirmed on the preview. */
-export interface ImportChoice extends ImportAssignments {
-  /** The table's mapping as edited; null for vCards. */
-  mapping: ColumnMapping | null;
-}
-
-/** Where an import is, for the progress bar. */
-export interface ImportStatus extends ImportProgress, BatchCounts {
-  /** Contacts written so far, in whole batches. */
-  saved: number;
-  elapsedMs: number;
-  rowsPerSecond: number;
-  /** Undefined until there is enough to estimate from. */
-  secondsLeft: number | undefined;
-}
-
-export interface ImportReport extends ImportStatus {
-  cancelled: boolean;
-  /** The first rows not imported, with the reason. */
-  firstProblems: ImportOutcome['firstProblems'];
-  /** Every row not imported, as CSV; empty when none. */
-  rejectedCsv: string;
-}
-
-export interface ImportRun {
-  /** Stops after the batch being written; the report then says what was saved. */
-  cancel(): void;
-  done: Promise<Result<ImportReport>>;
-}
-
-export interface ImportApi {
-  /** The first rows and the guessed mapping; refuses, with the reason, a file it cannot import. */
-  preview(file: File): Promise<Result<ImportPreview>>;
-  start(file: File, choice: ImportChoice, onStatus: (status: ImportStatus) => void): ImportRun;
-}
+import { type BatchCounts, saveBatch } from './save.ts';
+import type { ImportWorkerApi } from './worker.ts';
 
 /**
  * Contacts per write. RxDB's work for a write runs on the page's thread: 500 keeps each write's
@@ -86,7 +48,7 @@ export function createImportApi(source: ScopeSource, createWorker: WorkerFactory
       const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const target = { workspaceId: scope.workspace.id, defaultCountry: scope.workspace.default_country };
-      return withWorker<Refusable<ImportPreview>>((api) => api.preview(file, target));
+      return withWorker<Result<ImportPreview>>((api) => api.preview(file, target));
     },
 
     start(file, choice, onStatus) {
@@ -137,7 +99,7 @@ export function createImportApi(source: ScopeSource, createWorker: WorkerFactory
             onStatus(status(progress));
           },
         };
-        const outcome = await withWorker<Refusable<ImportOutcome>>((api) => {
+        const outcome = await withWorker<Result<ImportOutcome>>((api) => {
           cancelWorker = () => void api.cancel();
           if (cancelled) cancelWorker();
           const request = { target, mapping: choice.mapping ?? undefined, batchSize: IMPORT_BATCH };

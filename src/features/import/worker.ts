@@ -4,6 +4,7 @@
  * Refusals come back as results, not exceptions, so their message reaches the user intact.
  */
 import * as Comlink from 'comlink';
+import type { Result } from '../../domain/result.ts';
 import {
   type ImportOutcome,
   type ImportPreview,
@@ -16,16 +17,14 @@ import { ImportRefusedError } from './source.ts';
 import type { ImportTarget } from './validate.ts';
 import { UnreadableWorkbookError } from './xlsx.ts';
 
-export type Refusable<T> = { ok: true; value: T } | { ok: false; error: string };
-
 let running: AbortController | undefined;
 
 const api = {
-  preview(file: File, target: ImportTarget): Promise<Refusable<ImportPreview>> {
+  preview(file: File, target: ImportTarget): Promise<Result<ImportPreview>> {
     return refusable(() => previewFile(file, target));
   },
 
-  run(file: File, request: ImportRequest, sink: ImportSink): Promise<Refusable<ImportOutcome>> {
+  run(file: File, request: ImportRequest, sink: ImportSink): Promise<Result<ImportOutcome>> {
     running?.abort();
     const controller = new AbortController();
     running = controller;
@@ -40,7 +39,7 @@ const api = {
 
 export type ImportWorkerApi = typeof api;
 
-async function refusable<T>(run: () => Promise<T>): Promise<Refusable<T>> {
+async function refusable<T>(run: () => Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (err) {

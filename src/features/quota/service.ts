@@ -5,21 +5,9 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { catchError, debounceTime, EMPTY, from, map, merge, of, skip, switchMap } from 'rxjs';
-import type { Accessor } from 'solid-js';
 import { toAccessor } from '../shared/reactive.ts';
 import type { ScopeSource } from '../shared/scope.ts';
-
-export interface QuotaStatus {
-  limit: number;
-  used: number;
-  reserved: number;
-  remaining: number;
-}
-
-export interface QuotaApi {
-  /** Undefined until read (or while signed out). */
-  status: Accessor<QuotaStatus | undefined>;
-}
+import type { QuotaApi, QuotaStatus } from './api.ts';
 
 // Counter changes come in bursts while a campaign sends: one read per burst.
 const SETTLE_MS = 1_000;

@@ -1,11 +1,11 @@
 /**
  * Local writes of the writable collections: each stamps `updated_at` and leaves a pending
- * marker (status.ts) once written.
+ * marker (src/sync/status.ts) once written.
  */
 import type { RxCollection, RxDocument, WithDeleted } from 'rxdb';
-import type { Result } from '../../app/services.ts';
 import type { WritableCollection } from '../../db/collections.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
+import type { Result } from '../../domain/result.ts';
 import type { Scope } from './scope.ts';
 
 interface Editable {

@@ -2,14 +2,15 @@
 import type { RxDocument } from 'rxdb';
 import { map, of, switchMap } from 'rxjs';
 import { v4 as uuidv4 } from 'uuid';
-import type { Result, TemplatesApi } from '../../app/services.ts';
 import { domainOf, type TemplateDoc } from '../../db/documents.ts';
 import { checkCategory, checkLanguage, checkTemplateBody, checkText } from '../../domain/field-checks.ts';
+import type { Result } from '../../domain/result.ts';
 import type { Template } from '../../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
 import { toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
+import type { TemplatesApi } from './api.ts';
 
 type TemplateFields = Pick<Template, 'name' | 'body' | 'language' | 'category'>;
 

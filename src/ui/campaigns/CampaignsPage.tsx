@@ -1,6 +1,6 @@
 import { A, useNavigate } from '@solidjs/router';
 import { For, type JSX, Show } from 'solid-js';
-import type { Result } from '../../app/services.ts';
+import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';

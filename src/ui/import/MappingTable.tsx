@@ -1,6 +1,10 @@
 import { For, type JSX, Show } from 'solid-js';
-import type { ColumnAssignment, ColumnMapping, ColumnRole } from '../../features/import/mapping.ts';
-import type { ImportPreview } from '../../features/import/service.ts';
+import type {
+  ColumnAssignment,
+  ColumnMapping,
+  ColumnRole,
+  ImportPreview,
+} from '../../features/import/api.ts';
 import { ROLE_LABELS } from './format.ts';
 
 const ROLES = Object.keys(ROLE_LABELS) as ColumnRole[];
