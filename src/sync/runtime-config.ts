@@ -19,7 +19,7 @@ export const LOCAL_SUPABASE_URL = 'http://127.0.0.1:54321';
 /**
  * The local anon key: the Supabase CLI's anon claims (role anon, expiring 2032) signed with
  * its well-known local JWT secret (supabase/local/config.ts), so any local stack that keeps
- * the default secret accepts it (runtime-config.test.ts checks).
+ * the default secret accepts it (tests/unit/runtime-config.test.ts checks).
  */
 export const LOCAL_ANON_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';

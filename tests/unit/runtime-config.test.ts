@@ -1,6 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CLI_DEFAULT_JWT_SECRET } from '../../supabase/local/config.ts';
-import { verifyJwt } from '../../supabase/local/jwt.ts';
 import {
   buildTimeConfig,
   LOCAL_ANON_KEY,
@@ -8,7 +6,9 @@ import {
   loadRuntimeConfig,
   parseRuntimeConfig,
   resetRuntimeConfig,
-} from './runtime-config.ts';
+} from '../../src/sync/runtime-config.ts';
+import { CLI_DEFAULT_JWT_SECRET } from '../../supabase/local/config.ts';
+import { verifyJwt } from '../../supabase/local/jwt.ts';
 
 class MemoryStorage {
   private map = new Map<string, string>();
