@@ -3,7 +3,7 @@
 // manifest injected at `self.__WB_MANIFEST`.
 //
 // The backend the app talks to is read at run time from `/config.json` (see
-// src/runtime-config.ts); VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY are only the
+// src/sync/runtime-config.ts); VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY are only the
 // fallback baked into a build, e.g. for a static deployment against hosted Supabase.
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';

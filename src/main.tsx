@@ -2,14 +2,14 @@
 // creates the data layer and mounts the app in #root in place of index.html's boot screen.
 import { render } from 'solid-js/web';
 import { Workbox } from 'workbox-window';
-import { type AppUpdate, watchForUpdates } from './app-update.ts';
-import { loadRuntimeConfig } from './runtime-config.ts';
-import { createPigeonServices } from './sync/create-services.ts';
+import { type AppUpdate, watchForUpdates } from './app/app-update.ts';
+import { createPigeonServices } from './app/create-services.ts';
+import { loadRuntimeConfig } from './sync/runtime-config.ts';
 import { App } from './ui/App.tsx';
 
 /**
  * The service worker (sw/sw.ts, built to /sw.js). A new version waits until the page sends
- * SKIP_WAITING (`wb.messageSkipWaiting()`) from the update prompt (app-update.ts).
+ * SKIP_WAITING (`wb.messageSkipWaiting()`) from the update prompt (app/app-update.ts).
  */
 function registerServiceWorker(): AppUpdate | undefined {
   // No service worker in `vite` dev mode: it would cache the dev server's modules.

@@ -16,4 +16,7 @@ npx tsc --noEmit -p tsconfig.json
 # The service worker again, against the WebWorker lib alone (no DOM globals).
 npx tsc --noEmit -p sw/tsconfig.json
 npx biome check .
+# The layout's import rules: no import cycle, each layer imports only those below it
+# (.dependency-cruiser.cjs).
+npm run --silent lint:deps
 npx vitest run "$@"

@@ -2,7 +2,13 @@
  * The collections of a user's database: which server table each replicates, whether the
  * client writes it, its schema and its conflict handler.
  */
-import type { RxCollection, RxCollectionCreator, RxConflictHandler, RxJsonSchema } from 'rxdb';
+import type {
+  MigrationStrategies,
+  RxCollection,
+  RxCollectionCreator,
+  RxConflictHandler,
+  RxJsonSchema,
+} from 'rxdb';
 import {
   campaignConflictHandler,
   contactConflictHandler,
@@ -65,6 +71,9 @@ export type PulledCollection = (typeof PULLED_COLLECTIONS)[number];
 
 export type ReplicatedCollection = WritableCollection | ReadOnlyCollection | PulledCollection;
 
+/** Every collection has its migration strategies (an empty map until its first migration). */
+const strategies: Record<CollectionName, MigrationStrategies> = migrationStrategies;
+
 type DocOf<C extends CollectionName> = PigeonCollections[C] extends RxCollection<infer D> ? D : never;
 
 function creator<C extends CollectionName>(
@@ -74,7 +83,7 @@ function creator<C extends CollectionName>(
 ): RxCollectionCreator<DocOf<C>> {
   return {
     schema,
-    migrationStrategies: migrationStrategies[name],
+    migrationStrategies: strategies[name],
     ...(conflictHandler ? { conflictHandler } : {}),
   };
 }

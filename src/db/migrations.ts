@@ -14,9 +14,10 @@
  * src/sync/engine.ts) and brings every row back whole.
  */
 import type { MigrationStrategies } from 'rxdb';
-import type { CollectionName } from './collections.ts';
 
-export const migrationStrategies: Record<CollectionName, MigrationStrategies> = {
+// Keyed by collection name; collections.ts checks that every collection has its map (this
+// module does not import it back).
+export const migrationStrategies = {
   contacts: {},
   contact_groups: {},
   templates: {},
@@ -32,4 +33,4 @@ export const migrationStrategies: Record<CollectionName, MigrationStrategies> = 
   },
   pending_changes: {},
   outgoing_messages: {},
-};
+} satisfies Record<string, MigrationStrategies>;

@@ -175,7 +175,7 @@ export const messageSchema = replicatedSchema<MessageDoc>({
   indexes: [['workspace_id', 'phone', 'created_at']],
 });
 
-/** A message written on this device whose command the server has not confirmed (sync/messages.ts). */
+/** A message written on this device whose command the server has not confirmed (src/features/messages). */
 export const outgoingMessageSchema: RxJsonSchema<OutgoingMessage> = {
   version: 0,
   primaryKey: 'id',

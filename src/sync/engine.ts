@@ -32,7 +32,7 @@ import {
   type WritableCollection,
 } from '../db/collections.ts';
 import type { PigeonDatabase } from '../db/database.ts';
-import type { RetryPolicy } from './backoff.ts';
+import type { RetryPolicy } from '../domain/backoff.ts';
 import {
   describeReplicationError,
   type ReplicationReport,

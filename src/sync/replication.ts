@@ -26,7 +26,7 @@ import {
   type WritableCollection,
 } from '../db/collections.ts';
 import { documentToRow, rowToDocument } from '../db/documents.ts';
-import { type RetryPolicy, retryDelay } from './backoff.ts';
+import { type RetryPolicy, retryDelay } from '../domain/backoff.ts';
 import { storedUpTo } from './pull-pace.ts';
 
 /** The last row pulled, as the server printed it (microseconds matter). */

@@ -13,7 +13,18 @@
  */
 import { isAuthRetryableFetchError, type Session, type SupabaseClient } from '@supabase/supabase-js';
 import { BehaviorSubject } from 'rxjs';
-import type { Result, SessionState, SignedInUser } from './services.ts';
+import type { Result } from '../domain/result.ts';
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+}
+
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out'; reason?: string }
+  /** expired: the refresh token was refused; local data stays until the user signs in again. */
+  | { status: 'signed-in' | 'expired'; user: SignedInUser };
 
 /** The part of the Web Storage API used here (localStorage in the browser). */
 export interface KeyValueStorage {

@@ -32,7 +32,6 @@ import { bufferTime, concatMap, filter, map, merge, type Observable, type Subscr
 import type { WritableCollection } from '../db/collections.ts';
 import type { PigeonDatabase } from '../db/database.ts';
 import type { PendingChange } from '../db/schemas.ts';
-import type { SyncState } from './services.ts';
 
 /** What a marker needs to know of an edited document. */
 export interface EditedDocument {
@@ -277,6 +276,9 @@ function markerId(collection: WritableCollection, docId: string): string {
 function report(err: unknown): void {
   console.error('pigeon: updating pending changes failed', err);
 }
+
+/** The replication's state in one word (the header's sync indicator). */
+export type SyncState = 'offline' | 'syncing' | 'idle' | 'error';
 
 /** What the header shows: offline first, then an error, then whether a sync is running. */
 export function syncState(online: boolean, active: boolean, error: string | undefined): SyncState {

@@ -1,10 +1,10 @@
 /**
- * The supabase-js client. URL and anon key come from the runtime config (src/runtime-config.ts:
+ * The supabase-js client. URL and anon key come from the runtime config (runtime-config.ts:
  * VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY, defaulting to the local backend); tests in Node
  * pass them explicitly, with `realtime: { transport: ws }` since Node 20 has no WebSocket.
  */
 import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
-import { buildTimeConfig } from '../runtime-config.ts';
+import { buildTimeConfig } from './runtime-config.ts';
 
 export interface SupabaseConnection {
   url?: string;

@@ -1,7 +1,7 @@
 import { Navigate, Route, Router, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, type JSX, Match, Show, Switch } from 'solid-js';
-import type { AppUpdate } from '../app-update.ts';
-import type { PigeonServices } from '../sync/services.ts';
+import type { AppUpdate } from '../app/app-update.ts';
+import type { PigeonServices } from '../app/services.ts';
 import { SignInPage } from './auth/SignInPage.tsx';
 import { SignUpPage } from './auth/SignUpPage.tsx';
 import { CampaignPage } from './campaigns/CampaignPage.tsx';

@@ -1,7 +1,7 @@
 // The data layer reaches every component through context, so pages never import src/db or
 // src/sync directly and a test can hand in any PigeonServices.
 import { createComponent, createContext, type JSX, useContext } from 'solid-js';
-import type { PigeonServices } from '../sync/services.ts';
+import type { PigeonServices } from '../app/services.ts';
 
 const ServicesContext = createContext<PigeonServices>();
 

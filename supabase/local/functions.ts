@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import type { LocalConfig } from './config.ts';
+import type { LocalContext } from './context.ts';
 import { resolveCaller } from './request-auth.ts';
-import type { LocalContext } from './server.ts';
 
 export type FunctionEnv = Record<string, string>;
 export type FunctionHandler = (req: Request) => Promise<Response>;

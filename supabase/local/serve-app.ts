@@ -1,7 +1,7 @@
 // Serves the built app (vite build's dist/) beside the local backend: static files with
 // their content types, the SPA fallback to index.html for client-side routes, and
 // `/config.json`, the runtime config that tells the app which backend to use (see
-// src/runtime-config.ts), so one build serves any backend. Used by `npm start` and the e2e
+// src/sync/runtime-config.ts), so one build serves any backend. Used by `npm start` and the e2e
 // tests; a production deployment can use any static host.
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';

@@ -6,16 +6,12 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { authRoutes } from './auth/routes.ts';
 import { type LocalConfig, makeConfig } from './config.ts';
+import type { LocalContext } from './context.ts';
 import { corsMiddleware } from './cors.ts';
 import type { Database } from './db.ts';
 import { functionRoutes, loadFunctions } from './functions.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { restRoutes } from './rest/routes.ts';
-
-export interface LocalContext {
-  db: Database;
-  config: LocalConfig;
-}
 
 export function createApp(ctx: LocalContext, functions: Awaited<ReturnType<typeof loadFunctions>>): Hono {
   const app = new Hono();

@@ -13,8 +13,8 @@
 // (src/sync/outbox-outcomes.ts) and the queue's life is announced on BroadcastChannel
 // "pigeon".
 import { Queue } from 'workbox-background-sync';
+import { retryDelay } from '../../src/domain/backoff.ts';
 import { holdsQueue, nextReplayAt, type QueuedTry, retryAfterMs } from '../../src/domain/command-replay.ts';
-import { retryDelay } from '../../src/sync/backoff.ts';
 import { type CommandOutcome, recordOutcomes } from '../../src/sync/outbox-outcomes.ts';
 import {
   commandIds,

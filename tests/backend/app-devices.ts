@@ -14,9 +14,9 @@ import type { RxStorage } from 'rxdb';
 import type { Accessor } from 'solid-js';
 import { vi } from 'vitest';
 import WebSocket from 'ws';
+import type { PigeonServices } from '../../src/app/services.ts';
 import type { PigeonDatabase } from '../../src/db/database.ts';
 import type { NetworkEnvironment } from '../../src/sync/online.ts';
-import type { PigeonServices } from '../../src/sync/services.ts';
 import { type KeyValueStorage, memoryStorage } from '../../src/sync/session.ts';
 import type { Backend } from './harness.ts';
 

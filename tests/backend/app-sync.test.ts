@@ -4,7 +4,7 @@
 // workspace switch.
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { contactId } from '../../src/domain/ids.ts';
-import { importedContact } from '../../src/sync/import-save.ts';
+import { importedContact } from '../../src/features/import/save.ts';
 import { type Device, type DeviceOptions, eventually, openDevice, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 

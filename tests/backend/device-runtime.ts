@@ -5,5 +5,5 @@
 export { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 export { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 export { createRoot } from 'solid-js';
+export { createPigeonServices } from '../../src/app/create-services.ts';
 export { openPigeonDatabase, userDatabaseName } from '../../src/db/database.ts';
-export { createPigeonServices } from '../../src/sync/create-services.ts';

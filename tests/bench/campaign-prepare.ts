@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
 import { type PreparableContact, prepareCampaign } from '../../src/domain/campaign-prepare.ts';
 import { startBackend } from '../backend/harness.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './result.ts';
 
 const RECIPIENTS = 100_000;
 const ENQUEUED = 10_000;

@@ -20,7 +20,7 @@ import {
   withAppContext,
   writeContactsCsv,
 } from './contact-import-steps.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './result.ts';
 
 const ROWS = 100_000;
 

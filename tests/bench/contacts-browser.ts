@@ -11,7 +11,7 @@ import { buildApp, serveApp } from '../../supabase/local/serve-app.ts';
 import { startBackend } from '../backend/harness.ts';
 import { signIn } from '../e2e/app-steps.ts';
 import { launchBrowser } from '../e2e/harness.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './result.ts';
 
 const ROWS = 100_000;
 

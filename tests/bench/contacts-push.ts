@@ -15,7 +15,7 @@ import {
   withAppContext,
   writeContactsCsv,
 } from './contact-import-steps.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './result.ts';
 
 const RPC_ROWS = 10_000;
 const APP_ROWS = 20_000;

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { cloudApiSender } from '../../supabase/functions/_shared/cloud-api.ts';
 import { runOutbox } from '../../supabase/local/outbox-run.ts';
 import { type Backend, startBackend, type TestDb } from '../backend/harness.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './result.ts';
 
 const RATE_PER_MINUTE = 1800;
 const SECONDS = 20;

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { type Backend, startBackend, type TestDb } from '../backend/harness.ts';
-import type { BenchResult } from './run.ts';
+import type { BenchResult } from './result.ts';
 
 const ROWS = 50_000;
 const PAGE = 1_000;

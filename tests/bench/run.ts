@@ -9,12 +9,7 @@ import { contactsBrowser } from './contacts-browser.ts';
 import { contactsPush } from './contacts-push.ts';
 import { outboxThroughput } from './outbox-throughput.ts';
 import { pullThroughput } from './pull-throughput.ts';
-
-export interface BenchResult {
-  name: string;
-  description: string;
-  figures: Record<string, number | string>;
-}
+import type { BenchResult } from './result.ts';
 
 const benches: Record<string, () => Promise<BenchResult>> = {
   'pull-throughput': pullThroughput,

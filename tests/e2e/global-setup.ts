@@ -1,6 +1,6 @@
 // Builds the app once per test run, for every e2e test file. Each file serves this build
 // against its own backend: the app finds the backend through /config.json at run time
-// (src/runtime-config.ts), so no rebuild per port.
+// (src/sync/runtime-config.ts), so no rebuild per port.
 //
 // PIGEON_E2E_APP_DIR=<a built dist> skips the build (handy while iterating on tests).
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -4,9 +4,9 @@ import {
   campaignCommandChunks,
   launchDraft,
 } from '../../src/domain/campaign-commands.ts';
+import { checkCampaignDraft } from '../../src/domain/campaign-draft.ts';
 import { mergeCampaign } from '../../src/domain/merge.ts';
 import type { Campaign } from '../../src/domain/types.ts';
-import { checkCampaignDraft } from '../../src/sync/campaigns-input.ts';
 
 function campaign(patch: Partial<Campaign> = {}): Campaign {
   return {

@@ -1,9 +1,9 @@
-// Small pure parts of src/sync: retry delays, edit stamps, the contacts search, sync state.
+// Small pure parts of the data layer: retry delays, edit stamps, the contacts search, sync state.
 import { describe, expect, test } from 'vitest';
+import { retryDelay } from '../../src/domain/backoff.ts';
+import { contactSearch, searchContacts } from '../../src/domain/contact-search.ts';
+import { editStamp } from '../../src/domain/edit-stamp.ts';
 import type { Contact } from '../../src/domain/types.ts';
-import { retryDelay } from '../../src/sync/backoff.ts';
-import { contactSearch, searchContacts } from '../../src/sync/search.ts';
-import { editStamp } from '../../src/sync/stamp.ts';
 import { syncState } from '../../src/sync/status.ts';
 
 describe('retryDelay', () => {

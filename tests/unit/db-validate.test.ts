@@ -1,4 +1,4 @@
-// Input checks of src/sync/validate.ts: what the tables would refuse is refused with a
+// Input checks of src/domain/field-checks.ts: what the tables would refuse is refused with a
 // message naming the field.
 import { describe, expect, test } from 'vitest';
 import {
@@ -12,7 +12,7 @@ import {
   checkTags,
   checkTemplateBody,
   checkText,
-} from '../../src/sync/validate.ts';
+} from '../../src/domain/field-checks.ts';
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; error: string }) => (r.ok ? r.value : r.error);
 

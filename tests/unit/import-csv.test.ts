@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CsvRow, readCsv, uniqueHeaders } from '../../src/worker/import/csv.ts';
-import { decodeStream } from '../../src/worker/import/encoding.ts';
+import { type CsvRow, readCsv, uniqueHeaders } from '../../src/features/import/csv.ts';
+import { decodeStream } from '../../src/features/import/encoding.ts';
 import { fixture, streamOf } from './import-fixtures.ts';
 
 async function parse(bytes: Uint8Array, chunkSize = 7) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeStream, detectEncoding, type TextEncodingName } from '../../src/worker/import/encoding.ts';
+import { decodeStream, detectEncoding, type TextEncodingName } from '../../src/features/import/encoding.ts';
 import { fixture, streamOf } from './import-fixtures.ts';
 
 async function decodeAll(bytes: Uint8Array, chunkSize: number) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CsvRow, readCsv } from '../../src/worker/import/csv.ts';
-import { decodeStream } from '../../src/worker/import/encoding.ts';
+import { type CsvRow, readCsv } from '../../src/features/import/csv.ts';
+import { decodeStream } from '../../src/features/import/encoding.ts';
 import {
   assertHasPhone,
   type ColumnMapping,
@@ -8,7 +8,7 @@ import {
   mapCsvRow,
   mapVCardRow,
   NoPhoneColumnError,
-} from '../../src/worker/import/mapping.ts';
+} from '../../src/features/import/mapping.ts';
 import { fixture } from './import-fixtures.ts';
 
 async function readFixture(name: string) {

@@ -5,9 +5,9 @@ import {
   type ImportSink,
   previewFile,
   runImport,
-} from '../../src/worker/import/pipeline.ts';
-import { MAX_IMPORT_BYTES } from '../../src/worker/import/source.ts';
-import type { ContactCandidate, ImportTarget } from '../../src/worker/import/validate.ts';
+} from '../../src/features/import/pipeline.ts';
+import { MAX_IMPORT_BYTES } from '../../src/features/import/source.ts';
+import type { ContactCandidate, ImportTarget } from '../../src/features/import/validate.ts';
 import { fixture, xlsxOf } from './import-fixtures.ts';
 
 const target: ImportTarget = { workspaceId: '0b6a3c55-1f1e-4f4e-9d7e-2d6f1c1b9a01', defaultCountry: 'GB' };

@@ -11,10 +11,10 @@ import { openPigeonDatabase, type PigeonDatabase } from '../../src/db/database.t
 import type { ContactDoc } from '../../src/db/documents.ts';
 import { contactId } from '../../src/domain/ids.ts';
 import type { Workspace } from '../../src/domain/types.ts';
-import { importedContact, saveBatch } from '../../src/sync/import-save.ts';
-import type { Scope } from '../../src/sync/scope.ts';
+import { importedContact, saveBatch } from '../../src/features/import/save.ts';
+import type { ContactCandidate } from '../../src/features/import/validate.ts';
+import type { Scope } from '../../src/features/shared/scope.ts';
 import { PendingChanges } from '../../src/sync/status.ts';
-import type { ContactCandidate } from '../../src/worker/import/validate.ts';
 
 addRxPlugin(RxDBDevModePlugin);
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { contactId } from '../../src/domain/ids.ts';
 import type { CountryCode } from '../../src/domain/phone.ts';
-import { readCsv } from '../../src/worker/import/csv.ts';
-import { decodeStream } from '../../src/worker/import/encoding.ts';
-import { detectMapping, type MappedRow, mapCsvRow, mapVCardRow } from '../../src/worker/import/mapping.ts';
-import { ContactValidator, type ValidationResult } from '../../src/worker/import/validate.ts';
-import { readVCards } from '../../src/worker/import/vcard.ts';
+import { readCsv } from '../../src/features/import/csv.ts';
+import { decodeStream } from '../../src/features/import/encoding.ts';
+import { detectMapping, type MappedRow, mapCsvRow, mapVCardRow } from '../../src/features/import/mapping.ts';
+import { ContactValidator, type ValidationResult } from '../../src/features/import/validate.ts';
+import { readVCards } from '../../src/features/import/vcard.ts';
 import { fixture, streamOf } from './import-fixtures.ts';
 
 const WORKSPACE = '0b6a3c55-1f1e-4f4e-9d7e-2d6f1c1b9a01';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeStream } from '../../src/worker/import/encoding.ts';
-import { decodeQuotedPrintable, readVCards, type VCardRow } from '../../src/worker/import/vcard.ts';
+import { decodeStream } from '../../src/features/import/encoding.ts';
+import { decodeQuotedPrintable, readVCards, type VCardRow } from '../../src/features/import/vcard.ts';
 import { fixture, streamOf } from './import-fixtures.ts';
 
 async function cards(name: string, chunkSize = 5): Promise<VCardRow[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, readXlsx, UnreadableWorkbookError } from '../../src/worker/import/xlsx.ts';
+import { cellText, readXlsx, UnreadableWorkbookError } from '../../src/features/import/xlsx.ts';
 import { xlsxOf } from './import-fixtures.ts';
 
 async function rowsOf(bytes: Uint8Array<ArrayBuffer>) {

@@ -1,7 +1,7 @@
 import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
+import type { Result } from '../../domain/result.ts';
 import type { Campaign, IsoWeekday } from '../../domain/types.ts';
-import type { CampaignDraftFields } from '../../sync/campaigns.ts';
-import type { Result } from '../../sync/services.ts';
+import type { CampaignDraftFields } from '../../features/campaigns/api.ts';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
 import { GroupPicker } from '../components/GroupPicker.tsx';
@@ -20,7 +20,7 @@ const WEEKDAYS: readonly (readonly [IsoWeekday, string])[] = [
   [7, 'Sunday'],
 ];
 
-/** Which input a refusal of campaigns-input.ts is about, by the label it starts with. */
+/** Which input a refusal of campaign-draft.ts is about, by the label it starts with. */
 type Spot = 'name' | 'tags' | 'start' | 'window' | 'days' | 'minDelay' | 'maxDelay' | 'rate';
 const SPOTS: Record<string, Spot> = {
   Name: 'name',

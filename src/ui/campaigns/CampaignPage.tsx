@@ -1,8 +1,8 @@
 import { useParams } from '@solidjs/router';
 import { createSignal, For, type JSX, Show } from 'solid-js';
+import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
-import type { CampaignPreview, CampaignProgress } from '../../sync/campaigns.ts';
-import type { Result } from '../../sync/services.ts';
+import type { CampaignPreview, CampaignProgress } from '../../features/campaigns/api.ts';
 import { FormError } from '../components/FormError.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';

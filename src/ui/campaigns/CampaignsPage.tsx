@@ -1,7 +1,7 @@
 import { A, useNavigate } from '@solidjs/router';
 import { For, type JSX, Show } from 'solid-js';
+import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
-import type { Result } from '../../sync/services.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';

@@ -1,6 +1,6 @@
 // How the campaign editor's inputs read and write a draft's fields: times of day as minutes,
 // a start as local date and time in the campaign's zone, delays in seconds. No rules about
-// what is valid here (campaigns-input.ts decides); a value that cannot be read is passed on
+// what is valid here (src/domain/campaign-draft.ts decides); a value that cannot be read is passed on
 // as NaN, so the check names the field.
 import { zoneClock } from '../../domain/send-zone.ts';
 

@@ -1,7 +1,7 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, type JSX, on, Show } from 'solid-js';
 import type { Contact } from '../../domain/types.ts';
-import type { ContactInput } from '../../sync/services.ts';
+import type { ContactInput } from '../../features/contacts/api.ts';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { TextAreaField, TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';

@@ -1,7 +1,12 @@
 import { A } from '@solidjs/router';
 import { createSignal, type JSX, Match, onCleanup, Show, Switch } from 'solid-js';
-import type { ImportPreview, ImportReport, ImportRun, ImportStatus } from '../../sync/import.ts';
-import type { ColumnMapping } from '../../worker/import/mapping.ts';
+import type {
+  ColumnMapping,
+  ImportPreview,
+  ImportReport,
+  ImportRun,
+  ImportStatus,
+} from '../../features/import/api.ts';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
 import { GroupPicker } from '../components/GroupPicker.tsx';

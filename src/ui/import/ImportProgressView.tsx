@@ -1,5 +1,5 @@
 import { type JSX, Show } from 'solid-js';
-import type { ImportStatus } from '../../sync/import.ts';
+import type { ImportStatus } from '../../features/import/api.ts';
 import { Figure } from './Figure.tsx';
 import { count, duration } from './format.ts';
 

@@ -1,6 +1,6 @@
 import { A } from '@solidjs/router';
 import { createMemo, For, type JSX, onCleanup, Show } from 'solid-js';
-import type { ImportReport } from '../../sync/import.ts';
+import type { ImportReport } from '../../features/import/api.ts';
 import { Figure } from './Figure.tsx';
 import { count, duration, reportFileName } from './format.ts';
 

@@ -1,6 +1,10 @@
 import { For, type JSX, Show } from 'solid-js';
-import type { ImportPreview } from '../../sync/import.ts';
-import type { ColumnAssignment, ColumnMapping, ColumnRole } from '../../worker/import/mapping.ts';
+import type {
+  ColumnAssignment,
+  ColumnMapping,
+  ColumnRole,
+  ImportPreview,
+} from '../../features/import/api.ts';
 import { ROLE_LABELS } from './format.ts';
 
 const ROLES = Object.keys(ROLE_LABELS) as ColumnRole[];

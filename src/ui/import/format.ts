@@ -1,5 +1,5 @@
 // Words and numbers of the import page. No rules here: the worker and the services decide.
-import type { ColumnRole } from '../../worker/import/mapping.ts';
+import type { ColumnRole } from '../../features/import/api.ts';
 
 /** What a column can be, in the order the select lists them. */
 export const ROLE_LABELS: Record<ColumnRole, string> = {

@@ -1,5 +1,5 @@
 import { type JSX, Show } from 'solid-js';
-import type { AppUpdate } from '../../app-update.ts';
+import type { AppUpdate } from '../../app/app-update.ts';
 
 /** Offers a waiting new version of the app; nothing reloads until the user asks. */
 export function UpdatePrompt(props: { update: AppUpdate }): JSX.Element {

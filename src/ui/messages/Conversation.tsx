@@ -1,5 +1,5 @@
 import { createEffect, createSignal, For, type JSX, on, Show } from 'solid-js';
-import type { ThreadMessage } from '../../sync/messages.ts';
+import type { ThreadMessage } from '../../features/messages/api.ts';
 import { FormError } from '../components/FormError.tsx';
 import { useServices } from '../services-context.ts';
 import { MessageTicks } from './MessageTicks.tsx';

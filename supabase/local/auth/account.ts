@@ -1,6 +1,6 @@
 // The routes a user calls for their own account: sign-up, sign-in, refresh, profile, logout.
 // Email confirmation is off (the Supabase CLI's default), so sign-up signs the user in.
-import type { LocalContext } from '../server.ts';
+import type { LocalContext } from '../context.ts';
 import { requireUser } from './caller.ts';
 import { AuthError } from './errors.ts';
 import {

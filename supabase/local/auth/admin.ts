@@ -1,5 +1,5 @@
 // GoTrue's admin user routes (service_role only): what tests and seeds use to manage users.
-import type { LocalContext } from '../server.ts';
+import type { LocalContext } from '../context.ts';
 import { requireAdmin } from './caller.ts';
 import { AuthError } from './errors.ts';
 import {

@@ -2,8 +2,8 @@
 // Kong puts in front of GoTrue on hosted Supabase.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { LocalContext } from '../context.ts';
 import { resolveCaller } from '../request-auth.ts';
-import type { LocalContext } from '../server.ts';
 import { getUser, logoutRoute, signup, token, updateOwnUser } from './account.ts';
 import { createUser, deleteUser, getUserById, listUsers } from './admin.ts';
 import { AuthError, errorResponse, unexpectedFailure } from './errors.ts';

@@ -1,6 +1,6 @@
 // What all connections share: the joined channels by topic (for broadcast, presence and
 // postgres_changes fan-out) and presence state.
-import type { LocalContext } from '../server.ts';
+import type { LocalContext } from '../context.ts';
 import type { PerRole } from './catalog.ts';
 import type { Channel } from './channel.ts';
 import { type PresenceDiff, PresenceTracker } from './presence.ts';

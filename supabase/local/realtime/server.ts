@@ -4,8 +4,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { LocalContext } from '../context.ts';
 import { callerFromToken } from '../request-auth.ts';
-import type { LocalContext } from '../server.ts';
 import { ensureCaptured, installCapture, WAKE_CHANNEL } from './capture.ts';
 import { rolesBypassingRls } from './catalog.ts';
 import { Connection } from './connection.ts';

@@ -2,8 +2,8 @@
 // checked against the catalog first; only a valid request reaches the database, as one
 // statement in one transaction run as the caller's role (so RLS is Postgres's own).
 import { Hono } from 'hono';
+import type { LocalContext } from '../context.ts';
 import { asCaller, type CallerResult, resolveCaller } from '../request-auth.ts';
-import type { LocalContext } from '../server.ts';
 import { referencedColumns } from './ast.ts';
 import { Catalog, type CatalogSession, type Relation } from './catalog.ts';
 import {

@@ -1,7 +1,7 @@
 // The two parsers of the import benchmark, in a worker as the app runs them.
 import * as Comlink from 'comlink';
 import Papa from 'papaparse';
-import { runImport } from '../../../src/worker/import/pipeline.ts';
+import { runImport } from '../../../src/features/import/pipeline.ts';
 
 const target = { workspaceId: '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b', defaultCountry: 'GB' as const };
 

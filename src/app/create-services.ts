@@ -1,0 +1,313 @@
+/**
+ * createPigeonServices: the data layer the UI gets (services.ts), wired together.
+ *
+ * The session decides whose database is open: signed in or expired → that user's database
+ * (UserSpace); signed in → it also replicates. Everything the platform provides (supabase
+ * client settings, RxDB storage, key-value storage, network events) can be passed in, so the
+ * same code runs in a browser and in Node tests.
+ */
+import type { RxStorage } from 'rxdb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import {
+  BehaviorSubject,
+  combineLatest,
+  distinctUntilChanged,
+  filter,
+  firstValueFrom,
+  map,
+  type Observable,
+  of,
+  pairwise,
+  race,
+  switchMap,
+  timer,
+} from 'rxjs';
+import { createRoot } from 'solid-js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
+import { checkEmail } from '../domain/field-checks.ts';
+import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
+import { createCampaignsApi } from '../features/campaigns/service.ts';
+import { createContactsApi } from '../features/contacts/service.ts';
+import { createGroupsApi } from '../features/groups/service.ts';
+import { createImportApi } from '../features/import/service.ts';
+import { createMessagesApi } from '../features/messages/service.ts';
+import { createQuotaApi } from '../features/quota/service.ts';
+import { toAccessor } from '../features/shared/reactive.ts';
+import { NO_SCOPE, type Scope, type ScopeSource } from '../features/shared/scope.ts';
+import { createTemplatesApi } from '../features/templates/service.ts';
+import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
+import { browserNetwork, type NetworkEnvironment, OnlineState } from '../sync/online.ts';
+import { OutboxClient } from '../sync/outbox-client.ts';
+import { type KeyValueStorage, memoryStorage, SessionManager, type SessionState } from '../sync/session.ts';
+import { syncState } from '../sync/status.ts';
+import { createSupabaseClient, resolveConnection, type SupabaseConnection } from '../sync/supabase.ts';
+import { UserSpace } from '../sync/user-space.ts';
+import type { InviteOutcome, PigeonServices, SignOutOutcome } from './services.ts';
+
+export interface PigeonServicesOptions {
+  /** URL, anon key and supabase-js options (Node: `realtime: { transport: ws }`). */
+  supabase?: SupabaseConnection;
+  /** Dexie (IndexedDB) by default; memory storage in tests. */
+  rxStorage?: RxStorage<unknown, unknown>;
+  /** Whether the app's tabs share the database; true where there is a window. */
+  multiInstance?: boolean;
+  /** Keeps small settings (and, where no authStorage is given, the session): localStorage by default. */
+  storage?: KeyValueStorage;
+  /** Keeps the auth session: IndexedDB in a browser, shared with the service worker. */
+  authStorage?: AsyncKeyValueStorage;
+  /** navigator.onLine and the window's online/offline events by default. */
+  network?: NetworkEnvironment;
+  /** Databases are named `<prefix>-<user id>`; tests give each simulated device its own. */
+  databasePrefix?: string;
+  retry?: RetryPolicy;
+  /** How long a sign-out or workspace switch waits for pending edits to reach the server. */
+  flushTimeoutMs?: number;
+  /** Where campaigns are prepared: the worker in a browser, this thread elsewhere. */
+  prepareCampaign?: CampaignPreparer;
+}
+
+export function createPigeonServices(options: PigeonServicesOptions = {}): PigeonServices {
+  // The accessors made here live as long as the services: one root, disposed by dispose().
+  return createRoot((disposeRoot) => buildServices(options, disposeRoot));
+}
+
+function buildServices(options: PigeonServicesOptions, disposeRoot: () => void): PigeonServices {
+  const storage = options.storage ?? globalThis.localStorage ?? memoryStorage();
+  const online = new OnlineState(options.network ?? browserNetwork());
+  const flushTimeoutMs = options.flushTimeoutMs ?? 15_000;
+  const connection = resolveConnection(options.supabase ?? {});
+  const clientOptions = options.supabase?.options ?? {};
+  const baseFetch = clientOptions.global?.fetch ?? ((input, init) => fetch(input, init));
+  const client = createSupabaseClient({
+    ...connection,
+    options: {
+      ...clientOptions,
+      auth: {
+        storage: options.authStorage ?? (globalThis.indexedDB ? indexedDbAuthStorage() : storage),
+        storageKey: authStorageKey(connection.url),
+        ...clientOptions.auth,
+      },
+      global: { ...clientOptions.global, fetch: online.trackFetch(baseFetch) },
+    },
+  });
+  const session = new SessionManager(client, storage);
+  const outbox = new OutboxClient({
+    supabaseUrl: connection.url,
+    anonKey: connection.anonKey,
+    accessToken: async () => (await client.auth.getSession()).data.session?.access_token,
+    fetch: online.trackFetch(baseFetch),
+  });
+  const space$ = new BehaviorSubject<UserSpace | undefined>(undefined);
+
+  // Opening and closing databases never overlap.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (task: () => Promise<void>): Promise<void> => {
+    const next = queue.then(task);
+    queue = next.catch((err: unknown) => console.error('pigeon: session change failed', err));
+    return next;
+  };
+
+  async function follow(state: SessionState): Promise<void> {
+    const user = state.status === 'signed-in' || state.status === 'expired' ? state.user : undefined;
+    let space = space$.value;
+    if (space && space.userId !== user?.id) {
+      space$.next(undefined);
+      await space.close({ remove: false });
+      space = undefined;
+    }
+    if (user && !space) {
+      space = await UserSpace.open({
+        userId: user.id,
+        databasePrefix: options.databasePrefix ?? 'pigeon',
+        rxStorage: options.rxStorage ?? getRxStorageDexie(),
+        multiInstance: options.multiInstance ?? typeof window !== 'undefined',
+        storage,
+      });
+      space$.next(space);
+    }
+    if (state.status === 'signed-in') {
+      space?.startSync({ client, serverUrl: connection.url, retry: options.retry ?? DEFAULT_RETRY });
+    } else {
+      await space?.stopSync();
+    }
+  }
+
+  const subscriptions = [
+    session.state$.subscribe((state) => void enqueue(() => follow(state))),
+    // Back online: a fresh token if it expired meanwhile, and pull and push at once rather
+    // than at the next retry.
+    online.online$
+      .pipe(
+        pairwise(),
+        filter(([was, is]) => !was && is),
+      )
+      .subscribe(() => {
+        void session.revalidate();
+        void enqueue(async () => space$.value?.restartSync());
+        messages.reconnected();
+      }),
+  ];
+  session.start();
+
+  const scopeSource: ScopeSource = {
+    scope$: space$.pipe(
+      switchMap((space) =>
+        space
+          ? space.current$.pipe(map((current) => current && scopeOf(space, current.workspace)))
+          : of(undefined),
+      ),
+      distinctUntilChanged((a, b) => a?.db === b?.db && a?.workspace.id === b?.workspace.id),
+    ),
+    current() {
+      const space = space$.value;
+      const current = space?.current$.value;
+      return space && current ? scopeOf(space, current.workspace) : undefined;
+    },
+  };
+
+  const messages = createMessagesApi(scopeSource, outbox, storage);
+  const stopMessages = messages.start();
+
+  const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));
+  const lastError$ = engine$.pipe(switchMap((engine) => engine?.lastError$ ?? of(undefined)));
+  const active$ = engine$.pipe(switchMap((engine) => engine?.active$ ?? of(false)));
+  const current$ = space$.pipe(switchMap((space) => space?.current$ ?? of(undefined)));
+
+  /** Waits until the space has no pending edits (in `workspaceId`, or anywhere), bounded. */
+  function settled(space: UserSpace, workspaceId?: string): Promise<unknown> {
+    return firstValueFrom(
+      race(
+        space.pending.count$(workspaceId).pipe(filter((n) => n === 0)),
+        offline$(online),
+        timer(flushTimeoutMs),
+      ),
+    );
+  }
+
+  /** Pushes what waits, in every workspace; resolves with what is still unpushed. */
+  async function pushPending(space: UserSpace): Promise<number> {
+    const engine = space.engine;
+    if (engine && online.online && (await space.pending.count()) > 0) {
+      const current = space.current$.value?.workspace.id;
+      const others = [...(await space.pending.workspaces())].filter((id) => id !== current);
+      engine.reSync();
+      await Promise.all([engine.flush(others, flushTimeoutMs), settled(space)]);
+    }
+    return space.pending.count();
+  }
+
+  return {
+    session: toAccessor(session.state$, session.state$.value),
+    online: toAccessor(online.online$, online.online),
+    signIn: (email, password) => session.signIn(email, password),
+    signUp: (email, password, workspaceName) => session.signUp(email, password, workspaceName),
+
+    async signOut(opts = {}): Promise<SignOutOutcome> {
+      const space = space$.value;
+      const unsynced = space ? await pushPending(space) : 0;
+      if (unsynced > 0 && !opts.discardUnsynced) return { signedOut: false, unsynced };
+      await enqueue(async () => {
+        space$.next(undefined);
+        await space?.close({ remove: true });
+        await session.signOut();
+      });
+      return { signedOut: true, unsynced };
+    },
+
+    workspaces: toAccessor(space$.pipe(switchMap((space) => space?.workspaces$ ?? of([]))), []),
+    workspace: toAccessor(current$.pipe(map((c) => c?.workspace)), undefined),
+    role: toAccessor(current$.pipe(map((c) => c?.role)), undefined),
+
+    async switchWorkspace(id) {
+      const space = space$.value;
+      const current = space?.current$.value?.workspace.id;
+      if (!space || id === current) return;
+      // Edits of the workspace being left are pushed first when possible: its replication
+      // stops with the switch.
+      if (current && space.engine && online.online) {
+        space.engine.reSync();
+        await settled(space, current);
+      }
+      await space.choose(id);
+    },
+
+    async invite(email, role) {
+      const scope = scopeSource.current();
+      if (!scope) return NO_SCOPE;
+      const checked = checkEmail(email);
+      if (!checked.ok) return checked;
+      if (checked.value === '') return { ok: false, error: 'Email: required' };
+      const { data, error } = await client.rpc('invite_member', {
+        p_workspace_id: scope.workspace.id,
+        p_email: checked.value,
+        p_role: role,
+      });
+      if (error) {
+        return {
+          ok: false,
+          error: online.online ? error.message : "You're offline: inviting needs a connection.",
+        };
+      }
+      return { ok: true, value: inviteOutcome(data) };
+    },
+
+    sync: {
+      state: toAccessor(
+        combineLatest([online.online$, active$, lastError$]).pipe(
+          map(([isOnline, active, error]) => syncState(isOnline, active, error)),
+        ),
+        'idle',
+      ),
+      pending: toAccessor(space$.pipe(switchMap((space) => space?.pending.count$() ?? of(0))), 0),
+      lastError: toAccessor<string | undefined>(lastError$, undefined),
+      async syncNow() {
+        const space = space$.value;
+        const engine = space?.engine;
+        if (!space || !engine || !online.online) return;
+        engine.reSync();
+        await firstValueFrom(race(engine.awaitInSync(), timer(flushTimeoutMs), offline$(online)));
+      },
+    },
+
+    contacts: createContactsApi(scopeSource),
+    groups: createGroupsApi(scopeSource),
+    templates: createTemplatesApi(scopeSource),
+    messages,
+    imports: createImportApi(scopeSource),
+    campaigns: createCampaignsApi(scopeSource, {
+      client,
+      outbox,
+      online: () => online.online,
+      prepare: options.prepareCampaign ?? defaultPreparer,
+    }),
+    quota: createQuotaApi(scopeSource, client),
+
+    async dispose() {
+      for (const s of subscriptions) s.unsubscribe();
+      stopMessages();
+      outbox.dispose();
+      await enqueue(async () => {
+        const space = space$.value;
+        space$.next(undefined);
+        await space?.close({ remove: false });
+      });
+      await client.removeAllChannels();
+      session.dispose();
+      online.dispose();
+      disposeRoot();
+    },
+  };
+}
+
+function scopeOf(space: UserSpace, workspace: Scope['workspace']): Scope {
+  return { db: space.db, pending: space.pending, workspace };
+}
+
+function offline$(online: OnlineState): Observable<boolean> {
+  return online.online$.pipe(filter((isOnline) => !isOnline));
+}
+
+function inviteOutcome(data: unknown): InviteOutcome {
+  const status = typeof data === 'object' && data !== null && 'status' in data ? data.status : undefined;
+  return status === 'added' || status === 'already_member' ? status : 'invited';
+}

@@ -1,0 +1,68 @@
+// What the UI gets: the contract between src/ui and the rest (the features' services over
+// the sync engine and RxDB). Each feature owns its API's types (src/features/<feature>/api.ts);
+// this composes them. Reactive values are SolidJS accessors; writes go to RxDB first
+// (offline works), and replication carries them up.
+import type { Accessor } from 'solid-js';
+import type { Result } from '../domain/result.ts';
+import type { Workspace, WorkspaceRole } from '../domain/types.ts';
+import type { CampaignsApi } from '../features/campaigns/api.ts';
+import type { ContactsApi } from '../features/contacts/api.ts';
+import type { GroupsApi } from '../features/groups/api.ts';
+import type { ImportApi } from '../features/import/api.ts';
+import type { MessagesApi } from '../features/messages/api.ts';
+import type { QuotaApi } from '../features/quota/api.ts';
+import type { TemplatesApi } from '../features/templates/api.ts';
+import type { SessionState } from '../sync/session.ts';
+import type { SyncState } from '../sync/status.ts';
+
+export interface SyncStatus {
+  state: Accessor<SyncState>;
+  /** Local changes not yet confirmed by the server ("N changes waiting to sync"). */
+  pending: Accessor<number>;
+  lastError: Accessor<string | undefined>;
+  /** Push and pull now (e.g. a "sync now" button). */
+  syncNow(): Promise<void>;
+}
+
+export interface SignOutOutcome {
+  /** False when unpushed changes exist and could not be pushed (offline): the UI asks. */
+  signedOut: boolean;
+  unsynced: number;
+}
+
+export interface PigeonServices {
+  session: Accessor<SessionState>;
+  online: Accessor<boolean>;
+  signIn(email: string, password: string): Promise<Result>;
+  signUp(email: string, password: string, workspaceName?: string): Promise<Result>;
+  /** Pushes pending changes first; with discardUnsynced it signs out even if that failed. */
+  signOut(opts?: { discardUnsynced?: boolean }): Promise<SignOutOutcome>;
+
+  workspaces: Accessor<Workspace[]>;
+  workspace: Accessor<Workspace | undefined>;
+  role: Accessor<WorkspaceRole | undefined>;
+  switchWorkspace(id: string): Promise<void>;
+  /**
+   * Owners and admins invite by email; the person joins at once if they have an account
+   * ('added'), else when they sign up with that email ('invited'). Needs a connection.
+   */
+  invite(email: string, role: WorkspaceRole): Promise<Result<InviteOutcome>>;
+
+  sync: SyncStatus;
+  contacts: ContactsApi;
+  groups: GroupsApi;
+  templates: TemplatesApi;
+  /** Conversations, sending, and the service worker's queue of send commands (src/features/messages). */
+  messages: MessagesApi;
+  /** Contact import from CSV/TSV, vCard and .xlsx files (src/features/import). */
+  imports: ImportApi;
+  /** Bulk campaigns: drafts, preparation in the worker, launch through the outbox (src/features/campaigns). */
+  campaigns: CampaignsApi;
+  /** The workspace's message quota: used, reserved, limit (src/features/quota). */
+  quota: QuotaApi;
+
+  /** Stops replication, closes the database (kept) and ends every subscription. */
+  dispose(): Promise<void>;
+}
+
+export type InviteOutcome = 'added' | 'invited' | 'already_member';

@@ -1,0 +1,30 @@
+/** What the UI gets for contacts (PigeonServices.contacts). */
+import type { Accessor } from 'solid-js';
+import type { Result } from '../../domain/result.ts';
+import type { Contact } from '../../domain/types.ts';
+
+/** Input of the contact form: the phone as typed; the id derives from workspace + E.164. */
+export interface ContactInput {
+  phone: string;
+  name: string;
+  email?: string;
+  tags?: string[];
+  group_ids?: string[];
+  custom_fields?: Record<string, string>;
+  notes?: string;
+}
+
+export interface ContactsApi {
+  /** Live, sorted by name then phone; search matches name, phone digits, email or tag. */
+  list(search: Accessor<string>): Accessor<Contact[]>;
+  count(): Accessor<number>;
+  get(id: Accessor<string | undefined>): Accessor<Contact | undefined>;
+  /** Refuses an invalid phone with the reason; adding an existing phone edits that contact. */
+  add(input: ContactInput): Promise<Result<Contact>>;
+  /** A patch of editable fields; a phone change is refused (the id derives from it). */
+  update(
+    id: string,
+    patch: Partial<Omit<ContactInput, 'phone'>> & { opted_out?: boolean },
+  ): Promise<Result<Contact>>;
+  remove(id: string): Promise<Result>;
+}

@@ -1,0 +1,52 @@
+/** What the UI gets for conversations and sending (PigeonServices.messages). */
+import type { Accessor } from 'solid-js';
+import type { Result } from '../../domain/result.ts';
+import type { Channel, MessageStatus } from '../../domain/types.ts';
+
+/** A message of a conversation, as the UI shows it. */
+export interface ThreadMessage {
+  id: string;
+  direction: 'in' | 'out';
+  body: string;
+  /** The server's status; `queued` too while only this device has the message. */
+  status: MessageStatus;
+  /** Why it failed, for people. */
+  error: string | null;
+  created_at: string;
+  /** True while the server has not confirmed it. */
+  local: boolean;
+}
+
+/** What the messages of one campaign say of its sends, as the server last reported them. */
+export interface CampaignSends {
+  /**
+   * For each message that left (sent, delivered or read), the time of its latest status
+   * change (epoch ms), oldest first: the server keeps no separate send time, and its
+   * reports follow a send within seconds.
+   */
+  times: number[];
+  byStatus: Record<MessageStatus, number>;
+}
+
+export interface OutboxStatus {
+  /** Send requests waiting in the service worker for the network or the server. */
+  waiting: Accessor<number>;
+  /** Why they wait, after a replay that could not deliver them. */
+  problem: Accessor<string | undefined>;
+  retryNow(): void;
+}
+
+export interface MessagesApi {
+  /** The conversation with `phone` in the current workspace, oldest first, live. */
+  thread(phone: Accessor<string | undefined>): Accessor<ThreadMessage[]>;
+  /** The messages a campaign sent, live: its history survives a reload. */
+  campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
+  /** The channel messages go out through: the workspace's first usable one by name. */
+  channel(): Accessor<Channel | undefined>;
+  /** Writes the message locally (it shows at once, queued) and sends its command. */
+  send(input: { phone: string; contactId: string | null; body: string }): Promise<Result<ThreadMessage>>;
+  /** The unsent text of the conversation with `phone`, kept on this device across reloads. */
+  draft(phone: string): string;
+  saveDraft(phone: string, text: string): void;
+  outbox: OutboxStatus;
+}

@@ -1,0 +1,264 @@
+/**
+ * Conversations and sending. Messages are the server's (pulled by replication, never
+ * pushed); a message written here is an `outgoing_messages` document plus a send command
+ * (outbox-client.ts). The conversation shows both, the server's copy replacing the local one
+ * as soon as it arrives, after which the local one is removed.
+ */
+import type { RxDocument } from 'rxdb';
+import { combineLatest, debounceTime, map, merge, of, type Subscription, switchMap } from 'rxjs';
+import type { PigeonDatabase } from '../../db/database.ts';
+import { domainOf, type MessageDoc, type OutgoingMessage } from '../../db/documents.ts';
+import { checkText } from '../../domain/field-checks.ts';
+import type { Channel, Message, MessageStatus } from '../../domain/types.ts';
+import type { OutboxClient } from '../../sync/outbox-client.ts';
+import type { CommandOutcome } from '../../sync/outbox-outcomes.ts';
+import type { KeyValueStorage } from '../../sync/session.ts';
+import { fromAccessor, toAccessor } from '../shared/reactive.ts';
+import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
+import type { CampaignSends, MessagesApi, ThreadMessage } from './api.ts';
+
+/** WhatsApp's limit for a text message. */
+const MAX_BODY = 4096;
+
+export function createMessagesApi(
+  source: ScopeSource,
+  outbox: OutboxClient,
+  storage: KeyValueStorage,
+): MessagesApi & {
+  /** Starts housekeeping for the current database; returns its stop. */
+  start(): () => void;
+  /** The network is back: the worker replays, or (without one) the page posts again. */
+  reconnected(): void;
+} {
+  const channels$ = source.scope$.pipe(
+    switchMap((scope) =>
+      scope
+        ? scope.db.channels
+            .find({ selector: { workspace_id: scope.workspace.id }, sort: [{ name: 'asc' }, { id: 'asc' }] })
+            .$.pipe(map((docs) => docs.map((doc) => domainOf<Channel>(doc))))
+        : of([]),
+    ),
+  );
+  const channel$ = channels$.pipe(map((all) => all.find((c) => c.status !== 'disconnected')));
+
+  async function applyOutcomes(db: PigeonDatabase, outcomes: Array<[string, CommandOutcome]>) {
+    const applied: string[] = [];
+    for (const [id, outcome] of outcomes) {
+      const doc = await db.outgoing_messages.findOne(id).exec();
+      if (outcome.status === 'accepted') applied.push(id);
+      if (!doc) continue;
+      applied.push(id);
+      if (doc.status === outcome.status && doc.error === (outcome.error ?? null)) continue;
+      await doc.incrementalPatch({ status: outcome.status, error: outcome.error ?? null });
+    }
+    return applied;
+  }
+
+  /** Commands still unsent here, posted again (only where no worker keeps them). */
+  async function resendQueued(db: PigeonDatabase): Promise<void> {
+    if (outbox.workerKeepsCommands) return;
+    const waiting = await db.outgoing_messages.find({ selector: { status: 'queued' } }).exec();
+    for (const doc of waiting) await post(db, doc.toJSON());
+  }
+
+  async function post(db: PigeonDatabase, message: OutgoingMessage): Promise<void> {
+    const result = await outbox.post([
+      {
+        message_id: message.id,
+        channel_id: message.channel_id,
+        to: message.phone,
+        body: message.body,
+        ...(message.contact_id ? { contact_id: message.contact_id } : {}),
+      },
+    ]);
+    if (result.kind === 'answered') await applyOutcomes(db, result.outcomes);
+  }
+
+  const draftKey = (phone: string) => `pigeon:draft:${source.current()?.workspace.id ?? ''}:${phone}`;
+
+  return {
+    draft: (phone) => storage.getItem(draftKey(phone)) ?? '',
+
+    saveDraft(phone, text) {
+      if (text === '') storage.removeItem(draftKey(phone));
+      else storage.setItem(draftKey(phone), text);
+    },
+
+    reconnected() {
+      outbox.reconnected();
+      const scope = source.current();
+      if (scope) void resendQueued(scope.db);
+    },
+
+    thread(phone) {
+      const thread$ = fromAccessor(phone).pipe(
+        switchMap((p) => source.scope$.pipe(map((scope) => ({ p, scope })))),
+        switchMap(({ p, scope }) => {
+          if (!scope || !p) return of([]);
+          const selector = { workspace_id: scope.workspace.id, phone: p };
+          const sort = [{ created_at: 'asc' as const }];
+          return combineLatest([
+            scope.db.messages.find({ selector, sort }).$,
+            scope.db.outgoing_messages.find({ selector, sort }).$,
+          ]).pipe(map(([server, local]) => mergeThread(server, local)));
+        }),
+      );
+      return toAccessor<ThreadMessage[]>(thread$, []);
+    },
+
+    campaignSends(campaignId) {
+      const sends$ = fromAccessor(campaignId).pipe(
+        switchMap((id) => source.scope$.pipe(map((scope) => ({ id, scope })))),
+        switchMap(({ id, scope }) =>
+          scope && id
+            ? scope.db.messages
+                .find({ selector: { workspace_id: scope.workspace.id, campaign_id: id } })
+                .$.pipe(map(summariseSends))
+            : of(summariseSends([])),
+        ),
+      );
+      return toAccessor<CampaignSends>(sends$, summariseSends([]));
+    },
+
+    channel: () => toAccessor<Channel | undefined>(channel$, undefined),
+
+    async send({ phone, contactId, body }) {
+      const scope = await awaitScope(source);
+      if (!scope) return NO_SCOPE;
+      const text = checkText('Message', body, { min: 1, max: MAX_BODY });
+      if (!text.ok) return text;
+      const channels = await scope.db.channels
+        .find({ selector: { workspace_id: scope.workspace.id } })
+        .exec();
+      const channel = channels
+        .map((doc) => domainOf<Channel>(doc))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+        .find((c) => c.status !== 'disconnected');
+      if (!channel) return { ok: false, error: 'No WhatsApp channel is connected to this workspace yet.' };
+      const message: OutgoingMessage = {
+        id: crypto.randomUUID(),
+        workspace_id: scope.workspace.id,
+        channel_id: channel.id,
+        contact_id: contactId,
+        phone,
+        body: text.value,
+        status: 'queued',
+        error: null,
+        created_at: new Date().toISOString(),
+      };
+      await scope.db.outgoing_messages.insert(message);
+      // Not awaited: the message is saved and shows as queued; the answer updates it.
+      void post(scope.db, message).catch((err: unknown) => console.error('pigeon: sending failed', err));
+      return { ok: true, value: fromOutgoing(message) };
+    },
+
+    outbox: {
+      waiting: toAccessor(outbox.size$, outbox.size$.value),
+      problem: toAccessor(outbox.replay$.pipe(map((r) => (r.running ? undefined : r.problem))), undefined),
+      retryNow: () => outbox.retryNow(),
+    },
+
+    start() {
+      const subscriptions: Subscription[] = [
+        // Outcomes the worker recorded (also those from before this tab opened).
+        source.scope$
+          .pipe(
+            switchMap((scope) =>
+              scope ? merge(of(undefined), outbox.outcomes$).pipe(map(() => scope.db)) : of(undefined),
+            ),
+          )
+          .subscribe((db) => {
+            if (!db) return;
+            void outbox.readOutcomes().then(async ({ outcomes, forget }) => {
+              await forget(await applyOutcomes(db, outcomes));
+            });
+          }),
+        // The server's copy arrived: the local one has done its job.
+        source.scope$
+          .pipe(
+            switchMap((scope) =>
+              scope
+                ? merge(scope.db.outgoing_messages.$, scope.db.messages.$).pipe(
+                    debounceTime(200),
+                    map(() => scope.db),
+                  )
+                : of(undefined),
+            ),
+          )
+          .subscribe((db) => {
+            if (db) void pruneConfirmed(db);
+          }),
+        // Posted again when the database opens (e.g. a reload), where no worker keeps them.
+        source.scope$.subscribe((scope) => {
+          if (scope) void resendQueued(scope.db);
+        }),
+      ];
+      return () => {
+        for (const s of subscriptions) s.unsubscribe();
+      };
+    },
+  };
+}
+
+const LEFT = new Set<MessageStatus>(['sent', 'delivered', 'read']);
+
+function summariseSends(docs: readonly RxDocument<MessageDoc>[]): CampaignSends {
+  const byStatus: Record<MessageStatus, number> = {
+    queued: 0,
+    sending: 0,
+    sent: 0,
+    delivered: 0,
+    read: 0,
+    failed: 0,
+  };
+  const times: number[] = [];
+  for (const doc of docs) {
+    byStatus[doc.status] += 1;
+    if (LEFT.has(doc.status) && doc.sent_at) times.push(Date.parse(doc.sent_at));
+  }
+  return { times: times.sort((a, b) => a - b), byStatus };
+}
+
+async function pruneConfirmed(db: PigeonDatabase): Promise<void> {
+  const local = await db.outgoing_messages.find().exec();
+  if (local.length === 0) return;
+  const server = await db.messages.findByIds(local.map((d) => d.id)).exec();
+  const confirmed = local.filter((d) => server.has(d.id)).map((d) => d.id);
+  if (confirmed.length > 0) await db.outgoing_messages.bulkRemove(confirmed);
+}
+
+function mergeThread(
+  server: RxDocument<MessageDoc>[],
+  local: RxDocument<OutgoingMessage>[],
+): ThreadMessage[] {
+  const fromServer = server.map((doc) => fromMessage(domainOf<Message>(doc)));
+  const known = new Set(fromServer.map((m) => m.id));
+  const pending = local.filter((doc) => !known.has(doc.id)).map((doc) => fromOutgoing(doc.toJSON()));
+  // By time, not text: the server writes timestamps its own way (microseconds, +00:00).
+  const at = (m: ThreadMessage) => Date.parse(m.created_at);
+  return [...fromServer, ...pending].sort((a, b) => at(a) - at(b) || a.id.localeCompare(b.id));
+}
+
+function fromMessage(m: Message): ThreadMessage {
+  return {
+    id: m.id,
+    direction: m.direction,
+    body: m.body,
+    status: m.status,
+    error: m.error,
+    created_at: m.created_at,
+    local: false,
+  };
+}
+
+function fromOutgoing(m: OutgoingMessage): ThreadMessage {
+  return {
+    id: m.id,
+    direction: 'out',
+    body: m.body,
+    status: m.status === 'failed' ? 'failed' : 'queued',
+    error: m.error,
+    created_at: m.created_at,
+    local: true,
+  };
+}

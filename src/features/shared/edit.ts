@@ -1,0 +1,60 @@
+/**
+ * Local writes of the writable collections: each stamps `updated_at` and leaves a pending
+ * marker (src/sync/status.ts) once written.
+ */
+import type { RxCollection, RxDocument, WithDeleted } from 'rxdb';
+import type { WritableCollection } from '../../db/collections.ts';
+import { editStamp } from '../../domain/edit-stamp.ts';
+import type { Result } from '../../domain/result.ts';
+import type { Scope } from './scope.ts';
+
+interface Editable {
+  id: string;
+  workspace_id: string;
+  updated_at: string;
+}
+
+/** Inserts a new document of the current workspace (a deleted one with its id comes back). */
+export async function insertDocument<D extends Editable>(
+  scope: Scope,
+  name: WritableCollection,
+  collection: RxCollection<D>,
+  doc: Omit<D, 'updated_at'>,
+): Promise<RxDocument<D>> {
+  // The object spread loses the link between Omit<D, 'updated_at'> & {updated_at} and D.
+  const saved = await collection.insert({ ...doc, updated_at: editStamp(undefined) } as D);
+  await scope.pending.mark(name, saved);
+  return saved;
+}
+
+/** Applies `change` to the current state of a document of the current workspace. */
+export async function editDocument<D extends Editable>(
+  scope: Scope,
+  name: WritableCollection,
+  collection: RxCollection<D>,
+  id: string,
+  change: (current: WithDeleted<D>) => WithDeleted<D>,
+): Promise<Result<RxDocument<D>>> {
+  const doc = await collection.findOne(id).exec();
+  if (!doc || doc.workspace_id !== scope.workspace.id) return { ok: false, error: 'It no longer exists.' };
+  const saved = await doc.incrementalModify((current) => ({
+    ...change(current),
+    updated_at: editStamp(current.updated_at),
+  }));
+  await scope.pending.mark(name, saved);
+  return { ok: true, value: saved };
+}
+
+/** A soft delete, stamped like any edit so that merges can tell whether it came last. */
+export async function removeDocument<D extends Editable>(
+  scope: Scope,
+  name: WritableCollection,
+  collection: RxCollection<D>,
+  id: string,
+): Promise<Result> {
+  const removed = await editDocument(scope, name, collection, id, (current) => ({
+    ...current,
+    _deleted: true,
+  }));
+  return removed.ok ? { ok: true, value: undefined } : removed;
+}
