@@ -1,10 +1,17 @@
 import { A } from '@solidjs/router';
-import type { JSX } from 'solid-js';
+import { For, type JSX } from 'solid-js';
 import { QuotaIndicator } from '../campaigns/QuotaIndicator.tsx';
 import { AccountControls } from './AccountControls.tsx';
 import styles from './Header.module.css';
 import { Logo } from './Logo.tsx';
 import { SyncIndicator } from './SyncIndicator.tsx';
+
+const SECTIONS = [
+  ['/contacts', 'Contacts'],
+  ['/templates', 'Templates'],
+  ['/campaigns', 'Campaigns'],
+  ['/settings', 'Settings'],
+] as const;
 
 export function Header(): JSX.Element {
   return (
@@ -15,18 +22,13 @@ export function Header(): JSX.Element {
           <span>Pigeon</span>
         </A>
         <nav class={styles.nav} aria-label="Main">
-          <A href="/contacts" activeClass={styles.active}>
-            Contacts
-          </A>
-          <A href="/templates" activeClass={styles.active}>
-            Templates
-          </A>
-          <A href="/campaigns" activeClass={styles.active}>
-            Campaigns
-          </A>
-          <A href="/settings" activeClass={styles.active}>
-            Settings
-          </A>
+          <For each={SECTIONS}>
+            {([href, label]) => (
+              <A href={href} activeClass={styles.active}>
+                {label}
+              </A>
+            )}
+          </For>
         </nav>
         <div class={styles.status}>
           <QuotaIndicator />
