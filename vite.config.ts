@@ -10,7 +10,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
 
 /**
- * Brand colours, as in src/ui/styles.css (--green, --bg): the icon tile and title bar, and
+ * Brand colours, as in src/ui/tokens.css (--green, --bg): the icon tile and title bar, and
  * the splash screen. index.html's theme-color meta repeats the first.
  */
 const THEME_COLOR = '#008069';

@@ -1,3 +1,6 @@
+// The global sheets first: every component's module builds on them.
+import './tokens.css';
+import './base.css';
 import { Navigate, Route, Router, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, type JSX, Match, Show, Switch } from 'solid-js';
 import type { AppUpdate } from '../app/app-update.ts';
@@ -18,7 +21,6 @@ import { SettingsPage } from './settings/SettingsPage.tsx';
 import { TemplateEditorPage } from './templates/TemplateEditorPage.tsx';
 import { TemplatesPage, TemplatesPlaceholder } from './templates/TemplatesPage.tsx';
 import { safeNext } from './text.ts';
-import './styles.css';
 
 const AUTH_PATHS = ['/sign-in', '/sign-up'];
 

@@ -49,6 +49,11 @@ export function outgoing(page: Page, text: string): Locator {
   return page.getByRole('listitem', { name: `You: ${text}`, exact: true });
 }
 
+/** The bubble of a message the contact wrote. */
+export function incoming(page: Page, text: string): Locator {
+  return page.getByRole('listitem', { name: `They: ${text}`, exact: true });
+}
+
 /** Types a message and presses Enter; resolves once its bubble shows. */
 export async function sendMessage(page: Page, text: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'Message' });
@@ -70,11 +75,11 @@ export async function waitForTicks(
 /** A signed-in user with a connected channel and one contact, its conversation open. */
 export async function readyToWrite(e2e: E2E, context: BrowserContext, phone: string, name: string) {
   const user = await e2e.backend.user();
-  await connectChannel(e2e.backend, user.email);
+  const channelId = await connectChannel(e2e.backend, user.email);
   const page = await signIn(context, e2e.url, user);
   await addContact(page, phone, name);
   await openConversation(page, new RegExp(name));
-  return { user, page };
+  return { user, page, channelId };
 }
 
 /** What the simulator received for a number (digits, as the Cloud API writes it). */

@@ -1,13 +1,16 @@
 // Issue 4's promise in the browser: a message written with no network goes out when the
 // network returns, even with every tab closed, exactly once, and its ticks come back; the
 // service worker replays with a fresh session, keeps what the server could not take, and
-// drops only what the server refuses, saying why.
+// drops only what the server refuses, saying why. And the conversation the messages land in tells
+// the customer's from the business's own.
 import { describe, expect, test } from 'vitest';
 import { useE2E } from './harness.ts';
 import {
+  incoming,
   openConversation,
   outgoing,
   readyToWrite,
+  receiveText,
   sendMessage,
   sentTo,
   serverMessages,
@@ -122,5 +125,38 @@ describe('sending through the outbox', () => {
       .getByRole('alert')
       .filter({ hasText: 'Recipient phone number not valid' })
       .waitFor();
+  });
+});
+
+describe('the conversation', () => {
+  test("the customer's messages sit on the left in a neutral colour, the business's own on the right in green", async () => {
+    const context = await e2e.newContext();
+    const { page, channelId } = await readyToWrite(e2e, context, '+44 7400 500005', 'Chatty Chloe');
+    await sendMessage(page, 'Your order is ready');
+    await receiveText(e2e.backend, channelId, '+447400500005', 'Thanks, I am on my way');
+    await incoming(page, 'Thanks, I am on my way').waitFor();
+
+    // Both read in one go: the thread may re-render its bubbles between two separate reads.
+    const { theirs, ours } = await page.evaluate(
+      ([them, us]) => {
+        const place = (label: string) => {
+          const bubble = document.querySelector(`li[aria-label="${label}"]`) as HTMLElement;
+          const thread = (bubble.parentElement as HTMLElement).getBoundingClientRect();
+          const box = bubble.getBoundingClientRect();
+          const [red = 0, green = 0, blue = 0] = getComputedStyle(bubble)
+            .backgroundColor.match(/\d+/g)!
+            .map(Number);
+          return { left: box.left - thread.left, right: thread.right - box.right, red, green, blue };
+        };
+        return { theirs: place(them), ours: place(us) };
+      },
+      ['They: Thanks, I am on my way', 'You: Your order is ready'] as const,
+    );
+    expect(theirs.left).toBeLessThan(theirs.right);
+    expect(ours.right).toBeLessThan(ours.left);
+    expect(theirs.left).toBe(ours.right);
+    // A grey (white included) for theirs, a green for ours.
+    expect(theirs.red === theirs.green && theirs.green === theirs.blue).toBe(true);
+    expect(ours.green).toBeGreaterThan(Math.max(ours.red, ours.blue));
   });
 });

@@ -1,10 +1,14 @@
 import { A, useLocation } from '@solidjs/router';
 import { createSignal, type JSX, Show } from 'solid-js';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { AuthLayout } from './AuthLayout.tsx';
+import styles from './SignInPage.module.css';
 
 export function SignInPage(): JSX.Element {
   const services = useServices();
@@ -47,12 +51,12 @@ export function SignInPage(): JSX.Element {
       }
     >
       <Show when={expired}>
-        <p class="notice">
+        <p class={styles.notice}>
           Your session expired. Your changes on this device are kept and sync once you sign in.
         </p>
       </Show>
-      <Show when={reason()}>{(text) => <p class="notice">{text()}</p>}</Show>
-      <form class="form" onSubmit={submit}>
+      <Show when={reason()}>{(text) => <p class={styles.notice}>{text()}</p>}</Show>
+      <form class={forms.form} onSubmit={submit}>
         <TextField
           label="Email"
           type="email"
@@ -72,7 +76,11 @@ export function SignInPage(): JSX.Element {
           onValue={setPassword}
         />
         <FormError error={error()} />
-        <button type="submit" class="button button-primary button-block" disabled={pending()}>
+        <button
+          type="submit"
+          class={classes(controls.button, controls.primary, controls.block)}
+          disabled={pending()}
+        >
           {pending() ? 'Signing in…' : 'Sign in'}
         </button>
       </form>

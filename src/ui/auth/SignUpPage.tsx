@@ -1,7 +1,10 @@
 import { A, useLocation } from '@solidjs/router';
 import { createSignal, type JSX } from 'solid-js';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { AuthLayout } from './AuthLayout.tsx';
@@ -43,7 +46,7 @@ export function SignUpPage(): JSX.Element {
         </>
       }
     >
-      <form class="form" onSubmit={submit}>
+      <form class={forms.form} onSubmit={submit}>
         <TextField
           label="Email"
           type="email"
@@ -62,8 +65,8 @@ export function SignUpPage(): JSX.Element {
           value={password()}
           onValue={setPassword}
         />
-        <label class="field">
-          <span class="field-label">Workspace name</span>
+        <label class={forms.field}>
+          <span class={forms.label}>Workspace name</span>
           <input
             type="text"
             name="workspace"
@@ -73,12 +76,16 @@ export function SignUpPage(): JSX.Element {
             value={workspaceName()}
             onInput={(event) => setWorkspaceName(event.currentTarget.value)}
           />
-          <span class="field-hint" id="workspace-hint">
+          <span class={forms.hint} id="workspace-hint">
             Your team's space in Pigeon. Invited to a team already? Leave it empty.
           </span>
         </label>
         <FormError error={error()} />
-        <button type="submit" class="button button-primary button-block" disabled={pending()}>
+        <button
+          type="submit"
+          class={classes(controls.button, controls.primary, controls.block)}
+          disabled={pending()}
+        >
           {pending() ? 'Creating account…' : 'Create account'}
         </button>
       </form>

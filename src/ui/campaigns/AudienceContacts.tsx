@@ -1,7 +1,12 @@
 import { createSignal, For, type JSX, Show } from 'solid-js';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { TextField } from '../components/Field.tsx';
+import forms from '../components/forms.module.css';
+import page from '../components/page.module.css';
 import { createDebounced } from '../hooks.ts';
 import { useServices } from '../services-context.ts';
+import styles from './AudienceContacts.module.css';
 
 /** Matches listed while searching: enough to pick from, few enough to read. */
 const MATCHES = 8;
@@ -24,8 +29,8 @@ export function AudienceContacts(props: {
   };
 
   return (
-    <fieldset class="field audience-contacts">
-      <legend class="field-label">Chosen contacts</legend>
+    <fieldset class={forms.field}>
+      <legend class={forms.label}>Chosen contacts</legend>
       <TextField
         label="Find contacts"
         type="search"
@@ -34,19 +39,19 @@ export function AudienceContacts(props: {
         hint="By name, phone, email or tag; tick the ones to add."
       />
       <Show when={matches().length > 0}>
-        <fieldset class="checkbox-list">
+        <fieldset class={controls.checkboxList}>
           <legend class="visually-hidden">Matching contacts</legend>
           <For each={matches()}>
             {(contact) => (
-              <label class="checkbox">
+              <label class={controls.checkbox}>
                 <input
                   type="checkbox"
                   checked={props.chosen.includes(contact.id)}
                   onChange={(event) => toggle(contact.id, event.currentTarget.checked)}
                 />
-                {contact.name || contact.phone} <span class="muted">{contact.phone}</span>
+                {contact.name || contact.phone} <span class={page.muted}>{contact.phone}</span>
                 <Show when={contact.opted_out}>
-                  <span class="muted"> (opted out)</span>
+                  <span class={page.muted}> (opted out)</span>
                 </Show>
               </label>
             )}
@@ -54,13 +59,13 @@ export function AudienceContacts(props: {
         </fieldset>
       </Show>
       <Show when={props.chosen.length > 0}>
-        <ul class="chosen-contacts" aria-label="Chosen">
+        <ul class={styles.chosen} aria-label="Chosen">
           <For each={props.chosen.slice(0, LISTED)}>
             {(id) => <ChosenContact id={id} onRemove={() => toggle(id, false)} />}
           </For>
         </ul>
         <Show when={props.chosen.length > LISTED}>
-          <p class="field-hint">and {props.chosen.length - LISTED} more</p>
+          <p class={forms.hint}>and {props.chosen.length - LISTED} more</p>
         </Show>
       </Show>
     </fieldset>
@@ -77,7 +82,7 @@ function ChosenContact(props: { id: string; onRemove: () => void }): JSX.Element
       {label()}{' '}
       <button
         type="button"
-        class="button button-small"
+        class={classes(controls.button, controls.small)}
         aria-label={`Remove ${label()}`}
         onClick={() => props.onRemove()}
       >

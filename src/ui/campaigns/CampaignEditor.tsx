@@ -2,12 +2,16 @@ import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
 import type { Campaign, IsoWeekday } from '../../domain/types.ts';
 import type { CampaignDraftFields } from '../../features/campaigns/api.ts';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
 import { GroupPicker } from '../components/GroupPicker.tsx';
 import { useServices } from '../services-context.ts';
 import { joinList, splitList } from '../text.ts';
 import { AudienceContacts } from './AudienceContacts.tsx';
+import styles from './CampaignEditor.module.css';
 import { instantOf, localOf, minutesOfDay, msOfSeconds, secondsOf, timeOfDay } from './form-values.ts';
 
 const WEEKDAYS: readonly (readonly [IsoWeekday, string])[] = [
@@ -102,19 +106,19 @@ export function CampaignEditor(props: {
   }
 
   return (
-    <form class="campaign-form" onSubmit={save} aria-label={props.label} novalidate>
+    <form class={styles.form} onSubmit={save} aria-label={props.label} novalidate>
       <TextField label="Campaign name" value={name()} onValue={setName} required problem={problem('name')} />
-      <label class="field">
-        <span class="field-label">Template</span>
+      <label class={forms.field}>
+        <span class={forms.label}>Template</span>
         <select value={templateId()} onChange={(e) => setTemplateId(e.currentTarget.value)}>
           <option value="">Choose a template</option>
           <For each={templateList()}>{(t) => <option value={t.id}>{t.name}</option>}</For>
         </select>
       </label>
 
-      <fieldset class="field campaign-fieldset">
-        <legend class="field-label">Audience</legend>
-        <p class="field-hint">
+      <fieldset class={classes(forms.field, styles.fieldset)}>
+        <legend class={forms.label}>Audience</legend>
+        <p class={forms.hint}>
           Anyone in a chosen group, with a chosen tag, or chosen by hand, once each. Opted-out contacts are
           always left out.
         </p>
@@ -129,9 +133,9 @@ export function CampaignEditor(props: {
         <AudienceContacts chosen={chosen()} onChange={setChosen} />
       </fieldset>
 
-      <fieldset class="field campaign-fieldset">
-        <legend class="field-label">Schedule</legend>
-        <label class="checkbox">
+      <fieldset class={classes(forms.field, styles.fieldset)}>
+        <legend class={forms.label}>Schedule</legend>
+        <label class={controls.checkbox}>
           <input
             type="radio"
             name={startGroup}
@@ -140,7 +144,7 @@ export function CampaignEditor(props: {
           />
           Send at launch
         </label>
-        <label class="checkbox">
+        <label class={controls.checkbox}>
           <input type="radio" name={startGroup} checked={startLater()} onChange={() => setStartLater(true)} />
           Send at a time
         </label>
@@ -156,13 +160,13 @@ export function CampaignEditor(props: {
         </Show>
       </fieldset>
 
-      <fieldset class="field campaign-fieldset">
-        <legend class="field-label">Send window</legend>
-        <p class="field-hint">
+      <fieldset class={classes(forms.field, styles.fieldset)}>
+        <legend class={forms.label}>Send window</legend>
+        <p class={forms.hint}>
           Leave both times empty to send at any hour. An end before the start runs past midnight. Times are in{' '}
           {zone()}.
         </p>
-        <div class="field-row">
+        <div class={styles.pair}>
           <TextField
             label="Window start"
             type="time"
@@ -173,15 +177,15 @@ export function CampaignEditor(props: {
           <TextField label="Window end" type="time" value={windowEnd()} onValue={setWindowEnd} />
         </div>
         <fieldset
-          class="field weekday-picker"
+          class={forms.field}
           aria-describedby={problem('days') ? daysHint : undefined}
           aria-invalid={problem('days') ? true : undefined}
         >
-          <legend class="field-label">Days</legend>
-          <div class="checkbox-list">
+          <legend class={forms.label}>Days</legend>
+          <div class={controls.checkboxList}>
             <For each={WEEKDAYS}>
               {([day, label]) => (
-                <label class="checkbox">
+                <label class={controls.checkbox}>
                   <input
                     type="checkbox"
                     checked={days().includes(day)}
@@ -193,16 +197,16 @@ export function CampaignEditor(props: {
             </For>
           </div>
           <Show when={problem('days')}>
-            <span id={daysHint} class="field-hint field-problem">
+            <span id={daysHint} class={classes(forms.hint, forms.problem)}>
               {problem('days')}
             </span>
           </Show>
         </fieldset>
       </fieldset>
 
-      <fieldset class="field campaign-fieldset">
-        <legend class="field-label">Pace</legend>
-        <div class="field-row">
+      <fieldset class={classes(forms.field, styles.fieldset)}>
+        <legend class={forms.label}>Pace</legend>
+        <div class={styles.pair}>
           <TextField
             label="Minimum delay (seconds)"
             value={minDelay()}
@@ -229,7 +233,7 @@ export function CampaignEditor(props: {
         />
       </fieldset>
       <FormError error={error()?.text} />
-      <button type="submit" class="button button-primary">
+      <button type="submit" class={classes(controls.button, controls.primary)}>
         {props.submit}
       </button>
     </form>

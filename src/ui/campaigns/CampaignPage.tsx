@@ -3,10 +3,16 @@ import { createSignal, For, type JSX, Show } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
 import type { CampaignPreview, CampaignProgress } from '../../features/campaigns/api.ts';
+import { classes } from '../class-names.ts';
+import chips from '../components/Chips.module.css';
+import controls from '../components/controls.module.css';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
+import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
+import styles from './CampaignPage.module.css';
 import { STATUS_LABELS } from './CampaignsPage.tsx';
 import { SendsChart } from './SendsChart.tsx';
 
@@ -67,15 +73,19 @@ export function CampaignPage(): JSX.Element {
   const editable = () => campaign()?.status === 'draft' || campaign()?.status === 'blocked';
 
   return (
-    <Show when={campaign()} fallback={<p class="muted empty-state">This campaign no longer exists.</p>}>
+    <Show
+      when={campaign()}
+      fallback={<p class={classes(page.muted, page.emptyState)}>This campaign no longer exists.</p>}
+    >
       {(c) => (
-        <section class="card campaign-page" aria-labelledby="campaign-heading">
+        // campaign-page, a plain class: the e2e tests find the status line under it.
+        <section class={classes(page.card, 'campaign-page')} aria-labelledby="campaign-heading">
           <h1 id="campaign-heading">{c().name}</h1>
           <p>
-            <span class="badge">{STATUS_LABELS[c().status]}</span>
-            <Show when={c().blocked_reason}>{(reason) => <span class="form-error"> {reason()}</span>}</Show>
+            <span class={chips.badge}>{STATUS_LABELS[c().status]}</span>
+            <Show when={c().blocked_reason}>{(reason) => <span class={forms.error}> {reason()}</span>}</Show>
           </p>
-          <dl class="campaign-counters" aria-label="Progress">
+          <dl class={styles.counters} aria-label="Progress">
             <For each={COUNTERS}>
               {([key, label]) => (
                 <div>
@@ -88,25 +98,30 @@ export function CampaignPage(): JSX.Element {
           <SendsChart times={sends().times} total={c().recipient_count} />
           <Show when={progress()}>
             {(p) => (
-              <div class="campaign-progress">
+              <div class={styles.actions}>
                 <label>
                   {p().phase === 'preparing' ? 'Preparing' : 'Sending'} {p().done} of {p().total}
                   <progress max={p().total} value={p().done} />
                 </label>
-                <button type="button" class="button" onClick={() => running?.abort()}>
+                <button type="button" class={controls.button} onClick={() => running?.abort()}>
                   Cancel
                 </button>
               </div>
             )}
           </Show>
-          <div class="campaign-actions">
+          <div class={styles.actions}>
             <Show when={editable()}>
-              <button type="button" class="button" onClick={showPreview} disabled={Boolean(progress())}>
+              <button
+                type="button"
+                class={controls.button}
+                onClick={showPreview}
+                disabled={Boolean(progress())}
+              >
                 Preview
               </button>
               <button
                 type="button"
-                class="button button-primary"
+                class={classes(controls.button, controls.primary)}
                 onClick={launch}
                 disabled={Boolean(progress())}
               >
@@ -114,28 +129,28 @@ export function CampaignPage(): JSX.Element {
               </button>
             </Show>
             <Show when={c().status === 'scheduled' || c().status === 'running'}>
-              <button type="button" class="button" onClick={act(campaigns.pause)}>
+              <button type="button" class={controls.button} onClick={act(campaigns.pause)}>
                 Pause
               </button>
             </Show>
             <Show when={c().status === 'paused'}>
-              <button type="button" class="button" onClick={act(campaigns.resume)}>
+              <button type="button" class={controls.button} onClick={act(campaigns.resume)}>
                 Resume
               </button>
             </Show>
             <Show when={['launching', 'scheduled', 'running', 'paused'].includes(c().status)}>
-              <button type="button" class="button" onClick={act(campaigns.cancel)}>
+              <button type="button" class={controls.button} onClick={act(campaigns.cancel)}>
                 Cancel campaign
               </button>
             </Show>
             <Show when={c().failed_count > 0 && c().status === 'completed'}>
-              <button type="button" class="button" onClick={act(campaigns.retry)}>
+              <button type="button" class={controls.button} onClick={act(campaigns.retry)}>
                 Retry failed
               </button>
             </Show>
           </div>
           <Show when={editable()}>
-            <details class="campaign-edit">
+            <details>
               <summary>Edit draft</summary>
               <CampaignEditor initial={c()} label="Edit campaign" submit="Save draft" onSave={saveDraft} />
             </details>
@@ -151,7 +166,7 @@ export function CampaignPage(): JSX.Element {
 
 function PreviewPanel(props: { preview: CampaignPreview }): JSX.Element {
   return (
-    <section aria-labelledby="preview-heading" class="campaign-preview">
+    <section aria-labelledby="preview-heading">
       <h2 id="preview-heading">Preview</h2>
       <p>Quota needed: {props.preview.quotaNeeded} messages.</p>
       <ol>

@@ -2,9 +2,13 @@ import { A, useNavigate } from '@solidjs/router';
 import { For, type JSX, Show } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
+import chips from '../components/Chips.module.css';
+import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
+import styles from './CampaignsPage.module.css';
 
 export const STATUS_LABELS: Record<Campaign['status'], string> = {
   draft: 'Draft',
@@ -31,11 +35,14 @@ export function CampaignsPage(): JSX.Element {
   }
 
   return (
-    <div class="campaigns-page">
-      <section class="card" aria-labelledby="campaigns-heading">
+    <div class={styles.page}>
+      <section class={page.card} aria-labelledby="campaigns-heading">
         <h1 id="campaigns-heading">Campaigns</h1>
-        <Show when={list().length > 0} fallback={<p class="muted empty-state">No campaigns yet.</p>}>
-          <table class="campaign-table">
+        <Show
+          when={list().length > 0}
+          fallback={<p class={classes(page.muted, page.emptyState)}>No campaigns yet.</p>}
+        >
+          <table class={styles.table}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -53,7 +60,7 @@ export function CampaignsPage(): JSX.Element {
                       <A href={`/campaigns/${c.id}`}>{c.name}</A>
                     </td>
                     <td>
-                      <span class="badge">{STATUS_LABELS[c.status]}</span>
+                      <span class={chips.badge}>{STATUS_LABELS[c.status]}</span>
                     </td>
                     <td>
                       {c.sent_count} / {c.recipient_count}
@@ -67,7 +74,7 @@ export function CampaignsPage(): JSX.Element {
           </table>
         </Show>
       </section>
-      <section class="card" aria-labelledby="new-campaign-heading">
+      <section class={page.card} aria-labelledby="new-campaign-heading">
         <h2 id="new-campaign-heading">New campaign</h2>
         <CampaignEditor label="New campaign" submit="Create draft" onSave={create} />
       </section>

@@ -1,4 +1,5 @@
 import { type JSX, Show } from 'solid-js';
+import styles from './SendsChart.module.css';
 
 const WIDTH = 320;
 const HEIGHT = 80;
@@ -20,7 +21,7 @@ export function SendsChart(props: { times: readonly number[]; total: number }): 
   return (
     <Show when={props.times.length > 0}>
       <svg
-        class="sends-chart"
+        class={styles.chart}
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         role="img"
         aria-label={`Sends over time: ${props.times.length} of ${props.total} sent`}

@@ -1,8 +1,10 @@
 import { For, type JSX, Show } from 'solid-js';
 import type { ContactGroup } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
+import styles from './Chips.module.css';
 
 export function TagChips(props: { tags: readonly string[] }): JSX.Element {
-  return <For each={props.tags}>{(tag) => <span class="chip chip-tag">{tag}</span>}</For>;
+  return <For each={props.tags}>{(tag) => <span class={classes(styles.chip, styles.tag)}>{tag}</span>}</For>;
 }
 
 /** Group ids as named chips; ids of groups deleted elsewhere are skipped, not shown raw. */
@@ -15,9 +17,9 @@ export function GroupChips(props: {
       {(id) => (
         <Show when={props.groups.get(id)}>
           {(group) => (
-            <span class="chip chip-group">
+            <span class={classes(styles.chip, styles.group)}>
               <span
-                class="chip-dot"
+                class={styles.dot}
                 style={{ background: group().color ?? 'var(--muted)' }}
                 aria-hidden="true"
               />

@@ -1,4 +1,7 @@
 import { createEffect, createUniqueId, type JSX, onCleanup, Show } from 'solid-js';
+import { classes } from '../class-names.ts';
+import controls from './controls.module.css';
+import styles from './Dialog.module.css';
 
 interface DialogProps {
   open: boolean;
@@ -50,7 +53,7 @@ export function Dialog(props: DialogProps): JSX.Element {
   return (
     <dialog
       ref={dialog}
-      class="dialog"
+      class={styles.dialog}
       aria-labelledby={titleId}
       onKeyDown={onKeyDown}
       onCancel={(event) => {
@@ -67,8 +70,8 @@ export function Dialog(props: DialogProps): JSX.Element {
       }}
     >
       <Show when={props.open}>
-        <div class="dialog-body">
-          <h2 id={titleId} class="dialog-title">
+        <div class={styles.body}>
+          <h2 id={titleId} class={styles.title}>
             {props.title}
           </h2>
           {props.children}
@@ -94,14 +97,19 @@ interface ConfirmDialogProps {
 export function ConfirmDialog(props: ConfirmDialogProps): JSX.Element {
   return (
     <Dialog open={props.open} title={props.title} onClose={props.onCancel}>
-      <div class="dialog-message">{props.message}</div>
-      <div class="dialog-actions">
-        <button type="button" class="button" autofocus={props.danger} onClick={() => props.onCancel()}>
+      <div class={styles.message}>{props.message}</div>
+      <div class={styles.actions}>
+        <button
+          type="button"
+          class={controls.button}
+          autofocus={props.danger}
+          onClick={() => props.onCancel()}
+        >
           {props.cancelLabel ?? 'Cancel'}
         </button>
         <button
           type="button"
-          class={props.danger ? 'button button-danger' : 'button button-primary'}
+          class={classes(controls.button, props.danger ? controls.danger : controls.primary)}
           autofocus={!props.danger}
           disabled={props.busy}
           onClick={() => props.onConfirm()}

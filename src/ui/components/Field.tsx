@@ -1,4 +1,6 @@
 import { createUniqueId, type JSX, Show, splitProps } from 'solid-js';
+import { classes } from '../class-names.ts';
+import forms from './forms.module.css';
 
 type InputAttributes = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'value' | 'onInput'>;
 
@@ -22,8 +24,8 @@ export function TextField(props: TextFieldProps): JSX.Element {
   const hintId = createUniqueId();
   const labelId = createUniqueId();
   return (
-    <label class={own.class ? `field ${own.class}` : 'field'}>
-      <span class="field-label" id={labelId}>
+    <label class={classes(forms.field, own.class)}>
+      <span class={forms.label} id={labelId}>
         {own.label}
       </span>
       <input
@@ -36,7 +38,7 @@ export function TextField(props: TextFieldProps): JSX.Element {
         onInput={(event) => own.onValue(event.currentTarget.value)}
       />
       <Show when={own.hint || own.problem}>
-        <span id={hintId} class="field-hint" classList={{ 'field-problem': Boolean(own.problem) }}>
+        <span id={hintId} class={classes(forms.hint, Boolean(own.problem) && forms.problem)}>
           {own.problem ?? own.hint}
         </span>
       </Show>
@@ -54,8 +56,8 @@ interface TextAreaFieldProps
 export function TextAreaField(props: TextAreaFieldProps): JSX.Element {
   const [own, textarea] = splitProps(props, ['label', 'value', 'onValue']);
   return (
-    <label class="field">
-      <span class="field-label">{own.label}</span>
+    <label class={forms.field}>
+      <span class={forms.label}>{own.label}</span>
       <textarea {...textarea} value={own.value} onInput={(event) => own.onValue(event.currentTarget.value)} />
     </label>
   );

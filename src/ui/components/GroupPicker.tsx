@@ -1,5 +1,8 @@
 import { For, type JSX, Show } from 'solid-js';
 import { useSortedGroups } from '../hooks.ts';
+import chips from './Chips.module.css';
+import controls from './controls.module.css';
+import forms from './forms.module.css';
 
 /** Groups as a set of checkboxes: each one labelled by its group's name. */
 export function GroupPicker(props: {
@@ -12,23 +15,23 @@ export function GroupPicker(props: {
     props.onChange(on ? [...rest, id] : rest);
   };
   return (
-    <fieldset class="field group-picker">
-      <legend class="field-label">Groups</legend>
+    <fieldset class={forms.field}>
+      <legend class={forms.label}>Groups</legend>
       <Show
         when={groups().length > 0}
-        fallback={<p class="field-hint">No groups yet: create them under Groups on the Contacts page.</p>}
+        fallback={<p class={forms.hint}>No groups yet: create them under Groups on the Contacts page.</p>}
       >
-        <div class="checkbox-list">
+        <div class={controls.checkboxList}>
           <For each={groups()}>
             {(group) => (
-              <label class="checkbox">
+              <label class={controls.checkbox}>
                 <input
                   type="checkbox"
                   checked={props.selected.includes(group.id)}
                   onChange={(event) => toggle(group.id, event.currentTarget.checked)}
                 />
                 <span
-                  class="chip-dot"
+                  class={chips.dot}
                   style={{ background: group.color ?? 'var(--muted)' }}
                   aria-hidden="true"
                 />

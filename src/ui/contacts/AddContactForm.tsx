@@ -1,8 +1,11 @@
 import { A } from '@solidjs/router';
 import { createSignal, type JSX, Show } from 'solid-js';
 import type { Contact } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { TextAreaField, TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
 import { GroupPicker } from '../components/GroupPicker.tsx';
 import { useServices } from '../services-context.ts';
 import { splitList } from '../text.ts';
@@ -59,7 +62,7 @@ export function AddContactForm(): JSX.Element {
   };
 
   return (
-    <form class="form" onSubmit={submit} aria-label="New contact">
+    <form class={forms.form} onSubmit={submit} aria-label="New contact">
       <PhoneField value={phone()} onValue={setPhone} ref={(element) => (phoneInput = element)} />
       <TextField label="Name" name="name" autocomplete="name" value={name()} onValue={setName} />
       <TextField
@@ -83,12 +86,12 @@ export function AddContactForm(): JSX.Element {
       <FormError error={error()} />
       <Show when={saved()}>
         {(contact) => (
-          <p class="form-success" role="status">
+          <p class={forms.success} role="status">
             Saved <A href={`/contacts/${contact().id}`}>{contact().name || contact().phone}</A>.
           </p>
         )}
       </Show>
-      <button type="submit" class="button button-primary" disabled={pending()}>
+      <button type="submit" class={classes(controls.button, controls.primary)} disabled={pending()}>
         Add contact
       </button>
     </form>

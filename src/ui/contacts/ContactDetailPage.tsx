@@ -2,16 +2,22 @@ import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, type JSX, on, Show } from 'solid-js';
 import type { Contact } from '../../domain/types.ts';
 import type { ContactInput } from '../../features/contacts/api.ts';
+import { classes } from '../class-names.ts';
+import chips from '../components/Chips.module.css';
+import controls from '../components/controls.module.css';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { TextAreaField, TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
 import { GroupPicker } from '../components/GroupPicker.tsx';
 import { LeaveGuard } from '../components/LeaveGuard.tsx';
+import page from '../components/page.module.css';
 import { useSettled } from '../hooks.ts';
 import { Conversation } from '../messages/Conversation.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { joinList, splitList } from '../text.ts';
+import styles from './ContactDetailPage.module.css';
 import { CustomFieldsEditor, type FieldRow, toRecord, toRows } from './CustomFieldsEditor.tsx';
 
 type ContactPatch = Partial<Omit<ContactInput, 'phone'>> & { opted_out?: boolean };
@@ -26,15 +32,15 @@ export function ContactDetailPage(): JSX.Element {
   usePageTitle(() => contact()?.name || contact()?.phone || 'Contact');
 
   return (
-    <div class="page page-narrow">
-      <A href="/contacts" class="back-link">
+    <div class={page.narrow}>
+      <A href="/contacts" class={page.backLink}>
         ← All contacts
       </A>
       <Show
         when={contact()}
         fallback={
           <Show when={waited()}>
-            <section class="card">
+            <section class={page.card}>
               <h1>Contact not found</h1>
               <p>This contact doesn't exist in this workspace, or it was deleted.</p>
             </section>
@@ -151,21 +157,21 @@ function ContactEditor(props: { contact: Contact }): JSX.Element {
   };
 
   return (
-    <section class="card" aria-labelledby="contact-heading">
-      <header class="detail-header">
+    <section class={page.card} aria-labelledby="contact-heading">
+      <header class={styles.header}>
         <div>
           <h1 id="contact-heading">{props.contact.name || 'No name'}</h1>
-          <p class="detail-phone">
+          <p class={styles.phone}>
             <span class="visually-hidden">Phone: </span>
             {props.contact.phone}
           </p>
         </div>
         <Show when={props.contact.opted_out}>
-          <span class="badge badge-muted">Opted out</span>
+          <span class={classes(chips.badge, chips.badgeMuted)}>Opted out</span>
         </Show>
       </header>
-      <form class="form" onSubmit={save} aria-label="Edit contact">
-        <div class="form-grid">
+      <form class={forms.form} onSubmit={save} aria-label="Edit contact">
+        <div class={forms.grid}>
           <TextField label="Name" name="name" autocomplete="off" value={name()} onValue={setName} />
           <TextField
             label="Email"
@@ -186,15 +192,15 @@ function ContactEditor(props: { contact: Contact }): JSX.Element {
         <GroupPicker selected={groupIds()} onChange={setGroupIds} />
         <CustomFieldsEditor rows={fields()} onChange={setFields} />
         <TextAreaField label="Notes" name="notes" rows={4} value={notes()} onValue={setNotes} />
-        <label class="checkbox checkbox-card">
+        <label class={classes(controls.checkbox, controls.checkboxCard)}>
           <input
             type="checkbox"
             checked={optedOut()}
             onChange={(event) => setOptedOut(event.currentTarget.checked)}
           />
           <span>
-            <span class="checkbox-title">Opted out</span>
-            <span class="field-hint">
+            <span class={controls.checkboxTitle}>Opted out</span>
+            <span class={forms.hint}>
               This person asked not to be messaged; campaigns skip them.
               <Show when={props.contact.opted_out && props.contact.opted_out_at}>
                 {(since) => <> Since {new Date(since()).toLocaleDateString()}.</>}
@@ -202,17 +208,25 @@ function ContactEditor(props: { contact: Contact }): JSX.Element {
             </span>
           </span>
         </label>
-        <p class="field-hint">The phone number identifies the contact and can't be changed here.</p>
+        <p class={forms.hint}>The phone number identifies the contact and can't be changed here.</p>
         <FormError error={error()} />
-        <div class="form-actions">
-          <button type="submit" class="button button-primary" disabled={pending() || !dirty()}>
+        <div class={forms.actions}>
+          <button
+            type="submit"
+            class={classes(controls.button, controls.primary)}
+            disabled={pending() || !dirty()}
+          >
             Save changes
           </button>
-          <span class="muted" aria-live="polite">
+          <span class={page.muted} aria-live="polite">
             {dirty() ? 'Unsaved changes' : saved() ? 'Saved' : ''}
           </span>
-          <span class="spacer" />
-          <button type="button" class="button button-danger-outline" onClick={() => setConfirmDelete(true)}>
+          <span class={styles.spacer} />
+          <button
+            type="button"
+            class={classes(controls.button, controls.dangerOutline)}
+            onClick={() => setConfirmDelete(true)}
+          >
             Delete contact
           </button>
         </div>

@@ -9,7 +9,10 @@
 import { createVirtualizer, defaultRangeExtractor, type Range } from '@tanstack/solid-virtual';
 import { createEffect, createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js';
 import type { Contact, ContactGroup } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
+import chips from '../components/Chips.module.css';
 import { GroupChips, TagChips } from '../components/Chips.tsx';
+import styles from './ContactList.module.css';
 
 const ROW_HEIGHT = 60;
 
@@ -107,33 +110,28 @@ export function ContactList(props: ContactListProps): JSX.Element {
 
   return (
     <div
-      class="contact-grid"
+      class={styles.grid}
       role="grid"
       aria-label={props.label}
       aria-rowcount={count() + 1}
       aria-colcount={4}
     >
-      <div class="contact-grid-head" role="rowgroup">
-        <div class="contact-row contact-row-head" role="row" aria-rowindex={1}>
+      <div class={styles.head} role="rowgroup">
+        <div class={classes(styles.row, styles.headRow)} role="row" aria-rowindex={1}>
           <span role="columnheader">Name</span>
           <span role="columnheader">Phone</span>
           <span role="columnheader">Tags</span>
           <span role="columnheader">Groups</span>
         </div>
       </div>
-      <div class="contact-grid-body" role="rowgroup" ref={scroller}>
-        <div
-          class="contact-grid-sizer"
-          role="presentation"
-          style={{ height: `${virtualizer.getTotalSize()}px` }}
-        >
+      <div class={styles.body} role="rowgroup" ref={scroller}>
+        <div class={styles.sizer} role="presentation" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           <For each={virtualizer.getVirtualItems()}>
             {(item) => (
               <Show when={props.contacts[item.index]}>
                 {(contact) => (
                   <div
-                    class="contact-row"
-                    classList={{ 'contact-row-opted-out': contact().opted_out }}
+                    class={classes(styles.row, contact().opted_out && styles.optedOut)}
                     role="row"
                     aria-rowindex={item.index + 2}
                     data-index={item.index}
@@ -146,22 +144,22 @@ export function ContactList(props: ContactListProps): JSX.Element {
                     onFocus={() => setActive(item.index)}
                     onKeyDown={(event) => onKeyDown(event, item.index)}
                   >
-                    <span role="gridcell" class="cell-name">
-                      <span class="avatar" aria-hidden="true">
+                    <span role="gridcell" class={styles.name}>
+                      <span class={styles.avatar} aria-hidden="true">
                         {initials(contact().name)}
                       </span>
-                      <span class="cell-text">{contact().name || 'No name'}</span>
+                      <span class={styles.text}>{contact().name || 'No name'}</span>
                       <Show when={contact().opted_out}>
-                        <span class="badge badge-muted">Opted out</span>
+                        <span class={classes(chips.badge, chips.badgeMuted)}>Opted out</span>
                       </Show>
                     </span>
-                    <span role="gridcell" class="cell-phone">
+                    <span role="gridcell" class={styles.phone}>
                       {contact().phone}
                     </span>
-                    <span role="gridcell" class="cell-chips">
+                    <span role="gridcell" class={styles.chips}>
                       <TagChips tags={contact().tags} />
                     </span>
-                    <span role="gridcell" class="cell-chips">
+                    <span role="gridcell" class={styles.chips}>
                       <GroupChips ids={contact().group_ids} groups={props.groups} />
                     </span>
                   </div>

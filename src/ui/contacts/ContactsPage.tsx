@@ -1,11 +1,15 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { type JSX, Show } from 'solid-js';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
+import page from '../components/page.module.css';
 import { createDebounced, useGroupsById } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
 import { AddContactForm } from './AddContactForm.tsx';
 import { ContactList } from './ContactList.tsx';
+import styles from './ContactsPage.module.css';
 import { GroupsPanel } from './GroupsPanel.tsx';
 
 export function ContactsPage(): JSX.Element {
@@ -29,12 +33,12 @@ export function ContactsPage(): JSX.Element {
   };
 
   return (
-    <div class="contacts-page">
-      <section class="card contacts-main" aria-labelledby="contacts-heading">
-        <div class="list-toolbar">
-          <div class="list-title">
+    <div class={styles.page}>
+      <section class={classes(page.card, styles.main)} aria-labelledby="contacts-heading">
+        <div class={page.listToolbar}>
+          <div class={styles.title}>
             <h1 id="contacts-heading">Contacts</h1>
-            <p class="muted" aria-live="polite">
+            <p class={page.muted} aria-live="polite">
               {summary()}
             </p>
           </div>
@@ -42,7 +46,7 @@ export function ContactsPage(): JSX.Element {
             type="text"
             enterkeyhint="search"
             autocomplete="off"
-            class="search"
+            class={styles.search}
             aria-label="Search contacts"
             placeholder="Search name, phone, email or tag"
             value={search()}
@@ -51,29 +55,29 @@ export function ContactsPage(): JSX.Element {
               // Down from the search box goes into the results, as in a combobox.
               if (event.key === 'ArrowDown') {
                 event.preventDefault();
-                document.querySelector<HTMLElement>('.contact-row[tabindex="0"]')?.focus();
+                document.querySelector<HTMLElement>('[role="row"][tabindex="0"]')?.focus();
               }
             }}
           />
-          <A class="button" href="/contacts/import">
+          <A class={controls.button} href="/contacts/import">
             Import contacts
           </A>
         </div>
         <Show
           when={rows().length > 0}
           fallback={
-            <div class="empty-state">
+            <div class={page.emptyState}>
               <Show
                 when={query().trim() !== ''}
                 fallback={
                   <>
-                    <p class="empty-title">No contacts yet</p>
-                    <p class="muted">Add your first one with the New contact form.</p>
+                    <p class={page.emptyTitle}>No contacts yet</p>
+                    <p class={page.muted}>Add your first one with the New contact form.</p>
                   </>
                 }
               >
-                <p class="empty-title">No contacts match “{query()}”</p>
-                <button type="button" class="button" onClick={() => setSearch('')}>
+                <p class={page.emptyTitle}>No contacts match “{query()}”</p>
+                <button type="button" class={controls.button} onClick={() => setSearch('')}>
                   Clear search
                 </button>
               </Show>
@@ -88,8 +92,8 @@ export function ContactsPage(): JSX.Element {
           />
         </Show>
       </section>
-      <aside class="contacts-side" aria-label="Contact tools">
-        <section class="card panel" aria-labelledby="new-contact-heading">
+      <aside class={styles.side} aria-label="Contact tools">
+        <section class={classes(page.card, page.panel)} aria-labelledby="new-contact-heading">
           <h2 id="new-contact-heading">New contact</h2>
           <AddContactForm />
         </section>

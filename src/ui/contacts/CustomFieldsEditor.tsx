@@ -1,5 +1,9 @@
 import { Index, type JSX, Show } from 'solid-js';
 import { isVariableName } from '../../domain/variables.ts';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
+import forms from '../components/forms.module.css';
+import styles from './CustomFieldsEditor.module.css';
 
 export interface FieldRow {
   key: string;
@@ -18,7 +22,7 @@ export function CustomFieldsEditor(props: {
   const add = () => {
     props.onChange([...props.rows, { key: '', value: '' }]);
     // The new row's key is what the user types next.
-    const inputs = fieldset.querySelectorAll<HTMLInputElement>('.custom-field input');
+    const inputs = fieldset.querySelectorAll<HTMLInputElement>('input');
     inputs[inputs.length - 2]?.focus();
   };
   const set = (index: number, patch: Partial<FieldRow>) =>
@@ -30,16 +34,16 @@ export function CustomFieldsEditor(props: {
   };
 
   return (
-    <fieldset class="field custom-fields" ref={fieldset}>
-      <legend class="field-label">Custom fields</legend>
+    <fieldset class={classes(forms.field, styles.fields)} ref={fieldset}>
+      <legend class={forms.label}>Custom fields</legend>
       <Show when={props.rows.length === 0}>
-        <p class="field-hint">
+        <p class={forms.hint}>
           Extra details such as company or city, usable in templates as {'{{company}}'}.
         </p>
       </Show>
       <Index each={props.rows}>
         {(row, index) => (
-          <div class="custom-field">
+          <div class={styles.row}>
             <input
               type="text"
               aria-label={`Field ${index + 1} key`}
@@ -56,24 +60,26 @@ export function CustomFieldsEditor(props: {
             />
             <button
               type="button"
-              class="button button-ghost button-small"
+              class={classes(controls.button, controls.ghost, controls.small)}
               aria-label={`Remove field ${index + 1}`}
               onClick={() => remove(index)}
             >
               Remove
             </button>
             <Show when={row().key.trim() !== '' && !isVariableName(row().key.trim())}>
-              <span class="field-hint custom-field-hint">
+              <span class={classes(forms.hint, styles.rowHint)}>
                 Not usable in templates: use letters, digits, _ and . in the key.
               </span>
             </Show>
             <Show when={isDuplicate(index)}>
-              <span class="field-hint custom-field-hint">Same key as a field below: that one wins.</span>
+              <span class={classes(forms.hint, styles.rowHint)}>
+                Same key as a field below: that one wins.
+              </span>
             </Show>
           </div>
         )}
       </Index>
-      <button type="button" class="button button-small" onClick={add}>
+      <button type="button" class={classes(controls.button, controls.small, styles.add)} onClick={add}>
         Add field
       </button>
     </fieldset>

@@ -1,9 +1,14 @@
 import { createSignal, For, type JSX, Show } from 'solid-js';
 import type { ContactGroup } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
+import chips from '../components/Chips.module.css';
+import controls from '../components/controls.module.css';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { FormError } from '../components/FormError.tsx';
+import page from '../components/page.module.css';
 import { useGroupsById, useSortedGroups } from '../hooks.ts';
 import { useServices } from '../services-context.ts';
+import styles from './GroupsPanel.module.css';
 
 // A readable set on white, each dark enough to tell apart as a dot beside dark text.
 const PALETTE = ['#25d366', '#3b82f6', '#f59e0b', '#ef4444', '#8b5cf6', '#14b8a6', '#ec4899', '#64748b'];
@@ -22,10 +27,10 @@ export function GroupsPanel(): JSX.Element {
   };
 
   return (
-    <section class="card panel" id="groups" aria-labelledby="groups-heading">
+    <section class={classes(page.card, page.panel)} id="groups" aria-labelledby="groups-heading">
       <h2 id="groups-heading">Groups</h2>
-      <Show when={sorted().length > 0} fallback={<p class="muted">No groups yet.</p>}>
-        <ul class="group-list">
+      <Show when={sorted().length > 0} fallback={<p class={page.muted}>No groups yet.</p>}>
+        <ul class={styles.list}>
           {/* Keyed by id: a rename replaces the group object, and the row (with its focus) must stay. */}
           <For each={sorted().map((group) => group.id)}>
             {(id) => (
@@ -85,20 +90,20 @@ function GroupItem(props: {
   };
 
   return (
-    <li class="group-item">
+    <li class={styles.item}>
       <Show
         when={editing()}
         fallback={
           <>
             <span
-              class="chip-dot"
+              class={chips.dot}
               style={{ background: props.group.color ?? 'var(--muted)' }}
               aria-hidden="true"
             />
-            <span class="group-name">{props.group.name}</span>
+            <span class={styles.name}>{props.group.name}</span>
             <button
               type="button"
-              class="button button-ghost button-small"
+              class={classes(controls.button, controls.ghost, controls.small)}
               ref={renameButton}
               aria-label={`Rename ${props.group.name}`}
               onClick={start}
@@ -107,7 +112,7 @@ function GroupItem(props: {
             </button>
             <button
               type="button"
-              class="button button-ghost button-small"
+              class={classes(controls.button, controls.ghost, controls.small)}
               aria-label={`Delete group ${props.group.name}`}
               onClick={() => props.onDelete()}
             >
@@ -117,7 +122,7 @@ function GroupItem(props: {
         }
       >
         <form
-          class="inline-form"
+          class={styles.inline}
           onSubmit={save}
           onKeyDown={(event) => {
             if (event.key === 'Escape') {
@@ -128,7 +133,7 @@ function GroupItem(props: {
         >
           <input
             type="color"
-            class="color-input"
+            class={styles.color}
             aria-label={`Colour of ${props.group.name}`}
             value={color()}
             onInput={(event) => setColor(event.currentTarget.value)}
@@ -146,10 +151,10 @@ function GroupItem(props: {
               })
             }
           />
-          <button type="submit" class="button button-primary button-small">
+          <button type="submit" class={classes(controls.button, controls.primary, controls.small)}>
             Save
           </button>
-          <button type="button" class="button button-small" onClick={stop}>
+          <button type="button" class={classes(controls.button, controls.small)} onClick={stop}>
             Cancel
           </button>
         </form>
@@ -177,8 +182,8 @@ function AddGroupForm(props: { nextColor: string }): JSX.Element {
   };
 
   return (
-    <form class="add-group" onSubmit={submit}>
-      <div class="inline-form">
+    <form class={styles.add} onSubmit={submit}>
+      <div class={styles.inline}>
         <input
           type="text"
           aria-label="New group"
@@ -187,7 +192,7 @@ function AddGroupForm(props: { nextColor: string }): JSX.Element {
           value={name()}
           onInput={(event) => setName(event.currentTarget.value)}
         />
-        <button type="submit" class="button button-small" disabled={pending()}>
+        <button type="submit" class={classes(controls.button, controls.small)} disabled={pending()}>
           Add group
         </button>
       </div>

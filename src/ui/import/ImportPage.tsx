@@ -7,9 +7,13 @@ import type {
   ImportRun,
   ImportStatus,
 } from '../../features/import/api.ts';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
 import { GroupPicker } from '../components/GroupPicker.tsx';
+import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { splitList } from '../text.ts';
@@ -85,32 +89,31 @@ export function ImportPage(): JSX.Element {
   }
 
   return (
-    <div class="page page-narrow import-page">
-      <A class="back-link" href="/contacts">
+    <div class={page.narrow}>
+      <A class={page.backLink} href="/contacts">
         ← All contacts
       </A>
       <h1>Import contacts</h1>
       <FormError error={error()} />
       <Switch>
         <Match when={step().step === 'choose'}>
-          <section class="card" aria-labelledby="import-file-heading">
+          <section class={page.card} aria-labelledby="import-file-heading">
             <h2 id="import-file-heading">Choose a file</h2>
-            <label class="field">
-              <span class="field-label">Contacts file</span>
+            <label class={forms.field}>
+              <span class={forms.label}>Contacts file</span>
               <input
                 type="file"
-                class="import-file"
                 accept=".csv,.tsv,.txt,.vcf,.vcard,.xlsx,text/csv,text/tab-separated-values,text/vcard"
                 disabled={reading()}
                 onChange={(event) => void choose(event.currentTarget.files?.[0])}
               />
-              <span class="field-hint">
+              <span class={forms.hint}>
                 CSV or TSV (Google Contacts, Outlook, any spreadsheet), vCard (.vcf, from a phone) or Excel
                 (.xlsx), up to 50 MB.
               </span>
             </label>
             <Show when={reading()}>
-              <p class="muted" role="status">
+              <p class={page.muted} role="status">
                 Reading the file…
               </p>
             </Show>
@@ -118,16 +121,16 @@ export function ImportPage(): JSX.Element {
         </Match>
         <Match when={at('preview')()}>
           {(preview) => (
-            <section class="card form" aria-labelledby="import-preview-heading">
+            <section class={classes(page.card, forms.form)} aria-labelledby="import-preview-heading">
               <h2 id="import-preview-heading">Check the columns</h2>
-              <p class="muted">
+              <p class={page.muted}>
                 {preview().file.name} · {KIND_LABELS[preview().preview.kind]}
                 {preview().preview.encoding ? ` · ${preview().preview.encoding?.toUpperCase()}` : ''}
                 {preview().preview.mapping ? ' · choose what each column holds' : ''}
               </p>
               <MappingTable preview={preview().preview} mapping={mapping()} onChange={setMapping} />
               <Show when={missingPhone()}>
-                <p class="form-error" role="alert">
+                <p class={forms.error} role="alert">
                   Choose the column that holds the phone number: Pigeon needs one per contact.
                 </p>
               </Show>
@@ -138,16 +141,16 @@ export function ImportPage(): JSX.Element {
                 onValue={setTags}
                 hint="Separated by commas, e.g. fair-2026, lead"
               />
-              <div class="form-actions">
+              <div class={forms.actions}>
                 <button
                   type="button"
-                  class="button button-primary"
+                  class={classes(controls.button, controls.primary)}
                   disabled={missingPhone()}
                   onClick={() => void start(preview().file)}
                 >
                   Import contacts
                 </button>
-                <button type="button" class="button" onClick={() => setStep({ step: 'choose' })}>
+                <button type="button" class={controls.button} onClick={() => setStep({ step: 'choose' })}>
                   Choose another file
                 </button>
               </div>

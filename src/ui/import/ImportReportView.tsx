@@ -1,8 +1,14 @@
 import { A } from '@solidjs/router';
 import { createMemo, For, type JSX, onCleanup, Show } from 'solid-js';
 import type { ImportReport } from '../../features/import/api.ts';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
+import forms from '../components/forms.module.css';
+import page from '../components/page.module.css';
 import { Figure } from './Figure.tsx';
 import { count, duration, reportFileName } from './format.ts';
+import styles from './ImportReportView.module.css';
+import shared from './import.module.css';
 
 /** What the import did, by outcome, and the rows it did not import. */
 export function ImportReportView(props: {
@@ -20,14 +26,14 @@ export function ImportReportView(props: {
     return url;
   });
   return (
-    <section class="card import-report" aria-labelledby="import-report-heading">
+    <section class={classes(page.card, styles.report)} aria-labelledby="import-report-heading">
       <h2 id="import-report-heading">{r().cancelled ? 'Import cancelled' : 'Import finished'}</h2>
       <p role="status">
         {r().cancelled
           ? `Cancelled: the ${count(r().saved)} contacts saved before Cancel stay, nothing after them was written.`
           : `${count(r().rowsRead)} rows read in ${duration(r().elapsedMs / 1000)}.`}
       </p>
-      <dl class="import-figures">
+      <dl class={shared.figures}>
         <Figure label="New contacts" testId="report-created">
           {count(r().created)}
         </Figure>
@@ -49,14 +55,14 @@ export function ImportReportView(props: {
         <Show when={download()}>
           {(url) => (
             <p>
-              <a class="button" href={url()} download={reportFileName(props.fileName)}>
+              <a class={controls.button} href={url()} download={reportFileName(props.fileName)}>
                 Download rejected rows (CSV)
               </a>
             </p>
           )}
         </Show>
-        <div class="import-table-scroll">
-          <table class="import-table">
+        <div class={shared.tableScroll}>
+          <table class={shared.table}>
             <caption class="visually-hidden">Rows not imported, with the reason</caption>
             <thead>
               <tr aria-label="Columns">
@@ -77,16 +83,16 @@ export function ImportReportView(props: {
           </table>
         </div>
         <Show when={problems() > r().firstProblems.length}>
-          <p class="field-hint">
+          <p class={forms.hint}>
             The first {count(r().firstProblems.length)} of {count(problems())}: the download lists them all.
           </p>
         </Show>
       </Show>
-      <div class="form-actions">
-        <A class="button button-primary" href="/contacts">
+      <div class={classes(forms.actions, styles.actions)}>
+        <A class={classes(controls.button, controls.primary)} href="/contacts">
           Go to contacts
         </A>
-        <button type="button" class="button" onClick={props.onAgain}>
+        <button type="button" class={controls.button} onClick={props.onAgain}>
           Import another file
         </button>
       </div>

@@ -6,6 +6,8 @@ import type {
   ImportPreview,
 } from '../../features/import/api.ts';
 import { ROLE_LABELS } from './format.ts';
+import shared from './import.module.css';
+import styles from './MappingTable.module.css';
 
 const ROLES = Object.keys(ROLE_LABELS) as ColumnRole[];
 
@@ -31,8 +33,8 @@ export function MappingTable(props: {
     props.onChange({ columns });
   };
   return (
-    <div class="import-table-scroll">
-      <table class="import-table">
+    <div class={shared.tableScroll}>
+      <table class={shared.table}>
         <caption class="visually-hidden">First rows of the file</caption>
         <thead>
           <tr aria-label="Columns">
@@ -40,10 +42,11 @@ export function MappingTable(props: {
             <For each={props.preview.headers}>
               {(header, i) => (
                 <th scope="col">
-                  <span class="import-header">{header}</span>
+                  <span class={styles.header}>{header}</span>
                   <Show when={props.mapping?.columns[i()]}>
                     {(column) => (
                       <select
+                        class={styles.role}
                         aria-label={`Column “${header}” holds`}
                         value={column().role}
                         onChange={(event) => setRole(i(), event.currentTarget.value as ColumnRole)}

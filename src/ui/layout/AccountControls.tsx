@@ -1,7 +1,10 @@
 import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
+import styles from './AccountControls.module.css';
 
 /** Who is signed in, in which workspace, and the way out. */
 export function AccountControls(): JSX.Element {
@@ -38,17 +41,20 @@ export function AccountControls(): JSX.Element {
   };
 
   return (
-    <div class="account">
+    <div class={styles.account}>
+      {/* The plain workspace-name and workspace-select classes: the e2e tests wait for them to fill. */}
       <Show
         when={services.workspaces().length > 1}
-        fallback={<span class="workspace-name">{services.workspace()?.name}</span>}
+        fallback={
+          <span class={classes(styles.workspaceName, 'workspace-name')}>{services.workspace()?.name}</span>
+        }
       >
         <label class="visually-hidden" for={workspaceId}>
           Workspace
         </label>
         <select
           id={workspaceId}
-          class="workspace-select"
+          class={classes(styles.workspaceSelect, 'workspace-select')}
           value={services.workspace()?.id ?? ''}
           disabled={switching()}
           onChange={(event) => void switchWorkspace(event.currentTarget.value)}
@@ -58,13 +64,13 @@ export function AccountControls(): JSX.Element {
           </For>
         </select>
       </Show>
-      <span class="user-email" title="Signed in as">
+      <span class={styles.email} title="Signed in as">
         {email()}
       </span>
       {/* aria-disabled, not disabled: a disabled button drops focus, and the dialog returns it here. */}
       <button
         type="button"
-        class="button button-small"
+        class={classes(controls.button, controls.small)}
         aria-disabled={signingOut()}
         onClick={() => void signOut()}
       >

@@ -1,17 +1,18 @@
 import type { JSX } from 'solid-js';
+import styles from './AppShell.module.css';
 import { ExpiredBanner } from './ExpiredBanner.tsx';
 import { Header } from './Header.tsx';
 
 /** Every signed-in page: the header, the expired-session banner, then the page itself. */
 export function AppShell(props: { children?: JSX.Element }): JSX.Element {
   return (
-    <div class="app-shell">
-      <a class="skip-link" href="#main">
+    <div class={styles.shell}>
+      <a class={styles.skipLink} href="#main">
         Skip to content
       </a>
       <Header />
       <ExpiredBanner />
-      <main id="main" class="app-main" tabIndex={-1}>
+      <main id="main" class={styles.main} tabIndex={-1}>
         {props.children}
       </main>
     </div>

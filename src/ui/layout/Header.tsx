@@ -1,25 +1,36 @@
 import { A } from '@solidjs/router';
-import type { JSX } from 'solid-js';
+import { For, type JSX } from 'solid-js';
 import { QuotaIndicator } from '../campaigns/QuotaIndicator.tsx';
 import { AccountControls } from './AccountControls.tsx';
+import styles from './Header.module.css';
 import { Logo } from './Logo.tsx';
 import { SyncIndicator } from './SyncIndicator.tsx';
 
+const SECTIONS = [
+  ['/contacts', 'Contacts'],
+  ['/templates', 'Templates'],
+  ['/campaigns', 'Campaigns'],
+  ['/settings', 'Settings'],
+] as const;
+
 export function Header(): JSX.Element {
   return (
-    <header class="app-header">
-      <div class="header-row">
-        <A href="/contacts" class="brand" end>
+    <header class={styles.header}>
+      <div class={styles.row}>
+        <A href="/contacts" class={styles.brand} end>
           <Logo />
           <span>Pigeon</span>
         </A>
-        <nav class="main-nav" aria-label="Main">
-          <A href="/contacts">Contacts</A>
-          <A href="/templates">Templates</A>
-          <A href="/campaigns">Campaigns</A>
-          <A href="/settings">Settings</A>
+        <nav class={styles.nav} aria-label="Main">
+          <For each={SECTIONS}>
+            {([href, label]) => (
+              <A href={href} activeClass={styles.active}>
+                {label}
+              </A>
+            )}
+          </For>
         </nav>
-        <div class="header-status">
+        <div class={styles.status}>
           <QuotaIndicator />
           <SyncIndicator />
         </div>

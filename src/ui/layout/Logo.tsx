@@ -1,10 +1,10 @@
 import type { JSX } from 'solid-js';
 
 /** The mark: a paper bird in a chat bubble. Decorative; the text "Pigeon" beside it names it. */
-export function Logo(props: { size?: number }): JSX.Element {
+export function Logo(props: { size?: number; class?: string | undefined }): JSX.Element {
   return (
     <svg
-      class="logo"
+      class={props.class}
       width={props.size ?? 28}
       height={props.size ?? 28}
       viewBox="0 0 32 32"

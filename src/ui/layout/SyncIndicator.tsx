@@ -1,6 +1,9 @@
 import { createSignal, type JSX, Show } from 'solid-js';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
+import styles from './SyncIndicator.module.css';
 
 /**
  * Online state and what waits to go up. Both are status regions named by their own text, so a
@@ -28,31 +31,29 @@ export function SyncIndicator(): JSX.Element {
   };
 
   return (
-    <div class="sync-indicator">
+    <div class={styles.indicator}>
       <span
-        class="pill"
-        classList={{ 'pill-online': online(), 'pill-offline': !online() }}
+        class={classes(styles.pill, online() ? styles.online : styles.offline)}
         role="status"
         aria-label={onlineText()}
       >
-        <span class="dot" aria-hidden="true" />
+        <span class={styles.dot} aria-hidden="true" />
         {onlineText()}
       </span>
       <span
-        class="pending"
-        classList={{ 'pending-waiting': sync.pending() > 0 }}
+        class={classes(styles.pending, sync.pending() > 0 && styles.waiting)}
         role="status"
         aria-label={pendingText()}
       >
         <Show when={sync.state() === 'syncing' && sync.pending() > 0}>
-          <span class="spinner" aria-hidden="true" />
+          <span class={styles.spinner} aria-hidden="true" />
         </Show>
         {pendingText()}
       </span>
       <Show when={online() && sync.pending() > 0}>
         <button
           type="button"
-          class="button button-small"
+          class={classes(controls.button, controls.small)}
           disabled={syncing() || sync.state() === 'syncing'}
           onClick={syncNow}
         >
@@ -60,13 +61,13 @@ export function SyncIndicator(): JSX.Element {
         </button>
       </Show>
       <Show when={waiting() > 0}>
-        <span class="pending pending-waiting" role="status" aria-label={waitingText()}>
+        <span class={classes(styles.pending, styles.waiting)} role="status" aria-label={waitingText()}>
           {waitingText()}
         </span>
         <Show when={online()}>
           <button
             type="button"
-            class="button button-small"
+            class={classes(controls.button, controls.small)}
             title={messages.outbox.problem() ?? undefined}
             onClick={() => messages.outbox.retryNow()}
           >
@@ -77,7 +78,7 @@ export function SyncIndicator(): JSX.Element {
       {/* Offline, failed requests are expected: the Offline badge already says so. */}
       <Show when={online() && sync.lastError()}>
         {(error) => (
-          <span class="sync-error" role="alert">
+          <span class={styles.error} role="alert">
             Sync problem: {error()}
           </span>
         )}

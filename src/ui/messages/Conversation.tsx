@@ -1,7 +1,12 @@
 import { createEffect, createSignal, For, type JSX, on, Show } from 'solid-js';
 import type { ThreadMessage } from '../../features/messages/api.ts';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
+import page from '../components/page.module.css';
 import { useServices } from '../services-context.ts';
+import styles from './Conversation.module.css';
 import { MessageTicks } from './MessageTicks.tsx';
 
 const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -44,26 +49,26 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
   };
 
   return (
-    <section class="card conversation" aria-labelledby="conversation-heading">
+    <section class={classes(page.card, styles.conversation)} aria-labelledby="conversation-heading">
       <h2 id="conversation-heading">Messages</h2>
       <Show
         when={thread().length > 0}
-        fallback={<p class="muted">No messages yet. Write the first one below.</p>}
+        fallback={<p class={page.muted}>No messages yet. Write the first one below.</p>}
       >
-        <ol class="thread" aria-label="Conversation" ref={list}>
+        <ol class={styles.thread} aria-label="Conversation" ref={list}>
           <For each={thread()}>{(message) => <Bubble message={message} />}</For>
         </ol>
       </Show>
       <Show when={props.optedOut}>
-        <p class="form-warning" role="note">
+        <p class={styles.warning} role="note">
           This contact opted out of messages. Write only if they asked you to.
         </p>
       </Show>
       <Show when={channel() === undefined}>
-        <p class="muted">No WhatsApp channel is connected to this workspace yet.</p>
+        <p class={page.muted}>No WhatsApp channel is connected to this workspace yet.</p>
       </Show>
-      <form class="compose" aria-label="Write a message" onSubmit={send}>
-        <label class="field compose-field">
+      <form class={styles.compose} aria-label="Write a message" onSubmit={send}>
+        <label class={classes(forms.field, styles.composeField)}>
           <span class="visually-hidden">Message</span>
           <textarea
             name="message"
@@ -83,7 +88,7 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
         </label>
         <button
           type="submit"
-          class="button button-primary"
+          class={classes(controls.button, controls.primary)}
           disabled={sending() || text().trim() === '' || channel() === undefined}
         >
           Send
@@ -98,12 +103,11 @@ function Bubble(props: { message: ThreadMessage }): JSX.Element {
   const m = () => props.message;
   return (
     <li
-      class="bubble"
-      classList={{ 'bubble-out': m().direction === 'out', 'bubble-in': m().direction === 'in' }}
+      class={classes(styles.bubble, m().direction === 'out' ? styles.out : styles.in)}
       aria-label={`${m().direction === 'out' ? 'You' : 'They'}: ${m().body}`}
     >
-      <p class="bubble-body">{m().body}</p>
-      <p class="bubble-meta">
+      <p class={styles.body}>{m().body}</p>
+      <p class={styles.meta}>
         <time datetime={m().created_at}>{TIME.format(new Date(m().created_at))}</time>
         <Show when={m().direction === 'out'}>
           <MessageTicks status={m().status} />
@@ -111,7 +115,7 @@ function Bubble(props: { message: ThreadMessage }): JSX.Element {
       </p>
       <Show when={m().status === 'failed' && m().error}>
         {(reason) => (
-          <p class="bubble-error" role="alert">
+          <p class={styles.error} role="alert">
             {reason()}
           </p>
         )}

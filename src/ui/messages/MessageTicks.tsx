@@ -1,5 +1,7 @@
 import type { JSX } from 'solid-js';
 import type { MessageStatus } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
+import styles from './MessageTicks.module.css';
 
 const LABELS: Record<MessageStatus, string> = {
   queued: 'Waiting to send',
@@ -23,7 +25,11 @@ const MARKS: Record<MessageStatus, string> = {
 export function MessageTicks(props: { status: MessageStatus }): JSX.Element {
   return (
     <span
-      class={`ticks ticks-${props.status}`}
+      class={classes(
+        styles.ticks,
+        props.status === 'read' && styles.read,
+        props.status === 'failed' && styles.failed,
+      )}
       role="img"
       aria-label={LABELS[props.status]}
       title={LABELS[props.status]}

@@ -1,9 +1,14 @@
 import { createSignal, type JSX, Show } from 'solid-js';
 import type { WorkspaceRole } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
+import controls from '../components/controls.module.css';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
+import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
+import styles from './SettingsPage.module.css';
 
 const ROLE_LABELS: Record<WorkspaceRole, string> = { owner: 'Owner', admin: 'Admin', agent: 'Agent' };
 const regions = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -14,19 +19,19 @@ export function SettingsPage(): JSX.Element {
   const canInvite = () => services.role() === 'owner' || services.role() === 'admin';
 
   return (
-    <div class="page page-narrow settings">
+    <div class={page.narrow}>
       <h1>Settings</h1>
-      <section class="card" aria-labelledby="workspace-heading">
+      <section class={classes(page.card, page.panel)} aria-labelledby="workspace-heading">
         <h2 id="workspace-heading">Workspace</h2>
-        <Show when={services.workspace()} fallback={<p class="muted">No workspace selected.</p>}>
+        <Show when={services.workspace()} fallback={<p class={page.muted}>No workspace selected.</p>}>
           {(workspace) => (
-            <dl class="facts">
+            <dl class={styles.facts}>
               <dt>Name</dt>
               <dd>{workspace().name}</dd>
               <dt>Default country</dt>
               <dd>
                 {regions.of(workspace().default_country) ?? workspace().default_country}
-                <span class="field-hint">
+                <span class={forms.hint}>
                   {' '}
                   · phone numbers without a country code are read as this country's
                 </span>
@@ -39,11 +44,11 @@ export function SettingsPage(): JSX.Element {
           )}
         </Show>
       </section>
-      <section class="card" aria-labelledby="members-heading">
+      <section class={classes(page.card, page.panel)} aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
         <Show
           when={canInvite()}
-          fallback={<p class="muted">Only owners and admins can invite people to this workspace.</p>}
+          fallback={<p class={page.muted}>Only owners and admins can invite people to this workspace.</p>}
         >
           <InviteForm />
         </Show>
@@ -80,12 +85,12 @@ function InviteForm(): JSX.Element {
   };
 
   return (
-    <form class="form" onSubmit={submit} aria-label="Invite a member">
-      <p class="muted">
+    <form class={forms.form} onSubmit={submit} aria-label="Invite a member">
+      <p class={page.muted}>
         Invite a teammate by email. They join when they sign up with that address, or at once if they already
         have an account.
       </p>
-      <div class="form-grid invite-grid">
+      <div class={classes(forms.grid, styles.invite)}>
         <TextField
           label="Email"
           type="email"
@@ -94,8 +99,8 @@ function InviteForm(): JSX.Element {
           value={email()}
           onValue={setEmail}
         />
-        <label class="field">
-          <span class="field-label">Role</span>
+        <label class={forms.field}>
+          <span class={forms.label}>Role</span>
           <select value={role()} onChange={(event) => setRole(event.currentTarget.value as WorkspaceRole)}>
             <option value="agent">Agent — contacts, templates and chats</option>
             <option value="admin">Admin — also invites members</option>
@@ -106,13 +111,13 @@ function InviteForm(): JSX.Element {
       <FormError error={error()} />
       <Show when={invited()}>
         {(address) => (
-          <p class="form-success" role="status">
+          <p class={forms.success} role="status">
             Invitation sent to {address()}.
           </p>
         )}
       </Show>
-      <div class="form-actions">
-        <button type="submit" class="button button-primary" disabled={pending()}>
+      <div class={forms.actions}>
+        <button type="submit" class={classes(controls.button, controls.primary)} disabled={pending()}>
           Send invite
         </button>
       </div>

@@ -1,7 +1,9 @@
 import { createEffect, createMemo, createSignal, createUniqueId, For, type JSX } from 'solid-js';
 import type { Contact } from '../../domain/types.ts';
+import forms from '../components/forms.module.css';
 import { createDebounced } from '../hooks.ts';
 import { useServices } from '../services-context.ts';
+import styles from './PreviewContactPicker.module.css';
 
 const SHOWN = 50;
 
@@ -34,8 +36,8 @@ export function PreviewContactPicker(props: {
   });
 
   return (
-    <div class="preview-picker">
-      <label class="field-label" for={selectId}>
+    <div class={styles.picker}>
+      <label class={forms.label} for={selectId}>
         Preview contact
       </label>
       <input

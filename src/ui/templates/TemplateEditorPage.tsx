@@ -3,15 +3,21 @@ import { createEffect, createMemo, createSignal, For, type JSX, on, Show } from 
 import { parseTemplate, renderTemplate, WHATSAPP_TEXT_LIMIT } from '../../domain/template.ts';
 import type { Template, TemplateCategory } from '../../domain/types.ts';
 import type { TemplateContact } from '../../domain/variables.ts';
+import { classes } from '../class-names.ts';
+import chips from '../components/Chips.module.css';
+import controls from '../components/controls.module.css';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { TextField } from '../components/Field.tsx';
 import { FormError } from '../components/FormError.tsx';
+import forms from '../components/forms.module.css';
 import { LeaveGuard } from '../components/LeaveGuard.tsx';
+import page from '../components/page.module.css';
 import { useSettled } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { insertAt, lineAndColumn } from '../text.ts';
 import { PreviewContactPicker } from './PreviewContactPicker.tsx';
+import styles from './TemplateEditorPage.module.css';
 import { CATEGORY_LABELS } from './TemplatesPage.tsx';
 import { VariablesHelper } from './VariablesHelper.tsx';
 
@@ -55,7 +61,7 @@ export function TemplateEditorPage(): JSX.Element {
         when={template()}
         fallback={
           <Show when={waited()}>
-            <section class="card">
+            <section class={page.card}>
               <h2>Template not found</h2>
               <p>This template doesn't exist in this workspace, or it was deleted.</p>
             </section>
@@ -184,24 +190,24 @@ function TemplateEditor(props: { template?: Template }): JSX.Element {
   };
 
   return (
-    <div class="template-editor">
-      <A href="/templates" class="back-link narrow-only">
+    <div class={styles.editor}>
+      <A href="/templates" class={classes(page.backLink, styles.narrowOnly)}>
         ← All templates
       </A>
-      <section class="card" aria-labelledby="editor-heading">
-        <div class="editor-header">
+      <section class={page.card} aria-labelledby="editor-heading">
+        <div class={styles.header}>
           <h2 id="editor-heading">{baseId() ? 'Edit template' : 'New template'}</h2>
           <Show when={baseId()}>
             <button
               type="button"
-              class="button button-danger-outline button-small"
+              class={classes(controls.button, controls.dangerOutline, controls.small)}
               onClick={() => setConfirmDelete(true)}
             >
               Delete template
             </button>
           </Show>
         </div>
-        <form class="form" onSubmit={save} aria-labelledby="editor-heading">
+        <form class={forms.form} onSubmit={save} aria-labelledby="editor-heading">
           <TextField
             label="Name"
             name="template-name"
@@ -210,7 +216,7 @@ function TemplateEditor(props: { template?: Template }): JSX.Element {
             value={name()}
             onValue={setName}
           />
-          <div class="form-grid">
+          <div class={forms.grid}>
             <TextField
               label="Language"
               name="language"
@@ -221,8 +227,8 @@ function TemplateEditor(props: { template?: Template }): JSX.Element {
               onValue={setLanguage}
               hint="A language code such as en or pt-BR."
             />
-            <label class="field">
-              <span class="field-label">Category</span>
+            <label class={forms.field}>
+              <span class={forms.label}>Category</span>
               <select
                 name="category"
                 value={category()}
@@ -237,13 +243,13 @@ function TemplateEditor(props: { template?: Template }): JSX.Element {
           <datalist id="template-languages">
             <For each={LANGUAGES}>{(code) => <option value={code} />}</For>
           </datalist>
-          <label class="field">
-            <span class="field-label">Body</span>
+          <label class={forms.field}>
+            <span class={forms.label}>Body</span>
             <textarea
               ref={textarea}
               name="body"
               rows={8}
-              class="template-body"
+              class={styles.body}
               spellcheck
               value={body()}
               aria-invalid={parsed().errors.length > 0 ? true : undefined}
@@ -253,20 +259,23 @@ function TemplateEditor(props: { template?: Template }): JSX.Element {
           </label>
           <p
             id="body-count"
-            class="char-count"
-            classList={{ 'char-count-over': body().length > WHATSAPP_TEXT_LIMIT }}
+            class={classes(styles.count, body().length > WHATSAPP_TEXT_LIMIT && styles.over)}
           >
             {body().length.toLocaleString('en')} / {WHATSAPP_TEXT_LIMIT.toLocaleString('en')} characters
           </p>
           <div id="body-errors">
             <Show when={parsed().errors.length > 0}>
-              <ul class="parse-errors" aria-label="Problems in the body">
+              <ul class={styles.problems} aria-label="Problems in the body">
                 <For each={parsed().errors}>
                   {(problem) => {
                     const at = () => lineAndColumn(body(), problem.offset);
                     return (
                       <li>
-                        <button type="button" class="link-button" onClick={() => showError(problem.offset)}>
+                        <button
+                          type="button"
+                          class={styles.problem}
+                          onClick={() => showError(problem.offset)}
+                        >
                           Line {at().line}, column {at().column}: {problem.message}
                         </button>
                       </li>
@@ -278,48 +287,48 @@ function TemplateEditor(props: { template?: Template }): JSX.Element {
           </div>
           <VariablesHelper contact={previewContact() ?? NOBODY} onInsert={insert} />
           <FormError error={error()} />
-          <div class="form-actions">
+          <div class={forms.actions}>
             <button
               type="submit"
-              class="button button-primary"
+              class={classes(controls.button, controls.primary)}
               disabled={pending() || (!dirty() && !!baseId())}
             >
               Save template
             </button>
-            <span class="muted" aria-live="polite">
+            <span class={page.muted} aria-live="polite">
               {dirty() ? 'Unsaved changes' : saved() ? 'Saved' : ''}
             </span>
           </div>
         </form>
       </section>
 
-      <section class="card preview" aria-labelledby="preview-heading">
+      <section class={classes(page.card, styles.preview)} aria-labelledby="preview-heading">
         <h2 id="preview-heading">Preview</h2>
         <PreviewContactPicker selectedId={previewId()} onSelect={setPreviewId} />
-        <div class="chat">
-          <figure class="bubble" aria-label="Message preview">
+        <div class={styles.chat}>
+          <figure class={styles.bubble} aria-label="Message preview">
             <Show
               when={rendered().text !== ''}
-              fallback={<span class="muted">The message appears here as you type.</span>}
+              fallback={<span class={page.muted}>The message appears here as you type.</span>}
             >
               {rendered().text}
             </Show>
           </figure>
         </div>
-        <p class="char-count" classList={{ 'char-count-over': rendered().tooLong }}>
+        <p class={classes(styles.count, rendered().tooLong && styles.over)}>
           {rendered().length.toLocaleString('en')} / {WHATSAPP_TEXT_LIMIT.toLocaleString('en')} characters for
           this contact
           {rendered().tooLong ? ': too long for WhatsApp' : ''}
         </p>
         <Show when={rendered().missing.length > 0}>
-          <div class="missing">
+          <div class={styles.missing}>
             <p>
               <strong>No value for this contact:</strong>{' '}
               <For each={rendered().missing}>
-                {(variable) => <code class="chip">{`{{${variable}}}`}</code>}
+                {(variable) => <code class={classes(chips.chip, styles.variable)}>{`{{${variable}}}`}</code>}
               </For>
             </p>
-            <p class="field-hint">
+            <p class={forms.hint}>
               The message has a gap there. Add a fallback, e.g.{' '}
               <code>{`{{${rendered().missing[0]}|…}}`}</code>.
             </p>

@@ -1,8 +1,13 @@
 import { A, type RouteSectionProps, useLocation } from '@solidjs/router';
 import { createMemo, For, type JSX, Show } from 'solid-js';
 import type { TemplateCategory } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
+import chips from '../components/Chips.module.css';
+import controls from '../components/controls.module.css';
+import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
+import styles from './TemplatesPage.module.css';
 
 export const CATEGORY_LABELS: Record<TemplateCategory, string> = {
   marketing: 'Marketing',
@@ -20,29 +25,33 @@ export function TemplatesPage(props: RouteSectionProps): JSX.Element {
   const editorOpen = () => location.pathname.replace(/\/$/, '') !== '/templates';
 
   return (
-    <div class="templates-page" classList={{ 'editor-open': editorOpen() }}>
-      <section class="card templates-list" aria-labelledby="templates-heading">
-        <div class="list-toolbar">
+    <div class={classes(styles.page, editorOpen() && styles.editorOpen)}>
+      <section class={classes(page.card, styles.list)} aria-labelledby="templates-heading">
+        <div class={page.listToolbar}>
           <h1 id="templates-heading">Templates</h1>
-          <A href="/templates/new" class="button button-primary button-small" end>
+          <A href="/templates/new" class={classes(controls.button, controls.primary, controls.small)} end>
             New template
           </A>
         </div>
         <Show
           when={sorted().length > 0}
-          fallback={<p class="muted empty-state">No templates yet. Write your first message template.</p>}
+          fallback={
+            <p class={classes(page.muted, page.emptyState)}>
+              No templates yet. Write your first message template.
+            </p>
+          }
         >
-          <ul class="template-items">
+          <ul class={styles.items}>
             <For each={sorted()}>
               {(template) => (
                 <li>
-                  <A href={`/templates/${template.id}`} class="template-item">
-                    <span class="template-item-name">{template.name || 'Untitled'}</span>
-                    <span class="template-item-meta">
-                      <span class="badge">{CATEGORY_LABELS[template.category]}</span>
-                      <span class="badge badge-muted">{template.language}</span>
+                  <A href={`/templates/${template.id}`} class={styles.item} activeClass={styles.active}>
+                    <span class={styles.itemName}>{template.name || 'Untitled'}</span>
+                    <span class={styles.itemMeta}>
+                      <span class={chips.badge}>{CATEGORY_LABELS[template.category]}</span>
+                      <span class={classes(chips.badge, chips.badgeMuted)}>{template.language}</span>
                     </span>
-                    <span class="template-item-body">{template.body}</span>
+                    <span class={styles.itemBody}>{template.body}</span>
                   </A>
                 </li>
               )}
@@ -50,7 +59,7 @@ export function TemplatesPage(props: RouteSectionProps): JSX.Element {
           </ul>
         </Show>
       </section>
-      <div class="templates-editor">{props.children}</div>
+      <div class={styles.editor}>{props.children}</div>
     </div>
   );
 }
@@ -58,9 +67,9 @@ export function TemplatesPage(props: RouteSectionProps): JSX.Element {
 export function TemplatesPlaceholder(): JSX.Element {
   usePageTitle(() => 'Templates');
   return (
-    <section class="card empty-state templates-placeholder">
-      <p class="empty-title">Pick a template to edit</p>
-      <p class="muted">
+    <section class={classes(page.card, page.emptyState)}>
+      <p class={page.emptyTitle}>Pick a template to edit</p>
+      <p class={page.muted}>
         Or start a new one. Templates use placeholders like {'{{first_name}}'}, with fallbacks such as{' '}
         {'{{first_name|there}}'}.
       </p>

@@ -1,0 +1,2 @@
+// `import styles from './X.module.css'`: Vite's own typing (a class name to its scoped name).
+/// <reference types="vite/client" />
