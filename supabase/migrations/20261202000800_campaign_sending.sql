@@ -733,18 +733,16 @@ security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
-begin
-  c := private.lock_campaign_for(p_campaign_id, '{paused}', '{scheduled,running}',
+  c public.campaigns := private.lock_campaign_for(p_campaign_id, '{paused}', '{scheduled,running}',
     'only a scheduled or running campaign can be paused');
-  if c.id is null then
-    return private.campaign_reply(p_campaign_id, true);
+begin
+  if c.id is not null then
+    update public.campaigns cc set status = 'paused' where cc.id = c.id;
+    update public.outbox_messages o
+    set status = 'paused', updated_at = pg_catalog.now()
+    where o.campaign_id = c.id and o.status = 'queued';
   end if;
-  update public.campaigns cc set status = 'paused' where cc.id = c.id;
-  update public.outbox_messages o
-  set status = 'paused', updated_at = pg_catalog.now()
-  where o.campaign_id = c.id and o.status = 'queued';
-  return private.campaign_reply(c.id, false);
+  return private.campaign_reply(p_campaign_id, c.id is null);
 end;
 $$;
 
@@ -754,31 +752,29 @@ security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
-begin
-  c := private.lock_campaign_for(p_campaign_id, '{scheduled,running}', '{paused}',
+  c public.campaigns := private.lock_campaign_for(p_campaign_id, '{scheduled,running}', '{paused}',
     'only a paused campaign can be resumed');
-  if c.id is null then
-    return private.campaign_reply(p_campaign_id, true);
+begin
+  if c.id is not null then
+    if not private.keep_reservation(c) then
+      raise exception 'campaign % cannot resume: its quota reservation expired during the pause and the quota no longer covers it', c.id
+        using errcode = 'invalid_parameter_value',
+              hint = 'Raise the quota, or cancel the campaign.';
+    end if;
+    update public.campaigns cc
+    set status = case when exists (
+          select 1 from public.outbox_messages o
+          where o.campaign_id = c.id and o.status = 'paused'
+            and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
+        ) or cc.sent_count > 0 then 'running' else 'scheduled' end
+    where cc.id = c.id;
+    update public.outbox_messages o
+    set status = 'queued', updated_at = pg_catalog.now()
+    where o.campaign_id = c.id and o.status = 'paused';
+    -- Everything may have finished during the pause.
+    perform private.settle_campaign(c.id);
   end if;
-  if not private.keep_reservation(c) then
-    raise exception 'campaign % cannot resume: its quota reservation expired during the pause and the quota no longer covers it', c.id
-      using errcode = 'invalid_parameter_value',
-            hint = 'Raise the quota, or cancel the campaign.';
-  end if;
-  update public.campaigns cc
-  set status = case when exists (
-        select 1 from public.outbox_messages o
-        where o.campaign_id = c.id and o.status = 'paused'
-          and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
-      ) or cc.sent_count > 0 then 'running' else 'scheduled' end
-  where cc.id = c.id;
-  update public.outbox_messages o
-  set status = 'queued', updated_at = pg_catalog.now()
-  where o.campaign_id = c.id and o.status = 'paused';
-  -- Everything may have finished during the pause.
-  perform private.settle_campaign(c.id);
-  return private.campaign_reply(c.id, false);
+  return private.campaign_reply(p_campaign_id, c.id is null);
 end;
 $$;
 
@@ -791,28 +787,23 @@ security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
-begin
-  c := private.lock_campaign_for(p_campaign_id, '{cancelled}',
+  c public.campaigns := private.lock_campaign_for(p_campaign_id, '{cancelled}',
     '{draft,blocked,launching,scheduled,running,paused}', 'it has already ended');
-  if c.id is null then
-    return private.campaign_reply(p_campaign_id, true);
-  end if;
+begin
   if c.status in ('draft', 'blocked') then
     update public.campaigns cc set status = 'cancelled', completed_at = pg_catalog.now() where cc.id = c.id;
-    return private.campaign_reply(c.id, false);
+  elsif c.id is not null then
+    -- 'launching' too: whatever was accepted is held and is stopped here; the reservation
+    -- settles with nothing used.
+    update public.campaigns cc set status = 'cancelled' where cc.id = c.id;
+    perform private.fail_outbox_rows(array(
+      select o.id from public.outbox_messages o
+      where o.campaign_id = c.id and o.status in ('queued', 'paused')
+      for update
+    ), private.campaign_cancelled_error());
+    perform private.settle_campaign(c.id);
   end if;
-
-  -- 'launching' too: whatever was accepted is held and is stopped here; the reservation
-  -- settles with nothing used.
-  update public.campaigns cc set status = 'cancelled' where cc.id = c.id;
-  perform private.fail_outbox_rows(array(
-    select o.id from public.outbox_messages o
-    where o.campaign_id = c.id and o.status in ('queued', 'paused')
-    for update
-  ), private.campaign_cancelled_error());
-  perform private.settle_campaign(c.id);
-  return private.campaign_reply(c.id, false);
+  return private.campaign_reply(p_campaign_id, c.id is null);
 end;
 $$;
 
