@@ -82,8 +82,8 @@ grp as (
   returning id, workspace_id
 )
 insert into public.contacts (id, workspace_id, phone, name, email, tags, group_ids, custom_fields)
--- Same rule as src/domain/ids.ts contactId(): v5 of '<workspace uuid>:<E.164>' in Pigeon's contact namespace.
-select extensions.uuid_generate_v5('e75d4b1f-ff79-42b1-bb30-868dd9e5e702'::uuid, ws.id::text || ':' || c.phone), ws.id, c.phone, c.name, c.email, c.tags,
+-- private.contact_id: the rule of src/domain/ids.ts contactId().
+select private.contact_id(ws.id, c.phone), ws.id, c.phone, c.name, c.email, c.tags,
        case when c.in_group then array['d0d0d0d0-0000-4000-8000-0000000000a1'::uuid] else '{}' end,
        c.custom_fields
 from ws

@@ -5,7 +5,7 @@
  * `_modified` is kept as `server_modified`, because RxDB reserves top-level names starting
  * with `_` (only `_deleted` is allowed). It is the version the document was last seen at on
  * the server, which pushes send as the assumed version (optimistic concurrency, see
- * supabase/migrations/20261123001000_sync_rpcs.sql). Being an ordinary field, it also takes
+ * supabase/migrations/20261202000900_sync_rpcs.sql). Being an ordinary field, it also takes
  * part in the conflict handlers' equality: a pulled echo of our own push (same content, new
  * `_modified`) is stored, so the next push assumes the version the server really holds.
  */

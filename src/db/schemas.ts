@@ -210,7 +210,7 @@ const count = { type: 'integer', minimum: 0 } as const;
 const minute = { type: ['integer', 'null'], minimum: 0, maximum: 1439 } as const;
 const delayMs = { type: 'integer', minimum: 0, maximum: 3600000 } as const;
 
-/** A campaign (supabase/migrations/20261123003000_campaigns.sql); created_at stays on the server. */
+/** A campaign (supabase/migrations/20261202000500_campaigns.sql); created_at stays on the server. */
 export const campaignSchema = replicatedSchema<CampaignDoc>({
   version: 0,
   properties: {

@@ -1,6 +1,6 @@
 /**
  * Checks of a campaign draft's fields before they are written locally, mirroring the
- * campaigns table's checks (supabase/migrations/20261123003000_campaigns.sql): a draft the
+ * campaigns table's checks (supabase/migrations/20261202000500_campaigns.sql): a draft the
  * server would refuse must be refused here, naming the field, or its push would block.
  */
 import { validate as isUuid } from 'uuid';

@@ -8,7 +8,7 @@
  * order" or "End of the week works" must not silently stop all messages to a customer. This
  * is the carriers' rule for SMS too (the message is exactly the keyword).
  *
- * private.normalize_stop_text in supabase/migrations/20261123003000_campaigns.sql applies the
+ * private.normalize_stop_text in supabase/migrations/20261202000800_campaign_sending.sql applies the
  * same steps in SQL (a trigger on inbound messages); tests/backend/campaign-opt-out.test.ts
  * checks both agree on a shared table of cases.
  */

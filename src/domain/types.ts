@@ -114,7 +114,7 @@ export interface Message extends ReplicatedDocument {
 /**
  * Where a campaign is. Clients create and edit `draft` (and `blocked`) campaigns; every other
  * status is set by the server (launch_campaign and the RPCs after it, see
- * supabase/migrations/20261123003000_campaigns.sql).
+ * supabase/migrations/20261202000800_campaign_sending.sql).
  */
 export type CampaignStatus =
   | 'draft'

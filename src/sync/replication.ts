@@ -1,6 +1,6 @@
 /**
  * One RxDB replication per collection, over the sync RPCs of
- * supabase/migrations/20261123001000_sync_rpcs.sql.
+ * supabase/migrations/20261202000900_sync_rpcs.sql.
  *
  * Built on replicateRxCollection rather than RxDB's replicateSupabase: replicateSupabase
  * detects push conflicts by adding an `eq`/`is` filter to the URL for every field of the

@@ -119,10 +119,13 @@ alter default privileges in schema public grant all on tables to anon, authentic
 alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
 alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
 
--- The Supabase CLI's record of applied migrations.
+-- The Supabase CLI's record of applied migrations, and (local stack only) each file's
+-- sha256 when it was applied: supabase/local/migrate.ts refuses a database whose applied
+-- files have changed since.
 create schema if not exists supabase_migrations;
 create table if not exists supabase_migrations.schema_migrations (
   version text primary key,
   name text,
   statements text[]
 );
+alter table supabase_migrations.schema_migrations add column if not exists sha256 text;

@@ -15,6 +15,9 @@ const stack = await startStack({
   jwtSecret: process.env.JWT_SECRET || undefined,
   seed: process.env.PIGEON_SEED !== 'false',
   ...delivery,
+}).catch((err: unknown) => {
+  console.error(`\nnpm run backend failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
 });
 
 console.log(`Pigeon local Supabase is running (${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`})

@@ -3,7 +3,7 @@
 // timer that runs the outbox processor.
 import { randomBytes } from 'node:crypto';
 import { type Database, openDatabase } from './db.ts';
-import { bootstrap, migrate, seed } from './migrate.ts';
+import { bootstrap, migrate, StaleDatabaseError, seed } from './migrate.ts';
 import { type OutboxTimer, startOutboxTimer } from './outbox-timer.ts';
 import { listen, type RunningServer } from './server.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from './simulator/server.ts';
@@ -63,13 +63,23 @@ async function attachSimulator(server: RunningServer, opts: NonNullable<StackOpt
   };
 }
 
+/** Where a stack keeps its data, as a refusal to start on stale data names it. */
+function dataLocation(opts: StackOptions): string {
+  if (opts.databaseUrl) return 'the PostgreSQL database of DATABASE_URL';
+  return opts.dataDir ? `the data folder ${opts.dataDir}` : 'the database';
+}
+
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const db = await openDatabase(opts);
   let server: RunningServer | undefined;
   let sim: Awaited<ReturnType<typeof attachSimulator>> | undefined;
   try {
     await bootstrap(db);
-    await migrate(db);
+    await migrate(db).catch((err: unknown) => {
+      throw err instanceof StaleDatabaseError
+        ? new StaleDatabaseError(err.problems, dataLocation(opts))
+        : err;
+    });
     if (opts.seed) await seed(db);
     server = await listen(db, { ...opts, port: opts.port ?? 0 });
     if (opts.simulator) sim = await attachSimulator(server, opts.simulator);

@@ -1,4 +1,4 @@
-// Inviting by email (supabase/migrations/20261123001100_invites.sql): owners and admins
+// Inviting by email (supabase/migrations/20261202000100_workspaces.sql): owners and admins
 // invite; an existing account joins at once; a new one joins when it signs up, and still
 // gets a workspace of its own; invites are visible to the workspace's managers and the invitee.
 import { randomUUID } from 'node:crypto';

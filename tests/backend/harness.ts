@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { type Database, openDatabase } from '../../supabase/local/db.ts';
 import { type JwtClaims, signJwt } from '../../supabase/local/jwt.ts';
 import { type Stack, type StackOptions, startStack } from '../../supabase/local/stack.ts';
 
@@ -67,6 +68,19 @@ async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<v
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
+    },
+  };
+}
+
+/** A database of the kind under test with nothing in it yet (no bootstrap, no migrations). */
+export async function freshDatabase(): Promise<Database> {
+  const pgdb = testDb === 'postgres' ? await freshPostgresDatabase() : undefined;
+  const db = await openDatabase({ databaseUrl: pgdb?.url });
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await pgdb?.drop();
     },
   };
 }

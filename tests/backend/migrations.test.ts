@@ -4,7 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { contactId } from '../../src/domain/ids.ts';
-import { MIGRATIONS_DIR, migrate, seed } from '../../supabase/local/migrate.ts';
+import { MIGRATIONS_DIR, migrate, readMigrations, seed } from '../../supabase/local/migrate.ts';
 import { asCaller } from '../../supabase/local/request-auth.ts';
 import { type Backend, startBackend } from './harness.ts';
 
@@ -19,14 +19,15 @@ beforeAll(async () => {
 afterAll(() => backend?.close());
 
 describe('migrations', () => {
-  test('every migration file is applied once and recorded as the CLI records it', async () => {
+  test('every migration file is applied once and recorded as the CLI records it, with its sha256', async () => {
     const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const f of files) expect(f).toMatch(/^\d{14}_[a-z0-9_]+\.sql$/);
-    const recorded = await backend.db.query<{ version: string; name: string }>(
-      'select version, name from supabase_migrations.schema_migrations order by version',
+    const recorded = await backend.db.query<{ version: string; name: string; sha256: string }>(
+      'select version, name, sha256 from supabase_migrations.schema_migrations order by version',
     );
     expect(recorded.map((r) => `${r.version}_${r.name}.sql`)).toEqual(files);
+    expect(recorded.map((r) => r.sha256)).toEqual((await readMigrations()).map((m) => m.sha256));
     expect(await migrate(backend.db)).toEqual([]);
     const again = await backend.db.query<{ n: number }>(
       'select count(*)::int as n from supabase_migrations.schema_migrations',

@@ -3,7 +3,7 @@
  * ways); a launch prepares the messages (prepare.ts: the worker in a browser) and
  * posts them as outbox commands in chunks, which the service worker queues while offline.
  * Every command carries the recipient count, so the first to reach the server launches the
- * draft and reserves its quota (supabase/migrations/20261123003000_campaigns.sql). Pause,
+ * draft and reserves its quota (supabase/migrations/20261202000800_campaign_sending.sql). Pause,
  * resume, cancel and retry are RPCs: they need a connection.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';

@@ -48,13 +48,8 @@ alter table public.quota_reservations enable row level security;
 revoke all on public.quotas, public.quota_reservations from anon;
 revoke insert, update, delete, truncate, references, trigger
   on public.quotas, public.quota_reservations from authenticated;
-
-create policy quotas_select on public.quotas
-  for select to authenticated
-  using (workspace_id = any ((select public.my_workspace_ids())::uuid[]));
-create policy quota_reservations_select on public.quota_reservations
-  for select to authenticated
-  using (workspace_id = any ((select public.my_workspace_ids())::uuid[]));
+select private.workspace_policies('public.quotas', p_writable => false);
+select private.workspace_policies('public.quota_reservations', p_writable => false);
 
 -- The header can listen for changes to its quota row; every RPC that changes the figures
 -- touches it.
@@ -64,28 +59,31 @@ alter publication supabase_realtime add table public.quotas;
 -- Internals (schema private: not reachable through the API)
 -- ---------------------------------------------------------------------------------------
 
--- The calendar month containing p_at, in time zone p_tz.
-create or replace function private.month_bounds(
-  p_tz text, p_at timestamptz, out period_start timestamptz, out period_end timestamptz
+-- The calendar month running now in the workspace's time zone.
+create function private.current_month(
+  p_workspace_id uuid, out period_start timestamptz, out period_end timestamptz
 )
 language sql
 stable
 set search_path = ''
 as $$
-  select pg_catalog.date_trunc('month', p_at at time zone p_tz) at time zone p_tz,
-         (pg_catalog.date_trunc('month', p_at at time zone p_tz) + interval '1 month') at time zone p_tz
+  select pg_catalog.date_trunc('month', pg_catalog.now() at time zone w.time_zone) at time zone w.time_zone,
+         (pg_catalog.date_trunc('month', pg_catalog.now() at time zone w.time_zone) + interval '1 month')
+           at time zone w.time_zone
+  from public.workspaces w
+  where w.id = p_workspace_id
 $$;
 
 -- Every workspace gets its quota row when it is created.
-create or replace function private.create_workspace_quota() returns trigger
+create function private.create_workspace_quota() returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
   insert into public.quotas (workspace_id, period_start, period_end)
-  select new.id, b.period_start, b.period_end
-  from private.month_bounds(new.time_zone, pg_catalog.now()) b
+  select new.id, m.period_start, m.period_end
+  from private.current_month(new.id) m
   on conflict (workspace_id) do nothing;
   return null;
 end;
@@ -94,16 +92,10 @@ $$;
 create trigger create_quota after insert on public.workspaces
   for each row execute function private.create_workspace_quota();
 
--- Workspaces that existed before this migration.
-insert into public.quotas (workspace_id, period_start, period_end)
-select w.id, b.period_start, b.period_end
-from public.workspaces w, lateral private.month_bounds(w.time_zone, now()) b
-on conflict (workspace_id) do nothing;
-
 -- Who may touch a workspace's quota: its members, service_role, and trusted server code
 -- connected straight to the database (no API role set and no JWT claims, e.g. pg_cron or
 -- the local stack's own processes; the client roles always carry claims).
-create or replace function private.assert_quota_access(p_workspace_id uuid) returns void
+create function private.assert_quota_access(p_workspace_id uuid) returns void
 language plpgsql
 stable
 security definer
@@ -126,7 +118,7 @@ $$;
 
 -- Current figures, computed the way every read must: a finished period counts as a fresh
 -- one, and only unexpired 'reserved' rows count as reserved.
-create or replace function private.quota_figures(p_workspace_id uuid) returns jsonb
+create function private.quota_figures(p_workspace_id uuid) returns jsonb
 language plpgsql
 stable
 security definer
@@ -135,23 +127,16 @@ as $$
 declare
   q public.quotas;
   v_reserved integer;
-  v_used integer;
-  v_start timestamptz;
-  v_end timestamptz;
 begin
   select * into q from public.quotas where workspace_id = p_workspace_id;
   if not found then
     raise exception 'workspace % has no quota', p_workspace_id
       using errcode = 'P0001';
   end if;
-  v_used := q.used;
-  v_start := q.period_start;
-  v_end := q.period_end;
   if q.period_end <= pg_catalog.now() then
-    v_used := 0;
-    select m.period_start, m.period_end into v_start, v_end
-    from public.workspaces w, lateral private.month_bounds(w.time_zone, pg_catalog.now()) m
-    where w.id = p_workspace_id;
+    q.used := 0;
+    select m.period_start, m.period_end into q.period_start, q.period_end
+    from private.current_month(p_workspace_id) m;
   end if;
   select coalesce(sum(r.amount), 0)::integer into v_reserved
   from public.quota_reservations r
@@ -159,44 +144,77 @@ begin
   return pg_catalog.jsonb_build_object(
     'workspace_id', p_workspace_id,
     'limit', q.monthly_limit,
-    'used', v_used,
+    'used', q.used,
     'reserved', v_reserved,
-    'remaining', greatest(q.monthly_limit - v_used - v_reserved, 0),
-    'period_start', v_start,
-    'period_end', v_end
+    'remaining', greatest(q.monthly_limit - q.used - v_reserved, 0),
+    'period_start', q.period_start,
+    'period_end', q.period_end
   );
 end;
 $$;
 
 -- Locks the quota row (serializing every quota change of the workspace), rolls a finished
--- period forward, and marks stale reservations expired. Returns the figures.
-create or replace function private.lock_quota(p_workspace_id uuid) returns jsonb
+-- period forward, and marks stale reservations expired.
+create function private.lock_quota(p_workspace_id uuid) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform 1 from public.quotas where workspace_id = p_workspace_id for update;
+  if not found then
+    raise exception 'workspace % has no quota', p_workspace_id
+      using errcode = 'P0001';
+  end if;
+  update public.quotas q
+  set used = 0, period_start = m.period_start, period_end = m.period_end, updated_at = pg_catalog.now()
+  from private.current_month(p_workspace_id) m
+  where q.workspace_id = p_workspace_id and q.period_end <= pg_catalog.now();
+  update public.quota_reservations
+  set status = 'expired', settled_at = pg_catalog.now()
+  where workspace_id = p_workspace_id and status = 'reserved' and expires_at <= pg_catalog.now();
+end;
+$$;
+
+-- What every keyed quota RPC checks first: the caller's access, then the key.
+create function private.check_quota_call(p_workspace_id uuid, p_key text) returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  perform private.assert_quota_access(p_workspace_id);
+  if p_key is null or pg_catalog.char_length(p_key) not between 1 and 200 then
+    raise exception 'key must be 1 to 200 characters'
+      using errcode = 'invalid_parameter_value';
+  end if;
+end;
+$$;
+
+-- The reservation under p_key, locked after the workspace's quota (private.lock_quota);
+-- null when there is none, unless p_required.
+create function private.lock_reservation(p_workspace_id uuid, p_key text, p_required boolean)
+returns public.quota_reservations
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  q public.quotas;
+  r public.quota_reservations;
 begin
-  select * into q from public.quotas where workspace_id = p_workspace_id for update;
-  if not found then
-    raise exception 'workspace % has no quota', p_workspace_id
+  perform private.lock_quota(p_workspace_id);
+  select * into r from public.quota_reservations
+  where workspace_id = p_workspace_id and key = p_key
+  for update;
+  if not found and p_required then
+    raise exception 'no quota reservation with key "%"', p_key
       using errcode = 'P0001';
   end if;
-  if q.period_end <= pg_catalog.now() then
-    update public.quotas qq
-    set used = 0, period_start = m.period_start, period_end = m.period_end, updated_at = pg_catalog.now()
-    from public.workspaces w, lateral private.month_bounds(w.time_zone, pg_catalog.now()) m
-    where qq.workspace_id = p_workspace_id and w.id = p_workspace_id;
-  end if;
-  update public.quota_reservations
-  set status = 'expired', settled_at = pg_catalog.now()
-  where workspace_id = p_workspace_id and status = 'reserved' and expires_at <= pg_catalog.now();
-  return private.quota_figures(p_workspace_id);
+  return r;
 end;
 $$;
 
-create or replace function private.reservation_json(r public.quota_reservations) returns jsonb
+create function private.reservation_json(r public.quota_reservations) returns jsonb
 language sql
 stable
 set search_path = ''
@@ -211,26 +229,14 @@ as $$
   )
 $$;
 
-create or replace function private.check_key(p_key text) returns void
-language plpgsql
-immutable
-set search_path = ''
-as $$
-begin
-  if p_key is null or pg_catalog.char_length(p_key) not between 1 and 200 then
-    raise exception 'key must be 1 to 200 characters'
-      using errcode = 'invalid_parameter_value';
-  end if;
-end;
-$$;
-
-revoke all on function private.month_bounds(text, timestamptz) from public;
+revoke all on function private.current_month(uuid) from public;
 revoke all on function private.create_workspace_quota() from public;
 revoke all on function private.assert_quota_access(uuid) from public;
 revoke all on function private.quota_figures(uuid) from public;
 revoke all on function private.lock_quota(uuid) from public;
+revoke all on function private.check_quota_call(uuid, text) from public;
+revoke all on function private.lock_reservation(uuid, text, boolean) from public;
 revoke all on function private.reservation_json(public.quota_reservations) from public;
-revoke all on function private.check_key(text) from public;
 
 -- ---------------------------------------------------------------------------------------
 -- RPCs (POST /rest/v1/rpc/<name>)
@@ -240,7 +246,7 @@ revoke all on function private.check_key(text) from public;
 -- same key returns the same reservation (an expired one is renewed if quota allows; a
 -- released or committed one is reported, never re-reserved). Not enough quota is an
 -- answer (granted = false with the shortfall), not an error: the caller shows it.
-create or replace function public.reserve_quota(
+create function public.reserve_quota(
   p_workspace_id uuid, p_key text, p_amount integer, p_ttl_seconds integer default 900
 ) returns jsonb
 language plpgsql
@@ -249,12 +255,10 @@ set search_path = ''
 as $$
 declare
   r public.quota_reservations;
-  v_exists boolean;
   v_figures jsonb;
   v_available integer;
 begin
-  perform private.assert_quota_access(p_workspace_id);
-  perform private.check_key(p_key);
+  perform private.check_quota_call(p_workspace_id, p_key);
   if p_amount is null or p_amount < 1 or p_amount > 1000000 then
     raise exception 'amount must be between 1 and 1000000 (got %)', coalesce(p_amount::text, 'null')
       using errcode = 'invalid_parameter_value';
@@ -264,14 +268,10 @@ begin
       using errcode = 'invalid_parameter_value';
   end if;
 
-  v_figures := private.lock_quota(p_workspace_id);
+  r := private.lock_reservation(p_workspace_id, p_key, false);
+  v_figures := private.quota_figures(p_workspace_id);
 
-  select * into r from public.quota_reservations
-  where workspace_id = p_workspace_id and key = p_key
-  for update;
-  v_exists := found;
-
-  if v_exists then
+  if r.id is not null then
     if r.amount <> p_amount then
       raise exception 'quota key "%" was already used for % messages, not %', p_key, r.amount, p_amount
         using errcode = 'invalid_parameter_value',
@@ -303,7 +303,7 @@ begin
     ) || v_figures;
   end if;
 
-  if v_exists then
+  if r.id is not null then
     update public.quota_reservations
     set status = 'reserved',
         expires_at = pg_catalog.now() + pg_catalog.make_interval(secs => p_ttl_seconds),
@@ -325,72 +325,7 @@ $$;
 -- Commits p_used (0..amount) of a reservation: quotas.used grows by p_used and the rest
 -- returns to the pool. Idempotent: committing again with the same p_used returns the same
 -- result; an expired or released reservation cannot be committed.
-create or replace function public.commit_quota(p_workspace_id uuid, p_key text, p_used integer)
-returns jsonb
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  r public.quota_reservations;
-begin
-  perform private.assert_quota_access(p_workspace_id);
-  perform private.check_key(p_key);
-  if p_used is null or p_used < 0 then
-    raise exception 'used must be 0 or more (got %)', coalesce(p_used::text, 'null')
-      using errcode = 'invalid_parameter_value';
-  end if;
-
-  perform private.lock_quota(p_workspace_id);
-
-  select * into r from public.quota_reservations
-  where workspace_id = p_workspace_id and key = p_key
-  for update;
-  if not found then
-    raise exception 'no quota reservation with key "%"', p_key
-      using errcode = 'P0001';
-  end if;
-
-  if r.status = 'committed' then
-    if r.committed_amount <> p_used then
-      raise exception 'quota reservation "%" was already committed with % used, not %',
-        p_key, r.committed_amount, p_used
-        using errcode = 'P0001';
-    end if;
-    return pg_catalog.jsonb_build_object(
-      'committed', true, 'replayed', true, 'released_amount', r.amount - r.committed_amount
-    ) || private.reservation_json(r) || private.quota_figures(p_workspace_id);
-  end if;
-  if r.status = 'released' then
-    raise exception 'quota reservation "%" was released and cannot be committed', p_key
-      using errcode = 'P0001', hint = 'Reserve again with a new key.';
-  end if;
-  if r.status = 'expired' then
-    raise exception 'quota reservation "%" expired at % and cannot be committed', p_key, r.expires_at
-      using errcode = 'P0001', hint = 'Reserve again (the same key renews it) before committing.';
-  end if;
-  if p_used > r.amount then
-    raise exception 'cannot commit % messages: only % were reserved under "%"', p_used, r.amount, p_key
-      using errcode = 'invalid_parameter_value';
-  end if;
-
-  update public.quotas
-  set used = used + p_used, updated_at = pg_catalog.now()
-  where workspace_id = p_workspace_id;
-  update public.quota_reservations
-  set status = 'committed', committed_amount = p_used, settled_at = pg_catalog.now()
-  where id = r.id
-  returning * into r;
-
-  return pg_catalog.jsonb_build_object(
-    'committed', true, 'replayed', false, 'released_amount', r.amount - r.committed_amount
-  ) || private.reservation_json(r) || private.quota_figures(p_workspace_id);
-end;
-$$;
-
--- Gives an active reservation back. Idempotent: releasing again, or releasing one that
--- already expired or was committed, changes nothing and reports its final status.
-create or replace function public.release_quota(p_workspace_id uuid, p_key text)
+create function public.commit_quota(p_workspace_id uuid, p_key text, p_used integer)
 returns jsonb
 language plpgsql
 security definer
@@ -400,18 +335,61 @@ declare
   r public.quota_reservations;
   v_replayed boolean := true;
 begin
-  perform private.assert_quota_access(p_workspace_id);
-  perform private.check_key(p_key);
-
-  perform private.lock_quota(p_workspace_id);
-
-  select * into r from public.quota_reservations
-  where workspace_id = p_workspace_id and key = p_key
-  for update;
-  if not found then
-    raise exception 'no quota reservation with key "%"', p_key
-      using errcode = 'P0001';
+  perform private.check_quota_call(p_workspace_id, p_key);
+  if p_used is null or p_used < 0 then
+    raise exception 'used must be 0 or more (got %)', coalesce(p_used::text, 'null')
+      using errcode = 'invalid_parameter_value';
   end if;
+
+  r := private.lock_reservation(p_workspace_id, p_key, true);
+
+  if r.status = 'committed' then
+    if r.committed_amount <> p_used then
+      raise exception 'quota reservation "%" was already committed with % used, not %',
+        p_key, r.committed_amount, p_used
+        using errcode = 'P0001';
+    end if;
+  elsif r.status = 'released' then
+    raise exception 'quota reservation "%" was released and cannot be committed', p_key
+      using errcode = 'P0001', hint = 'Reserve again with a new key.';
+  elsif r.status = 'expired' then
+    raise exception 'quota reservation "%" expired at % and cannot be committed', p_key, r.expires_at
+      using errcode = 'P0001', hint = 'Reserve again (the same key renews it) before committing.';
+  elsif p_used > r.amount then
+    raise exception 'cannot commit % messages: only % were reserved under "%"', p_used, r.amount, p_key
+      using errcode = 'invalid_parameter_value';
+  else
+    update public.quotas
+    set used = used + p_used, updated_at = pg_catalog.now()
+    where workspace_id = p_workspace_id;
+    update public.quota_reservations
+    set status = 'committed', committed_amount = p_used, settled_at = pg_catalog.now()
+    where id = r.id
+    returning * into r;
+    v_replayed := false;
+  end if;
+
+  return pg_catalog.jsonb_build_object(
+    'committed', true, 'replayed', v_replayed, 'released_amount', r.amount - r.committed_amount
+  ) || private.reservation_json(r) || private.quota_figures(p_workspace_id);
+end;
+$$;
+
+-- Gives an active reservation back. Idempotent: releasing again, or releasing one that
+-- already expired or was committed, changes nothing and reports its final status.
+create function public.release_quota(p_workspace_id uuid, p_key text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  r public.quota_reservations;
+  v_replayed boolean := true;
+begin
+  perform private.check_quota_call(p_workspace_id, p_key);
+
+  r := private.lock_reservation(p_workspace_id, p_key, true);
 
   if r.status = 'reserved' then
     update public.quota_reservations
@@ -434,7 +412,7 @@ end;
 $$;
 
 -- The header's figures: limit, used, active reserved, remaining and the period.
-create or replace function public.quota_status(p_workspace_id uuid) returns jsonb
+create function public.quota_status(p_workspace_id uuid) returns jsonb
 language plpgsql
 stable
 security definer

@@ -1,15 +1,36 @@
--- Outbox delivery (DESIGN.md: the outbox, webhooks): paced claiming, the attempt rules, and
--- the writes of provider webhooks (status events, inbound messages). service_role only.
+-- The outbox processor's core and the provider webhooks' writes (DESIGN.md: the outbox,
+-- webhooks): paced claiming, each send's outcome, the pause of a throttled channel, status
+-- events and inbound messages. The process-outbox and webhooks functions (or pg_cron on
+-- hosted Supabase) call these through service_role; no client role may call them.
 --
--- Decisions on the open points of 20261123002100_outbox_processing.sql:
+-- They are SECURITY DEFINER (search_path pinned) rather than invoker functions: they must
+-- write outbox_messages, messages and channels past RLS, and a definer function keeps that
+-- true whatever grants service_role ends up with on a given Supabase project. The grants
+-- are the only way in.
+--
+-- The attempt rules:
 --  - An attempt is a send started: claim_outbox counts it when it hands a row out. A row
 --    taken over after an expired lease therefore counts its lost send too, so a message
 --    that crashes its worker every time stops after 5 claims instead of retrying forever.
 --  - "At most 5 attempts" means at most 5 sends in total, first send included. A 429
 --    refunds its attempt (the provider refused to look at it); nothing else does.
---  - outbox status 'paused' stays unused here and is never claimed: it is the holding state
---    of paused campaigns, resumed by whoever paused them.
+--  - Outbox status 'paused' is never claimed: it is the holding state of campaigns that are
+--    launching or paused, resumed by whoever paused them.
 --  - Rows of a disconnected or deleted channel are not claimed; they wait in the queue.
+
+-- The delay before retry n (n = attempts made so far, from 1): base, 2 base, 4 base, 8 base,
+-- then 16 base for every later retry. The base is a parameter so tests can run the schedule
+-- in seconds instead of minutes.
+create function private.outbox_backoff(p_attempts integer, p_base_seconds integer) returns interval
+language sql
+immutable
+set search_path = ''
+as $$
+  select pg_catalog.make_interval(
+    secs => p_base_seconds * pg_catalog.power(2, least(greatest(p_attempts, 1) - 1, 4))::integer
+  )
+$$;
+revoke all on function private.outbox_backoff(integer, integer) from public;
 
 -- ---------------------------------------------------------------------------------------
 -- Pacing: the next free send slot of each channel. Kept out of public.channels because
@@ -24,7 +45,7 @@ revoke all on private.channel_pacing from public;
 
 -- The pause after a send of the channel: the rate's spacing, or the random delay the owner
 -- asked for when that is longer (the rate is a ceiling; the delay breaks regular timing).
-create or replace function private.send_gap(p_channel public.channels) returns interval
+create function private.send_gap(p_channel public.channels) returns interval
 language sql
 volatile
 set search_path = ''
@@ -47,9 +68,8 @@ revoke all on function private.send_gap(public.channels) from public;
 -- Due: queued with next_attempt_at and scheduled_at passed, or 'sending' under a claim older
 -- than p_lease_seconds (its worker crashed); on a channel neither paused, disconnected nor
 -- deleted. A taken-over row that has used its 5 attempts fails instead of a 6th send.
+-- SKIP LOCKED lets concurrent workers each take different rows without waiting.
 -- ---------------------------------------------------------------------------------------
-drop function public.claim_outbox(text, integer, integer);
-
 create function public.claim_outbox(
   p_worker text,
   p_limit integer default 50,
@@ -76,6 +96,7 @@ as $$
 #variable_conflict use_column
 declare
   v_lease interval;
+  v_exhausted uuid[];
   v_rows uuid[];
   v_row_channels uuid[];
   v_claim_ids uuid[] := '{}';
@@ -101,22 +122,17 @@ begin
   v_lease := pg_catalog.make_interval(secs => p_lease_seconds);
 
   -- Abandoned claims with no attempt left: their lost sends were the 5th.
-  with exhausted as (
+  select pg_catalog.array_agg(e.id) into v_exhausted
+  from (
     select o.id from public.outbox_messages o
     where o.status = 'sending' and o.claimed_at <= pg_catalog.now() - v_lease and o.attempts >= 5
     for update skip locked
-  ), failed as (
-    update public.outbox_messages o
-    set status = 'failed', claimed_by = null, claimed_at = null, updated_at = pg_catalog.now(),
-        last_error = 'no outcome after 5 send attempts: the processor sending it stopped responding'
-    from exhausted
-    where o.id = exhausted.id
-    returning o.message_id, o.last_error
-  )
-  update public.messages m
-  set status = 'failed', error = failed.last_error
-  from failed
-  where m.id = failed.message_id and private.message_status_moves_forward(m.status, 'failed');
+  ) e;
+  if v_exhausted is not null then
+    update public.outbox_messages o set claimed_by = null, claimed_at = null where o.id = any (v_exhausted);
+    perform private.fail_outbox_rows(v_exhausted,
+      'no outcome after 5 send attempts: the processor sending it stopped responding');
+  end if;
 
   select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.created_at, d.id),
          pg_catalog.array_agg(d.channel_id order by d.next_attempt_at, d.created_at, d.id)
@@ -195,13 +211,82 @@ revoke all on function public.claim_outbox(text, integer, integer, integer) from
 grant execute on function public.claim_outbox(text, integer, integer, integer) to service_role;
 
 -- ---------------------------------------------------------------------------------------
--- fail_outbox: as before (20261123002100), with attempts counted at claim time:
+-- complete_outbox: the provider accepted the send. Returns true when the row is sent by
+-- p_worker (again true on a repeated call: a worker retrying its own report after a lost
+-- response must not see an error), false when p_worker does not hold the claim, e.g. its
+-- lease expired and another worker took the row over.
+-- ---------------------------------------------------------------------------------------
+create function public.complete_outbox(p_id uuid, p_worker text, p_wa_message_id text)
+returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_row public.outbox_messages;
+begin
+  select * into v_row from public.outbox_messages o where o.id = p_id for update;
+  if not found or v_row.claimed_by is distinct from p_worker then
+    return false;
+  end if;
+  if v_row.status = 'sent' then
+    return true;
+  end if;
+  if v_row.status <> 'sending' then
+    return false;
+  end if;
+
+  update public.outbox_messages o
+  set status = 'sent', last_error = null, updated_at = pg_catalog.now()
+  where o.id = p_id;
+  -- The id is recorded even if a webhook already moved the status on, so later status
+  -- events can find the message.
+  update public.messages m
+  set wa_message_id = p_wa_message_id,
+      status = case when private.message_status_moves_forward(m.status, 'sent') then 'sent' else m.status end
+  where m.id = v_row.message_id;
+  -- A send going through after the pause is the sign the channel recovered.
+  update public.channels c
+  set status = 'connected', degraded_reason = null, paused_until = null
+  where c.id = v_row.channel_id and c.status = 'degraded'
+    and (c.paused_until is null or c.paused_until <= pg_catalog.now());
+  return true;
+end;
+$$;
+revoke all on function public.complete_outbox(uuid, text, text) from public, anon, authenticated;
+grant execute on function public.complete_outbox(uuid, text, text) to service_role;
+
+-- ---------------------------------------------------------------------------------------
+-- pause_channel: the provider throttled the channel (HTTP 429). Nothing of the channel is
+-- claimed before p_until; a later pause never shortens an earlier one.
+-- ---------------------------------------------------------------------------------------
+create function public.pause_channel(p_channel_id uuid, p_until timestamptz, p_reason text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.channels c
+  set paused_until = greatest(c.paused_until, p_until),
+      status = 'degraded',
+      degraded_reason = pg_catalog.left(p_reason, 1000)
+  where c.id = p_channel_id;
+end;
+$$;
+revoke all on function public.pause_channel(uuid, timestamptz, text) from public, anon, authenticated;
+grant execute on function public.pause_channel(uuid, timestamptz, text) to service_role;
+
+-- ---------------------------------------------------------------------------------------
+-- fail_outbox: the send did not go through. Returns the row's new status ('queued' or
+-- 'failed'), or null when p_worker does not hold the claim (nothing changes, so a repeated
+-- report never counts an attempt twice).
 --  - p_retry_after_seconds set (a 429): the channel pauses for that long and the row goes
 --    back to the queue with its attempt refunded.
 --  - retryable with fewer than 5 attempts made: back to the queue after the backoff.
 --  - otherwise terminal: the message fails with p_error, which users see.
 -- ---------------------------------------------------------------------------------------
-create or replace function public.fail_outbox(
+create function public.fail_outbox(
   p_id uuid,
   p_worker text,
   p_error text,
@@ -230,57 +315,33 @@ begin
   if p_retry_after_seconds is not null then
     v_wait := pg_catalog.make_interval(secs => greatest(p_retry_after_seconds, 0));
     perform public.pause_channel(v_row.channel_id, pg_catalog.now() + v_wait, v_error);
-    update public.outbox_messages o
-    set status = 'queued', attempts = greatest(o.attempts - 1, 0), last_error = v_error,
-        claimed_by = null, claimed_at = null, next_attempt_at = pg_catalog.now() + v_wait,
-        updated_at = pg_catalog.now()
-    where o.id = p_id;
-    return 'queued';
-  end if;
-
-  if coalesce(p_retryable, false) and v_row.attempts < 5 then
-    update public.outbox_messages o
-    set status = 'queued', last_error = v_error, claimed_by = null, claimed_at = null,
-        next_attempt_at = pg_catalog.now() + private.outbox_backoff(v_row.attempts, p_backoff_base_seconds),
-        updated_at = pg_catalog.now()
-    where o.id = p_id;
-    return 'queued';
+  elsif coalesce(p_retryable, false) and v_row.attempts < 5 then
+    v_wait := private.outbox_backoff(v_row.attempts, p_backoff_base_seconds);
+  else
+    perform private.fail_outbox_rows(array[p_id], v_error);
+    return 'failed';
   end if;
 
   update public.outbox_messages o
-  set status = 'failed', last_error = v_error, updated_at = pg_catalog.now()
+  set status = 'queued', last_error = v_error, claimed_by = null, claimed_at = null,
+      attempts = case when p_retry_after_seconds is null then o.attempts else greatest(o.attempts - 1, 0) end,
+      next_attempt_at = pg_catalog.now() + v_wait, updated_at = pg_catalog.now()
   where o.id = p_id;
-  update public.messages m
-  set status = 'failed', error = v_error
-  where m.id = v_row.message_id and private.message_status_moves_forward(m.status, 'failed');
-  return 'failed';
+  return 'queued';
 end;
 $$;
-
--- ---------------------------------------------------------------------------------------
--- Webhooks: provider events, already checked for signature and shape by the webhooks
--- function, applied to one channel in one transaction.
--- ---------------------------------------------------------------------------------------
-
--- A contact's id: contactId() of src/domain/ids.ts (UUID v5 of '<workspace>:<E.164>').
-create or replace function private.contact_id(p_workspace_id uuid, p_phone text) returns uuid
-language sql
-immutable
-set search_path = ''
-as $$
-  select extensions.uuid_generate_v5(
-    'e75d4b1f-ff79-42b1-bb30-868dd9e5e702'::uuid, p_workspace_id::text || ':' || p_phone
-  )
-$$;
-revoke all on function private.contact_id(uuid, text) from public;
+revoke all on function public.fail_outbox(uuid, text, text, boolean, integer, integer)
+  from public, anon, authenticated;
+grant execute on function public.fail_outbox(uuid, text, text, boolean, integer, integer) to service_role;
 
 -- ---------------------------------------------------------------------------------------
 -- Status events that arrive before their message's wamid is stored. The provider may report
 -- 'sent' or 'delivered' before complete_outbox has recorded the id its send answered with;
 -- such events wait here and complete_outbox applies them (forward only) in the transaction
--- that stores the id (private.apply_held_status_events). Events for ids nobody ever stores (sends made outside Pigeon) expire
--- after 2 days. An advisory lock on (channel, wamid) orders the two sides, so an event is
--- either seen by the message update or held and seen by complete_outbox.
+-- that stores the id (private.apply_held_status_events). Events for ids nobody ever stores
+-- (sends made outside Pigeon) expire after 2 days. An advisory lock on (channel, wamid)
+-- orders the two sides, so an event is either seen by the message update or held and seen
+-- by complete_outbox.
 -- ---------------------------------------------------------------------------------------
 create table private.held_status_events (
   channel_id uuid not null references public.channels (id) on delete cascade,
@@ -294,7 +355,7 @@ create index held_status_events_received_idx on private.held_status_events (rece
 alter table private.held_status_events enable row level security;
 revoke all on private.held_status_events from public;
 
-create or replace function private.lock_wamid(p_channel_id uuid, p_wa_message_id text) returns void
+create function private.lock_wamid(p_channel_id uuid, p_wa_message_id text) returns void
 language sql
 volatile
 set search_path = ''
@@ -304,7 +365,7 @@ $$;
 revoke all on function private.lock_wamid(uuid, text) from public;
 
 -- What users see of a failure the provider reported.
-create or replace function private.provider_error(p_error text) returns text
+create function private.provider_error(p_error text) returns text
 language sql
 immutable
 set search_path = ''
@@ -312,7 +373,7 @@ as $$ select pg_catalog.left(coalesce(p_error, 'the provider reported the messag
 revoke all on function private.provider_error(text) from public;
 
 -- Moves the outbound message of (channel, wamid) to p_status if that is forward; true when it did.
-create or replace function private.apply_status_event(
+create function private.apply_status_event(
   p_channel_id uuid, p_wa_message_id text, p_status text, p_error text
 ) returns boolean
 language plpgsql
@@ -332,7 +393,7 @@ revoke all on function private.apply_status_event(uuid, text, text, text) from p
 -- When complete_outbox stores a message's wamid: under the wamid's lock (taken before the row
 -- changes, so a webhook either saw the id or held its event), the held events move the row
 -- forward, in status order, and are dropped.
-create or replace function private.apply_held_status_events() returns trigger
+create function private.apply_held_status_events() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -365,7 +426,8 @@ create trigger apply_held_status_events before update of wa_message_id on public
   execute function private.apply_held_status_events();
 
 -- ---------------------------------------------------------------------------------------
--- record_provider_events(channel, statuses, messages):
+-- record_provider_events(channel, statuses, messages): provider events, already checked for
+-- signature and shape by the webhooks function, applied to one channel in one transaction.
 --  statuses: [{id, status: sent | delivered | read | failed, error?}] — moves the outbound
 --    message with that wa_message_id forward; a stale event is skipped quietly; an event for
 --    a wamid no message has yet is held until complete_outbox stores it (above).
@@ -374,7 +436,7 @@ create trigger apply_held_status_events before update of wa_message_id on public
 -- Returns {statuses_applied, statuses_skipped, statuses_held, messages_created, messages_duplicate}.
 -- A malformed event raises (invalid_parameter_value) and nothing of the call is written.
 -- ---------------------------------------------------------------------------------------
-create or replace function public.record_provider_events(
+create function public.record_provider_events(
   p_channel_id uuid,
   p_statuses jsonb,
   p_messages jsonb
@@ -387,7 +449,6 @@ declare
   v_channel public.channels;
   v_event jsonb;
   v_phone text;
-  v_wa_chat_id text;
   v_chat_id uuid;
   v_contact_id uuid;
   -- Inbound messages are dated when they arrive: provider timestamps have a one-second grain,
@@ -464,16 +525,10 @@ begin
       raise exception 'inbound message % needs an id (1 to 200 characters), from (E.164) and a body of 1 to 4096 characters', i
         using errcode = 'invalid_parameter_value';
     end if;
-    v_wa_chat_id := pg_catalog.substr(v_phone, 2) || '@s.whatsapp.net';
-    v_chat_id := private.chat_id(v_channel.id, v_wa_chat_id);
 
     select c.id into v_contact_id from public.contacts c
     where c.id = private.contact_id(v_channel.workspace_id, v_phone) and not c._deleted;
-
-    insert into public.chats as ch (id, workspace_id, channel_id, wa_chat_id, contact_id)
-    values (v_chat_id, v_channel.workspace_id, v_channel.id, v_wa_chat_id, v_contact_id)
-    on conflict (id) do update set contact_id = excluded.contact_id
-      where ch.contact_id is null and excluded.contact_id is not null;
+    v_chat_id := private.upsert_chat(v_channel, v_phone, v_contact_id, null);
 
     insert into public.messages (id, workspace_id, channel_id, chat_id, contact_id, direction, phone,
       body, status, wa_message_id, created_at)

@@ -1,7 +1,6 @@
--- Campaigns (issue 6): a replicated table clients draft offline, and the server side of a
--- launch: quota reserved per campaign, prepared messages accepted in chunks through the
--- outbox intake, pause / resume / cancel / retry, counters kept by triggers, completion
--- settling the quota, and opt-out by a stop keyword reply.
+-- Campaign sending: quota reserved per campaign, prepared messages accepted in chunks
+-- through the outbox intake, pause / resume / cancel / retry, counters kept by triggers,
+-- completion settling the quota, and opt-out by a stop keyword reply.
 --
 -- Launch protocol (the client prepares in its worker: src/domain/campaign-prepare.ts):
 --  1. launch_campaign(id, recipient_count): reserves quota under 'campaign:<id>' and moves
@@ -25,208 +24,9 @@
 --  of the campaign is left to send, the quota is settled: what was sent is committed, the
 --  rest released, and the campaign is 'completed' (or stays 'cancelled').
 
--- ---------------------------------------------------------------------------------------
--- campaigns
--- ---------------------------------------------------------------------------------------
-
-create table public.campaigns (
-  -- Made on the client.
-  id uuid primary key,
-  workspace_id uuid not null references public.workspaces (id) on delete cascade,
-  name text not null check (char_length(btrim(name)) between 1 and 200),
-  -- No foreign keys: a draft made offline may name a template pushed after it. Launch checks
-  -- the channel; the template is only where the body came from.
-  channel_id uuid,
-  template_id uuid,
-  -- The template's body when drafted: the text every message is rendered from.
-  body text not null default '' check (char_length(body) <= 4096),
-  -- Audience: contacts in any of the groups, or with any of the tags, or listed.
-  group_ids uuid[] not null default '{}' check (cardinality(group_ids) <= 1000),
-  tags text[] not null default '{}' check (cardinality(tags) <= 1000),
-  contact_ids uuid[] not null default '{}' check (cardinality(contact_ids) <= 20000),
-  -- Null: at launch.
-  start_at timestamptz,
-  -- IANA; validated by trigger against pg_timezone_names.
-  time_zone text not null default 'UTC' check (char_length(time_zone) between 1 and 64),
-  -- Minutes after local midnight; both null = any time; an end before the start crosses
-  -- midnight (the window belongs to the day it opens on). src/domain/send-window.ts.
-  window_start_minute smallint check (window_start_minute between 0 and 1439),
-  window_end_minute smallint check (window_end_minute between 0 and 1439),
-  -- ISO weekdays, 1 = Monday … 7 = Sunday.
-  window_days smallint[] not null default '{1,2,3,4,5,6,7}' check (
-    cardinality(window_days) between 1 and 7 and window_days <@ '{1,2,3,4,5,6,7}'::smallint[]
-  ),
-  min_delay_ms integer not null default 0 check (min_delay_ms between 0 and 3600000),
-  max_delay_ms integer not null default 0 check (max_delay_ms between 0 and 3600000),
-  rate_per_minute integer not null default 20 check (rate_per_minute between 1 and 6000),
-  -- Server-owned from here (private.guard_campaign).
-  status text not null default 'draft' check (status in (
-    'draft', 'launching', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'blocked'
-  )),
-  blocked_reason text check (char_length(blocked_reason) <= 1000),
-  recipient_count integer not null default 0 check (recipient_count between 0 and 1000000),
-  accepted_count integer not null default 0 check (accepted_count between 0 and recipient_count),
-  retry_round integer not null default 0 check (retry_round between 0 and 100),
-  queued_count integer not null default 0 check (queued_count >= 0),
-  sent_count integer not null default 0 check (sent_count >= 0),
-  delivered_count integer not null default 0 check (delivered_count >= 0),
-  read_count integer not null default 0 check (read_count >= 0),
-  failed_count integer not null default 0 check (failed_count >= 0),
-  cancelled_count integer not null default 0 check (cancelled_count >= 0),
-  replied_count integer not null default 0 check (replied_count >= 0),
-  launched_at timestamptz,
-  completed_at timestamptz,
-  created_at timestamptz not null default now(),
-  -- Client-stamped at every local edit, compared by merges (as on the other editable tables).
-  updated_at text not null default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-    check (char_length(updated_at) between 20 and 40),
-  _modified timestamptz not null default now(),
-  _deleted boolean not null default false,
-  constraint campaigns_window_both check ((window_start_minute is null) = (window_end_minute is null)),
-  constraint campaigns_window_not_empty check (window_start_minute <> window_end_minute),
-  constraint campaigns_delay_order check (min_delay_ms <= max_delay_ms)
-);
-
-create index campaigns_workspace_modified_idx on public.campaigns (workspace_id, _modified, id);
-create index campaigns_modified_idx on public.campaigns (_modified, id);
-
-create or replace function private.prepare_campaign() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  -- pg_timezone_names reads the zone files, so only look when the zone changes.
-  if new.time_zone <> 'UTC'
-     and (tg_op = 'INSERT' or new.time_zone is distinct from old.time_zone)
-     and not exists (select 1 from pg_catalog.pg_timezone_names z where z.name = new.time_zone) then
-    raise exception 'unknown time zone "%"', new.time_zone
-      using errcode = 'invalid_parameter_value',
-            hint = 'Use an IANA time zone name such as Europe/Paris or UTC.';
-  end if;
-  return new;
-end;
-$$;
-revoke all on function private.prepare_campaign() from public;
-
--- Clients draft; the server owns status, counters and launch fields. After launch a client
--- may only rename the campaign, and delete it only once it has finished.
-create or replace function private.guard_campaign() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if current_user not in ('anon', 'authenticated') then
-    return new;
-  end if;
-  if tg_op = 'INSERT' then
-    if new.status <> 'draft' or new.blocked_reason is not null or new.recipient_count <> 0
-       or new.accepted_count <> 0 or new.retry_round <> 0 or new.queued_count <> 0 or new.sent_count <> 0
-       or new.delivered_count <> 0 or new.read_count <> 0 or new.failed_count <> 0
-       or new.cancelled_count <> 0 or new.replied_count <> 0
-       or new.launched_at is not null or new.completed_at is not null then
-      raise exception 'a new campaign is a draft: its status, counters and launch times are set by the server'
-        using errcode = 'insufficient_privilege';
-    end if;
-    return new;
-  end if;
-  if (new.status, new.blocked_reason, new.recipient_count, new.accepted_count, new.retry_round,
-      new.queued_count, new.sent_count, new.delivered_count, new.read_count, new.failed_count,
-      new.cancelled_count, new.replied_count, new.launched_at, new.completed_at)
-     is distinct from
-     (old.status, old.blocked_reason, old.recipient_count, old.accepted_count, old.retry_round,
-      old.queued_count, old.sent_count, old.delivered_count, old.read_count, old.failed_count,
-      old.cancelled_count, old.replied_count, old.launched_at, old.completed_at) then
-    raise exception 'the status, counters and launch times of a campaign are set by the server'
-      using errcode = 'insufficient_privilege',
-            hint = 'Use launch_campaign, pause_campaign, resume_campaign, cancel_campaign or retry_campaign.';
-  end if;
-  if old.status not in ('draft', 'blocked') then
-    if (new.channel_id, new.template_id, new.body, new.group_ids, new.tags, new.contact_ids, new.start_at,
-        new.time_zone, new.window_start_minute, new.window_end_minute, new.window_days, new.min_delay_ms,
-        new.max_delay_ms, new.rate_per_minute)
-       is distinct from
-       (old.channel_id, old.template_id, old.body, old.group_ids, old.tags, old.contact_ids, old.start_at,
-        old.time_zone, old.window_start_minute, old.window_end_minute, old.window_days, old.min_delay_ms,
-        old.max_delay_ms, old.rate_per_minute) then
-      raise exception 'campaign % is %: only its name can change after launch', old.id, old.status
-        using errcode = 'check_violation';
-    end if;
-    if new._deleted and not old._deleted and old.status not in ('completed', 'cancelled') then
-      raise exception 'campaign % is %: cancel it before deleting it', old.id, old.status
-        using errcode = 'check_violation';
-    end if;
-  end if;
-  return new;
-end;
-$$;
-revoke all on function private.guard_campaign() from public;
-
--- BEFORE triggers fire in name order: guard and prepare run before set_modified.
-create trigger guard_campaign before insert or update on public.campaigns
-  for each row execute function private.guard_campaign();
-create trigger guard_row_identity before update on public.campaigns
-  for each row execute function private.guard_row_identity();
-create trigger prepare_campaign before insert or update on public.campaigns
-  for each row execute function private.prepare_campaign();
-create trigger set_modified before insert or update on public.campaigns
-  for each row execute function private.set_modified();
-
-alter table public.campaigns enable row level security;
-revoke all on public.campaigns from anon;
-revoke delete, truncate, references, trigger on public.campaigns from authenticated;
-
-create policy campaigns_select on public.campaigns
-  for select to authenticated
-  using (workspace_id = any ((select public.my_workspace_ids())::uuid[]));
-create policy campaigns_insert on public.campaigns
-  for insert to authenticated
-  with check (workspace_id = any ((select public.my_workspace_ids())::uuid[]));
-create policy campaigns_update on public.campaigns
-  for update to authenticated
-  using (workspace_id = any ((select public.my_workspace_ids())::uuid[]))
-  with check (workspace_id = any ((select public.my_workspace_ids())::uuid[]));
-
-alter publication supabase_realtime add table public.campaigns;
-
--- Replication: campaigns are pushed (drafts) and pulled (status and counters).
-create or replace function sync.replicated_table(p_table text, p_writable boolean) returns text
-language plpgsql
-immutable
-set search_path = ''
-as $$
-begin
-  if p_table = any (array['contacts', 'contact_groups', 'templates', 'campaigns'])
-     or (not p_writable and p_table = any (
-       array['workspaces', 'workspace_members', 'channels', 'chats', 'messages'])) then
-    return p_table;
-  end if;
-  raise exception 'table "%" is not %', p_table,
-    case when p_writable then 'writable by replication' else 'replicated' end
-    using errcode = 'invalid_parameter_value';
-end;
-$$;
-
--- ---------------------------------------------------------------------------------------
--- Campaign messages: which campaign and round a message belongs to, and when its
--- recipient replied. The outbox row carries the campaign too, for set-wise pause/resume.
--- ---------------------------------------------------------------------------------------
-
-alter table public.messages
-  add column campaign_id uuid references public.campaigns (id) on delete set null,
-  -- 0 for the launch, n for the n-th retry of failed recipients.
-  add column campaign_round smallint check (campaign_round between 0 and 100),
-  -- Set on a campaign message when its recipient first writes back after it was sent.
-  add column replied_at timestamptz;
-create index messages_campaign_idx on public.messages (campaign_id, campaign_round, status)
-  where campaign_id is not null;
-
-alter table public.outbox_messages add column campaign_id uuid;
-create index outbox_messages_campaign_idx on public.outbox_messages (campaign_id, status)
-  where campaign_id is not null;
-
 -- campaignMessageId() of src/domain/ids.ts: UUID v5 of '<campaign>:<contact>'. A retry's
 -- message (round n >= 1) is made on the server from '<campaign>:<contact>:<n>'.
-create or replace function private.campaign_message_id(p_campaign_id uuid, p_contact_id uuid, p_round integer default 0)
+create function private.campaign_message_id(p_campaign_id uuid, p_contact_id uuid, p_round integer default 0)
 returns uuid
 language sql
 immutable
@@ -239,27 +39,31 @@ as $$
 $$;
 revoke all on function private.campaign_message_id(uuid, uuid, integer) from public;
 
--- The quota reservation key of a campaign's round.
-create or replace function private.campaign_quota_key(p_campaign_id uuid, p_round integer) returns text
-language sql
-immutable
-set search_path = ''
-as $$
-  select 'campaign:' || p_campaign_id::text || case when p_round > 0 then ':retry:' || p_round::text else '' end
-$$;
-revoke all on function private.campaign_quota_key(uuid, integer) from public;
-
 -- The error text of a message stopped by cancel_campaign; counted as cancelled, not failed.
-create or replace function private.campaign_cancelled_error() returns text
+create function private.campaign_cancelled_error() returns text
 language sql
 immutable
 set search_path = ''
 as $$ select 'campaign cancelled' $$;
 revoke all on function private.campaign_cancelled_error() from public;
 
--- The caller's campaign, locked: a second tab or a replay waits here and then sees what the
--- first did. Unknown and not-a-member read the same, so ids of other workspaces leak nothing.
-create or replace function private.lock_campaign(p_campaign_id uuid) returns public.campaigns
+-- ---------------------------------------------------------------------------------------
+-- The campaign a call acts on, and what the campaign RPCs answer
+-- ---------------------------------------------------------------------------------------
+
+-- The campaign, locked (all fields null when there is none): concurrent calls and intake
+-- batches of one campaign take turns, and each sees what the one before did.
+create function private.campaign_for_update(p_campaign_id uuid) returns public.campaigns
+language sql
+set search_path = ''
+as $$
+  select * from public.campaigns c where c.id = p_campaign_id for update
+$$;
+revoke all on function private.campaign_for_update(uuid) from public;
+
+-- The caller's campaign, locked. Unknown and not-a-member read the same, so ids of other
+-- workspaces leak nothing.
+create function private.lock_campaign(p_campaign_id uuid) returns public.campaigns
 language plpgsql
 security definer
 set search_path = ''
@@ -273,10 +77,8 @@ begin
   if p_campaign_id is null then
     raise exception 'campaign_id is required' using errcode = 'invalid_parameter_value';
   end if;
-  select * into c from public.campaigns cc
-  where cc.id = p_campaign_id and cc.workspace_id = any (public.my_workspace_ids())
-  for update;
-  if not found then
+  c := private.campaign_for_update(p_campaign_id);
+  if c.id is null or not public.is_member(c.workspace_id) then
     raise exception 'campaign % is not a campaign of your workspaces', p_campaign_id
       using errcode = 'insufficient_privilege';
   end if;
@@ -290,7 +92,7 @@ revoke all on function private.lock_campaign(uuid) from public;
 
 -- lock_campaign for an action: null when the campaign is already in one of p_done (a repeat,
 -- answered with replayed = true), an error with p_refusal when it is in none of p_allowed.
-create or replace function private.lock_campaign_for(
+create function private.lock_campaign_for(
   p_campaign_id uuid, p_done text[], p_allowed text[], p_refusal text
 ) returns public.campaigns
 language plpgsql
@@ -313,7 +115,7 @@ revoke all on function private.lock_campaign_for(uuid, text[], text[], text) fro
 
 -- What the campaign RPCs answer: the campaign's figures as they are now, and whether the
 -- call was a repeat.
-create or replace function private.campaign_reply(p_campaign_id uuid, p_replayed boolean, p_extra jsonb default '{}')
+create function private.campaign_reply(p_campaign_id uuid, p_replayed boolean, p_extra jsonb default '{}')
 returns jsonb
 language sql
 stable
@@ -330,15 +132,37 @@ $$;
 revoke all on function private.campaign_reply(uuid, boolean, jsonb) from public;
 
 -- ---------------------------------------------------------------------------------------
--- Quota settlement: when nothing of the campaign's current round is left to send, commit
--- the messages that went out and release the rest (reserve_quota / commit_quota /
--- release_quota of 20261123000400_quota.sql). A reservation lives at most 7 days; one that
--- expired while the campaign ran or was paused is renewed first (the same key renews it).
+-- Quota: each round (the launch, then each retry) reserves what it may send under its own
+-- key, and settles when nothing of it is left to send: the messages that went out are
+-- committed and the rest released (reserve_quota / commit_quota / release_quota of
+-- 20261202000400_quota.sql).
 -- ---------------------------------------------------------------------------------------
 
--- True when the reservation under p_key is active, renewing it if it expired; false when it
--- expired and the quota no longer covers it (or it was already settled).
-create or replace function private.keep_reservation(p_workspace_id uuid, p_key text) returns boolean
+-- The quota reservation key of a campaign's round.
+create function private.campaign_quota_key(p_campaign_id uuid, p_round integer) returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select 'campaign:' || p_campaign_id::text || case when p_round > 0 then ':retry:' || p_round::text else '' end
+$$;
+revoke all on function private.campaign_quota_key(uuid, integer) from public;
+
+-- Reserves p_amount messages for the campaign's round p_round (or renews its expired
+-- reservation): reserve_quota's answer. Seven days, reserve_quota's longest: a campaign that
+-- runs longer renews it (private.keep_reservation).
+create function private.reserve_campaign_quota(c public.campaigns, p_round integer, p_amount integer)
+returns jsonb
+language sql
+set search_path = ''
+as $$
+  select public.reserve_quota(c.workspace_id, private.campaign_quota_key(c.id, p_round), p_amount, 604800)
+$$;
+revoke all on function private.reserve_campaign_quota(public.campaigns, integer, integer) from public;
+
+-- True when the reservation of the campaign's current round is active, renewing it if it
+-- expired; false when it expired and the quota no longer covers it (or it was already settled).
+create function private.keep_reservation(c public.campaigns) returns boolean
 language plpgsql
 security definer
 set search_path = ''
@@ -346,38 +170,37 @@ as $$
 declare
   r public.quota_reservations;
 begin
-  select * into r from public.quota_reservations q where q.workspace_id = p_workspace_id and q.key = p_key;
+  select * into r from public.quota_reservations q
+  where q.workspace_id = c.workspace_id and q.key = private.campaign_quota_key(c.id, c.retry_round);
   if r.status = 'reserved' and r.expires_at > pg_catalog.now() then
     return true;
   end if;
   if r.status in ('reserved', 'expired') then
-    return coalesce((public.reserve_quota(p_workspace_id, p_key, r.amount, 604800) ->> 'granted')::boolean, false);
+    return coalesce((private.reserve_campaign_quota(c, c.retry_round, r.amount) ->> 'granted')::boolean, false);
   end if;
   return false;
 end;
 $$;
-revoke all on function private.keep_reservation(uuid, text) from public;
+revoke all on function private.keep_reservation(public.campaigns) from public;
 
-create or replace function private.settle_campaign(p_campaign_id uuid) returns void
+create function private.settle_campaign(p_campaign_id uuid) returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
-  v_key text;
+  c public.campaigns := private.campaign_for_update(p_campaign_id);
+  v_key text := private.campaign_quota_key(c.id, c.retry_round);
   v_used integer;
 begin
-  select * into c from public.campaigns cc where cc.id = p_campaign_id for update;
-  if not found or c.completed_at is not null or c.queued_count > 0
+  if c.id is null or c.completed_at is not null or c.queued_count > 0
      or c.status not in ('scheduled', 'running', 'cancelled') then
     return;
   end if;
-  v_key := private.campaign_quota_key(c.id, c.retry_round);
   select count(*)::integer into v_used from public.messages m
   where m.campaign_id = c.id and m.campaign_round = c.retry_round and m.status in ('sent', 'delivered', 'read');
 
-  if not private.keep_reservation(c.workspace_id, v_key) then
+  if not private.keep_reservation(c) then
     c.blocked_reason := pg_catalog.format(
       'the quota reservation expired and could not be renewed: %s sent messages were not counted', v_used);
   elsif v_used = 0 then
@@ -396,24 +219,97 @@ end;
 $$;
 revoke all on function private.settle_campaign(uuid) from public;
 
+-- ---------------------------------------------------------------------------------------
+-- Send times planned on the server, at start and for retries: the rules of
+-- src/domain/send-plan.ts and send-window.ts. The client's plan (in its worker) orders the
+-- messages and serves the preview and estimates; the real times are planned here, from the
+-- moment the campaign actually starts.
+-- ---------------------------------------------------------------------------------------
+
+-- The first window of the campaign still open at or after p_at, as [w_open, w_close): local
+-- hours of the campaign's zone on its weekdays; a window crossing midnight belongs to the
+-- day it opens on.
+create function private.next_send_window(
+  c public.campaigns, p_at timestamptz, out w_open timestamptz, out w_close timestamptz
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  -- A day early: yesterday's window may still be open after midnight.
+  v_day date := (p_at at time zone c.time_zone)::date - 1;
+begin
+  for k in 0 .. 15 loop
+    if extract(isodow from v_day + k)::smallint = any (c.window_days) then
+      w_open := ((v_day + k) + pg_catalog.make_interval(mins => c.window_start_minute)) at time zone c.time_zone;
+      w_close := ((v_day + k)
+        + case when c.window_end_minute <= c.window_start_minute then interval '1 day' else interval '0' end
+        + pg_catalog.make_interval(mins => c.window_end_minute)) at time zone c.time_zone;
+      if w_close > w_open and w_close > p_at then
+        return;
+      end if;
+    end if;
+  end loop;
+  raise exception 'campaign % has no send window opening after %', c.id, p_at
+    using errcode = 'invalid_parameter_value';
+end;
+$$;
+revoke all on function private.next_send_window(public.campaigns, timestamptz) from public;
+
+-- p_count send times from p_start: each a random min..max delay after the last, never closer
+-- than the campaign's rate allows, moved into the next window when outside one.
+create function private.campaign_send_times(c public.campaigns, p_count integer, p_start timestamptz)
+returns setof timestamptz
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_spacing interval := pg_catalog.make_interval(secs => pg_catalog.ceil(60000.0 / c.rate_per_minute) / 1000.0);
+  v_at timestamptz;
+  v_last timestamptz;
+  v_open timestamptz;
+  v_close timestamptz;
+begin
+  for i in 1 .. p_count loop
+    v_at := case when v_last is null then p_start else v_last + greatest(v_spacing, pg_catalog.make_interval(
+      secs => (c.min_delay_ms + pg_catalog.floor(pg_catalog.random() * (c.max_delay_ms - c.min_delay_ms + 1))) / 1000.0))
+    end;
+    if c.window_start_minute is not null then
+      if v_close is null or v_at >= v_close then
+        select w.w_open, w.w_close into v_open, v_close from private.next_send_window(c, v_at) w;
+      end if;
+      v_at := greatest(v_at, v_open);
+    end if;
+    v_last := v_at;
+    return next v_at;
+  end loop;
+end;
+$$;
+revoke all on function private.campaign_send_times(public.campaigns, integer, timestamptz) from public;
+
+-- ---------------------------------------------------------------------------------------
+-- Launch and start
+-- ---------------------------------------------------------------------------------------
+
 -- Releases the held messages of a launching campaign, planned again from the real start
 -- (now or start_at, whichever is later) by the campaign's window, days and pacing
--- (private.campaign_send_times, below): the client's plan dates from the Launch click, which
--- may be hours before the last chunk arrives. The client's order stands. 'running' if the
--- first is due now, 'scheduled' otherwise. A campaign with nothing accepted settles at once.
-create or replace function private.start_campaign(p_campaign_id uuid) returns void
+-- (private.campaign_send_times): the client's plan dates from the Launch click, which may be
+-- hours before the last chunk arrives. The client's order stands. 'running' if the first is
+-- due now, 'scheduled' otherwise. A campaign with nothing accepted settles at once.
+create function private.start_campaign(p_campaign_id uuid) returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
+  c public.campaigns := private.campaign_for_update(p_campaign_id);
   v_start timestamptz;
   v_count integer;
   v_first timestamptz;
 begin
-  select * into c from public.campaigns cc where cc.id = p_campaign_id for update;
-  if not found or c.status <> 'launching' then
+  if c.id is null or c.status <> 'launching' then
     return;
   end if;
   v_start := greatest(pg_catalog.now(), coalesce(c.start_at, pg_catalog.now()));
@@ -440,15 +336,13 @@ end;
 $$;
 revoke all on function private.start_campaign(uuid) from public;
 
--- ---------------------------------------------------------------------------------------
 -- launch_campaign(campaign_id, recipient_count): step 1 of the protocol above (the private
 -- one takes the caller's campaign row, locked, as a draft or blocked). Returns
 -- {campaign_id, status, replayed, blocked_reason, recipient_count, accepted_count,
 -- retry_round, queued_count, quota?}. Not enough quota is an answer, not an error:
 -- status 'blocked' with the reason; the user can raise the quota or trim the audience and
 -- launch again.
--- ---------------------------------------------------------------------------------------
-create or replace function private.launch_campaign(c public.campaigns, p_recipient_count integer)
+create function private.launch_campaign(c public.campaigns, p_recipient_count integer)
 returns jsonb
 language plpgsql
 security definer
@@ -477,8 +371,7 @@ begin
     raise exception 'campaign % has no message text', c.id using errcode = 'invalid_parameter_value';
   end if;
 
-  -- Seven days, reserve_quota's longest: settle_campaign renews it if the campaign runs longer.
-  v_reservation := public.reserve_quota(c.workspace_id, private.campaign_quota_key(c.id, 0), p_recipient_count, 604800);
+  v_reservation := private.reserve_campaign_quota(c, 0, p_recipient_count);
   if not (v_reservation ->> 'granted')::boolean then
     update public.campaigns cc
     set status = 'blocked',
@@ -497,7 +390,7 @@ end;
 $$;
 revoke all on function private.launch_campaign(public.campaigns, integer) from public;
 
-create or replace function public.launch_campaign(p_campaign_id uuid, p_recipient_count integer)
+create function public.launch_campaign(p_campaign_id uuid, p_recipient_count integer)
 returns jsonb
 language plpgsql
 security definer
@@ -514,26 +407,26 @@ end;
 $$;
 
 -- start_campaign(campaign_id): step 3 when fewer messages than reserved were accepted.
-create or replace function public.start_campaign(p_campaign_id uuid) returns jsonb
+create function public.start_campaign(p_campaign_id uuid) returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
-  v_replayed boolean;
+  c public.campaigns := private.lock_campaign(p_campaign_id);
 begin
-  c := private.lock_campaign(p_campaign_id);
   if c.status in ('draft', 'blocked') then
     raise exception 'campaign % is %: launch it first', c.id, c.status using errcode = 'invalid_parameter_value';
   end if;
-  v_replayed := c.status <> 'launching';
   perform private.start_campaign(c.id);
-  return private.campaign_reply(c.id, v_replayed);
+  return private.campaign_reply(c.id, c.status <> 'launching');
 end;
 $$;
 
 -- ---------------------------------------------------------------------------------------
+-- The intake of campaign messages
+-- ---------------------------------------------------------------------------------------
+
 -- A launch queued offline may reach the server before its draft was pushed (the tab closed
 -- first): the launch's first command then carries the draft (`campaign`: the fields a
 -- client drafts, src/domain/campaign-commands.ts), and the intake writes the row as a push
@@ -541,14 +434,15 @@ $$;
 -- defaults), through the table's checks and triggers. A later push of the same draft meets
 -- this row as a conflict and merges (src/domain/merge.ts: a launched campaign is the
 -- server's). Returns null, or why the draft is refused.
--- ---------------------------------------------------------------------------------------
-create or replace function private.create_campaign_draft(p_campaign_id uuid, p_draft jsonb) returns text
+create function private.create_campaign_draft(p_campaign_id uuid, p_draft jsonb) returns text
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  v_fields constant text[] := array['workspace_id', 'name', 'channel_id', 'template_id', 'body', 'group_ids',
+  -- The fields a client drafts (the table's columns but the id, the server's part and the
+  -- row machinery), in the table's order.
+  v_columns constant text[] := array['workspace_id', 'name', 'channel_id', 'template_id', 'body', 'group_ids',
     'tags', 'contact_ids', 'start_at', 'time_zone', 'window_start_minute', 'window_end_minute', 'window_days',
     'min_delay_ms', 'max_delay_ms', 'rate_per_minute', 'updated_at'];
   v_odd text;
@@ -558,12 +452,12 @@ begin
     return 'campaign must be an object of the draft''s fields';
   end if;
   select pg_catalog.string_agg(k, ', ' order by k) into v_odd
-  from pg_catalog.jsonb_object_keys(p_draft) k where k <> all (v_fields);
+  from pg_catalog.jsonb_object_keys(p_draft) k where k <> all (v_columns);
   if v_odd is not null then
     return pg_catalog.format('campaign: %s cannot be set by a client (only the draft''s fields)', v_odd);
   end if;
   select pg_catalog.string_agg(f, ', ' order by o) into v_odd
-  from pg_catalog.unnest(v_fields) with ordinality u (f, o) where not p_draft ? f;
+  from pg_catalog.unnest(v_columns) with ordinality u (f, o) where not p_draft ? f;
   if v_odd is not null then
     return pg_catalog.format('campaign: %s missing', v_odd);
   end if;
@@ -588,14 +482,13 @@ begin
     return pg_catalog.format('campaign %s: template %s is not a template of its workspace', p_campaign_id, r.template_id);
   end if;
   begin
-    insert into public.campaigns (id, workspace_id, name, channel_id, template_id, body, group_ids, tags,
-      contact_ids, start_at, time_zone, window_start_minute, window_end_minute, window_days, min_delay_ms,
-      max_delay_ms, rate_per_minute, updated_at)
-    values (p_campaign_id, r.workspace_id, r.name, r.channel_id, r.template_id, r.body, r.group_ids, r.tags,
-      r.contact_ids, r.start_at, r.time_zone, r.window_start_minute, r.window_end_minute, r.window_days,
-      r.min_delay_ms, r.max_delay_ms, r.rate_per_minute, r.updated_at)
     -- A concurrent batch of the same launch wrote it first: theirs stands.
-    on conflict (id) do nothing;
+    execute pg_catalog.format(
+      'insert into public.campaigns (id, %1$s)
+       select $1, %1$s from pg_catalog.jsonb_populate_record(null::public.campaigns, $2)
+       on conflict (id) do nothing',
+      (select pg_catalog.string_agg(pg_catalog.quote_ident(f), ', ') from pg_catalog.unnest(v_columns) f))
+    using p_campaign_id, p_draft;
   exception when others then
     return pg_catalog.format('campaign %s: %s', p_campaign_id, sqlerrm);
   end;
@@ -604,20 +497,17 @@ end;
 $$;
 revoke all on function private.create_campaign_draft(uuid, jsonb) from public;
 
--- ---------------------------------------------------------------------------------------
--- The intake of campaign messages: a command of enqueue_messages with campaign_id (and
--- optional scheduled_at and recipient_count) is checked against its campaign, then written
--- by private.enqueue_message like any other (20261123002000_messaging.sql) and tagged with
--- its campaign. Returns the same {message_id, status, error?} results.
--- ---------------------------------------------------------------------------------------
-create or replace function private.enqueue_campaign_message(p_cmd jsonb) returns jsonb
+-- A command of enqueue_messages with campaign_id (and optional scheduled_at and
+-- recipient_count) is checked against its campaign, then written by private.enqueue_message
+-- like any other (20261202000600_messaging.sql) and tagged with its campaign. Returns the
+-- same {message_id, status, error?} results.
+create function private.enqueue_campaign_message(p_cmd jsonb) returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
   v_plain jsonb := p_cmd - 'campaign_id' - 'scheduled_at' - 'recipient_count' - 'campaign';
-  v_uuid constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
   v_id uuid;
   v_at timestamptz;
   v_result jsonb;
@@ -625,17 +515,14 @@ declare
   v_reject text;
 begin
   -- A malformed id: the plain intake rejects it.
-  if pg_catalog.jsonb_typeof(p_cmd -> 'message_id') is distinct from 'string'
-     or (p_cmd ->> 'message_id') !~* v_uuid then
+  if not private.is_uuid(p_cmd -> 'message_id') then
     return private.enqueue_message(v_plain);
   end if;
   v_id := (p_cmd ->> 'message_id')::uuid;
 
-  if pg_catalog.jsonb_typeof(p_cmd -> 'campaign_id') is distinct from 'string'
-     or (p_cmd ->> 'campaign_id') !~* v_uuid then
+  if not private.is_uuid(p_cmd -> 'campaign_id') then
     v_reject := 'campaign_id must be a uuid';
-  elsif pg_catalog.jsonb_typeof(p_cmd -> 'contact_id') is distinct from 'string'
-     or (p_cmd ->> 'contact_id') !~* v_uuid then
+  elsif not private.is_uuid(p_cmd -> 'contact_id') then
     v_reject := 'a campaign message needs its contact_id (a uuid)';
   elsif p_cmd ? 'scheduled_at' and pg_catalog.jsonb_typeof(p_cmd -> 'scheduled_at') <> 'null' then
     begin
@@ -651,11 +538,10 @@ begin
     end;
   end if;
   if v_reject is not null then
-    return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error', v_reject);
+    return private.intake_result(v_id, 'rejected', v_reject);
   end if;
 
-  -- Locked: concurrent batches of one campaign take turns, and the count below holds.
-  select * into c from public.campaigns cc where cc.id = (p_cmd ->> 'campaign_id')::uuid for update;
+  c := private.campaign_for_update((p_cmd ->> 'campaign_id')::uuid);
   -- A replay (looked up after the lock, so a batch that just committed it is seen): the plain
   -- intake answers duplicate, even once the campaign has started.
   if exists (select 1 from public.messages m where m.id = v_id) then
@@ -664,12 +550,12 @@ begin
   if c.id is null and p_cmd ? 'campaign' then
     v_reject := private.create_campaign_draft((p_cmd ->> 'campaign_id')::uuid, p_cmd -> 'campaign');
     if v_reject is not null then
-      return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error', v_reject);
+      return private.intake_result(v_id, 'rejected', v_reject);
     end if;
-    select * into c from public.campaigns cc where cc.id = (p_cmd ->> 'campaign_id')::uuid for update;
+    c := private.campaign_for_update((p_cmd ->> 'campaign_id')::uuid);
   end if;
   if c.id is null or not public.is_member(c.workspace_id) or c._deleted then
-    return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error',
+    return private.intake_result(v_id, 'rejected',
       pg_catalog.format('campaign %s is not a campaign of your workspaces', p_cmd ->> 'campaign_id'));
   end if;
   -- A launch queued offline: commands carry the recipient count, and the first one to reach
@@ -677,15 +563,14 @@ begin
   if c.status in ('draft', 'blocked') and p_cmd ? 'recipient_count' then
     if pg_catalog.jsonb_typeof(p_cmd -> 'recipient_count') is distinct from 'number'
        or (p_cmd ->> 'recipient_count') !~ '^[0-9]{1,7}$' then
-      return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error',
-        'recipient_count must be a whole number');
+      return private.intake_result(v_id, 'rejected', 'recipient_count must be a whole number');
     end if;
     begin
       perform private.launch_campaign(c, (p_cmd ->> 'recipient_count')::integer);
     exception when invalid_parameter_value then
-      return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error', sqlerrm);
+      return private.intake_result(v_id, 'rejected', sqlerrm);
     end;
-    select * into c from public.campaigns cc where cc.id = c.id;
+    c := private.campaign_for_update(c.id);
   end if;
   v_reject := case
     when c.status = 'blocked'
@@ -698,7 +583,7 @@ begin
       then 'message_id must be campaignMessageId(campaign_id, contact_id)'
   end;
   if v_reject is not null then
-    return pg_catalog.jsonb_build_object('message_id', v_id, 'status', 'rejected', 'error', v_reject);
+    return private.intake_result(v_id, 'rejected', v_reject);
   end if;
 
   v_result := private.enqueue_message(v_plain);
@@ -719,27 +604,13 @@ end;
 $$;
 revoke all on function private.enqueue_campaign_message(jsonb) from public;
 
--- The intake (enqueue_messages of 20261123002000_messaging.sql) routes campaign commands
--- through the check above. It takes campaign rows first, in campaign order, then chats and
--- messages, so concurrent batches wait for each other instead of deadlocking.
-create or replace function private.enqueue_command(p_cmd jsonb) returns jsonb
-language sql
-security definer
-set search_path = ''
-as $$
-  select case when pg_catalog.jsonb_typeof(p_cmd) = 'object' and p_cmd ? 'campaign_id'
-    then private.enqueue_campaign_message(p_cmd)
-    else private.enqueue_message(p_cmd)
-  end
-$$;
-
 -- ---------------------------------------------------------------------------------------
 -- Counters: a trigger on messages keeps the campaign's counters (replicated to clients with
 -- the campaign row), moves 'scheduled' to 'running' at the first send, and settles the
 -- campaign when nothing is left to send. queued counts queued and sending messages;
 -- sent ⊇ delivered ⊇ read; failed and cancelled are the two ways a message ends unsent.
 -- ---------------------------------------------------------------------------------------
-create or replace function private.count_campaign_message() returns trigger
+create function private.count_campaign_message() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -822,7 +693,7 @@ create trigger count_campaign_message_update after update on public.messages
 
 -- A row going back to the queue (a retryable failure, or anyone resuming rows) while its
 -- campaign is launching or paused stays held; while it is cancelled, it ends cancelled.
-create or replace function private.hold_campaign_outbox() returns trigger
+create function private.hold_campaign_outbox() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -856,178 +727,94 @@ create trigger hold_campaign_outbox before update on public.outbox_messages
 
 -- Holds every queued message of the campaign ('paused' outbox rows are never claimed);
 -- messages already being sent finish.
-create or replace function public.pause_campaign(p_campaign_id uuid) returns jsonb
+create function public.pause_campaign(p_campaign_id uuid) returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
-begin
-  c := private.lock_campaign_for(p_campaign_id, '{paused}', '{scheduled,running}',
+  c public.campaigns := private.lock_campaign_for(p_campaign_id, '{paused}', '{scheduled,running}',
     'only a scheduled or running campaign can be paused');
-  if c.id is null then
-    return private.campaign_reply(p_campaign_id, true);
+begin
+  if c.id is not null then
+    update public.campaigns cc set status = 'paused' where cc.id = c.id;
+    update public.outbox_messages o
+    set status = 'paused', updated_at = pg_catalog.now()
+    where o.campaign_id = c.id and o.status = 'queued';
   end if;
-  update public.campaigns cc set status = 'paused' where cc.id = c.id;
-  update public.outbox_messages o
-  set status = 'paused', updated_at = pg_catalog.now()
-  where o.campaign_id = c.id and o.status = 'queued';
-  return private.campaign_reply(c.id, false);
+  return private.campaign_reply(p_campaign_id, c.id is null);
 end;
 $$;
 
-create or replace function public.resume_campaign(p_campaign_id uuid) returns jsonb
+create function public.resume_campaign(p_campaign_id uuid) returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
-begin
-  c := private.lock_campaign_for(p_campaign_id, '{scheduled,running}', '{paused}',
+  c public.campaigns := private.lock_campaign_for(p_campaign_id, '{scheduled,running}', '{paused}',
     'only a paused campaign can be resumed');
-  if c.id is null then
-    return private.campaign_reply(p_campaign_id, true);
+begin
+  if c.id is not null then
+    if not private.keep_reservation(c) then
+      raise exception 'campaign % cannot resume: its quota reservation expired during the pause and the quota no longer covers it', c.id
+        using errcode = 'invalid_parameter_value',
+              hint = 'Raise the quota, or cancel the campaign.';
+    end if;
+    update public.campaigns cc
+    set status = case when exists (
+          select 1 from public.outbox_messages o
+          where o.campaign_id = c.id and o.status = 'paused'
+            and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
+        ) or cc.sent_count > 0 then 'running' else 'scheduled' end
+    where cc.id = c.id;
+    update public.outbox_messages o
+    set status = 'queued', updated_at = pg_catalog.now()
+    where o.campaign_id = c.id and o.status = 'paused';
+    -- Everything may have finished during the pause.
+    perform private.settle_campaign(c.id);
   end if;
-  if not private.keep_reservation(c.workspace_id, private.campaign_quota_key(c.id, c.retry_round)) then
-    raise exception 'campaign % cannot resume: its quota reservation expired during the pause and the quota no longer covers it', c.id
-      using errcode = 'invalid_parameter_value',
-            hint = 'Raise the quota, or cancel the campaign.';
-  end if;
-  update public.campaigns cc
-  set status = case when exists (
-        select 1 from public.outbox_messages o
-        where o.campaign_id = c.id and o.status = 'paused'
-          and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
-      ) or cc.sent_count > 0 then 'running' else 'scheduled' end
-  where cc.id = c.id;
-  update public.outbox_messages o
-  set status = 'queued', updated_at = pg_catalog.now()
-  where o.campaign_id = c.id and o.status = 'paused';
-  -- Everything may have finished during the pause.
-  perform private.settle_campaign(c.id);
-  return private.campaign_reply(c.id, false);
+  return private.campaign_reply(p_campaign_id, c.id is null);
 end;
 $$;
 
 -- Stops every message not yet being sent (outbox row and message fail as 'campaign
 -- cancelled'); the quota of what was not sent is released when the campaign settles, at
 -- once or after the sends in flight end. A draft or blocked campaign simply ends.
-create or replace function public.cancel_campaign(p_campaign_id uuid) returns jsonb
+create function public.cancel_campaign(p_campaign_id uuid) returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  c public.campaigns;
-begin
-  c := private.lock_campaign_for(p_campaign_id, '{cancelled}',
+  c public.campaigns := private.lock_campaign_for(p_campaign_id, '{cancelled}',
     '{draft,blocked,launching,scheduled,running,paused}', 'it has already ended');
-  if c.id is null then
-    return private.campaign_reply(p_campaign_id, true);
-  end if;
+begin
   if c.status in ('draft', 'blocked') then
     update public.campaigns cc set status = 'cancelled', completed_at = pg_catalog.now() where cc.id = c.id;
-    return private.campaign_reply(c.id, false);
+  elsif c.id is not null then
+    -- 'launching' too: whatever was accepted is held and is stopped here; the reservation
+    -- settles with nothing used.
+    update public.campaigns cc set status = 'cancelled' where cc.id = c.id;
+    perform private.fail_outbox_rows(array(
+      select o.id from public.outbox_messages o
+      where o.campaign_id = c.id and o.status in ('queued', 'paused')
+      for update
+    ), private.campaign_cancelled_error());
+    perform private.settle_campaign(c.id);
   end if;
-
-  -- 'launching' too: whatever was accepted is held and is stopped here; the reservation
-  -- settles with nothing used.
-  update public.campaigns cc set status = 'cancelled' where cc.id = c.id;
-  with stopped as (
-    update public.outbox_messages o
-    set status = 'failed', last_error = private.campaign_cancelled_error(), updated_at = pg_catalog.now()
-    where o.campaign_id = c.id and o.status in ('queued', 'paused')
-    returning o.message_id
-  )
-  update public.messages m
-  set status = 'failed', error = private.campaign_cancelled_error()
-  from stopped
-  where m.id = stopped.message_id and private.message_status_moves_forward(m.status, 'failed');
-  perform private.settle_campaign(c.id);
-  return private.campaign_reply(c.id, false);
+  return private.campaign_reply(p_campaign_id, c.id is null);
 end;
 $$;
-
--- ---------------------------------------------------------------------------------------
--- Send times planned on the server, at start and for retries: the rules of
--- src/domain/send-plan.ts and send-window.ts. The client's plan (in its worker) orders the
--- messages and serves the preview and estimates; the real times are planned here, from the
--- moment the campaign actually starts.
--- ---------------------------------------------------------------------------------------
-
--- The first window of the campaign still open at or after p_at, as [w_open, w_close): local
--- hours of the campaign's zone on its weekdays; a window crossing midnight belongs to the
--- day it opens on.
-create or replace function private.next_send_window(
-  c public.campaigns, p_at timestamptz, out w_open timestamptz, out w_close timestamptz
-)
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-  -- A day early: yesterday's window may still be open after midnight.
-  v_day date := (p_at at time zone c.time_zone)::date - 1;
-begin
-  for k in 0 .. 15 loop
-    if extract(isodow from v_day + k)::smallint = any (c.window_days) then
-      w_open := ((v_day + k) + pg_catalog.make_interval(mins => c.window_start_minute)) at time zone c.time_zone;
-      w_close := ((v_day + k)
-        + case when c.window_end_minute <= c.window_start_minute then interval '1 day' else interval '0' end
-        + pg_catalog.make_interval(mins => c.window_end_minute)) at time zone c.time_zone;
-      if w_close > w_open and w_close > p_at then
-        return;
-      end if;
-    end if;
-  end loop;
-  raise exception 'campaign % has no send window opening after %', c.id, p_at
-    using errcode = 'invalid_parameter_value';
-end;
-$$;
-revoke all on function private.next_send_window(public.campaigns, timestamptz) from public;
-
--- p_count send times from p_start: each a random min..max delay after the last, never closer
--- than the campaign's rate allows, moved into the next window when outside one.
-create or replace function private.campaign_send_times(c public.campaigns, p_count integer, p_start timestamptz)
-returns setof timestamptz
-language plpgsql
-volatile
-set search_path = ''
-as $$
-declare
-  v_spacing interval := pg_catalog.make_interval(secs => pg_catalog.ceil(60000.0 / c.rate_per_minute) / 1000.0);
-  v_at timestamptz;
-  v_last timestamptz;
-  v_open timestamptz;
-  v_close timestamptz;
-begin
-  for i in 1 .. p_count loop
-    v_at := case when v_last is null then p_start else v_last + greatest(v_spacing, pg_catalog.make_interval(
-      secs => (c.min_delay_ms + pg_catalog.floor(pg_catalog.random() * (c.max_delay_ms - c.min_delay_ms + 1))) / 1000.0))
-    end;
-    if c.window_start_minute is not null then
-      if v_close is null or v_at >= v_close then
-        select w.w_open, w.w_close into v_open, v_close from private.next_send_window(c, v_at) w;
-      end if;
-      v_at := greatest(v_at, v_open);
-    end if;
-    v_last := v_at;
-    return next v_at;
-  end loop;
-end;
-$$;
-revoke all on function private.campaign_send_times(public.campaigns, integer, timestamptz) from public;
 
 -- retry_campaign(campaign_id, round): sends again to the recipients whose message failed in
 -- the latest round (not cancelled ones, not contacts who opted out since), as round `round`
 -- = retry_round + 1 with its own reservation. A repeat of the same round is a replay. The
 -- new messages are planned from now by the campaign's window, days and pacing
--- (private.campaign_send_times): 'running' if the first is due now, else 'scheduled'. Returns the campaign
--- figures with retried (the number re-sent) and, when the quota is short, granted = false
--- and the reason (nothing changes).
-create or replace function public.retry_campaign(p_campaign_id uuid, p_round integer) returns jsonb
+-- (private.campaign_send_times): 'running' if the first is due now, else 'scheduled'. Returns
+-- the campaign figures with retried (the number re-sent) and, when the quota is short,
+-- granted = false and the reason (nothing changes).
+create function public.retry_campaign(p_campaign_id uuid, p_round integer) returns jsonb
 language plpgsql
 security definer
 set search_path = ''
@@ -1066,7 +853,7 @@ begin
     return private.campaign_reply(c.id, false, '{"retried": 0}');
   end if;
 
-  v_reservation := public.reserve_quota(c.workspace_id, private.campaign_quota_key(c.id, p_round), v_count, 604800);
+  v_reservation := private.reserve_campaign_quota(c, p_round, v_count);
   if not (v_reservation ->> 'granted')::boolean then
     return private.campaign_reply(c.id, false, pg_catalog.jsonb_build_object(
       'retried', 0, 'granted', false,
@@ -1130,7 +917,7 @@ grant execute on function public.retry_campaign(uuid, integer) to authenticated;
 -- both are normalized (NFKD, combining accents U+0300–U+036F removed, lower case, every run
 -- of characters that are not letters or digits made one space, trimmed).
 -- ---------------------------------------------------------------------------------------
-create or replace function private.normalize_stop_text(p_text text) returns text
+create function private.normalize_stop_text(p_text text) returns text
 language sql
 immutable
 set search_path = ''
@@ -1141,7 +928,7 @@ as $$
 $$;
 revoke all on function private.normalize_stop_text(text) from public;
 
-create or replace function private.is_stop_message(p_text text, p_keywords text[]) returns boolean
+create function private.is_stop_message(p_text text, p_keywords text[]) returns boolean
 language sql
 immutable
 set search_path = ''
@@ -1154,7 +941,7 @@ as $$
 $$;
 revoke all on function private.is_stop_message(text, text[]) from public;
 
-create or replace function private.handle_inbound_message() returns trigger
+create function private.handle_inbound_message() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -1179,21 +966,16 @@ begin
   where ct.workspace_id = new.workspace_id and (ct.id = new.contact_id or ct.phone = new.phone)
     and not ct.opted_out;
   -- Found through the contact's chats on the workspace's channels (indexed), not by phone.
-  with stopped as (
-    update public.outbox_messages o
-    set status = 'failed', last_error = 'the recipient opted out', updated_at = pg_catalog.now()
+  perform private.fail_outbox_rows(array(
+    select o.id
     from public.channels chn
-    join public.chats ch
-      on ch.channel_id = chn.id and ch.wa_chat_id = pg_catalog.substr(new.phone, 2) || '@s.whatsapp.net'
+    join public.chats ch on ch.channel_id = chn.id and ch.wa_chat_id = private.wa_chat_id(new.phone)
     join public.messages m on m.chat_id = ch.id
-    where chn.workspace_id = new.workspace_id and o.message_id = m.id and m.direction = 'out'
+    join public.outbox_messages o on o.message_id = m.id
+    where chn.workspace_id = new.workspace_id and m.direction = 'out'
       and o.campaign_id is not null and o.status in ('queued', 'paused')
-    returning o.message_id
-  )
-  update public.messages m
-  set status = 'failed', error = 'the recipient opted out'
-  from stopped
-  where m.id = stopped.message_id and private.message_status_moves_forward(m.status, 'failed');
+    for update of o
+  ), 'the recipient opted out');
   return null;
 end;
 $$;

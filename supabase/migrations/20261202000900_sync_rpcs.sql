@@ -1,23 +1,10 @@
--- Client replication: the pull and push RPCs the app's RxDB replication calls, and the
--- client-set updated_at that conflict merges compare.
+-- Client replication: the pull and push RPCs the app's RxDB replication calls (src/sync).
 --
 -- Why not RxDB's replicateSupabase: it detects push conflicts by comparing every field of
 -- the assumed server state in the URL and throws on array/object fields (contacts carry
 -- tags, group_ids and custom_fields). Pigeon's replication (src/sync) is built on RxDB's
 -- replicateRxCollection with these two RPCs: a pull that cannot miss late commits, and a
 -- batched push with optimistic concurrency on the server-set _modified.
-
--- ISO-8601 string written by the client at every local edit, stored verbatim so that a
--- pulled row compares equal to the local copy it came from.
-alter table public.contacts add column updated_at text not null
-  default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  check (char_length(updated_at) between 20 and 40);
-alter table public.contact_groups add column updated_at text not null
-  default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  check (char_length(updated_at) between 20 and 40);
-alter table public.templates add column updated_at text not null
-  default to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  check (char_length(updated_at) between 20 and 40);
 
 -- Helpers the invoker-rights RPCs below call. Their own schema: `private` stays closed to
 -- client roles, and PostgREST exposes only `public`.
@@ -37,7 +24,7 @@ grant usage on schema sync to authenticated, service_role;
 -- rows below the horizon, read by a later statement (a newer snapshot) than the horizon.
 -- On hosted Supabase the definer (postgres) is a member of pg_read_all_stats, so it sees
 -- every session's backend_xid.
-create or replace function sync.pull_horizon() returns timestamptz
+create function sync.pull_horizon() returns timestamptz
 language plpgsql
 volatile
 security definer
@@ -61,15 +48,17 @@ $$;
 revoke all on function sync.pull_horizon() from public;
 grant execute on function sync.pull_horizon() to authenticated, service_role;
 
--- The tables a client replicates, and which of them it may write.
-create or replace function sync.replicated_table(p_table text, p_writable boolean) returns text
+-- The tables a client replicates, and which of them it may write: chats and messages are
+-- pulled, never pushed (they are written by the outbox intake and the server).
+create function sync.replicated_table(p_table text, p_writable boolean) returns text
 language plpgsql
 immutable
 set search_path = ''
 as $$
 begin
-  if p_table = any (array['contacts', 'contact_groups', 'templates'])
-     or (not p_writable and p_table = any (array['workspaces', 'workspace_members', 'channels'])) then
+  if p_table = any (array['contacts', 'contact_groups', 'templates', 'campaigns'])
+     or (not p_writable and p_table = any (
+       array['workspaces', 'workspace_members', 'channels', 'chats', 'messages'])) then
     return p_table;
   end if;
   raise exception 'table "%" is not %', p_table,
@@ -84,7 +73,7 @@ grant execute on function sync.replicated_table(text, boolean) to authenticated,
 -- pull_rows: one page of a workspace's rows after a checkpoint, below the horizon.
 -- SECURITY INVOKER: RLS decides what the caller reads.
 -- ---------------------------------------------------------------------------------------
-create or replace function public.pull_rows(
+create function public.pull_rows(
   p_table text,
   p_workspace_id uuid,
   p_after_modified timestamptz default null,
@@ -139,7 +128,7 @@ grant execute on function public.pull_rows(text, uuid, timestamptz, uuid, intege
 -- loop of dynamic statements cost ~0.4 ms a row, which capped a 100,000-contact import's
 -- sync at ~2,000 rows/s on the server alone.
 -- ---------------------------------------------------------------------------------------
-create or replace function public.push_rows(p_table text, p_rows jsonb) returns jsonb
+create function public.push_rows(p_table text, p_rows jsonb) returns jsonb
 language plpgsql
 volatile
 set search_path = ''
