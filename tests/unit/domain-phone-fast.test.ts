@@ -211,37 +211,15 @@ describe('normalizePhone fast path', () => {
     expect(answered.length / valid.length).toBeGreaterThan(0.8);
   });
 
-  it('answers for the common forms of a number, E.164 and national', () => {
-    expect(readValidQuickly('+44 7400 123456', 'GB')).toEqual({
-      number: '+447400123456',
-      country: 'GB',
-      type: 'MOBILE',
-    });
-    expect(readValidQuickly('+447400123456', 'US')).toEqual({
-      number: '+447400123456',
-      country: 'GB',
-      type: 'MOBILE',
-    });
-    expect(readValidQuickly('07400 123456', 'GB')).toEqual({
-      number: '+447400123456',
-      country: 'GB',
-      type: 'MOBILE',
-    });
-    expect(readValidQuickly('+44 7624 369230', 'US')).toEqual({
-      number: '+447624369230',
-      country: 'IM',
-      type: 'MOBILE',
-    });
-    expect(readValidQuickly('(212) 555-0123', 'US')).toEqual({
-      number: '+12125550123',
-      country: 'US',
-      type: 'FIXED_LINE_OR_MOBILE',
-    });
-    expect(readValidQuickly('030/12345678', 'DE')).toEqual({
-      number: '+493012345678',
-      country: 'DE',
-      type: 'FIXED_LINE',
-    });
+  it.each([
+    ['+44 7400 123456', 'GB', '+447400123456', 'GB', 'MOBILE'],
+    ['+447400123456', 'US', '+447400123456', 'GB', 'MOBILE'],
+    ['07400 123456', 'GB', '+447400123456', 'GB', 'MOBILE'],
+    ['+44 7624 369230', 'US', '+447624369230', 'IM', 'MOBILE'],
+    ['(212) 555-0123', 'US', '+12125550123', 'US', 'FIXED_LINE_OR_MOBILE'],
+    ['030/12345678', 'DE', '+493012345678', 'DE', 'FIXED_LINE'],
+  ] as const)('answers for a common form: %s in %s is %s', (text, defaultCountry, number, country, type) => {
+    expect(readValidQuickly(text, defaultCountry)).toEqual({ number, country, type });
   });
 
   it('leaves invalid numbers and the forms it does not mirror to the library', () => {
