@@ -18,8 +18,24 @@ const fail = (field: string, message: string): { ok: false; error: string } => (
   error: `${field}: ${message}`,
 });
 
+// Code points, as `[...text].length` counts them (a lone surrogate is one), without the array.
 function length(text: string): number {
-  return [...text].length;
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    if (isHighSurrogate(text.charCodeAt(i)) && isLowSurrogate(text.charCodeAt(i + 1))) {
+      count--;
+      i++;
+    }
+  }
+  return count;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /** A trimmed text of at most `max` characters; `min` 1 makes it required. */
@@ -51,6 +67,7 @@ export function checkEmail(value: string): Checked<string> {
 
 /** Trimmed, without empty or repeated ones, at most 100 (the column's limit). */
 export function checkTags(tags: readonly string[]): Checked<string[]> {
+  if (tags.length === 0) return ok([]);
   const clean = [...new Set(tags.map((t) => t.trim()).filter((t) => t !== ''))];
   return clean.length > 100 ? fail('Tags', 'at most 100') : ok(clean);
 }
@@ -65,6 +82,7 @@ export function checkGroupIds(ids: readonly string[]): Checked<string[]> {
 // The column's limit is on Postgres' text form of the jsonb, which puts a space after each
 // ':' and ','. Counting two bytes per entry over JSON.stringify's size keeps under it.
 const CUSTOM_FIELDS_BYTES = 16384;
+const utf8 = new TextEncoder();
 
 export function checkCustomFields(fields: Readonly<Record<string, string>>): Checked<Record<string, string>> {
   const entries: [string, string][] = [];
@@ -75,8 +93,20 @@ export function checkCustomFields(fields: Readonly<Record<string, string>>): Che
     entries.push([key, value]);
   }
   const clean = Object.fromEntries(entries);
-  const bytes = new TextEncoder().encode(JSON.stringify(clean)).length + 2 * entries.length;
-  return bytes > CUSTOM_FIELDS_BYTES ? fail('Custom fields', 'too large (at most 16 KB in all)') : ok(clean);
+  return fitsCustomFieldsBytes(entries, clean)
+    ? ok(clean)
+    : fail('Custom fields', 'too large (at most 16 KB in all)');
+}
+
+// Most rows are far under the limit: a character takes at most 6 bytes in JSON's UTF-8 (`\u001f`;
+// other characters up to 3 bytes per UTF-16 unit), so only fields near it are encoded to count.
+function fitsCustomFieldsBytes(entries: readonly [string, string][], clean: Record<string, string>): boolean {
+  const spaces = 2 * entries.length;
+  let characters = 0;
+  for (const [key, value] of entries) characters += key.length + value.length;
+  // Per entry: two pairs of quotes, ':' and ','; then the braces.
+  if (6 * characters + 6 * entries.length + 2 + spaces <= CUSTOM_FIELDS_BYTES) return true;
+  return utf8.encode(JSON.stringify(clean)).length + spaces <= CUSTOM_FIELDS_BYTES;
 }
 
 const COLOR = /^#[0-9A-Fa-f]{6}$/;

@@ -11,6 +11,7 @@ import {
   parsePhoneNumberWithError,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
+import { readValidQuickly } from './phone-fast.ts';
 
 export type { CountryCode };
 
@@ -120,25 +121,25 @@ function phoneErrorMessage(reason: PhoneErrorReason, country?: string): string {
 
 function parse(text: string, defaultCountry: CountryCode): NormalizedPhone | PhoneError {
   const first = parseOnce(text, defaultCountry);
+  if (first.ok) return first;
   // libphonenumber only knows the default country's own international prefix; "00" is the most
   // common one worldwide, so read it as "+" when the national reading does not give a number.
   const digits = parseIncompletePhoneNumber(text);
-  if (first.ok || !digits.startsWith('00')) return first;
+  if (!digits.startsWith('00')) return first;
   return parseOnce(`+${digits.slice(2)}`, defaultCountry);
 }
 
 function parseOnce(text: string, defaultCountry: CountryCode): NormalizedPhone | PhoneError {
   // The valid case first: one parse. Only an invalid number pays for finding out why.
+  const quick = readValidQuickly(text, defaultCountry);
+  if (quick) return valid(quick.number, quick.country, quick.type);
   let phone: PhoneNumber | undefined;
   try {
     phone = parsePhoneNumberWithError(text, defaultCountry);
   } catch {
     phone = undefined;
   }
-  if (phone?.isValid()) {
-    if (!isE164(phone.number)) return failure('too_short');
-    return { ok: true, e164: phone.number, country: phone.country ?? null, type: phoneType(phone.getType()) };
-  }
+  if (phone?.isValid()) return valid(phone.number, phone.country, phone.getType());
 
   const length = validatePhoneNumberLength(text, defaultCountry);
   if (length === 'TOO_SHORT') return failure('too_short');
@@ -147,6 +148,15 @@ function parseOnce(text: string, defaultCountry: CountryCode): NormalizedPhone |
   if (length === 'NOT_A_NUMBER' || !phone) return failure('not_a_number');
   const country = phone.country ?? phone.getPossibleCountries()[0] ?? defaultCountry;
   return failure('invalid_for_country', regionNames.of(country) ?? country);
+}
+
+function valid(
+  e164: string,
+  country: CountryCode | undefined,
+  type: PhoneNumberType | undefined,
+): NormalizedPhone | PhoneError {
+  if (!isE164(e164)) return failure('too_short');
+  return { ok: true, e164, country: country ?? null, type: phoneType(type) };
 }
 
 function severalNumbers(text: string, defaultCountry: CountryCode): boolean {

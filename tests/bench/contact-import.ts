@@ -3,6 +3,9 @@
 // - Pigeon's whole reading path in a worker: decode, parse, map, validate, dedupe;
 // - the whole import in the built app, through the file chooser into IndexedDB, with the
 //   longest main-thread long task seen meanwhile.
+// PIGEON_BENCH_PARTS=parse runs the parse part alone (seconds, where the whole import takes
+// minutes), for tuning the reading path; the default is both parts. PIGEON_BENCH_PROFILE=<dir>
+// also writes a CPU profile of the parse worker there (unminified code, so names read).
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +24,24 @@ import {
   writeContactsCsv,
 } from './contact-import-steps.ts';
 import type { BenchResult } from './result.ts';
+import { profileWorkers } from './worker-profile.ts';
 
 const ROWS = 100_000;
+// Runs of each parser, in turns; the median is reported.
+const PARSE_ROUNDS = 3;
+const PARTS = ['parse', 'import'] as const;
+type Part = (typeof PARTS)[number];
 
-async function parseInWorker(csvPath: string): Promise<Record<string, number>> {
+function wantedParts(): Set<Part> {
+  const named = (process.env.PIGEON_BENCH_PARTS ?? PARTS.join(',')).split(',').map((p) => p.trim());
+  const unknown = named.filter((p) => !PARTS.includes(p as Part));
+  if (unknown.length > 0) {
+    throw new Error(`PIGEON_BENCH_PARTS: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
+  }
+  return new Set(named as Part[]);
+}
+
+async function parseInWorker(csvPath: string, profileDir?: string): Promise<Record<string, number>> {
   const outDir = await mkdtemp(join(tmpdir(), 'pigeon-bench-import-page-'));
   try {
     await build({
@@ -32,6 +49,7 @@ async function parseInWorker(csvPath: string): Promise<Record<string, number>> {
       logLevel: 'warn',
       root: join(import.meta.dirname, 'browser'),
       build: {
+        minify: !profileDir,
         outDir,
         emptyOutDir: true,
         rollupOptions: { input: join(import.meta.dirname, 'browser', 'import.html') },
@@ -46,9 +64,16 @@ async function parseInWorker(csvPath: string): Promise<Record<string, number>> {
       await page.goto(server.url);
       await page.waitForFunction(() => 'runParseBench' in window);
       await page.getByLabel('File to parse').setInputFiles(csvPath);
-      return await page.evaluate(() =>
-        (window as unknown as { runParseBench(): Promise<Record<string, number>> }).runParseBench(),
+      const profiler = profileDir ? await profileWorkers(page, profileDir) : undefined;
+      const figures = await page.evaluate(
+        (rounds) =>
+          (
+            window as unknown as { runParseBench(rounds: number): Promise<Record<string, number>> }
+          ).runParseBench(rounds),
+        PARSE_ROUNDS,
       );
+      if (profiler) console.log('contact-import: CPU profiles', await profiler.stop());
+      return figures;
     } finally {
       await browser.close();
       await server.close();
@@ -84,23 +109,29 @@ async function importInApp(csvPath: string): Promise<Record<string, number>> {
 }
 
 export async function contactImport(): Promise<BenchResult> {
+  const parts = wantedParts();
   const dir = await mkdtemp(join(tmpdir(), 'pigeon-bench-import-'));
   try {
     const csv = await writeContactsCsv(dir, ROWS);
-    const parse = await parseInWorker(csv.path);
-    const papaPerS = ROWS / ((parse.papaparse_ms ?? 1) / 1000);
-    const pigeonPerS = ROWS / ((parse.pigeon_ms ?? 1) / 1000);
-    const app = await importInApp(csv.path);
-    return {
-      name: 'contact-import',
-      description: `Chromium, one ${ROWS}-row CSV: papaparse alone in a worker vs Pigeon's parse + validate + dedupe in a worker, and the whole import into IndexedDB through the app`,
-      figures: {
+    let figures: BenchResult['figures'] = { parts: [...parts].join(',') };
+    if (parts.has('parse')) {
+      const parse = await parseInWorker(csv.path, process.env.PIGEON_BENCH_PROFILE);
+      const papaPerS = ROWS / ((parse.papaparse_ms ?? 1) / 1000);
+      const pigeonPerS = ROWS / ((parse.pigeon_ms ?? 1) / 1000);
+      figures = {
+        ...figures,
         ...parse,
         papaparse_rows_per_s: Math.round(papaPerS),
+        parse_rows_per_s: Math.round(pigeonPerS),
         pigeon_parse_validate_rows_per_s: Math.round(pigeonPerS),
         papaparse_to_pigeon_ratio: Number((papaPerS / pigeonPerS).toFixed(2)),
-        ...app,
-      },
+      };
+    }
+    if (parts.has('import')) figures = { ...figures, ...(await importInApp(csv.path)) };
+    return {
+      name: 'contact-import',
+      description: `Chromium, one ${ROWS}-row CSV: papaparse alone in a worker vs Pigeon's parse + validate + dedupe in a worker (parse_rows_per_s), and the whole import into IndexedDB through the app`,
+      figures,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

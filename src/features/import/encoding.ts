@@ -39,7 +39,8 @@ function isUtf8(bytes: Uint8Array): boolean {
 }
 
 function isAscii(bytes: Uint8Array): boolean {
-  return bytes.every((byte) => byte < 0x80);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
 }
 
 function utf16ByNuls(bytes: Uint8Array): TextEncodingName | null {

@@ -223,49 +223,92 @@ const TAG_SEPARATOR = /\s*(?::::|[;,])\s*/;
 
 /** A CSV row as the mapping reads it. */
 export function mapCsvRow(row: CsvRow, mapping: ColumnMapping): MappedRow {
-  const value = (header: string | undefined) =>
-    header === undefined ? '' : (row.fields[header] ?? '').trim();
-  const valuesOf = (role: ColumnRole) =>
-    mapping.columns.filter((c) => c.role === role).map((c) => ({ column: c, text: value(c.header) }));
+  return csvRowMapper(mapping)(row);
+}
 
-  const phones: MappedPhone[] = [];
-  for (const { column, text } of valuesOf('phone')) {
-    const typed = value(column.typeColumn);
-    const label = typed ? labelOf(typed) : (column.phoneLabel ?? 'other');
-    for (const part of text.split(MULTI_VALUE)) if (part !== '') phones.push({ value: part, label });
-  }
-
-  const custom: Record<string, string> = {};
-  const emails = valuesOf('email').filter(({ text }) => text !== '');
-  // One email per contact: further ones are kept as custom fields.
-  for (const { column, text } of [...valuesOf('custom'), ...emails.slice(1)]) {
-    if (text !== '' && column.customKey) custom[column.customKey] = text;
-  }
-
-  // Values past the header's width (a row with extra fields) are kept, not dropped.
+/**
+ * mapCsvRow for the rows of one file: the columns of each role are found once, and each kind
+ * written in a phone type column is read once.
+ */
+export function csvRowMapper(mapping: ColumnMapping): (row: CsvRow) => MappedRow {
+  const columnsOf = (...roles: ColumnRole[]) =>
+    roles.flatMap((role) => mapping.columns.filter((c) => c.role === role));
+  const phoneColumns = columnsOf('phone');
+  const emailColumns = columnsOf('email');
+  const customColumns = columnsOf('custom');
+  const nameColumns = columnsOf('name');
+  const namePartColumns = columnsOf('first_name', 'middle_name', 'last_name');
+  const tagColumns = columnsOf('tags');
+  const noteColumns = columnsOf('notes');
   const mapped = new Set(mapping.columns.map((c) => c.header));
-  for (const [header, text] of Object.entries(row.fields)) {
-    const key = toVariableName(header);
-    if (!mapped.has(header) && key !== '' && text.trim() !== '') custom[key] = text.trim();
-  }
-
-  const fullName = valuesOf('name').find(({ text }) => text !== '')?.text;
-  const parts = (['first_name', 'middle_name', 'last_name'] as const).flatMap((role) =>
-    valuesOf(role).map(({ text }) => text),
-  );
-  return {
-    line: row.line,
-    name: fullName ?? parts.filter(Boolean).join(' '),
-    phones,
-    email: emails[0]?.text.split(MULTI_VALUE)[0] ?? '',
-    tags: valuesOf('tags').flatMap(({ text }) => splitTags(text)),
-    notes: valuesOf('notes')
-      .map(({ text }) => text)
-      .filter(Boolean)
-      .join('\n'),
-    custom,
-    raw: row.fields,
+  const labels = new Map<string, string>();
+  const labelFor = (typed: string) => {
+    let label = labels.get(typed);
+    if (label === undefined) {
+      label = labelOf(typed);
+      labels.set(typed, label);
+    }
+    return label;
   };
+
+  return (row) => {
+    const value = (header: string | undefined) =>
+      header === undefined ? '' : (row.fields[header] ?? '').trim();
+
+    const phones: MappedPhone[] = [];
+    for (const column of phoneColumns) {
+      const text = value(column.header);
+      const typed = value(column.typeColumn);
+      const label = typed ? labelFor(typed) : (column.phoneLabel ?? 'other');
+      for (const part of splitValues(text)) if (part !== '') phones.push({ value: part, label });
+    }
+
+    const custom: Record<string, string> = {};
+    for (const column of customColumns) {
+      const text = value(column.header);
+      if (text !== '' && column.customKey) custom[column.customKey] = text;
+    }
+    // One email per contact: further ones are kept as custom fields.
+    let email: string | undefined;
+    for (const column of emailColumns) {
+      const text = value(column.header);
+      if (text === '') continue;
+      if (email === undefined) email = splitValues(text)[0] ?? '';
+      else if (column.customKey) custom[column.customKey] = text;
+    }
+
+    // Values past the header's width (a row with extra fields) are kept, not dropped.
+    for (const header of Object.keys(row.fields)) {
+      if (mapped.has(header)) continue;
+      const text = (row.fields[header] ?? '').trim();
+      const key = toVariableName(header);
+      if (key !== '' && text !== '') custom[key] = text;
+    }
+
+    const fullName = nameColumns.map((c) => value(c.header)).find((text) => text !== '');
+    return {
+      line: row.line,
+      name:
+        fullName ??
+        namePartColumns
+          .map((c) => value(c.header))
+          .filter(Boolean)
+          .join(' '),
+      phones,
+      email: email ?? '',
+      tags: tagColumns.flatMap((c) => splitTags(value(c.header))),
+      notes: noteColumns
+        .map((c) => value(c.header))
+        .filter(Boolean)
+        .join('\n'),
+      custom,
+      raw: row.fields,
+    };
+  };
+}
+
+function splitValues(text: string): string[] {
+  return text.includes(':::') ? text.split(MULTI_VALUE) : [text];
 }
 
 // Google marks its own system groups with `* ` (`* myContacts`, `* starred`): not the user's tags.

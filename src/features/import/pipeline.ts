@@ -6,7 +6,14 @@
  */
 import { type CsvRow, readCsv } from './csv.ts';
 import { decodeStream, type TextEncodingName } from './encoding.ts';
-import { assertHasPhone, type ColumnMapping, detectMapping, mapCsvRow, mapVCardRow } from './mapping.ts';
+import {
+  assertHasPhone,
+  type ColumnMapping,
+  csvRowMapper,
+  detectMapping,
+  type MappedRow,
+  mapVCardRow,
+} from './mapping.ts';
 import { type ReportedRow, rejectedRowsCsv } from './report.ts';
 import { type FileKind, fileKind, ImportRefusedError } from './source.ts';
 import { type ContactCandidate, ContactValidator, type ImportTarget } from './validate.ts';
@@ -162,6 +169,7 @@ export async function runImport(
   let headers: string[] = [];
   let mapping = request.mapping;
   if (mapping) withRefusal(() => assertHasPhone(mapping as ColumnMapping));
+  let mapRow: ReturnType<typeof csvRowMapper> | undefined;
   let pending: ContactCandidate[] = [];
   let cancelled = false;
   let reportedAt = 0;
@@ -178,14 +186,14 @@ export async function runImport(
     if (stopped()) break;
     progress.bytesRead = batch.bytesRead;
     if (batch.rows.length === 0) continue;
-    let mapped: ReturnType<typeof mapVCardRow>[];
+    let mapped: MappedRow[];
     if (batch.kind === 'table') {
       headers = batch.headers;
       mapping ??= withRefusal(() =>
         detectMapping(batch.headers, { rows: batch.rows, defaultCountry: request.target.defaultCountry }),
       );
-      const confirmed = mapping;
-      mapped = batch.rows.map((row) => mapCsvRow(row, confirmed));
+      mapRow ??= csvRowMapper(mapping);
+      mapped = batch.rows.map(mapRow);
     } else {
       mapped = batch.rows.map(mapVCardRow);
       if (headers.length === 0) headers = Object.keys(mapped[0]?.raw ?? {});
@@ -203,11 +211,13 @@ export async function runImport(
         problems.push({ line: d.line, reason, raw: rawByLine.get(d.line) ?? {} });
       }
     }
-    pending.push(...result.accepted);
-    while (pending.length >= request.batchSize && !stopped()) {
-      await save(pending.slice(0, request.batchSize));
-      pending = pending.slice(request.batchSize);
+    for (const contact of result.accepted) pending.push(contact);
+    let saved = 0;
+    while (pending.length - saved >= request.batchSize && !stopped()) {
+      await save(pending.slice(saved, saved + request.batchSize));
+      saved += request.batchSize;
     }
+    if (saved > 0) pending = pending.slice(saved);
     if (stopped()) break;
     if (Date.now() - reportedAt > PROGRESS_EVERY_MS) {
       reportedAt = Date.now();

@@ -78,7 +78,8 @@ export class ContactValidator {
       if (normalized.ok) valid.push({ ...normalized, label: phone.label });
       else invalid.push({ phone, message: normalized.message });
     }
-    const [best, ...others] = rankPhones(valid);
+    const ranked = valid.length > 1 ? rankPhones(valid) : valid;
+    const best = ranked[0];
     if (!best) {
       const reason =
         invalid.length === 0
@@ -87,15 +88,21 @@ export class ContactValidator {
       result.rejected.push({ line: row.line, reason, raw: row.raw });
       return;
     }
-    const custom_fields = { ...row.custom };
-    // The other numbers stay with the contact: valid ones in E.164, invalid ones as written.
-    const extra = [
-      ...others.filter((p) => p.e164 !== best.e164).map((p) => ({ label: p.label, value: p.e164 })),
-      ...invalid.map(({ phone }) => ({ label: phone.label, value: phone.value })),
-    ];
-    for (const { label, value } of extra) {
-      if (Object.values(custom_fields).includes(value)) continue;
-      custom_fields[freeKey(custom_fields, toVariableName(`phone ${label}`) || 'phone')] = value;
+    let custom_fields = row.custom;
+    if (ranked.length > 1 || invalid.length > 0) {
+      custom_fields = { ...row.custom };
+      // The other numbers stay with the contact: valid ones in E.164, invalid ones as written.
+      const extra = [
+        ...ranked
+          .slice(1)
+          .filter((p) => p.e164 !== best.e164)
+          .map((p) => ({ label: p.label, value: p.e164 })),
+        ...invalid.map(({ phone }) => ({ label: phone.label, value: phone.value })),
+      ];
+      for (const { label, value } of extra) {
+        if (Object.values(custom_fields).includes(value)) continue;
+        custom_fields[freeKey(custom_fields, toVariableName(`phone ${label}`) || 'phone')] = value;
+      }
     }
     const fields = checkFields(row, custom_fields);
     if (!fields.ok) {
