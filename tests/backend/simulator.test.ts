@@ -32,12 +32,15 @@ async function control(
   method: string,
   action: string,
   body?: unknown,
+  token = simulator.controlSecret,
 ): Promise<[number, Record<string, unknown>]> {
   const res = await fetch(`${simulator.url}/_simulator/${action}`, {
     method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return [res.status, (await res.json()) as Record<string, unknown>];
 }
@@ -84,7 +87,7 @@ describe('control API', () => {
     const send = () =>
       fetch(`${simulator.url}/v21.0/${channelId}/messages`, {
         method: 'POST',
-        headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${simulator.accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({
           messaging_product: 'whatsapp',
           to: '4915112345678',
@@ -108,7 +111,7 @@ describe('control API', () => {
 
   test('sends that are not Cloud API text messages are refused like Meta refuses them', async () => {
     await control('POST', 'reset');
-    const post = (body: unknown, auth = 'Bearer test') =>
+    const post = (body: unknown, auth = `Bearer ${simulator.accessToken}`) =>
       fetch(`${simulator.url}/v21.0/${channelId}/messages`, {
         method: 'POST',
         headers: { authorization: auth, 'content-type': 'application/json' },
@@ -116,6 +119,11 @@ describe('control API', () => {
       });
     const text = { messaging_product: 'whatsapp', to: '4915112345678', type: 'text', text: { body: 'x' } };
     expect((await post(text, '')).status).toBe(401);
+    // A token the API never issued is refused as Meta refuses it: 401, code 190.
+    const forged = await post(text, 'Bearer EAAGnot-a-token');
+    expect([forged.status, ((await forged.json()) as { error: { code: number } }).error.code]).toEqual([
+      401, 190,
+    ]);
     expect((await post({ ...text, to: 'nobody' })).status).toBe(400);
     expect((await post({ ...text, type: 'image' })).status).toBe(400);
     expect((await post({ ...text, text: { body: '' } })).status).toBe(400);
