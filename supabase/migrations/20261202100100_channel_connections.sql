@@ -28,7 +28,8 @@ begin
     return new;
   end if;
   if tg_op = 'INSERT' then
-    if new.provider <> 'simulator' then
+    -- Other values are left to the provider column's check, which names them.
+    if new.provider in ('meta', 'whapi') then
       raise exception 'a % channel is connected through the channels function', new.provider
         using errcode = 'insufficient_privilege',
               hint = 'POST /functions/v1/channels/connect with its credentials.';
@@ -44,7 +45,7 @@ begin
     raise exception 'the provider, settings and reported state of a channel are set by the server'
       using errcode = 'insufficient_privilege';
   end if;
-  if new.status is distinct from old.status and new.status <> 'disconnected' and new.provider <> 'simulator' then
+  if new.status is distinct from old.status and new.status <> 'disconnected' and new.provider in ('meta', 'whapi') then
     raise exception 'a % channel is connected again through the channels function (reconnect)', new.provider
       using errcode = 'insufficient_privilege';
   end if;

@@ -69,25 +69,36 @@ async function whapiVerdict(access: ChannelAccess, timeoutMs: number): Promise<V
   };
 }
 
-/** Runs the provider's check and records what it learnt on the channel. */
+/** Whether a failed check blames a credential (rather than an id, or the provider's reach). */
+export function refusedCredential(check: { ok: boolean; field?: string }): boolean {
+  return !check.ok && check.field !== undefined && CREDENTIAL_FIELDS.has(check.field);
+}
+
+/**
+ * Runs the provider's check and records what it learnt on the channel. With
+ * `onRefusedCredential` (new credentials on trial), a refused credential calls it (to put the
+ * old ones back) and leaves the channel's status as it was.
+ */
 export async function checkConnection(
   api: ServiceApi,
   access: ChannelAccess,
   channel: ChannelRow,
   timeoutMs: number,
+  onRefusedCredential?: () => Promise<void>,
 ): Promise<CheckOutcome> {
   const verdict = access.whapiAccount
     ? await whapiVerdict(access, timeoutMs)
     : await cloudVerdict(access, channel, timeoutMs);
-  const refusedCredential =
-    !verdict.ok && verdict.field !== undefined && CREDENTIAL_FIELDS.has(verdict.field);
+  const refused = refusedCredential(verdict);
+  if (refused) await onRefusedCredential?.();
   // A success connects a pending or disconnected channel (releasing its held queue); a
-  // degraded one stays paused until its pause ends, whatever a test says.
+  // degraded one stays paused until its pause ends, whatever a test says. Refused
+  // credentials disconnect a channel, unless they were new ones and the old ones stay.
   const status = verdict.ok
     ? channel.status === 'pending' || channel.status === 'disconnected'
       ? 'connected'
       : undefined
-    : refusedCredential && channel.status !== 'pending'
+    : refused && channel.status !== 'pending' && !onRefusedCredential
       ? 'disconnected'
       : undefined;
   const recorded = await api.rpc<ChannelRow>('record_channel_check', {

@@ -181,15 +181,19 @@ export function createHandler(env: Record<string, string>) {
     } else {
       return problem(409, `a ${channel.provider} channel has no credentials to renew`);
     }
-    await storeCredentials(api, keyringFromEnv(env), channel.id, credentials);
+    const keyring = keyringFromEnv(env);
+    await storeCredentials(api, keyring, channel.id, credentials);
     const opened = await openChannel(channel.id);
     if (opened instanceof Response) return opened;
+    // New credentials the provider refuses do not replace the ones that were there.
+    const kept = previous;
+    const check = await checkConnection(api, opened.access, opened.channel, PROVIDER_TIMEOUT_MS, async () => {
+      await storeCredentials(api, keyring, channel.id, kept);
+    });
     // Whapi: the webhook is registered again, in case the old token's settings were lost with it.
-    const webhook = channel.provider === 'whapi' ? { webhook: await webhookSetup(opened, true) } : {};
-    return checkAnswer(
-      await checkConnection(api, opened.access, opened.channel, PROVIDER_TIMEOUT_MS),
-      webhook,
-    );
+    const webhook =
+      channel.provider === 'whapi' && check.ok ? { webhook: await webhookSetup(opened, true) } : {};
+    return checkAnswer(check, webhook);
   }
 
   async function syncTemplates(channel: ChannelRow, access: ChannelAccess): Promise<Response> {
