@@ -187,10 +187,12 @@ function bearer(account: CloudApiAccount): Record<string, string> {
 }
 
 export function cloudApiSender(account: CloudApiAccount, phoneNumberId: string): ProviderSender {
+  // Once per sender: the proof is the same for every send, and a send is timed to its slot.
+  const url = graphUrl(account, `${encodeURIComponent(phoneNumberId)}/messages`);
   return {
     async send(req) {
       const answer = await callProvider(
-        await graphUrl(account, `${encodeURIComponent(phoneNumberId)}/messages`),
+        await url,
         {
           method: 'POST',
           headers: { ...bearer(account), 'content-type': 'application/json' },

@@ -7,7 +7,7 @@
 // of them and spaces the slots of a channel across all of them.
 import { type ChannelAccess, channelAccess, loadChannel } from '../_shared/channel-provider.ts';
 import { sameSecret } from '../_shared/hmac.ts';
-import type { SendOutcome, TemplateMessage } from '../_shared/provider.ts';
+import type { ProviderSender, SendOutcome, TemplateMessage } from '../_shared/provider.ts';
 import { ServiceApiError, serviceApi } from '../_shared/service-api.ts';
 import { type ProcessorConfig, processorConfig } from './config.ts';
 import { channelPacer } from './pacer.ts';
@@ -84,6 +84,7 @@ export function createHandler(env: Record<string, string>) {
     const blocked = new Map<string, { until: number; reason: string }>();
     // Each channel's provider, opened once per run.
     const access = new Map<string, Promise<ChannelAccess | { unavailable: string }>>();
+    const senders = new Map<string, ProviderSender>();
     const inFlight = new Set<Promise<void>>();
     const pacer = channelPacer();
 
@@ -142,9 +143,17 @@ export function createHandler(env: Record<string, string>) {
           ? { ok: false, action: 'fail', error: provider.unavailable }
           : { ok: false, action: 'disconnect', error: provider.unavailable };
       }
-      return provider
-        .sender(cfg.timeoutMs)
-        .send({ to: row.phone, body: row.body, messageId: row.message_id, template: row.template });
+      let sender = senders.get(row.channel_id);
+      if (!sender) {
+        sender = provider.sender(cfg.timeoutMs);
+        senders.set(row.channel_id, sender);
+      }
+      return sender.send({
+        to: row.phone,
+        body: row.body,
+        messageId: row.message_id,
+        template: row.template,
+      });
     }
 
     /** Gives the claim back unsent, its attempt refunded, to be claimed after `delaySeconds`. */
