@@ -5,7 +5,6 @@
 // recipient, degrade, or disconnect and hold the queue until a reconnect.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runOutbox } from '../../supabase/local/outbox-run.ts';
 import type { Simulator } from '../../supabase/local/simulator/server.ts';
 import {
   type ConnectedChannel,
@@ -16,6 +15,7 @@ import {
   workspaceOf,
 } from './channel-steps.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
+import { processOutboxOnce } from './outbox-steps.ts';
 
 let backend: Backend;
 let simulator: Simulator;
@@ -57,12 +57,7 @@ async function enqueue(channelId: string, messages: { to: string; body: string }
   return commands.map((c) => c.message_id);
 }
 
-async function processOutbox() {
-  const run = await runOutbox(backend.url, backend.config.serviceRoleKey);
-  expect(run.status).toBe(200);
-  expect(run.summary!.errors).toEqual([]);
-  return run.summary!;
-}
+const processOutbox = () => processOutboxOnce(backend);
 
 async function state(messageId: string) {
   const [row] = await backend.db.query<{

@@ -1,4 +1,6 @@
-// The outbox intake: POST {commands: [{message_id, channel_id, to, body, contact_id?}]}.
+// The outbox intake: POST {commands: [{message_id, channel_id, to, body, contact_id?,
+// template?: {id, body_parameters?, header_parameters?}}]} (a template: an approved one
+// synced from Meta, sent as such; 20261202100500_provider_templates.sql).
 // Request-level problems (method, JSON, shape, batch size) are answered here; each command
 // is checked and written by the enqueue_messages RPC, called with the caller's own token so
 // that the database decides membership (auth.uid()) and a replay is a no-op. Plain fetch

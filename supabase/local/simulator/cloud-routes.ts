@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudSendSuccess, GraphTemplate } from '../../functions/_shared/cloud-api.ts';
 import { hmacHex } from '../../functions/_shared/hmac.ts';
-import { faultBody, graphFaultBody, takeFault } from './faults.ts';
+import { answerFault } from './faults.ts';
 import type { SimNumber } from './numbers.ts';
 import { scheduleReports } from './reports.ts';
 import { bearerOf, newId, respond, type SendRecord, type SimState } from './state.ts';
@@ -155,27 +155,13 @@ async function send(
     return reject('(#131051) Unsupported message type: only text and template are simulated', 400, 131051);
   }
 
-  const fault = takeFault(state.faults, number.id);
-  if (fault?.kind === 'http') {
-    rec.outcome = `http ${fault.status}`;
-    return respond(
-      res,
-      fault.status,
-      faultBody('cloud', fault),
-      fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
-    );
-  }
-  if (fault?.kind === 'hang') {
-    rec.outcome = 'hang';
-    return state.later(fault.ms, async () => {
-      if (!res.writableEnded && !res.destroyed) respond(res, 504, graphFaultBody(504, 'timed out'));
-    });
-  }
+  const fault = answerFault(state, res, rec, 'cloud');
+  if (fault.answered) return;
   const wamid = `wamid.SIM${String(rec.seq).padStart(8, '0')}${newId('', 6)}`;
   rec.wamid = wamid;
   const lastWrote = state.lastInbound.get(`${number.id}:${rec.to}`) ?? 0;
   const outside = number.enforceWindow && rec.type === 'text' && Date.now() - lastWrote > WINDOW_MS;
-  rec.outcome = fault?.kind === 'undeliverable' ? 'undeliverable' : outside ? 'outside-window' : 'accepted';
+  rec.outcome = fault.undeliverable ? 'undeliverable' : outside ? 'outside-window' : 'accepted';
   const answer: CloudSendSuccess = {
     messaging_product: 'whatsapp',
     contacts: [{ input: msg.to as string, wa_id: rec.to }],
@@ -187,7 +173,7 @@ async function send(
     number,
     rec,
     wamid,
-    fault?.kind === 'undeliverable' ? 'undeliverable' : outside ? 'outside-window' : undefined,
+    fault.undeliverable ? 'undeliverable' : outside ? 'outside-window' : undefined,
   );
 }
 

@@ -1,8 +1,10 @@
 // Failure injection: the next sends the simulator receives are answered with these faults,
 // one each, in order (a fault naming a number waits for a send of that number); after them
 // it accepts again. The error bodies are each wire format's own.
+import type { ServerResponse } from 'node:http';
 import type { GraphError } from '../../functions/_shared/cloud-api.ts';
 import type { WireFormat } from './numbers.ts';
+import { respond, type SendRecord, type SimState } from './state.ts';
 
 export type Fault = (
   | /**
@@ -100,14 +102,40 @@ export function whapiFaultBody(status: number, message: string | undefined) {
   };
 }
 
-export function faultBody(format: WireFormat, fault: Extract<Fault, { kind: 'http' }>) {
-  return format === 'cloud'
-    ? graphFaultBody(fault.status, fault.message, fault.code)
-    : whapiFaultBody(fault.status, fault.message);
+function faultBody(format: WireFormat, status: number, message: string | undefined, code?: number) {
+  return format === 'cloud' ? graphFaultBody(status, message, code) : whapiFaultBody(status, message);
+}
+
+/**
+ * Takes the send's fault, if any, and answers with it when it answers at once (an HTTP error,
+ * or a hang then a 504 nobody waits for); true when the send is answered so. An
+ * undeliverable fault is returned for the caller to accept the send and report its failure.
+ */
+export function answerFault(
+  state: SimState,
+  res: ServerResponse,
+  rec: SendRecord,
+  format: WireFormat,
+): { answered: boolean; undeliverable: boolean } {
+  const fault = takeFault(state.faults, rec.phoneNumberId);
+  if (fault?.kind === 'http') {
+    rec.outcome = `http ${fault.status}`;
+    const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
+    respond(res, fault.status, faultBody(format, fault.status, fault.message, fault.code), headers);
+    return { answered: true, undeliverable: false };
+  }
+  if (fault?.kind === 'hang') {
+    rec.outcome = 'hang';
+    state.later(fault.ms, async () => {
+      if (!res.writableEnded && !res.destroyed) respond(res, 504, faultBody(format, 504, 'timed out'));
+    });
+    return { answered: true, undeliverable: false };
+  }
+  return { answered: false, undeliverable: fault?.kind === 'undeliverable' };
 }
 
 /** Takes the first pending fault that applies to a send of `number`. */
-export function takeFault(faults: Fault[], number: string): Fault | undefined {
+function takeFault(faults: Fault[], number: string): Fault | undefined {
   const at = faults.findIndex((f) => f.number === undefined || f.number === number);
   return at < 0 ? undefined : faults.splice(at, 1)[0];
 }

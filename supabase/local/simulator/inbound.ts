@@ -116,6 +116,11 @@ function addMedia(state: SimState, number: SimNumber, type: MediaType, mimeType:
   return { id, size: bytes.length };
 }
 
+/** A shared location, as both formats write it. */
+function placeOf(spec: Extract<InboundSpec, { type: 'location' }>) {
+  return { latitude: spec.latitude, longitude: spec.longitude, name: spec.place, address: spec.address };
+}
+
 /** The Cloud API message of a customer's event. */
 function cloudMessage(
   spec: InboundSpec,
@@ -127,17 +132,7 @@ function cloudMessage(
     case 'text':
       return { from, id, type: 'text', text: { body: spec.body } };
     case 'location':
-      return {
-        from,
-        id,
-        type: 'location',
-        location: {
-          latitude: spec.latitude,
-          longitude: spec.longitude,
-          name: spec.place,
-          address: spec.address,
-        },
-      };
+      return { from, id, type: 'location', location: placeOf(spec) };
     case 'contacts':
       return {
         from,
@@ -202,15 +197,7 @@ function whapiEventMessage(
     case 'from_me':
       return of({ type: 'text', text: { body: spec.body } });
     case 'location':
-      return of({
-        type: 'location',
-        location: {
-          latitude: spec.latitude,
-          longitude: spec.longitude,
-          name: spec.place,
-          address: spec.address,
-        },
-      });
+      return of({ type: 'location', location: placeOf(spec) });
     case 'contacts':
       return spec.contacts.length === 1
         ? of({

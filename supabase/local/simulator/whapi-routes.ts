@@ -4,7 +4,7 @@
 // send while the session is logged out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isObject } from '../../functions/_shared/provider-http.ts';
-import { faultBody, takeFault, whapiFaultBody } from './faults.ts';
+import { answerFault, whapiFaultBody } from './faults.ts';
 import type { SimNumber } from './numbers.ts';
 import { report, scheduleReports } from './reports.ts';
 import { bearerOf, newId, respond, type SendRecord, type SimState } from './state.ts';
@@ -59,25 +59,11 @@ function send(state: SimState, res: ServerResponse, number: SimNumber, raw: stri
   if (rec.body.length < 1 || rec.body.length > 4096) return reject('Wrong request parameters: body');
   if (number.session !== 'AUTH') return reject('Need channel authorization for send message', 401);
 
-  const fault = takeFault(state.faults, number.id);
-  if (fault?.kind === 'http') {
-    rec.outcome = `http ${fault.status}`;
-    return respond(
-      res,
-      fault.status,
-      faultBody('whapi', fault),
-      fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
-    );
-  }
-  if (fault?.kind === 'hang') {
-    rec.outcome = 'hang';
-    return state.later(fault.ms, async () => {
-      if (!res.writableEnded && !res.destroyed) refuse(res, 504, 'timed out');
-    });
-  }
+  const fault = answerFault(state, res, rec, 'whapi');
+  if (fault.answered) return;
   const id = `${newId('', 8)}-${newId('', 3)}`;
   rec.wamid = id;
-  rec.outcome = fault?.kind === 'undeliverable' ? 'undeliverable' : 'accepted';
+  rec.outcome = fault.undeliverable ? 'undeliverable' : 'accepted';
   const sent = whapiMessage(number, rec.to, true, {
     id,
     type: 'text',
@@ -94,7 +80,7 @@ function send(state: SimState, res: ServerResponse, number: SimNumber, raw: stri
       whapiEnvelope(number, 'messages', 'post', { messages: [sent] }),
     ),
   );
-  scheduleReports(state, number, rec, id, fault?.kind === 'undeliverable' ? 'undeliverable' : undefined);
+  scheduleReports(state, number, rec, id, fault.undeliverable ? 'undeliverable' : undefined);
 }
 
 /** What PATCH /settings may set here: the webhook (url, headers); other settings are ignored. */
