@@ -377,8 +377,11 @@ describe('Whapi.cloud', () => {
 });
 
 describe('media', () => {
-  test("a customer's image is downloaded on demand by members, and by nobody else", async () => {
-    const meta = await connectMeta(backend, owner, workspaceId);
+  test.each([
+    ['Meta', connectMeta],
+    ['Whapi', connectWhapi],
+  ])("%s: a customer's image is downloaded on demand by members, and by nobody else", async (_, connect) => {
+    const meta = await connect(backend, owner, workspaceId);
     const sent = await simulator.inbound(meta.numberId, {
       type: 'image',
       from: '4915112345678',
