@@ -1,5 +1,8 @@
 // Settings of the local stack. Defaults match the Supabase CLI's local development
 // values, so tools written for `supabase start` work unchanged.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { signJwt } from './jwt.ts';
 
 export interface LocalConfig {
@@ -35,4 +38,24 @@ export async function makeConfig(opts: {
     anonKey: await signJwt({ iss: 'supabase-demo', role: 'anon', exp }, jwtSecret),
     serviceRoleKey: await signJwt({ iss: 'supabase-demo', role: 'service_role', exp }, jwtSecret),
   };
+}
+
+/**
+ * The key channel secrets are sealed with (PIGEON_SECRETS_KEY), kept in `file`: read when it
+ * exists, made and written (readable by its owner only) on first start. Losing it loses
+ * every stored channel credential: they must then be connected again.
+ */
+export async function secretsKeyFile(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const key = randomBytes(32).toString('base64url');
+  await mkdir(dirname(file), { recursive: true });
+  // 'wx': a second stack starting at once keeps the first one's key.
+  await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  return (await readFile(file, 'utf8')).trim();
 }

@@ -5,7 +5,10 @@ import { deliveryBanner, deliveryOptions } from './outbox-options.ts';
 import { startStack } from './stack.ts';
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
-const dataDir = process.env.PIGEON_DATA_DIR ?? join(import.meta.dirname, '..', '..', '.data', 'pglite');
+const dataRoot = join(import.meta.dirname, '..', '..', '.data');
+const dataDir = process.env.PIGEON_DATA_DIR ?? join(dataRoot, 'pglite');
+// Channel credentials are sealed with PIGEON_SECRETS_KEY, or else with a key kept in this file.
+const secretsKeyFile = process.env.PIGEON_SECRETS_KEY_FILE ?? join(dataRoot, 'secrets.key');
 const delivery = deliveryOptions();
 const stack = await startStack({
   databaseUrl,
@@ -14,6 +17,7 @@ const stack = await startStack({
   host: process.env.HOST ?? '127.0.0.1',
   jwtSecret: process.env.JWT_SECRET || undefined,
   seed: process.env.PIGEON_SEED !== 'false',
+  secretsKey: { file: secretsKeyFile },
   ...delivery,
 }).catch((err: unknown) => {
   console.error(`\nnpm run backend failed: ${err instanceof Error ? err.message : String(err)}`);

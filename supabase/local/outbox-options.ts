@@ -1,6 +1,8 @@
 // Sending in `npm start` and `npm run backend`: the simulator (the embedded provider) and
 // the processor's timer, both on unless turned off, from the environment:
-//   PIGEON_SIMULATOR=false   no simulator (simulator channels then fail with the reason)
+//   PIGEON_SIMULATOR=false   no simulator (simulator channels then fail with the reason); it
+//                            starts only on a loopback HOST unless PIGEON_SIMULATOR=true, for it
+//                            signs webhooks for whoever holds its secrets
 //   SIMULATOR_PORT           its port (any free one by default)
 //   SIMULATOR_REPLY          a text every simulated recipient answers with, 6 s after a send
 //                            (none by default)
@@ -18,12 +20,17 @@ function whole(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
 export function deliveryOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<StackOptions, 'simulator' | 'outboxTimer'> {
   const intervalMs = whole(env, 'OUTBOX_INTERVAL_MS', 2000);
+  const simulator =
+    env.PIGEON_SIMULATOR === 'true' ||
+    (env.PIGEON_SIMULATOR !== 'false' && LOOPBACK.test(env.HOST ?? '127.0.0.1'));
   return {
-    ...(env.PIGEON_SIMULATOR === 'false'
+    ...(!simulator
       ? {}
       : {
           simulator: {
@@ -38,10 +45,12 @@ export function deliveryOptions(
 
 /** The lines `npm start` and `npm run backend` print about sending. */
 export function deliveryBanner(
-  stack: { simulator?: { url: string } },
+  stack: { simulator?: { url: string; whapiUrl: string } },
   opts: ReturnType<typeof deliveryOptions>,
 ): string {
-  const sim = stack.simulator ? `${stack.simulator.url} (sent → delivered → read by webhook)` : 'off';
+  const sim = stack.simulator
+    ? `Cloud API ${stack.simulator.url}, Whapi ${stack.simulator.whapiUrl} (sent → delivered → read by webhook)`
+    : 'off';
   const timer = opts.outboxTimer ? `every ${opts.outboxTimer.intervalMs} ms` : 'off';
   return `  WhatsApp simulator: ${sim}\n  Outbox processor:   ${timer}`;
 }

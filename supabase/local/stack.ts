@@ -2,6 +2,7 @@
 // optional seed, the HTTP/websocket server and, when asked, the provider simulator and the
 // timer that runs the outbox processor.
 import { randomBytes } from 'node:crypto';
+import { secretsKeyFile } from './config.ts';
 import { type Database, openDatabase } from './db.ts';
 import { bootstrap, migrate, StaleDatabaseError, seed } from './migrate.ts';
 import { type OutboxTimer, startOutboxTimer } from './outbox-timer.ts';
@@ -28,6 +29,11 @@ export interface StackOptions {
   simulator?: Omit<SimulatorOptions, 'webhookUrl' | 'appSecret'> & { appSecret?: string };
   /** Run process-outbox every `intervalMs` (hosted Supabase: pg_cron). */
   outboxTimer?: { intervalMs: number };
+  /**
+   * PIGEON_SECRETS_KEY for the functions when the environment has none: this key, or one
+   * read from (or made into) this file; a random key of this stack's lifetime otherwise.
+   */
+  secretsKey?: string | { file: string };
 }
 
 export interface Stack extends RunningServer {
@@ -36,9 +42,21 @@ export interface Stack extends RunningServer {
 }
 
 // The functions' environment is process.env (functions.ts), read when a function is first
-// called: the simulator's address and secret reach webhooks and process-outbox through it,
-// as `supabase functions serve --env-file` would pass them. One simulator per process.
-const SIMULATOR_ENV = ['SIMULATOR_URL', 'SIMULATOR_APP_SECRET', 'SIMULATOR_VERIFY_TOKEN'] as const;
+// called: the simulator's addresses and secrets, and the key channel secrets are sealed with,
+// reach the functions through it, as `supabase functions serve --env-file` would pass them.
+// One stack per process; close() restores what was there.
+function setEnv(values: Record<string, string>, keepExisting: readonly string[] = []): () => void {
+  const previous = new Map(Object.keys(values).map((name) => [name, process.env[name]]));
+  for (const [name, value] of Object.entries(values)) {
+    if (!(keepExisting.includes(name) && process.env[name])) process.env[name] = value;
+  }
+  return () => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
 
 async function attachSimulator(server: RunningServer, opts: NonNullable<StackOptions['simulator']>) {
   const { appSecret = randomBytes(32).toString('hex'), ...rest } = opts;
@@ -47,18 +65,24 @@ async function attachSimulator(server: RunningServer, opts: NonNullable<StackOpt
     appSecret,
     webhookUrl: `${server.url}/functions/v1/webhooks`,
   });
-  const previous = SIMULATOR_ENV.map((name) => process.env[name]);
-  process.env.SIMULATOR_URL = simulator.url;
-  process.env.SIMULATOR_APP_SECRET = appSecret;
-  process.env.SIMULATOR_VERIFY_TOKEN = randomBytes(16).toString('hex');
+  const restore = setEnv(
+    {
+      SIMULATOR_URL: simulator.url,
+      SIMULATOR_APP_SECRET: appSecret,
+      SIMULATOR_ACCESS_TOKEN: simulator.accessToken,
+      SIMULATOR_VERIFY_TOKEN: randomBytes(16).toString('hex'),
+      SIMULATOR_CONTROL_SECRET: simulator.controlSecret,
+      // Meta and Whapi channels reach the simulator too, unless the environment names the real APIs.
+      META_GRAPH_URL: simulator.url,
+      WHAPI_API_URL: simulator.whapiUrl,
+    },
+    ['META_GRAPH_URL', 'WHAPI_API_URL'],
+  );
   return {
     simulator,
     async close() {
       await simulator.close();
-      SIMULATOR_ENV.forEach((name, i) => {
-        if (previous[i] === undefined) delete process.env[name];
-        else process.env[name] = previous[i];
-      });
+      restore();
     },
   };
 }
@@ -73,6 +97,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const db = await openDatabase(opts);
   let server: RunningServer | undefined;
   let sim: Awaited<ReturnType<typeof attachSimulator>> | undefined;
+  const key =
+    typeof opts.secretsKey === 'object' ? await secretsKeyFile(opts.secretsKey.file) : opts.secretsKey;
+  const restoreKey = setEnv({ PIGEON_SECRETS_KEY: key ?? randomBytes(32).toString('base64url') }, [
+    'PIGEON_SECRETS_KEY',
+  ]);
   try {
     await bootstrap(db);
     await migrate(db).catch((err: unknown) => {
@@ -100,12 +129,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         await sim?.close();
         await running.close();
         await db.close();
+        restoreKey();
       },
     };
   } catch (err) {
     await sim?.close();
     await server?.close();
     await db.close();
+    restoreKey();
     throw err;
   }
 }

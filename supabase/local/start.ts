@@ -3,7 +3,8 @@
 //
 //   PORT       the backend's port (54321)      PORT_APP  the app's port (5173)
 //   HOST       the address both bind (127.0.0.1)
-//   DATABASE_URL, PIGEON_DATA_DIR, JWT_SECRET, PIGEON_SEED: as for `npm run backend`
+//   DATABASE_URL, PIGEON_DATA_DIR, JWT_SECRET, PIGEON_SEED, PIGEON_SECRETS_KEY(_FILE): as for
+//              `npm run backend`
 //   PIGEON_SIMULATOR, SIMULATOR_PORT, SIMULATOR_REPLY, OUTBOX_INTERVAL_MS: sending
 //              (supabase/local/outbox-options.ts)
 //   --no-build serve the existing dist/ as it is
@@ -18,6 +19,7 @@ const appPort = Number(process.env.PORT_APP ?? 5173);
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = process.env.PIGEON_DATA_DIR ?? join(projectRoot, '.data', 'pglite');
 const distDir = join(projectRoot, 'dist');
+const secretsKeyFile = process.env.PIGEON_SECRETS_KEY_FILE ?? join(projectRoot, '.data', 'secrets.key');
 const skipBuild = process.argv.includes('--no-build');
 
 const started = performance.now();
@@ -37,6 +39,7 @@ const stackStarting = startStack({
   host,
   jwtSecret: process.env.JWT_SECRET || undefined,
   seed: process.env.PIGEON_SEED !== 'false',
+  secretsKey: { file: secretsKeyFile },
   ...delivery,
 });
 

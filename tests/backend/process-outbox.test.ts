@@ -4,9 +4,9 @@
 // function. The simulator stands in for the paid provider and injects its failures.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { runOutbox } from '../../supabase/local/outbox-run.ts';
 import type { SendRecord, Simulator } from '../../supabase/local/simulator/server.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
+import { processOutboxOnce } from './outbox-steps.ts';
 
 let backend: Backend;
 let simulator: Simulator;
@@ -55,12 +55,7 @@ async function enqueue(channelId: string, bodies: string[]): Promise<string[]> {
   return commands.map((c) => c.message_id);
 }
 
-async function processOutbox() {
-  const run = await runOutbox(backend.url, backend.config.serviceRoleKey);
-  expect(run.status).toBe(200);
-  expect(run.summary!.errors).toEqual([]);
-  return run.summary!;
-}
+const processOutbox = () => processOutboxOnce(backend);
 
 /** Runs the processor until `done` holds, as the local timer would (bounded, not timed). */
 async function processUntil(done: () => Promise<boolean>, maxRounds = 200): Promise<void> {

@@ -32,12 +32,15 @@ async function control(
   method: string,
   action: string,
   body?: unknown,
+  token = simulator.controlSecret,
 ): Promise<[number, Record<string, unknown>]> {
   const res = await fetch(`${simulator.url}/_simulator/${action}`, {
     method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return [res.status, (await res.json()) as Record<string, unknown>];
 }
@@ -84,7 +87,7 @@ describe('control API', () => {
     const send = () =>
       fetch(`${simulator.url}/v21.0/${channelId}/messages`, {
         method: 'POST',
-        headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${simulator.accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({
           messaging_product: 'whatsapp',
           to: '4915112345678',
@@ -108,7 +111,7 @@ describe('control API', () => {
 
   test('sends that are not Cloud API text messages are refused like Meta refuses them', async () => {
     await control('POST', 'reset');
-    const post = (body: unknown, auth = 'Bearer test') =>
+    const post = (body: unknown, auth = `Bearer ${simulator.accessToken}`) =>
       fetch(`${simulator.url}/v21.0/${channelId}/messages`, {
         method: 'POST',
         headers: { authorization: auth, 'content-type': 'application/json' },
@@ -116,6 +119,11 @@ describe('control API', () => {
       });
     const text = { messaging_product: 'whatsapp', to: '4915112345678', type: 'text', text: { body: 'x' } };
     expect((await post(text, '')).status).toBe(401);
+    // A token the API never issued is refused as Meta refuses it: 401, code 190.
+    const forged = await post(text, 'Bearer EAAGnot-a-token');
+    expect([forged.status, ((await forged.json()) as { error: { code: number } }).error.code]).toEqual([
+      401, 190,
+    ]);
     expect((await post({ ...text, to: 'nobody' })).status).toBe(400);
     expect((await post({ ...text, type: 'image' })).status).toBe(400);
     expect((await post({ ...text, text: { body: '' } })).status).toBe(400);
@@ -137,5 +145,85 @@ describe('control API', () => {
     ]);
     expect(await control('POST', 'config', null)).toEqual([400, { error: 'the body must be a JSON object' }]);
     expect((await control('GET', 'nothing'))[0]).toBe(404);
+  });
+});
+
+describe('who may use the control API', () => {
+  test('every control route needs the control secret; nothing is changed without it', async () => {
+    for (const token of ['', 'not-the-secret', simulator.accessToken]) {
+      for (const [method, action, body] of [
+        ['GET', 'sends'],
+        ['GET', 'webhooks'],
+        ['POST', 'reset'],
+        ['POST', 'faults', { faults: [{ kind: 'http', status: 500 }] }],
+        ['POST', 'config', { replyText: 'STOP' }],
+        ['POST', 'numbers', { format: 'cloud' }],
+        ['POST', `numbers/${channelId}/inbound`, { type: 'text', from: '4915112345678', body: 'STOP' }],
+      ] as const) {
+        expect((await control(method, action, body, token))[0], `${method} ${action} with "${token}"`).toBe(
+          401,
+        );
+      }
+    }
+    // A text/plain POST from any web page carries no bearer: refused too.
+    const page = await fetch(`${simulator.url}/_simulator/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ replyText: 'STOP' }),
+    });
+    expect(page.status).toBe(401);
+    expect((await control('POST', 'faults', { faults: [] }))[1]).toEqual({ pending: 0 });
+  });
+
+  test("a number's own token lists its own sends, and nobody else's", async () => {
+    await control('POST', 'reset');
+    const [, mine] = await control('POST', 'numbers', { format: 'cloud' });
+    const [, theirs] = await control('POST', 'numbers', { format: 'cloud' });
+    const send = (number: Record<string, unknown>) =>
+      fetch(`${simulator.url}/v21.0/${number.phone_number_id}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${number.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          messaging_product: 'whatsapp',
+          to: '4915112345678',
+          type: 'text',
+          text: { body: `from ${number.id}` },
+        }),
+      });
+    expect((await send(mine)).status).toBe(200);
+    expect((await send(theirs)).status).toBe(200);
+    // One number's token does not send for another.
+    expect((await send({ ...theirs, access_token: mine.access_token })).status).toBe(400);
+    const [status, { sends }] = await control('GET', 'sends', undefined, mine.access_token as string);
+    expect(status).toBe(200);
+    expect((sends as SendRecord[]).map((s) => s.body)).toEqual([`from ${mine.id}`]);
+    // Revoked: the token stops working, as an expired one does.
+    expect((await control('POST', `numbers/${mine.id}/revoke`))[0]).toBe(200);
+    const revoked = await send(mine);
+    expect([revoked.status, ((await revoked.json()) as { error: { code: number } }).error.code]).toEqual([
+      401, 190,
+    ]);
+    expect((await control('GET', 'sends', undefined, mine.access_token as string))[0]).toBe(401);
+  });
+
+  test('the Whapi server refuses unknown tokens and answers its own format', async () => {
+    const [, number] = await control('POST', 'numbers', { format: 'whapi' });
+    const send = (token: string) =>
+      fetch(`${simulator.whapiUrl}/messages/text`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ to: '4915112345678', body: 'hello' }),
+      });
+    const unknown = await send('not-a-token');
+    expect([unknown.status, await unknown.json()]).toEqual([
+      401,
+      { error: { code: 401, message: 'Unauthorized: unknown token' } },
+    ]);
+    const ok = await send(number.api_token as string);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      sent: true,
+      message: { from_me: true, type: 'text', chat_id: '4915112345678@s.whatsapp.net' },
+    });
   });
 });

@@ -17,12 +17,15 @@ const RAW_SENDS = 2000;
 const RAW_CONCURRENCY = 16;
 
 async function rawAcceptRate(backend: Backend): Promise<number> {
-  const sender = cloudApiSender({
-    baseUrl: backend.simulator!.url,
-    phoneNumberId: 'raw',
-    accessToken: 'bench',
-    timeoutMs: 10_000,
-  });
+  const sender = cloudApiSender(
+    {
+      baseUrl: backend.simulator!.url,
+      version: 'v21.0',
+      accessToken: backend.simulator!.accessToken,
+      timeoutMs: 10_000,
+    },
+    'raw',
+  );
   let next = 0;
   const started = performance.now();
   await Promise.all(

@@ -1,4 +1,5 @@
-// /rest/v1 as service_role: calls of Postgres functions and plain reads. Plain fetch, no
+// /rest/v1 from a function: calls of Postgres functions and plain reads, as service_role or
+// as the calling user (their own token, so RLS and auth.uid() decide). Plain fetch, no
 // supabase-js, for the reason given in supabase/functions/outbox/handler.ts.
 
 export class ServiceApiError extends Error {
@@ -16,11 +17,8 @@ export interface ServiceApi {
   select<T>(table: string, query: Record<string, string>): Promise<T[]>;
 }
 
-export function serviceApi(env: Record<string, string | undefined>): ServiceApi {
-  const url = env.SUPABASE_URL;
-  const key = env.SUPABASE_SERVICE_ROLE_KEY;
-  if (!url || !key) throw new Error('SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set');
-  const headers = { apikey: key, authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+function restApi(url: string, apikey: string, authorization: string): ServiceApi {
+  const headers = { apikey, authorization, 'content-type': 'application/json' };
 
   async function call<T>(what: string, path: string, init: RequestInit): Promise<T> {
     const res = await fetch(`${url}/rest/v1/${path}`, { ...init, headers });
@@ -33,4 +31,19 @@ export function serviceApi(env: Record<string, string | undefined>): ServiceApi 
     rpc: (fn, args) => call(fn, `rpc/${fn}`, { method: 'POST', body: JSON.stringify(args) }),
     select: (table, query) => call(table, `${table}?${new URLSearchParams(query)}`, { method: 'GET' }),
   };
+}
+
+export function serviceApi(env: Record<string, string | undefined>): ServiceApi {
+  const url = env.SUPABASE_URL;
+  const key = env.SUPABASE_SERVICE_ROLE_KEY;
+  if (!url || !key) throw new Error('SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set');
+  return restApi(url, key, `Bearer ${key}`);
+}
+
+/** /rest/v1 as the user whose `authorization` header (Bearer <access token>) the request carried. */
+export function callerApi(env: Record<string, string | undefined>, authorization: string): ServiceApi {
+  const url = env.SUPABASE_URL;
+  const anonKey = env.SUPABASE_ANON_KEY;
+  if (!url || !anonKey) throw new Error('SUPABASE_URL and SUPABASE_ANON_KEY must be set');
+  return restApi(url, anonKey, authorization);
 }

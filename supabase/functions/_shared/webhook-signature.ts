@@ -1,26 +1,20 @@
 // X-Hub-Signature-256: 'sha256=' + hex HMAC-SHA256 of the raw request body under the app
-// secret, as Meta signs webhooks. The simulator signs with it; the webhooks function checks.
-const encoder = new TextEncoder();
+// secret, as Meta signs webhooks. The simulator signs with it; the webhooks function checks
+// it over the bytes as received (re-encoding decoded text could change them).
+import { hmacHex, verifyHmac } from './hmac.ts';
 
-function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    usage,
-  ]);
-}
-
-export async function signWebhook(secret: string, rawBody: string): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret, 'sign'), encoder.encode(rawBody));
-  return `sha256=${Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+export async function signWebhook(secret: string, rawBody: string | Uint8Array): Promise<string> {
+  return `sha256=${await hmacHex(secret, rawBody)}`;
 }
 
 /** True only for a well-formed header carrying the body's HMAC (compared in constant time). */
 export async function verifyWebhook(
   secret: string,
-  rawBody: string,
+  rawBody: Uint8Array,
   header: string | null,
 ): Promise<boolean> {
   const hex = header?.match(/^sha256=([0-9a-fA-F]{64})$/)?.[1];
-  if (!hex) return false;
+  if (!hex || secret === '') return false;
   const mac = new Uint8Array(hex.match(/../g)!.map((byte) => Number.parseInt(byte, 16)));
-  return crypto.subtle.verify('HMAC', await hmacKey(secret, 'verify'), mac, encoder.encode(rawBody));
+  return verifyHmac(secret, rawBody, mac);
 }

@@ -1,4 +1,6 @@
-// The outbox intake: POST {commands: [{message_id, channel_id, to, body, contact_id?}]}.
+// The outbox intake: POST {commands: [{message_id, channel_id, to, body, contact_id?,
+// template?: {id, body_parameters?, header_parameters?}}]} (a template: an approved one
+// synced from Meta, sent as such; 20261202100500_provider_templates.sql).
 // Request-level problems (method, JSON, shape, batch size) are answered here; each command
 // is checked and written by the enqueue_messages RPC, called with the caller's own token so
 // that the database decides membership (auth.uid()) and a replay is a no-op. Plain fetch
@@ -6,31 +8,17 @@
 // a WebSocket implementation that Node 20 (the local stack) lacks.
 // The service worker replays a queued request until it gets a definite answer: 200
 // (per-item results), 4xx (dropped, reason shown) or anything else (kept and retried).
+import { CORS_HEADERS, json, problem } from '../_shared/http.ts';
+
 export const MAX_COMMANDS = 500;
 // 500 bodies of 4096 characters at up to 4 UTF-8 bytes each, plus ids and JSON framing.
 const MAX_BODY_BYTES = 9_000_000;
-
-// Hosted Supabase passes function responses through untouched, so the browser's CORS
-// answer must come from here (the local stack adds the same headers itself).
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization, x-client-info, apikey, content-type',
-  'access-control-allow-methods': 'POST, OPTIONS',
-};
 
 export type CommandStatus = 'queued' | 'duplicate' | 'rejected';
 export interface CommandResult {
   message_id: string | null;
   status: CommandStatus;
   error?: string;
-}
-
-function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return Response.json(body, { status, headers: { ...CORS_HEADERS, ...headers } });
-}
-
-function problem(status: number, message: string, headers: Record<string, string> = {}): Response {
-  return json({ error: message }, status, headers);
 }
 
 export function createHandler(env: Record<string, string>) {
@@ -40,7 +28,7 @@ export function createHandler(env: Record<string, string>) {
 
   return async (req: Request): Promise<Response> => {
     if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS_HEADERS });
-    if (req.method !== 'POST') return problem(405, 'use POST', { allow: 'POST, OPTIONS' });
+    if (req.method !== 'POST') return json({ error: 'use POST' }, 405, { allow: 'POST, OPTIONS' });
 
     const authorization = req.headers.get('authorization');
     if (!authorization?.startsWith('Bearer ')) return problem(401, 'a signed-in user token is required');

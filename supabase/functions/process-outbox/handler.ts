@@ -1,11 +1,13 @@
 // The outbox processor: POST with the service_role key (pg_cron on hosted Supabase, a timer
 // in the local stack). One invocation claims due rows (claim_outbox reserves each its paced
 // send slot), sends each at its slot through the channel's provider, reports the outcome
-// (complete_outbox / fail_outbox), and claims more as sends finish, until nothing is due or
-// OUTBOX_RUN_MS has passed. Any number may run at once: the database hands each row to one
+// (complete_outbox, fail_outbox, hold_outbox, report_channel_problem: what each provider
+// outcome means is the adapter's, supabase/functions/_shared/provider.ts), and claims more as
+// sends finish, until nothing is due or OUTBOX_RUN_MS has passed. Any number may run at once: the database hands each row to one
 // of them and spaces the slots of a channel across all of them.
-import { channelProvider } from '../_shared/channel-provider.ts';
-import type { SendOutcome } from '../_shared/provider.ts';
+import { type ChannelAccess, channelAccess, loadChannel } from '../_shared/channel-provider.ts';
+import { sameSecret } from '../_shared/hmac.ts';
+import type { ProviderSender, SendOutcome, TemplateMessage } from '../_shared/provider.ts';
 import { ServiceApiError, serviceApi } from '../_shared/service-api.ts';
 import { type ProcessorConfig, processorConfig } from './config.ts';
 import { channelPacer } from './pacer.ts';
@@ -18,6 +20,7 @@ interface Claimed {
   phone: string;
   body: string;
   send_delay_ms: number;
+  template: TemplateMessage | null;
 }
 
 export interface RunSummary {
@@ -29,8 +32,14 @@ export interface RunSummary {
   failed: number;
   /** Refused with 429: the channel is paused until Retry-After. */
   throttled: number;
-  /** Claimed but given back unsent because the channel was throttled meanwhile. */
+  /** Claimed but given back unsent because the channel was paused or disconnected meanwhile. */
   released: number;
+  /** Held back for their recipient only (the provider asked to wait), attempt given back. */
+  deferred: number;
+  /** Held because the channel's credentials stopped working: the channel is now disconnected. */
+  disconnected: number;
+  /** Held because the number is restricted: the channel is now degraded and paused. */
+  degraded: number;
   /** Reports the database did not take (the lease will hand those rows out again). */
   errors: string[];
   ms: number;
@@ -48,7 +57,7 @@ export function createHandler(env: Record<string, string>) {
       return Response.json({ error: 'use POST' }, { status: 405, headers: { allow: 'POST' } });
     }
     // verify_jwt lets any signed-in user through; only the service role may drive sends.
-    if (req.headers.get('authorization') !== `Bearer ${serviceKey}`) {
+    if (!serviceKey || !(await sameSecret(req.headers.get('authorization') ?? '', `Bearer ${serviceKey}`))) {
       return Response.json({ error: 'process-outbox needs the service_role key' }, { status: 401 });
     }
     const { summary, claimFailed } = await run(config);
@@ -65,11 +74,17 @@ export function createHandler(env: Record<string, string>) {
       failed: 0,
       throttled: 0,
       released: 0,
+      deferred: 0,
+      disconnected: 0,
+      degraded: 0,
       errors: [],
       ms: 0,
     };
-    // Channels a 429 paused during this run: their remaining claims go back unsent.
-    const throttled = new Map<string, { until: number; reason: string }>();
+    // Channels paused or disconnected during this run: their remaining claims go back unsent.
+    const blocked = new Map<string, { until: number; reason: string }>();
+    // Each channel's provider, opened once per run.
+    const access = new Map<string, Promise<ChannelAccess | { unavailable: string }>>();
+    const senders = new Map<string, ProviderSender>();
     const inFlight = new Set<Promise<void>>();
     const pacer = channelPacer();
 
@@ -89,48 +104,134 @@ export function createHandler(env: Record<string, string>) {
       }
     }
 
-    async function deliver(row: Claimed, claimedAt: number): Promise<void> {
-      await pacer.turn(row.channel_id, claimedAt + row.send_delay_ms);
-      const pause = throttled.get(row.channel_id);
-      if (pause && pause.until > Date.now()) {
-        await report('fail_outbox', {
-          p_id: row.outbox_id,
-          p_error: pause.reason,
-          p_retryable: true,
-          p_retry_after_seconds: Math.ceil((pause.until - Date.now()) / 1000),
+    async function channelProblem(
+      channelId: string,
+      problem: 'disconnected' | 'degraded',
+      reason: string,
+      pauseSeconds?: number,
+    ) {
+      try {
+        await api.rpc('report_channel_problem', {
+          p_channel_id: channelId,
+          p_problem: problem,
+          p_reason: reason,
+          p_pause_seconds: pauseSeconds ?? null,
         });
+      } catch (err) {
+        summary.errors.push((err as Error).message);
+      }
+    }
+
+    function providerOf(channelId: string): Promise<ChannelAccess | { unavailable: string }> {
+      let found = access.get(channelId);
+      if (!found) {
+        found = loadChannel(api, channelId).then((stored) =>
+          stored ? channelAccess(stored, env) : { unavailable: `channel ${channelId} does not exist` },
+        );
+        access.set(channelId, found);
+      }
+      return found;
+    }
+
+    async function send(
+      row: Claimed,
+      provider: ChannelAccess | { unavailable: string },
+    ): Promise<SendOutcome> {
+      if ('unavailable' in provider) {
+        // Credentials that do not open are the owner's to fix (reconnect): hold, fail nothing.
+        return row.provider === 'simulator'
+          ? { ok: false, action: 'fail', error: provider.unavailable }
+          : { ok: false, action: 'disconnect', error: provider.unavailable };
+      }
+      let sender = senders.get(row.channel_id);
+      if (!sender) {
+        sender = provider.sender(cfg.timeoutMs);
+        senders.set(row.channel_id, sender);
+      }
+      return sender.send({
+        to: row.phone,
+        body: row.body,
+        messageId: row.message_id,
+        template: row.template,
+      });
+    }
+
+    /** Gives the claim back unsent, its attempt refunded, to be claimed after `delaySeconds`. */
+    function hold(row: Claimed, error: string, delaySeconds: number) {
+      return report<string | null>('hold_outbox', {
+        p_id: row.outbox_id,
+        p_error: error,
+        p_delay_seconds: delaySeconds,
+      });
+    }
+
+    async function deliver(row: Claimed, claimedAt: number): Promise<void> {
+      // Opened before the turn: a first send that waited for it would go late and shorten
+      // the gap to the next one.
+      const provider = await providerOf(row.channel_id).catch((err: Error) => ({
+        unavailable: `the channel's provider could not be loaded: ${err.message}`,
+      }));
+      await pacer.turn(row.channel_id, claimedAt + row.send_delay_ms);
+      const block = blocked.get(row.channel_id);
+      if (block && block.until > Date.now()) {
+        // A disconnected channel is not claimed again before a reconnect: no delay needed.
+        const wait = Number.isFinite(block.until) ? Math.ceil((block.until - Date.now()) / 1000) : 0;
+        await hold(row, block.reason, wait);
         summary.released++;
         return;
       }
-      const provider = channelProvider(row.provider, row.channel_id, env);
-      const outcome: SendOutcome =
-        'unavailable' in provider
-          ? { ok: false, retryable: false, error: provider.unavailable }
-          : await provider
-              .sender(cfg.timeoutMs)
-              .send({ to: row.phone, body: row.body, messageId: row.message_id });
+      const outcome = await send(row, provider);
       if (outcome.ok) {
         await report('complete_outbox', { p_id: row.outbox_id, p_wa_message_id: outcome.providerMessageId });
         summary.sent++;
         return;
       }
-      if (outcome.retryAfterSeconds !== undefined) {
-        throttled.set(row.channel_id, {
-          until: Date.now() + outcome.retryAfterSeconds * 1000,
-          reason: outcome.error,
-        });
-        summary.throttled++;
-      }
-      const status = await report<string | null>('fail_outbox', {
-        p_id: row.outbox_id,
-        p_error: outcome.error,
-        p_retryable: outcome.retryable,
-        p_retry_after_seconds: outcome.retryAfterSeconds ?? null,
-        p_backoff_base_seconds: cfg.backoffBaseSeconds,
-      });
-      if (outcome.retryAfterSeconds === undefined) {
-        if (status === 'failed') summary.failed++;
-        else if (status === 'queued') summary.retrying++;
+      switch (outcome.action) {
+        case 'throttle': {
+          blocked.set(row.channel_id, {
+            until: Date.now() + outcome.retryAfterSeconds * 1000,
+            reason: outcome.error,
+          });
+          summary.throttled++;
+          await report('fail_outbox', {
+            p_id: row.outbox_id,
+            p_error: outcome.error,
+            p_retryable: true,
+            p_retry_after_seconds: outcome.retryAfterSeconds,
+            p_backoff_base_seconds: cfg.backoffBaseSeconds,
+          });
+          return;
+        }
+        case 'defer':
+          await hold(row, outcome.error, outcome.retryAfterSeconds);
+          summary.deferred++;
+          return;
+        case 'degrade':
+          blocked.set(row.channel_id, {
+            until: Date.now() + outcome.retryAfterSeconds * 1000,
+            reason: outcome.error,
+          });
+          await channelProblem(row.channel_id, 'degraded', outcome.error, outcome.retryAfterSeconds);
+          await hold(row, outcome.error, outcome.retryAfterSeconds);
+          summary.degraded++;
+          return;
+        case 'disconnect':
+          // Until the end of the run: a reconnect is the only way back.
+          blocked.set(row.channel_id, { until: Number.POSITIVE_INFINITY, reason: outcome.error });
+          await channelProblem(row.channel_id, 'disconnected', outcome.error);
+          await hold(row, outcome.error, 0);
+          summary.disconnected++;
+          return;
+        default: {
+          const status = await report<string | null>('fail_outbox', {
+            p_id: row.outbox_id,
+            p_error: outcome.error,
+            p_retryable: outcome.action === 'retry',
+            p_backoff_base_seconds: cfg.backoffBaseSeconds,
+          });
+          if (status === 'failed') summary.failed++;
+          else if (status === 'queued') summary.retrying++;
+        }
       }
     }
 
@@ -142,7 +243,7 @@ export function createHandler(env: Record<string, string>) {
       // make the database, not the pacing, the limit.
       if (!claimFailed && room >= Math.ceil(cfg.batchSize / 2) && Date.now() - started < cfg.runMs) {
         try {
-          rows = await api.rpc<Claimed[]>('claim_outbox', {
+          rows = await api.rpc<Claimed[]>('claim_outbox_sends', {
             p_worker: summary.worker,
             p_limit: room,
             p_lease_seconds: cfg.leaseSeconds,

@@ -1,15 +1,20 @@
 // Provider webhooks for one channel: /functions/v1/webhooks/<channel_id>.
-//  GET  the subscription handshake (hub.mode=subscribe, hub.verify_token, hub.challenge).
-//  POST events (Cloud API format), signed with X-Hub-Signature-256 under the channel's
-//       provider app secret. No JWT (config.toml verify_jwt = false): providers have none,
-//       so the signature is the authentication, checked before anything is read or written.
-// Answers: 200 applied (or nothing to apply); 400 a malformed body, which a retry will not
-// fix; 401 a missing or forged signature; 404 no such channel; 502 the database failed, so
-// the provider retries later (recording is idempotent).
-import { channelProvider } from '../_shared/channel-provider.ts';
-import { readCloudWebhook, WebhookShapeError } from '../_shared/cloud-webhook.ts';
+//  GET  Meta's subscription handshake (hub.mode=subscribe, hub.verify_token, hub.challenge),
+//       answered with the challenge when the token is the channel's verify token.
+//  POST events: Cloud API deliveries (Meta and simulator channels) signed with
+//       X-Hub-Signature-256 over the raw bytes under the channel's app secret; Whapi
+//       deliveries carrying the channel's secret in a header. No JWT (config.toml
+//       verify_jwt = false): the signature or secret is the authentication, checked before
+//       anything is read or written.
+// An unknown channel and a bad signature get the very same answer (401, or 403 for the
+// handshake), so the endpoint tells nobody which channel ids exist. Answers: 200 applied
+// (unknown event kinds acknowledged and counted); 400 a malformed body, which a retry will
+// not fix; 413 too large; 502 the database failed, so the provider retries later
+// (recording is idempotent).
+
+import { type WebhookReading, WebhookShapeError } from '../_shared/channel-events.ts';
+import { type ChannelAccess, channelAccess, loadChannel } from '../_shared/channel-provider.ts';
 import { ServiceApiError, serviceApi } from '../_shared/service-api.ts';
-import { verifyWebhook } from '../_shared/webhook-signature.ts';
 
 // Cloud API deliveries are a few kilobytes; a megabyte leaves room for batched events.
 export const MAX_WEBHOOK_BYTES = 1_000_000;
@@ -19,30 +24,31 @@ function problem(status: number, message: string): Response {
   return Response.json({ error: message }, { status });
 }
 
+const UNAUTHENTICATED = 'missing or invalid signature';
+const FORBIDDEN = 'hub.mode must be subscribe and hub.verify_token must match';
+
+function channelIdOf(req: Request): string | undefined {
+  return new URL(req.url).pathname.match(/\/webhooks\/([^/]+)\/?$/)?.[1];
+}
+
 export function createHandler(env: Record<string, string>) {
   const api = serviceApi(env);
 
-  async function channelOf(req: Request) {
-    const id = new URL(req.url).pathname.match(/\/webhooks\/([^/]+)\/?$/)?.[1];
-    if (!id || !UUID.test(id)) return problem(404, 'the path must be /webhooks/<channel id>');
-    const [channel] = await api.select<{ id: string; provider: string }>('channels', {
-      select: 'id,provider',
-      id: `eq.${id}`,
-      _deleted: 'eq.false',
-    });
-    if (!channel) return problem(404, `no channel ${id}`);
-    const provider = channelProvider(channel.provider, channel.id, env);
-    if ('unavailable' in provider) return problem(404, provider.unavailable);
-    return { channelId: channel.id, provider };
+  /** The channel's provider access, or undefined for any channel that cannot take webhooks. */
+  async function accessOf(id: string | undefined): Promise<ChannelAccess | undefined> {
+    if (!id || !UUID.test(id)) return undefined;
+    const stored = await loadChannel(api, id);
+    if (!stored || stored.channel._deleted) return undefined;
+    const access = await channelAccess(stored, env);
+    return 'unavailable' in access ? undefined : access;
   }
 
   async function handshake(req: Request): Promise<Response> {
-    const found = await channelOf(req);
-    if (found instanceof Response) return found;
     const params = new URL(req.url).searchParams;
-    const token = found.provider.verifyToken;
-    if (params.get('hub.mode') !== 'subscribe' || token === '' || params.get('hub.verify_token') !== token) {
-      return problem(403, 'hub.mode must be subscribe and hub.verify_token must match');
+    const access = await accessOf(channelIdOf(req));
+    const token = params.get('hub.verify_token') ?? '';
+    if (!access || params.get('hub.mode') !== 'subscribe' || !(await access.verifyHandshake(token))) {
+      return problem(403, FORBIDDEN);
     }
     return new Response(params.get('hub.challenge') ?? '', {
       status: 200,
@@ -50,36 +56,39 @@ export function createHandler(env: Record<string, string>) {
     });
   }
 
-  async function events(req: Request): Promise<Response> {
+  async function readBody(req: Request): Promise<Uint8Array | Response> {
     if (Number(req.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BYTES) {
       return problem(413, `the body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
     }
-    const raw = await req.text();
-    if (raw.length > MAX_WEBHOOK_BYTES) return problem(413, `the body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
-    const found = await channelOf(req);
-    if (found instanceof Response) return found;
-    if (!(await verifyWebhook(found.provider.appSecret, raw, req.headers.get('x-hub-signature-256')))) {
-      return problem(401, 'missing or invalid X-Hub-Signature-256');
-    }
+    const raw = new Uint8Array(await req.arrayBuffer());
+    if (raw.byteLength > MAX_WEBHOOK_BYTES)
+      return problem(413, `the body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
+    return raw;
+  }
 
-    let events: ReturnType<typeof readCloudWebhook>;
+  async function events(req: Request): Promise<Response> {
+    const raw = await readBody(req);
+    if (raw instanceof Response) return raw;
+    const channelId = channelIdOf(req);
+    const access = await accessOf(channelId);
+    if (!channelId || !access || !(await access.verifyDelivery(raw, req.headers)))
+      return problem(401, UNAUTHENTICATED);
+
+    let reading: WebhookReading;
     try {
-      events = readCloudWebhook(JSON.parse(raw), found.provider.phoneNumberId);
+      reading = access.readDelivery(JSON.parse(new TextDecoder().decode(raw)));
     } catch (err) {
       if (err instanceof SyntaxError) return problem(400, 'the body is not valid JSON');
       if (err instanceof WebhookShapeError) return problem(400, err.message);
       throw err;
     }
-    if (events.statuses.length === 0 && events.messages.length === 0) {
-      return Response.json({ ignored: events.ignored });
-    }
     try {
-      const recorded = await api.rpc<Record<string, number>>('record_provider_events', {
-        p_channel_id: found.channelId,
-        p_statuses: events.statuses,
-        p_messages: events.messages,
+      const recorded = await api.rpc<Record<string, number>>('record_channel_events', {
+        p_channel_id: channelId,
+        p_events: reading.events,
+        p_ignored: reading.ignored,
       });
-      return Response.json({ ...recorded, ignored: events.ignored });
+      return Response.json(recorded);
     } catch (err) {
       if (err instanceof ServiceApiError && err.status === 400) return problem(400, err.message);
       return problem(502, `the events could not be recorded: ${(err as Error).message}`);

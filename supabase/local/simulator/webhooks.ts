@@ -1,7 +1,9 @@
-// The simulator's side of webhooks: Cloud API payloads for status changes and inbound
-// replies, signed like Meta signs them, posted to the channel's webhook URL with a few
-// retries (a provider keeps trying while the receiver is down).
+// The simulator's Cloud API webhooks: payloads as Meta's webhook reference shows them
+// (statuses, messages of every type, edits, revokes, reactions, account and quality
+// updates), signed like Meta signs them, posted with a few retries (a provider keeps trying
+// while the receiver is down).
 import type {
+  CloudChangeValue,
   CloudInboundMessage,
   CloudStatus,
   CloudWebhook,
@@ -18,92 +20,112 @@ export interface WebhookTarget {
 export interface WebhookDelivery {
   at: number;
   phoneNumberId: string;
-  kind: 'status' | 'message';
-  /** The wamid the event is about. */
+  kind: 'status' | 'message' | 'change' | 'chat' | 'channel';
+  /** The wamid the event is about (or the number's id for channel events). */
   id: string;
   status?: string;
   /** The receiver's HTTP status, or 0 when it could not be reached. */
   httpStatus: number;
 }
 
-const unixSeconds = () => String(Math.floor(Date.now() / 1000));
+export const unixSeconds = () => String(Math.floor(Date.now() / 1000));
+
+/** One change of field `field` in Meta's envelope. */
+export function cloudEnvelope<V>(field: string, value: V, wabaId = 'simulator-waba'): CloudWebhook<V> {
+  return { object: 'whatsapp_business_account', entry: [{ id: wabaId, changes: [{ field, value }] }] };
+}
+
+function messagesValue(
+  displayPhoneNumber: string,
+  phoneNumberId: string,
+  events: {
+    statuses?: CloudStatus[];
+    messages?: CloudInboundMessage[];
+    contacts?: { profile: { name: string }; wa_id: string }[];
+  },
+): CloudChangeValue {
+  return {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId },
+    ...events,
+  };
+}
 
 export function statusWebhook(
-  target: WebhookTarget,
+  target: Pick<WebhookTarget, 'displayPhoneNumber'>,
   phoneNumberId: string,
   status: Omit<CloudStatus, 'timestamp'>,
 ): CloudWebhook {
-  return envelope(target, phoneNumberId, { statuses: [{ ...status, timestamp: unixSeconds() }] });
+  return cloudEnvelope(
+    'messages',
+    messagesValue(target.displayPhoneNumber, phoneNumberId, {
+      statuses: [{ ...status, timestamp: unixSeconds() }],
+    }),
+  );
+}
+
+/** A message from a customer (`message.from`, digits), of any type. */
+export function messageWebhook(
+  target: Pick<WebhookTarget, 'displayPhoneNumber'>,
+  phoneNumberId: string,
+  message: Omit<CloudInboundMessage, 'timestamp'>,
+  profileName = `Simulated ${message.from}`,
+): CloudWebhook {
+  return cloudEnvelope(
+    'messages',
+    messagesValue(target.displayPhoneNumber, phoneNumberId, {
+      contacts: [{ profile: { name: profileName }, wa_id: message.from }],
+      messages: [{ ...message, timestamp: unixSeconds() }],
+    }),
+  );
 }
 
 export function replyWebhook(
-  target: WebhookTarget,
+  target: Pick<WebhookTarget, 'displayPhoneNumber'>,
   phoneNumberId: string,
   reply: { id: string; from: string; body: string },
 ): CloudWebhook {
-  const message: CloudInboundMessage = {
+  return messageWebhook(target, phoneNumberId, {
     from: reply.from,
     id: reply.id,
-    timestamp: unixSeconds(),
     type: 'text',
     text: { body: reply.body },
-  };
-  return envelope(target, phoneNumberId, {
-    contacts: [{ profile: { name: `Simulated ${reply.from}` }, wa_id: reply.from }],
-    messages: [message],
   });
 }
 
-function envelope(
-  target: WebhookTarget,
-  phoneNumberId: string,
-  events: Pick<
-    CloudWebhook['entry'][number]['changes'][number]['value'],
-    'statuses' | 'messages' | 'contacts'
-  >,
-): CloudWebhook {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: 'simulator-waba',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: target.displayPhoneNumber, phone_number_id: phoneNumberId },
-              ...events,
-            },
-          },
-        ],
-      },
-    ],
-  };
-}
-
 /**
- * Posts a signed webhook; retries after 0.5 s and 2 s on 5xx or no answer, until `signal`
- * aborts (the simulator closed). Returns the last HTTP status, 0 when never answered.
+ * Posts a signed webhook to `url`; retries after 0.5 s and 2 s on 5xx or no answer, until
+ * `signal` aborts (the simulator closed). Returns the last HTTP status, 0 when never answered.
  */
-export async function postWebhook(
-  target: WebhookTarget,
-  phoneNumberId: string,
-  hook: CloudWebhook,
+export async function postSigned(
+  url: string,
+  appSecret: string,
+  hook: unknown,
   signal: AbortSignal,
+  headers: Record<string, string> = {},
 ): Promise<number> {
   const raw = JSON.stringify(hook);
-  const headers = {
-    'content-type': 'application/json',
-    'x-hub-signature-256': await signWebhook(target.appSecret, raw),
-  };
+  return postWithRetries(
+    url,
+    raw,
+    { ...headers, 'x-hub-signature-256': await signWebhook(appSecret, raw) },
+    signal,
+  );
+}
+
+export async function postWithRetries(
+  url: string,
+  raw: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<number> {
   let status = 0;
   for (const pause of [500, 2000, 0]) {
     if (signal.aborted) return status;
     try {
-      const res = await fetch(`${target.url}/${phoneNumberId}`, {
+      const res = await fetch(url, {
         method: 'POST',
-        headers,
+        headers: { 'content-type': 'application/json', ...headers },
         body: raw,
         signal,
       });
@@ -116,4 +138,14 @@ export async function postWebhook(
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
   }
   return status;
+}
+
+/** Posts a signed webhook of the number to `${target.url}/${phoneNumberId}`. */
+export function postWebhook(
+  target: WebhookTarget,
+  phoneNumberId: string,
+  hook: CloudWebhook,
+  signal: AbortSignal,
+): Promise<number> {
+  return postSigned(`${target.url}/${phoneNumberId}`, target.appSecret, hook, signal);
 }
