@@ -253,3 +253,41 @@ begin
   return v_result;
 end;
 $$;
+
+-- The batch intake dispatches each command through enqueue_command (templates first).
+create or replace function public.enqueue_messages(p_commands jsonb) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_cmd record;
+  v_results jsonb[] := '{}';
+begin
+  if auth.uid() is null then
+    raise exception 'enqueue_messages needs a signed-in user'
+      using errcode = 'insufficient_privilege';
+  end if;
+  if pg_catalog.jsonb_typeof(p_commands) is distinct from 'array' then
+    raise exception 'commands must be a JSON array'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if pg_catalog.jsonb_array_length(p_commands) not between 1 and 500 then
+    raise exception 'a batch holds 1 to 500 commands, got %', pg_catalog.jsonb_array_length(p_commands)
+      using errcode = 'invalid_parameter_value';
+  end if;
+  -- Rows are locked in one global order (campaign, chat, then message), so two batches
+  -- touching the same rows or replaying the same ids wait for each other instead of
+  -- deadlocking. Within a campaign, the command carrying its draft goes first: it may create
+  -- the campaign.
+  for v_cmd in
+    select c.value, c.ordinality
+    from pg_catalog.jsonb_array_elements(p_commands) with ordinality c
+    order by c.value ->> 'campaign_id', pg_catalog.jsonb_typeof(c.value) = 'object' and c.value ? 'campaign' desc,
+      c.value ->> 'channel_id', c.value ->> 'to', c.value ->> 'message_id', c.ordinality
+  loop
+    v_results[v_cmd.ordinality] := private.enqueue_command(v_cmd.value);
+  end loop;
+  return pg_catalog.jsonb_build_object('results', pg_catalog.to_jsonb(v_results));
+end;
+$$;
