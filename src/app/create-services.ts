@@ -7,7 +7,6 @@
  * same code runs in a browser and in Node tests.
  */
 import type { RxStorage } from 'rxdb';
-import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import {
   BehaviorSubject,
   combineLatest,
@@ -43,11 +42,12 @@ import { syncState } from '../sync/status.ts';
 import { createSupabaseClient, resolveConnection, type SupabaseConnection } from '../sync/supabase.ts';
 import { UserSpace } from '../sync/user-space.ts';
 import type { InviteOutcome, PigeonServices, SignOutOutcome } from './services.ts';
+import { workerStorage } from './storage-host.ts';
 
 export interface PigeonServicesOptions {
   /** URL, anon key and supabase-js options (Node: `realtime: { transport: ws }`). */
   supabase?: SupabaseConnection;
-  /** Dexie (IndexedDB) by default; memory storage in tests. */
+  /** Dexie (IndexedDB) in the storage worker by default; memory storage in tests. */
   rxStorage?: RxStorage<unknown, unknown>;
   /** Whether the app's tabs share the database; true where there is a window. */
   multiInstance?: boolean;
@@ -98,6 +98,8 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     fetch: online.trackFetch(baseFetch),
   });
   const space$ = new BehaviorSubject<UserSpace | undefined>(undefined);
+  // The storage worker starts with the first database opened, and serves every later one.
+  let rxStorage = options.rxStorage;
 
   // Opening and closing databases never overlap.
   let queue: Promise<void> = Promise.resolve();
@@ -116,10 +118,11 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       space = undefined;
     }
     if (user && !space) {
+      rxStorage ??= workerStorage().storage;
       space = await UserSpace.open({
         userId: user.id,
         databasePrefix: options.databasePrefix ?? 'pigeon',
-        rxStorage: options.rxStorage ?? getRxStorageDexie(),
+        rxStorage,
         multiInstance: options.multiInstance ?? typeof window !== 'undefined',
         storage,
       });

@@ -1,0 +1,50 @@
+/**
+ * The storage worker: RxDB's Dexie (IndexedDB) storage, exposed to the pages through
+ * src/db/remote-storage.ts, plus the requests that are cheaper next to the storage (an import
+ * batch: lookup, merge and write in one round trip).
+ *
+ * As a SharedWorker it serves every tab from one storage instance per collection, so writes
+ * of one tab reach the others through the storage's own change stream and RxDB's cross-tab
+ * broadcast is not needed here. As a dedicated worker (one per tab, where SharedWorker is
+ * missing) the storage keeps RxDB's multi-instance broadcast between the tabs' workers.
+ */
+/// <reference lib="webworker" />
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
+import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
+
+declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
+
+const shared = typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof SharedWorkerGlobalScope;
+
+const dexie = getRxStorageDexie();
+const storage: typeof dexie = shared
+  ? {
+      ...dexie,
+      name: dexie.name,
+      rxdbVersion: dexie.rxdbVersion,
+      // One instance serves every tab: nothing to broadcast to.
+      createStorageInstance: (params) => dexie.createStorageInstance({ ...params, multiInstance: false }),
+    }
+  : dexie;
+
+const handle: StorageRequestHandler = async (request, instances) => {
+  if (isImportBatchRequest(request)) {
+    const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
+    return storeImportBatch(contacts as Parameters<typeof storeImportBatch>[0], request);
+  }
+  throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
+};
+
+const host = exposeStorage(storage, handle);
+
+if (shared) {
+  (self as SharedWorkerGlobalScope).addEventListener('connect', (event) => {
+    const [port] = event.ports;
+    if (!port) return;
+    host.connect(port as MessageEndpoint);
+    port.start();
+  });
+} else {
+  host.connect(self as DedicatedWorkerGlobalScope as MessageEndpoint);
+}
