@@ -377,7 +377,7 @@ describe('pending changes and sign-out', () => {
     await signIn(a, user.email, user.password);
     const count = a.watch(() => a.services.contacts.count());
     await a.services.contacts.add({ phone: '+44 7400 600001', name: 'Gus' });
-    await eventually(count, (n) => n > 0);
+    await eventually(count, (n) => (n ?? 0) > 0);
     expect((await a.services.signOut()).signedOut).toBe(true);
     expect(count()).toBe(0);
 
