@@ -23,6 +23,7 @@ import {
   withAppContext,
   writeContactsCsv,
 } from './contact-import-steps.ts';
+import { dexieFloorMs } from './dexie-floor.ts';
 import type { BenchResult } from './result.ts';
 import { profileWorkers } from './worker-profile.ts';
 
@@ -98,6 +99,7 @@ async function importInApp(csvPath: string): Promise<Record<string, number>> {
       return {
         import_created: await figure(page, 'report-created'),
         import_ms: Math.round(ms),
+        import_to_dexie_ratio: Number((ms / (await dexieFloorMs(ROWS))).toFixed(2)),
         import_rows_per_s: Math.round(ROWS / (ms / 1000)),
         import_longest_main_thread_task_ms: Math.round(tasks.longest),
         import_long_tasks: tasks.count,
