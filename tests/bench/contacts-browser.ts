@@ -14,6 +14,7 @@ import { signIn } from '../e2e/app-steps.ts';
 import { launchPersistentContext } from '../e2e/harness.ts';
 import { longestTask, pageNow, watchLongTasks } from './contact-import-steps.ts';
 import { dexieFloorMs, insertRace } from './dexie-floor.ts';
+import { profilePage } from './page-profile.ts';
 import type { BenchResult } from './result.ts';
 
 const ROWS = 100_000;
@@ -41,12 +42,15 @@ async function coldOpen(dir: string): Promise<Record<string, number>> {
        from public.workspace_members m, generate_series(1, $2::int) i where m.user_id = $1`,
       [user.id, ROWS],
     );
+    const profileDir = process.env.PIGEON_BENCH_PROFILE;
     let t = performance.now();
     const first = await signIn(context, app.url, user);
+    const profiler = profileDir ? await profilePage(first, profileDir, 'initial-sync') : undefined;
     const from = await pageNow(first);
     await first.getByText(`${ROWS.toLocaleString('en-US')} contacts`).waitFor({ timeout: 900_000 });
     const initialSyncMs = performance.now() - t;
     const syncTasks = await longestTask(first, from, await pageNow(first));
+    if (profiler) console.log('contacts-browser: initial sync, main thread', await profiler.stop());
     await first.close();
 
     const page = await context.newPage();
