@@ -4,9 +4,9 @@
  * batch: lookup, merge and write in one round trip).
  *
  * As a SharedWorker it serves every tab from one storage instance per collection, so writes
- * of one tab reach the others through the storage's own change stream and RxDB's cross-tab
- * broadcast is not needed here. As a dedicated worker (one per tab, where SharedWorker is
- * missing) the storage keeps RxDB's multi-instance broadcast between the tabs' workers.
+ * of one tab reach the others through the storage's own change stream. As a dedicated worker
+ * (one per tab, where SharedWorker is missing) the tabs' workers tell each other through
+ * RxDB's multi-instance broadcast.
  */
 /// <reference lib="webworker" />
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
@@ -17,16 +17,10 @@ declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
 
 const shared = typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof SharedWorkerGlobalScope;
 
-const dexie = getRxStorageDexie();
-const storage: typeof dexie = shared
-  ? {
-      ...dexie,
-      name: dexie.name,
-      rxdbVersion: dexie.rxdbVersion,
-      // One instance serves every tab: nothing to broadcast to.
-      createStorageInstance: (params) => dexie.createStorageInstance({ ...params, multiInstance: false }),
-    }
-  : dexie;
+// RxDB's multi-instance broadcast stays on (here, off the pages' threads): one SharedWorker
+// serves every tab of one app version, but a tab of another version (an update not yet
+// reloaded everywhere) runs its own worker on the same IndexedDB.
+const storage = getRxStorageDexie();
 
 const handle: StorageRequestHandler = async (request, instances) => {
   if (isImportBatchRequest(request)) {

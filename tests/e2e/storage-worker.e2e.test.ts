@@ -58,3 +58,28 @@ test('the page opens no RxDB database itself; two tabs share the worker storage;
   await rowVisible(a, /Worker Walt/);
   expect((await pageOpened(a)).filter((name) => name.startsWith('rxdb-'))).toEqual([]);
 });
+
+test('where the browser has no SharedWorker, each tab runs the storage in its own worker and the tabs still agree', async () => {
+  const user = await e2e.backend.user();
+  const context = await e2e.newContext();
+  await watchPageIndexedDb(context);
+  await context.addInitScript(() => {
+    // As on a browser without SharedWorker (Chrome for Android): the dedicated-worker fallback.
+    delete (window as { SharedWorker?: unknown }).SharedWorker;
+  });
+  const workers: string[] = [];
+  context.on('page', (page) => page.on('worker', (worker) => workers.push(worker.url())));
+  const a = await signIn(context, e2e.url, user);
+  await addContact(a, '+1 415 555 0141', 'Fallback Fay');
+  const b = await context.newPage();
+  b.on('worker', (worker) => workers.push(worker.url()));
+  await b.goto(`${e2e.url}/contacts`);
+  await rowVisible(b, /Fallback Fay/);
+  await addContact(b, '+1 415 555 0142', 'Fallback Finn');
+  await rowVisible(a, /Fallback Finn/, 5_000);
+  // Each tab started its own storage worker, and neither page opened RxDB's databases itself.
+  expect(workers.filter((url) => url.includes('storage-worker')).length).toBeGreaterThanOrEqual(2);
+  for (const page of [a, b]) {
+    expect((await pageOpened(page)).filter((name) => name.startsWith('rxdb-'))).toEqual([]);
+  }
+});
