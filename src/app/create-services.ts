@@ -98,8 +98,9 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     fetch: online.trackFetch(baseFetch),
   });
   const space$ = new BehaviorSubject<UserSpace | undefined>(undefined);
-  // The storage worker starts with the first database opened, and serves every later one.
-  let rxStorage = options.rxStorage;
+  // In a page the storage worker starts now, loading while the session is restored; it serves
+  // every database opened later. Elsewhere (Node) it starts with the first database, if ever.
+  let rxStorage = options.rxStorage ?? (typeof window === 'undefined' ? undefined : workerStorage().storage);
 
   // Opening and closing databases never overlap.
   let queue: Promise<void> = Promise.resolve();
