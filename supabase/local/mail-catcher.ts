@@ -16,7 +16,10 @@ export interface CaughtMail {
   created_at: string;
 }
 
-export async function caughtMails(q: Queryable, opts: { to?: string; afterId?: number } = {}): Promise<CaughtMail[]> {
+export async function caughtMails(
+  q: Queryable,
+  opts: { to?: string; afterId?: number } = {},
+): Promise<CaughtMail[]> {
   return q.query<CaughtMail & Record<string, unknown>>(
     `select id::int as id, to_email as "to", subject, body, kind, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
      from private.outgoing_mail
@@ -26,8 +29,7 @@ export async function caughtMails(q: Queryable, opts: { to?: string; afterId?: n
   );
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** Links in a mail's text become clickable; everything else is escaped. */
 function linkify(text: string): string {
@@ -54,8 +56,13 @@ ${items || '<p>No mail yet.</p>'}</body></html>`;
 export function mailRoutes(ctx: LocalContext): Hono {
   const app = new Hono();
   const hidden = () =>
-    isLoopbackHost(new URL(ctx.config.apiUrl).hostname) ? undefined : Response.json({ message: 'the mail catcher is served on loopback only' }, { status: 404 });
+    isLoopbackHost(new URL(ctx.config.apiUrl).hostname)
+      ? undefined
+      : Response.json({ message: 'the mail catcher is served on loopback only' }, { status: 404 });
   app.get('/_mail', async (c) => hidden() ?? c.html(page(await caughtMails(ctx.db))));
-  app.get('/_mail.json', async (c) => hidden() ?? c.json(await caughtMails(ctx.db, { to: c.req.query('to') })));
+  app.get(
+    '/_mail.json',
+    async (c) => hidden() ?? c.json(await caughtMails(ctx.db, { to: c.req.query('to') })),
+  );
   return app;
 }

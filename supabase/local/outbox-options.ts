@@ -9,8 +9,9 @@
 //   OUTBOX_INTERVAL_MS       how often process-outbox runs (2000; 0 = never)
 // process-outbox itself reads OUTBOX_BACKOFF_BASE_SECONDS, PROVIDER_TIMEOUT_MS and the rest
 // (supabase/functions/process-outbox/config.ts) from the same environment.
-import type { StackOptions } from './stack.ts';
+
 import { isLoopbackHost } from './loopback.ts';
+import type { StackOptions } from './stack.ts';
 
 function whole(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];

@@ -117,7 +117,9 @@ describe('email change (double_confirm_changes)', () => {
     const toOld = linkIn(await lastMail(backend.url, user.email, 'email_change'));
     const half = await follow(toNew);
     expect(half.get('message')).toMatch(/confirm link sent to the other email/);
-    const [row] = await backend.db.query<{ email: string }>('select email from auth.users where id = $1', [user.id]);
+    const [row] = await backend.db.query<{ email: string }>('select email from auth.users where id = $1', [
+      user.id,
+    ]);
     expect(row?.email).toBe(user.email);
 
     const done = await follow(toOld);
@@ -146,9 +148,10 @@ describe('password change needs proof', () => {
   async function staleUser(): Promise<TestUser> {
     const user = await backend.user();
     // A token stolen from a session signed in an hour ago.
-    await backend.db.query(`update auth.sessions set created_at = now() - interval '1 hour' where user_id = $1`, [
-      user.id,
-    ]);
+    await backend.db.query(
+      `update auth.sessions set created_at = now() - interval '1 hour' where user_id = $1`,
+      [user.id],
+    );
     return user;
   }
   const changePassword = (user: TestUser, extra: Record<string, string> = {}) =>
@@ -176,7 +179,9 @@ describe('password change needs proof', () => {
     expect(sent.status).toBe(200);
     const code = /\b(\d{6})\b/.exec((await lastMail(backend.url, other.email, 'reauthentication')).body)?.[1];
     expect(code).toBeDefined();
-    expect((await changePassword(other, { nonce: '000000' === code ? '111111' : '000000' })).status).toBe(400);
+    expect((await changePassword(other, { nonce: '000000' === code ? '111111' : '000000' })).status).toBe(
+      400,
+    );
     expect((await changePassword(other, { nonce: code! })).status).toBe(200);
     expect((await changePassword(other, { nonce: code! })).status).toBe(400);
   });
@@ -191,7 +196,10 @@ describe('sign-up with confirmations (enable_confirmations = true)', () => {
 
   test('sign-up mails a link; no sign-in before it is followed; the address is then confirmed', async () => {
     const email = newEmail();
-    const res = await auth(confirming, '/signup', { method: 'POST', body: JSON.stringify({ email, password: PASSWORD }) });
+    const res = await auth(confirming, '/signup', {
+      method: 'POST',
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.access_token).toBeUndefined();
@@ -204,7 +212,10 @@ describe('sign-up with confirmations (enable_confirmations = true)', () => {
     expect((await signIn(confirming, email, PASSWORD)).status).toBe(200);
 
     // Signing up again with a taken address answers alike and reveals nothing.
-    const again = await auth(confirming, '/signup', { method: 'POST', body: JSON.stringify({ email, password: 'other password' }) });
+    const again = await auth(confirming, '/signup', {
+      method: 'POST',
+      body: JSON.stringify({ email, password: 'other password' }),
+    });
     expect(again.status).toBe(200);
     expect((await again.json()).id).not.toBe(body.id);
   });
@@ -213,7 +224,9 @@ describe('sign-up with confirmations (enable_confirmations = true)', () => {
 describe('rate limits', () => {
   let limited: Backend;
   beforeAll(async () => {
-    limited = await startBackend({ rateLimits: { perAddress: 3, perIp: 12, windowSeconds: 60, mailIntervalSeconds: 60 } });
+    limited = await startBackend({
+      rateLimits: { perAddress: 3, perIp: 12, windowSeconds: 60, mailIntervalSeconds: 60 },
+    });
   });
   afterAll(() => limited?.close());
 
@@ -229,7 +242,8 @@ describe('rate limits', () => {
 
   test('a second reset mail to one address within the interval is refused', async () => {
     const user = await limited.user();
-    const ask = () => auth(limited, '/recover', { method: 'POST', body: JSON.stringify({ email: user.email }) });
+    const ask = () =>
+      auth(limited, '/recover', { method: 'POST', body: JSON.stringify({ email: user.email }) });
     expect((await ask()).status).toBe(200);
     const second = await ask();
     expect(second.status).toBe(429);

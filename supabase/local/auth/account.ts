@@ -3,6 +3,7 @@
 // default) sign-up signs the user in; otherwise it mails a confirmation link first.
 import type { LocalContext } from '../context.ts';
 import { requireUser } from './caller.ts';
+import { consumeNonce, reauthenticate, requestEmailChange, sendConfirmation } from './email-flows.ts';
 import { AuthError } from './errors.ts';
 import {
   type JsonObject,
@@ -13,7 +14,6 @@ import {
   validEmail,
   validPassword,
 } from './input.ts';
-import { consumeNonce, reauthenticate, requestEmailChange, sendConfirmation } from './email-flows.ts';
 import { allowedRedirect } from './mail.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { failedAttempt, limitAddress, limitIp, limitMail } from './rate-limit.ts';

@@ -22,10 +22,10 @@ export async function sendConfirmation(
   redirectTo: string,
 ): Promise<void> {
   const token = linkToken();
-  await q.query(
-    'update auth.users set confirmation_token = $2, confirmation_sent_at = now() where id = $1',
-    [user.id, hashToken(token)],
-  );
+  await q.query('update auth.users set confirmation_token = $2, confirmation_sent_at = now() where id = $1', [
+    user.id,
+    hashToken(token),
+  ]);
   await sendMail(q, {
     to: user.email ?? '',
     subject: 'Confirm your signup',
@@ -116,7 +116,12 @@ export async function requestEmailChange(
     `Follow this link to confirm the change of your Pigeon address from ${user.email} to ${newEmail}:\n\n` +
     `${confirmationUrl(config, token, 'email_change', redirectTo)}\n\n` +
     'The change needs the links sent to both addresses. If you did not ask for it, ignore this mail and change your password.';
-  await sendMail(q, { to: newEmail, subject: 'Confirm email change', body: body(toNew), kind: 'email_change' });
+  await sendMail(q, {
+    to: newEmail,
+    subject: 'Confirm email change',
+    body: body(toNew),
+    kind: 'email_change',
+  });
   await sendMail(q, {
     to: user.email ?? '',
     subject: 'Confirm email change',
@@ -131,9 +136,7 @@ type VerifyType = (typeof VERIFY_TYPES)[number];
 const invalidLink = () =>
   new AuthError(403, 'otp_expired', 'Email link is invalid or has expired', { error: 'access_denied' });
 
-type Verified =
-  | { kind: 'session'; user: UserRow; issued: Issued }
-  | { kind: 'pending'; message: string };
+type Verified = { kind: 'session'; user: UserRow; issued: Issued } | { kind: 'pending'; message: string };
 
 function verifyType(raw: string | null | undefined): VerifyType {
   const type = VERIFY_TYPES.find((t) => t === raw);
@@ -174,7 +177,9 @@ async function applyToken(ctx: LocalContext, type: VerifyType, token: string): P
       return session(tx, row.id);
     }
     const [column, sentColumn] =
-      type === 'recovery' ? ['recovery_token', 'recovery_sent_at'] : ['confirmation_token', 'confirmation_sent_at'];
+      type === 'recovery'
+        ? ['recovery_token', 'recovery_sent_at']
+        : ['confirmation_token', 'confirmation_sent_at'];
     const [row] = await tx.query<{ id: string }>(
       `update auth.users set ${column} = null, email_confirmed_at = coalesce(email_confirmed_at, now())
        where ${column} = $1 and ${sentColumn} > now() - interval '${TOKEN_TTL}'
@@ -218,7 +223,13 @@ export async function verifyLink(req: Request, ctx: LocalContext, ip: string): P
       fragment.set('message', verified.message);
     } else {
       const json = await sessionJson(verified.user, verified.issued, ctx.config);
-      for (const key of ['access_token', 'expires_at', 'expires_in', 'refresh_token', 'token_type'] as const) {
+      for (const key of [
+        'access_token',
+        'expires_at',
+        'expires_in',
+        'refresh_token',
+        'token_type',
+      ] as const) {
         fragment.set(key, String(json[key]));
       }
       fragment.set('type', type);

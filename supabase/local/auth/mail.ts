@@ -40,7 +40,10 @@ export function allowedRedirect(requested: string | null | undefined, config: Lo
     try {
       const url = new URL(requested);
       const site = new URL(config.siteUrl);
-      if ((url.protocol === 'http:' || url.protocol === 'https:') && (url.origin === site.origin || isLoopbackHost(url.hostname))) {
+      if (
+        (url.protocol === 'http:' || url.protocol === 'https:') &&
+        (url.origin === site.origin || isLoopbackHost(url.hostname))
+      ) {
         return url.toString();
       }
     } catch {
@@ -51,7 +54,12 @@ export function allowedRedirect(requested: string | null | undefined, config: Lo
 }
 
 /** GoTrue's {{ .ConfirmationURL }}: /verify, which checks the token and redirects with a session. */
-export function confirmationUrl(config: LocalConfig, token: string, type: string, redirectTo: string): string {
+export function confirmationUrl(
+  config: LocalConfig,
+  token: string,
+  type: string,
+  redirectTo: string,
+): string {
   const url = new URL(`${config.apiUrl}/auth/v1/verify`);
   url.searchParams.set('token', token);
   url.searchParams.set('type', type);

@@ -1,14 +1,15 @@
 // /auth/v1: the GoTrue subset supabase-js's auth client uses, behind the apikey gate that
 // Kong puts in front of GoTrue on hosted Supabase.
+
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { LocalContext } from '../context.ts';
 import { resolveCaller } from '../request-auth.ts';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
 import { getUser, logoutRoute, reauthenticateRoute, signup, token, updateOwnUser } from './account.ts';
-import { recover, verifyLink, verifyPost } from './email-flows.ts';
 import { createUser, deleteUser, getUserById, listUsers } from './admin.ts';
+import { recover, verifyLink, verifyPost } from './email-flows.ts';
 import { AuthError, errorResponse, unexpectedFailure } from './errors.ts';
 
 /** The peer's address (the local stack is reached directly: no proxy header is trusted). */

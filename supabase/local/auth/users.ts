@@ -177,7 +177,9 @@ export function userJson(row: UserRow): JsonObject {
     updated_at: iso(row.updated_at),
     banned_until: iso(row.banned_until),
     is_anonymous: row.is_anonymous,
-    ...(row.email_change ? { new_email: row.email_change, email_change_sent_at: iso(row.email_change_sent_at) } : {}),
+    ...(row.email_change
+      ? { new_email: row.email_change, email_change_sent_at: iso(row.email_change_sent_at) }
+      : {}),
     ...(row.confirmation_sent_at ? { confirmation_sent_at: iso(row.confirmation_sent_at) } : {}),
     ...(row.recovery_sent_at ? { recovery_sent_at: iso(row.recovery_sent_at) } : {}),
   };
