@@ -66,3 +66,34 @@ export function mailRoutes(ctx: LocalContext): Hono {
   );
   return app;
 }
+
+/** Calls `onMail` for each mail sent from now on (npm start prints them), polling once a second. */
+export function watchMail(q: Queryable, onMail: (mail: CaughtMail) => void): () => void {
+  let lastId: number | undefined;
+  let busy = false;
+  const poll = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      if (lastId === undefined) {
+        const [row] = await q.query<{ id: number }>(
+          'select coalesce(max(id), 0)::int as id from private.outgoing_mail',
+        );
+        lastId = row?.id ?? 0;
+        return;
+      }
+      const mails = await caughtMails(q, { afterId: lastId });
+      for (const mail of mails.reverse()) {
+        lastId = mail.id;
+        onMail(mail);
+      }
+    } catch (err) {
+      console.error('mail catcher: could not read the mails:', err instanceof Error ? err.message : err);
+    } finally {
+      busy = false;
+    }
+  };
+  void poll();
+  const timer = setInterval(() => void poll(), 1000);
+  return () => clearInterval(timer);
+}
