@@ -9,8 +9,8 @@ import { chatReadId } from '../../src/domain/ids.ts';
 import type { Queryable } from '../../supabase/local/db.ts';
 import { asCaller } from '../../supabase/local/request-auth.ts';
 import { messageWebhook, postWebhook, type WebhookTarget } from '../../supabase/local/simulator/webhooks.ts';
-import { processOutboxOnce } from './outbox-steps.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
+import { processOutboxOnce } from './outbox-steps.ts';
 
 let backend: Backend;
 let alice: MintedUser;
@@ -49,10 +49,10 @@ beforeAll(async () => {
   bob = await backend.mintUser();
   ws = await workspaceOf(alice);
   bobWs = await workspaceOf(bob);
-  await backend.db.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'agent')`, [
-    ws,
-    carol.id,
-  ]);
+  await backend.db.query(
+    `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'agent')`,
+    [ws, carol.id],
+  );
   const [channel] = await backend.db.query<{ id: string }>(
     `insert into public.channels (workspace_id, name, provider, rate_per_minute)
      values ($1, 'Simulated', 'simulator', 6000) returning id`,
@@ -78,7 +78,7 @@ async function customerWrites(phone: string, body: string, profileName = `Profil
   expect(await postWebhook(target, channelId, hook, new AbortController().signal)).toBe(200);
 }
 
-interface ChatRow {
+type ChatRow = {
   id: string;
   status: string;
   assignee_id: string | null;
@@ -90,7 +90,7 @@ interface ChatRow {
   last_inbound_at: Date | null;
   _deleted: boolean;
   _modified: string;
-}
+};
 
 async function chatOf(phone: string): Promise<ChatRow> {
   const [row] = await backend.db.query<ChatRow>(
@@ -108,10 +108,10 @@ async function pushChat(user: MintedUser, chat: ChatRow, change: Record<string, 
   // Read as the server: a member of another workspace tries with a row they cannot see.
   const doc = await chatRowDoc(chat.id);
   return as(user, async (tx) => {
-    const [result] = await tx.query<{ conflicts: unknown[] }>('select public.push_rows($1, $2) as conflicts', [
-      'chats',
-      JSON.stringify([{ doc: { ...doc, ...change }, assumed: chat._modified }]),
-    ]);
+    const [result] = await tx.query<{ conflicts: unknown[] }>(
+      'select public.push_rows($1, $2) as conflicts',
+      ['chats', JSON.stringify([{ doc: { ...doc, ...change }, assumed: chat._modified }])],
+    );
     return result!.conflicts;
   });
 }
@@ -147,11 +147,10 @@ describe('strangers', () => {
   test('a known contact keeps its name and is not marked as made by a message', async () => {
     const phone = '+4917610000002';
     await as(alice, (tx) =>
-      tx.query(`insert into public.contacts (id, workspace_id, phone, name) values ($1, $2, $3, 'Known Karl')`, [
-        randomUUID(),
-        ws,
-        phone,
-      ]),
+      tx.query(
+        `insert into public.contacts (id, workspace_id, phone, name) values ($1, $2, $3, 'Known Karl')`,
+        [randomUUID(), ws, phone],
+      ),
     );
     await customerWrites(phone, 'hi again', 'karl_profile');
     const [contact] = await backend.db.query<{ name: string; created_from_inbound: boolean }>(
@@ -166,16 +165,20 @@ describe('status and assignment', () => {
   test('a customer message reopens a closed chat; an outbound one does not', async () => {
     const phone = '+4917610000003';
     await customerWrites(phone, 'first');
-    expect(await pushChat(alice, await chatOf(phone), { status: 'closed', status_at: new Date().toISOString() })).toEqual(
-      [],
-    );
+    expect(
+      await pushChat(alice, await chatOf(phone), { status: 'closed', status_at: new Date().toISOString() }),
+    ).toEqual([]);
     expect((await chatOf(phone)).status).toBe('closed');
 
     const { error } = await alice.client.functions.invoke('outbox', {
       body: { commands: [{ message_id: randomUUID(), channel_id: channelId, to: phone, body: 'bye' }] },
     });
     expect(error).toBeNull();
-    expect(await chatOf(phone)).toMatchObject({ status: 'closed', last_message_preview: 'bye', inbound_count: 1 });
+    expect(await chatOf(phone)).toMatchObject({
+      status: 'closed',
+      last_message_preview: 'bye',
+      inbound_count: 1,
+    });
 
     await customerWrites(phone, 'one more thing');
     expect(await chatOf(phone)).toMatchObject({
@@ -237,16 +240,26 @@ describe('status and assignment', () => {
     expect(
       await sqlError(
         as(alice, (tx) =>
-          tx.query('select public.push_rows($1, $2)', ['messages', JSON.stringify([{ doc: forged, assumed: null }])]),
+          tx.query('select public.push_rows($1, $2)', [
+            'messages',
+            JSON.stringify([{ doc: forged, assumed: null }]),
+          ]),
         ),
       ),
     ).toMatch(/not writable by replication/);
     // Nor a new chat: chats are the server's to create.
-    const newChat = { ...(await chatRowDoc(chat.id)), id: randomUUID(), wa_chat_id: '4917699999999@s.whatsapp.net' };
+    const newChat = {
+      ...(await chatRowDoc(chat.id)),
+      id: randomUUID(),
+      wa_chat_id: '4917699999999@s.whatsapp.net',
+    };
     expect(
       await sqlError(
         as(alice, (tx) =>
-          tx.query('select public.push_rows($1, $2)', ['chats', JSON.stringify([{ doc: newChat, assumed: null }])]),
+          tx.query('select public.push_rows($1, $2)', [
+            'chats',
+            JSON.stringify([{ doc: newChat, assumed: null }]),
+          ]),
         ),
       ),
     ).toMatch(/row-level security|permission denied/);
@@ -276,10 +289,9 @@ describe('deleted contacts', () => {
       ),
     );
     await as(alice, (tx) =>
-      tx.query(
-        `update public.contacts set _deleted = true, tags = '{vip}' where id = $1`,
-        [before.contact_id],
-      ),
+      tx.query(`update public.contacts set _deleted = true, tags = '{vip}' where id = $1`, [
+        before.contact_id,
+      ]),
     );
     expect((await chatOf(phone))._deleted).toBe(true);
     const hidden = await backend.db.query<{ deleted: boolean }>(
@@ -301,7 +313,12 @@ describe('deleted contacts', () => {
       [before.id],
     );
     expect(live).toEqual([{ body: 'hello again' }]);
-    const [contact] = await backend.db.query<{ name: string; tags: string[]; created_from_inbound: boolean; _deleted: boolean }>(
+    const [contact] = await backend.db.query<{
+      name: string;
+      tags: string[];
+      created_from_inbound: boolean;
+      _deleted: boolean;
+    }>(
       'select name, tags, created_from_inbound, _deleted from public.contacts where workspace_id = $1 and phone = $2',
       [ws, phone],
     );
@@ -314,9 +331,18 @@ describe('notes and read markers', () => {
     const phone = '+4917610000008';
     await customerWrites(phone, 'private matter');
     const chat = await chatOf(phone);
-    const note = { id: randomUUID(), workspace_id: ws, chat_id: chat.id, author_id: alice.id, body: 'VIP, be nice' };
+    const note = {
+      id: randomUUID(),
+      workspace_id: ws,
+      chat_id: chat.id,
+      author_id: alice.id,
+      body: 'VIP, be nice',
+    };
     await as(alice, (tx) =>
-      tx.query('select public.push_rows($1, $2)', ['chat_notes', JSON.stringify([{ doc: note, assumed: null }])]),
+      tx.query('select public.push_rows($1, $2)', [
+        'chat_notes',
+        JSON.stringify([{ doc: note, assumed: null }]),
+      ]),
     );
     const read = {
       id: chatReadId(chat.id, alice.id),
@@ -327,7 +353,10 @@ describe('notes and read markers', () => {
       read_at: new Date().toISOString(),
     };
     await as(alice, (tx) =>
-      tx.query('select public.push_rows($1, $2)', ['chat_reads', JSON.stringify([{ doc: read, assumed: null }])]),
+      tx.query('select public.push_rows($1, $2)', [
+        'chat_reads',
+        JSON.stringify([{ doc: read, assumed: null }]),
+      ]),
     );
 
     // Another workspace's agent sees nothing, through tables or pulls, and writes nothing.
@@ -342,20 +371,22 @@ describe('notes and read markers', () => {
     expect(
       await sqlError(
         as(bob, (tx) =>
-          tx.query(`insert into public.chat_notes (id, workspace_id, chat_id, author_id, body) values ($1, $2, $3, $4, 'x')`, [
-            randomUUID(),
-            bobWs,
-            chat.id,
-            bob.id,
-          ]),
+          tx.query(
+            `insert into public.chat_notes (id, workspace_id, chat_id, author_id, body) values ($1, $2, $3, $4, 'x')`,
+            [randomUUID(), bobWs, chat.id, bob.id],
+          ),
         ),
       ),
     ).toMatch(/is not a chat of workspace/);
-    expect(await sqlError(pushChat(bob, chat, { status: 'closed' }))).toMatch(/permission denied for table chats|outside the workspaces|row-level/);
+    expect(await sqlError(pushChat(bob, chat, { status: 'closed' }))).toMatch(
+      /permission denied for table chats|outside the workspaces|row-level/,
+    );
     expect((await chatOf(phone)).status).toBe('open');
 
     // A co-member reads the note but not alice's read marker, and writes notes only as themself.
-    const carolNotes = await as(carol, (tx) => tx.query<{ body: string }>('select body from public.chat_notes where chat_id = $1', [chat.id]));
+    const carolNotes = await as(carol, (tx) =>
+      tx.query<{ body: string }>('select body from public.chat_notes where chat_id = $1', [chat.id]),
+    );
     expect(carolNotes).toEqual([{ body: 'VIP, be nice' }]);
     expect(await as(carol, (tx) => tx.query('select id from public.chat_reads'))).toEqual([]);
     expect(
@@ -370,12 +401,10 @@ describe('notes and read markers', () => {
     expect(
       await sqlError(
         as(carol, (tx) =>
-          tx.query(`insert into public.chat_notes (id, workspace_id, chat_id, author_id, body) values ($1, $2, $3, $4, 'as alice')`, [
-            randomUUID(),
-            ws,
-            chat.id,
-            alice.id,
-          ]),
+          tx.query(
+            `insert into public.chat_notes (id, workspace_id, chat_id, author_id, body) values ($1, $2, $3, $4, 'as alice')`,
+            [randomUUID(), ws, chat.id, alice.id],
+          ),
         ),
       ),
     ).toMatch(/only their own notes/);
@@ -383,7 +412,10 @@ describe('notes and read markers', () => {
     expect(
       await sqlError(
         as(carol, (tx) =>
-          tx.query('select public.push_rows($1, $2)', ['chat_reads', JSON.stringify([{ doc: forgedRead, assumed: null }])]),
+          tx.query('select public.push_rows($1, $2)', [
+            'chat_reads',
+            JSON.stringify([{ doc: forgedRead, assumed: null }]),
+          ]),
         ),
       ),
     ).toMatch(/derived from its chat and member|row-level/);
@@ -399,9 +431,10 @@ describe('notes and read markers', () => {
         JSON.stringify([{ doc: { ...read, read_count: 0 }, assumed: current!._modified }]),
       ]),
     );
-    const [kept] = await backend.db.query<{ read_count: number }>('select read_count from public.chat_reads where id = $1', [
-      read.id,
-    ]);
+    const [kept] = await backend.db.query<{ read_count: number }>(
+      'select read_count from public.chat_reads where id = $1',
+      [read.id],
+    );
     expect(kept!.read_count).toBe(1);
   });
 
