@@ -22,9 +22,9 @@ export interface InboxFilter {
 
 export interface FilterableChat {
   id: string;
-  channel_id: string;
+  channelId: string;
   status: ChatStatus;
-  assignee_id: string | null;
+  assigneeId: string | null;
   name: string;
   phone: string;
 }
@@ -40,9 +40,9 @@ export function filterChats<C extends FilterableChat>(
   const digits = query.replace(/\D/g, '');
   return chats.filter((chat) => {
     if (chat.status !== filter.status) return false;
-    if (filter.channel && chat.channel_id !== filter.channel) return false;
-    if (filter.assignee === 'mine' && (me === undefined || chat.assignee_id !== me)) return false;
-    if (filter.assignee === 'unassigned' && chat.assignee_id !== null) return false;
+    if (filter.channel && chat.channelId !== filter.channel) return false;
+    if (filter.assignee === 'mine' && (me === undefined || chat.assigneeId !== me)) return false;
+    if (filter.assignee === 'unassigned' && chat.assigneeId !== null) return false;
     if (query === '') return true;
     return (
       chat.name.toLowerCase().includes(query) ||

@@ -12,6 +12,7 @@ import { CampaignsPage } from './campaigns/CampaignsPage.tsx';
 import { ContactDetailPage } from './contacts/ContactDetailPage.tsx';
 import { ContactsPage } from './contacts/ContactsPage.tsx';
 import { ImportPage } from './import/ImportPage.tsx';
+import { InboxPage } from './inbox/InboxPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
 import { LoadingScreen } from './layout/LoadingScreen.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
@@ -29,7 +30,9 @@ export function App(props: { services: PigeonServices; update?: AppUpdate | unde
     <ServicesProvider services={props.services}>
       <Show when={props.update}>{(update) => <UpdatePrompt update={update()} />}</Show>
       <Router root={Root}>
-        <Route path="/" component={() => <Navigate href="/contacts" />} />
+        <Route path="/" component={() => <Navigate href="/inbox" />} />
+        <Route path="/inbox" component={InboxPage} />
+        <Route path="/inbox/:chatId" component={InboxPage} />
         <Route path="/sign-in" component={SignInPage} />
         <Route path="/sign-up" component={SignUpPage} />
         <Route path="/contacts" component={ContactsPage} />
@@ -71,7 +74,7 @@ function Root(props: RouteSectionProps): JSX.Element {
       navigate(`/sign-in${next}`, { replace: true });
     } else if (status === 'signed-in' && onAuthPage()) {
       const next = new URLSearchParams(location.search).get('next') ?? undefined;
-      navigate(safeNext(next) ?? '/contacts', { replace: true });
+      navigate(safeNext(next) ?? '/inbox', { replace: true });
     }
   });
 

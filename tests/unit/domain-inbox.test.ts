@@ -43,10 +43,10 @@ describe('unread and display', () => {
 
 describe('filters', () => {
   const rows = [
-    { id: 'a', channel_id: 'x', status: 'open' as const, assignee_id: 'me', name: 'Ana', phone: '+491711' },
-    { id: 'b', channel_id: 'y', status: 'open' as const, assignee_id: null, name: 'Bo', phone: '+442079' },
-    { id: 'c', channel_id: 'x', status: 'closed' as const, assignee_id: null, name: 'Cy', phone: '+33155' },
-    { id: 'd', channel_id: 'x', status: 'open' as const, assignee_id: 'other', name: 'Di', phone: '+34911' },
+    { id: 'a', channelId: 'x', status: 'open' as const, assigneeId: 'me', name: 'Ana', phone: '+491711' },
+    { id: 'b', channelId: 'y', status: 'open' as const, assigneeId: null, name: 'Bo', phone: '+442079' },
+    { id: 'c', channelId: 'x', status: 'closed' as const, assigneeId: null, name: 'Cy', phone: '+33155' },
+    { id: 'd', channelId: 'x', status: 'open' as const, assigneeId: 'other', name: 'Di', phone: '+34911' },
   ];
   const all: InboxFilter = { assignee: 'all', channel: undefined, status: 'open', search: '' };
   const ids = (f: Partial<InboxFilter>, matches?: Set<string>) =>

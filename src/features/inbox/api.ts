@@ -1,7 +1,7 @@
 /** What the UI gets for the shared inbox (PigeonServices.inbox). */
 import type { Accessor } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
-import type { ChannelProvider, ChatStatus, MessageStatus } from '../../domain/types.ts';
+import type { Channel, ChannelProvider, ChatStatus, MessageStatus } from '../../domain/types.ts';
 
 /** A chat as the list and the conversation's header show it. */
 export interface InboxChat {
@@ -46,6 +46,8 @@ export interface InboxApi {
   chats(): Accessor<InboxChat[]>;
   /** Ids of chats with a message whose text contains the query (local, no server round trip). */
   searchMessages(query: Accessor<string>): Accessor<ReadonlySet<string>>;
+  /** The workspace's channels, by name (the channel filter). */
+  channels(): Accessor<Channel[]>;
   /** The workspace's members, the signed-in one first. */
   members(): Accessor<InboxMember[]>;
   /** The signed-in member's user id. */

@@ -90,8 +90,15 @@ export function createInboxApi(source: ScopeSource, me: () => string | undefined
     return saved.ok ? { ok: true, value: undefined } : saved;
   }
 
+  const channels$ = inScope<Channel[]>([], (scope) =>
+    scope.db.channels
+      .find({ selector: { workspace_id: scope.workspace.id }, sort: [{ name: 'asc' }, { id: 'asc' }] })
+      .$.pipe(map((docs) => docs.map((doc) => domainOf<Channel>(doc)))),
+  );
+
   return {
     chats: () => toAccessor(chats$, []),
+    channels: () => toAccessor(channels$, []),
     members: () => toAccessor(members$, []),
     me,
     totalUnread: () =>
