@@ -30,7 +30,7 @@ export function App(props: { services: PigeonServices; update?: AppUpdate | unde
     <ServicesProvider services={props.services}>
       <Show when={props.update}>{(update) => <UpdatePrompt update={update()} />}</Show>
       <Router root={Root}>
-        <Route path="/" component={() => <Navigate href="/inbox" />} />
+        <Route path="/" component={() => <Navigate href="/contacts" />} />
         <Route path="/inbox" component={InboxPage} />
         <Route path="/inbox/:chatId" component={InboxPage} />
         <Route path="/sign-in" component={SignInPage} />
@@ -74,7 +74,7 @@ function Root(props: RouteSectionProps): JSX.Element {
       navigate(`/sign-in${next}`, { replace: true });
     } else if (status === 'signed-in' && onAuthPage()) {
       const next = new URLSearchParams(location.search).get('next') ?? undefined;
-      navigate(safeNext(next) ?? '/inbox', { replace: true });
+      navigate(safeNext(next) ?? '/contacts', { replace: true });
     }
   });
 

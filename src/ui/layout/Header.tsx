@@ -20,7 +20,7 @@ export function Header(): JSX.Element {
     <header class={styles.header}>
       <UnreadSignals />
       <div class={styles.row}>
-        <A href="/inbox" class={styles.brand} end>
+        <A href="/contacts" class={styles.brand} end>
           <Logo />
           <span>Pigeon</span>
         </A>
