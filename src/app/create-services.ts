@@ -27,6 +27,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
 import { checkEmail } from '../domain/field-checks.ts';
 import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
 import { createCampaignsApi } from '../features/campaigns/service.ts';
+import { createChannelsApi } from '../features/channels/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi } from '../features/import/service.ts';
@@ -281,6 +282,12 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       prepare: options.prepareCampaign ?? defaultPreparer,
     }),
     quota: createQuotaApi(scopeSource, client),
+    channels: createChannelsApi(scopeSource, {
+      client,
+      online: () => online.online,
+      role$: current$.pipe(map((c) => c?.role)),
+      refresh: () => space$.value?.engine?.reSync(),
+    }),
 
     async dispose() {
       for (const s of subscriptions) s.unsubscribe();

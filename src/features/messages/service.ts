@@ -9,7 +9,8 @@ import { combineLatest, debounceTime, map, merge, of, type Subscription, switchM
 import type { PigeonDatabase } from '../../db/database.ts';
 import { domainOf, type MessageDoc, type OutgoingMessage } from '../../db/documents.ts';
 import { checkText } from '../../domain/field-checks.ts';
-import type { Channel, Message, MessageStatus } from '../../domain/types.ts';
+import { isApprovedFor } from '../../domain/provider-template.ts';
+import type { Channel, Message, MessageStatus, Template } from '../../domain/types.ts';
 import type { OutboxClient } from '../../sync/outbox-client.ts';
 import type { CommandOutcome } from '../../sync/outbox-outcomes.ts';
 import type { KeyValueStorage } from '../../sync/session.ts';
@@ -69,6 +70,7 @@ export function createMessagesApi(
         to: message.phone,
         body: message.body,
         ...(message.contact_id ? { contact_id: message.contact_id } : {}),
+        ...(message.template ? { template: message.template } : {}),
       },
     ]);
     if (result.kind === 'answered') await applyOutcomes(db, result.outcomes);
@@ -122,7 +124,28 @@ export function createMessagesApi(
 
     channel: () => toAccessor<Channel | undefined>(channel$, undefined),
 
-    async send({ phone, contactId, body }) {
+    replyTemplates(channelId) {
+      const templates$ = fromAccessor(channelId).pipe(
+        switchMap((id) => source.scope$.pipe(map((scope) => ({ id, scope })))),
+        switchMap(({ id, scope }) =>
+          scope && id
+            ? scope.db.templates
+                .find({
+                  selector: { workspace_id: scope.workspace.id, channel_id: id },
+                  sort: [{ name: 'asc' }],
+                })
+                .$.pipe(
+                  map((docs) =>
+                    docs.map((doc) => domainOf<Template>(doc)).filter((t) => isApprovedFor(t, id)),
+                  ),
+                )
+            : of([]),
+        ),
+      );
+      return toAccessor<Template[]>(templates$, []);
+    },
+
+    async send({ phone, contactId, body, channelId, template }) {
       const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const text = checkText('Message', body, { min: 1, max: MAX_BODY });
@@ -130,11 +153,19 @@ export function createMessagesApi(
       const channels = await scope.db.channels
         .find({ selector: { workspace_id: scope.workspace.id } })
         .exec();
-      const channel = channels
+      const usable = channels
         .map((doc) => domainOf<Channel>(doc))
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-        .find((c) => c.status !== 'disconnected');
-      if (!channel) return { ok: false, error: 'No WhatsApp channel is connected to this workspace yet.' };
+        .filter((c) => c.status !== 'disconnected');
+      const channel = channelId ? usable.find((c) => c.id === channelId) : usable[0];
+      if (!channel) {
+        return {
+          ok: false,
+          error: channelId
+            ? 'This WhatsApp number is disconnected: reconnect it in Settings → Channels, or pick another.'
+            : 'No WhatsApp channel is connected to this workspace yet.',
+        };
+      }
       const message: OutgoingMessage = {
         id: crypto.randomUUID(),
         workspace_id: scope.workspace.id,
@@ -145,6 +176,7 @@ export function createMessagesApi(
         status: 'queued',
         error: null,
         created_at: new Date().toISOString(),
+        ...(template ? { template } : {}),
       };
       await scope.db.outgoing_messages.insert(message);
       // Not awaited: the message is saved and shows as queued; the answer updates it.
@@ -242,6 +274,7 @@ function mergeThread(
 function fromMessage(m: Message): ThreadMessage {
   return {
     id: m.id,
+    channel_id: m.channel_id,
     direction: m.direction,
     body: m.body,
     status: m.status,
@@ -254,6 +287,7 @@ function fromMessage(m: Message): ThreadMessage {
 function fromOutgoing(m: OutgoingMessage): ThreadMessage {
   return {
     id: m.id,
+    channel_id: m.channel_id,
     direction: 'out',
     body: m.body,
     status: m.status === 'failed' ? 'failed' : 'queued',

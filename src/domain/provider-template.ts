@@ -1,0 +1,28 @@
+/**
+ * Meta's message templates as Pigeon holds them after a sync: a body with positional
+ * parameters {{1}}, {{2}}… (Meta's syntax, not Pigeon's {{variable}}), sendable once APPROVED.
+ */
+import type { Template } from './types.ts';
+
+const PARAMETER = /\{\{\s*([0-9]{1,3})\s*\}\}/g;
+
+/** The number of parameters a body takes: its highest {{n}}, as the server counts them. */
+export function parameterCount(body: string): number {
+  let highest = 0;
+  for (const match of body.matchAll(PARAMETER)) highest = Math.max(highest, Number(match[1]));
+  return highest;
+}
+
+/** The body with each {{n}} replaced by the n-th value (left as written where none is given). */
+export function fillParameters(body: string, values: readonly string[]): string {
+  return body.replace(PARAMETER, (whole, n: string) => values[Number(n) - 1] ?? whole);
+}
+
+/** A Meta template of `channelId` that may be sent now. */
+export function isApprovedFor(template: Template, channelId: string): boolean {
+  return (
+    template.provider === 'meta' &&
+    template.channel_id === channelId &&
+    template.provider_status === 'APPROVED'
+  );
+}
