@@ -101,7 +101,13 @@ export function createChannelsApi(source: ScopeSource, deps: ChannelsDeps): Chan
     return { ok: true, value: undefined };
   }
 
-  const checkOf = (answer: { check?: ConnectionCheck }): ConnectionCheck => answer.check ?? { ok: false };
+  /** The verdict, its error naming the refused field as people know it. */
+  function checkOf(answer: { check?: ConnectionCheck }): ConnectionCheck {
+    const check = answer.check ?? { ok: false };
+    if (check.ok || !check.field) return check;
+    const problem = named(check.error ?? 'refused by the provider', check.field);
+    return { ...check, error: problem.ok ? check.error : problem.error };
+  }
 
   return {
     list: toAccessor<Channel[]>(list$, []),

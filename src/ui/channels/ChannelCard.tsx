@@ -96,7 +96,10 @@ export function ChannelCard(props: { channel: Channel; manage: boolean }): JSX.E
         </Show>
         <dt>Pacing</dt>
         <dd>
-          {c().rate_per_minute} messages a minute, {c().min_delay_ms}–{c().max_delay_ms} ms apart
+          {c().rate_per_minute} messages a minute
+          {c().max_delay_ms > 0
+            ? `, ${c().min_delay_ms}–${c().max_delay_ms} ms apart`
+            : ', no pause between sends'}
         </dd>
         <Show when={c().last_error ?? c().degraded_reason}>
           {(problem) => (

@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import { createSignal, For, type JSX, Show } from 'solid-js';
+import { createMemo, createSignal, For, type JSX, Show } from 'solid-js';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import page from '../components/page.module.css';
@@ -14,6 +14,9 @@ export function ChannelsPage(): JSX.Element {
   const { channels, online } = useServices();
   usePageTitle(() => 'Channels');
   const [adding, setAdding] = createSignal(false);
+  const ids = createMemo(() => channels.list().map((c) => c.id), [], {
+    equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
+  });
 
   return (
     <div class={page.narrow}>
@@ -58,8 +61,13 @@ export function ChannelsPage(): JSX.Element {
         }
       >
         <ul class={styles.list} aria-label="Channels">
-          <For each={channels.list()}>
-            {(channel) => <ChannelCard channel={channel} manage={channels.canManage()} />}
+          {/* Keyed by id: a channel's new revision (a test connection's result) keeps its card and what it shows. */}
+          <For each={ids()}>
+            {(id) => (
+              <Show when={channels.list().find((c) => c.id === id)}>
+                {(channel) => <ChannelCard channel={channel()} manage={channels.canManage()} />}
+              </Show>
+            )}
           </For>
         </ul>
       </Show>
