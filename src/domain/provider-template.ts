@@ -26,3 +26,16 @@ export function isApprovedFor(template: Template, channelId: string): boolean {
     template.provider_status === 'APPROVED'
   );
 }
+
+/**
+ * The templates a campaign through `channel` may use: on a Meta channel only its approved
+ * Meta templates (anyone who has not written in 24 hours can be reached by nothing else);
+ * elsewhere Pigeon's own, sent as text.
+ */
+export function templatesFor(
+  templates: readonly Template[],
+  channel: { id: string; provider: string } | undefined,
+): Template[] {
+  if (channel?.provider === 'meta') return templates.filter((t) => isApprovedFor(t, channel.id));
+  return templates.filter((t) => !t.provider);
+}

@@ -1,5 +1,10 @@
 import { expect, test } from 'vitest';
-import { fillParameters, isApprovedFor, parameterCount } from '../../src/domain/provider-template.ts';
+import {
+  fillParameters,
+  isApprovedFor,
+  parameterCount,
+  templatesFor,
+} from '../../src/domain/provider-template.ts';
 import type { Template } from '../../src/domain/types.ts';
 
 test('parameters are counted by the highest {{n}} and filled in place', () => {
@@ -29,4 +34,15 @@ test('only an APPROVED Meta template of the same channel may be sent', () => {
   expect(isApprovedFor(base, 'c2')).toBe(false);
   expect(isApprovedFor({ ...base, provider_status: 'PENDING' }, 'c1')).toBe(false);
   expect(isApprovedFor({ ...base, provider: null, channel_id: null }, 'c1')).toBe(false);
+});
+
+test("a campaign offers a Meta channel's approved templates only, and Pigeon's own elsewhere", () => {
+  const own = { id: 'own', provider: null, channel_id: null, provider_status: null } as Template;
+  const approved = { id: 'a', provider: 'meta', channel_id: 'm', provider_status: 'APPROVED' } as Template;
+  const pending = { id: 'p', provider: 'meta', channel_id: 'm', provider_status: 'PENDING' } as Template;
+  const other = { id: 'o', provider: 'meta', channel_id: 'm2', provider_status: 'APPROVED' } as Template;
+  const all = [own, approved, pending, other];
+  expect(templatesFor(all, { id: 'm', provider: 'meta' }).map((t) => t.id)).toEqual(['a']);
+  expect(templatesFor(all, { id: 'w', provider: 'whapi' }).map((t) => t.id)).toEqual(['own']);
+  expect(templatesFor(all, undefined).map((t) => t.id)).toEqual(['own']);
 });

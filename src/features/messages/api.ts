@@ -1,7 +1,7 @@
 /** What the UI gets for conversations and sending (PigeonServices.messages). */
 import type { Accessor } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
-import type { Channel, MessageStatus, Template } from '../../domain/types.ts';
+import type { MessageStatus, Template } from '../../domain/types.ts';
 
 /** A message of a conversation, as the UI shows it. */
 export interface ThreadMessage {
@@ -43,8 +43,6 @@ export interface MessagesApi {
   thread(phone: Accessor<string | undefined>): Accessor<ThreadMessage[]>;
   /** The messages a campaign sent, live: its history survives a reload. */
   campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
-  /** The channel messages go out through: the workspace's first usable one by name. */
-  channel(): Accessor<Channel | undefined>;
   /** The approved Meta templates of a channel, by name, live (offline too): what may be sent outside the 24-hour window. */
   replyTemplates(channelId: Accessor<string | undefined>): Accessor<Template[]>;
   /**

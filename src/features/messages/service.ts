@@ -31,17 +31,6 @@ export function createMessagesApi(
   /** The network is back: the worker replays, or (without one) the page posts again. */
   reconnected(): void;
 } {
-  const channels$ = source.scope$.pipe(
-    switchMap((scope) =>
-      scope
-        ? scope.db.channels
-            .find({ selector: { workspace_id: scope.workspace.id }, sort: [{ name: 'asc' }, { id: 'asc' }] })
-            .$.pipe(map((docs) => docs.map((doc) => domainOf<Channel>(doc))))
-        : of([]),
-    ),
-  );
-  const channel$ = channels$.pipe(map((all) => all.find((c) => c.status !== 'disconnected')));
-
   async function applyOutcomes(db: PigeonDatabase, outcomes: Array<[string, CommandOutcome]>) {
     const applied: string[] = [];
     for (const [id, outcome] of outcomes) {
@@ -121,8 +110,6 @@ export function createMessagesApi(
       );
       return toAccessor<CampaignSends>(sends$, summariseSends([]));
     },
-
-    channel: () => toAccessor<Channel | undefined>(channel$, undefined),
 
     replyTemplates(channelId) {
       const templates$ = fromAccessor(channelId).pipe(
