@@ -5,6 +5,7 @@
 // compose box offers approved templates; an agent sees the channels and cannot change them.
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
+import { callFunction } from '../backend/channel-steps.ts';
 import { type Account, addContact, signIn } from './app-steps.ts';
 import { useE2E } from './harness.ts';
 import { incoming, outgoing, until, waitForTicks } from './messaging-steps.ts';
@@ -187,4 +188,51 @@ test('an agent sees the channels but cannot change them', async () => {
   await page.getByText('Only owners and admins can add or change channels').waitFor();
   expect(await page.getByRole('button', { name: 'Add a channel' }).count()).toBe(0);
   expect(await whapi.getByRole('button').count()).toBe(0);
+});
+
+test('a refused token disconnects the number: owners see a banner, reconnect, and the held message goes out', async () => {
+  const simulator = e2e.backend.simulator!;
+  const owner = await e2e.backend.user();
+  const [ws] = await e2e.backend.db.query<{ workspace_id: string }>(
+    'select workspace_id from public.workspace_members where user_id = $1',
+    [owner.id],
+  );
+  const number = simulator.addNumber({ format: 'whapi' });
+  const connected = await callFunction(e2e.backend, owner.accessToken, 'channels/connect', {
+    body: {
+      workspace_id: ws!.workspace_id,
+      name: 'Support line',
+      provider: 'whapi',
+      api_token: number.token,
+    },
+  });
+  expect(connected.status).toBe(201);
+  const page = await signIn(await ownerContext(), e2e.url, owner);
+  await addContact(page, '+447400555777', 'Held Harriet');
+  await page.getByRole('row', { name: /Held Harriet/ }).click();
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
+
+  simulator.revokeToken(number.id);
+  await page.getByRole('textbox', { name: 'Message' }).fill('Held until reconnect');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  const banner = page.getByRole('alert').filter({ hasText: 'Support line is disconnected' });
+  await banner.waitFor({ timeout: 20_000 });
+  // Held, not failed: nothing reached the provider, and the bubble does not say it failed.
+  expect(simulator.sends().filter((s) => s.to === '447400555777' && s.outcome === 'accepted')).toEqual([]);
+  expect(await outgoing(page, 'Held until reconnect').getByRole('img', { name: 'Not sent' }).count()).toBe(0);
+
+  await banner.getByRole('link', { name: 'Reconnect' }).click();
+  const line = card(page, 'Support line');
+  await line.getByText('Disconnected', { exact: true }).waitFor();
+  await line.getByRole('button', { name: 'Reconnect' }).click();
+  await line.getByLabel('New API token').fill(simulator.rotateToken(number.id));
+  await line.getByRole('button', { name: 'Reconnect' }).click();
+  await line.getByText('Connected', { exact: true }).waitFor();
+  await banner.waitFor({ state: 'detached' });
+
+  const sends = await until(
+    () => simulator.sends().filter((s) => s.to === '447400555777' && s.outcome === 'accepted'),
+    (all) => all.length >= 1,
+  );
+  expect(sends.map((s) => s.body)).toEqual(['Held until reconnect']);
 });
