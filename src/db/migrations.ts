@@ -29,7 +29,7 @@ export const migrationStrategies = {
   workspaces: {},
   workspace_members: {},
   channels: {
-    // 1 adds pacing, the provider's facts and the last error: dropped like messages (above).
+    // 1 adds pacing, the provider's facts and the last error: dropped and pulled again, as messages (below).
     1: () => null,
   },
   messages: {
@@ -37,7 +37,12 @@ export const migrationStrategies = {
     // that differs from its row would never be replaced by the pull (RxDB keeps it as a local
     // write): so they are dropped, and the pull after the migration brings them back whole.
     1: () => null,
+    // 2 adds kind, media, edits and deletions (the inbox): dropped and pulled again, as for 1.
+    2: () => null,
   },
+  chats: {},
+  chat_notes: {},
+  chat_reads: {},
   pending_changes: {},
   outgoing_messages: {
     // 1 adds the optional template of a message sent as one.

@@ -1,7 +1,7 @@
 /** What the UI gets for conversations and sending (PigeonServices.messages). */
 import type { Accessor } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
-import type { MessageStatus, Template } from '../../domain/types.ts';
+import type { MessageContent, MessageStatus, Template } from '../../domain/types.ts';
 
 /** A message of a conversation, as the UI shows it. */
 export interface ThreadMessage {
@@ -17,6 +17,15 @@ export interface ThreadMessage {
   created_at: string;
   /** True while the server has not confirmed it. */
   local: boolean;
+  /** Its kind, media, edits and deletion (a local message is text, never edited). */
+  content: MessageContent;
+}
+
+/** One conversation: a chat's channel and customer. */
+export interface ChatThread {
+  chatId: string;
+  channelId: string;
+  phone: string;
 }
 
 /** What the messages of one campaign say of its sends, as the server last reported them. */
@@ -41,14 +50,17 @@ export interface OutboxStatus {
 export interface MessagesApi {
   /** The conversation with `phone` in the current workspace, oldest first, live. */
   thread(phone: Accessor<string | undefined>): Accessor<ThreadMessage[]>;
+  /** One chat's messages (the inbox), with this device's unconfirmed ones to its customer, oldest first, live. */
+  chatThread(chat: Accessor<ChatThread | undefined>): Accessor<ThreadMessage[]>;
   /** The messages a campaign sent, live: its history survives a reload. */
   campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
   /** The approved Meta templates of a channel, by name, live (offline too): what may be sent outside the 24-hour window. */
   replyTemplates(channelId: Accessor<string | undefined>): Accessor<Template[]>;
   /**
    * Writes the message locally (it shows at once, queued) and sends its command, through
-   * `channelId` (default: the first usable channel); as an approved template with its
-   * {{1}}.. values when `template` is given (body is then its rendered text).
+   * `channelId` (a chat's, or the one picked; a disconnected one holds it until reconnected)
+   * or else the workspace's first usable channel; as an approved template with its {{1}}..
+   * values when `template` is given (body is then its rendered text).
    */
   send(input: {
     phone: string;
@@ -57,8 +69,8 @@ export interface MessagesApi {
     channelId?: string;
     template?: { id: string; body_parameters: readonly string[] };
   }): Promise<Result<ThreadMessage>>;
-  /** The unsent text of the conversation with `phone`, kept on this device across reloads. */
-  draft(phone: string): string;
-  saveDraft(phone: string, text: string): void;
+  /** The unsent text of a conversation (a phone, or a chat's id), kept on this device across reloads. */
+  draft(key: string): string;
+  saveDraft(key: string, text: string): void;
   outbox: OutboxStatus;
 }

@@ -97,6 +97,24 @@ export function createMessagesApi(
       return toAccessor<ThreadMessage[]>(thread$, []);
     },
 
+    chatThread(chat) {
+      const thread$ = fromAccessor(chat).pipe(
+        switchMap((c) => source.scope$.pipe(map((scope) => ({ c, scope })))),
+        switchMap(({ c, scope }) => {
+          if (!scope || !c) return of([]);
+          const sort = [{ created_at: 'asc' as const }];
+          return combineLatest([
+            scope.db.messages.find({ selector: { chat_id: c.chatId }, sort }).$,
+            scope.db.outgoing_messages.find({
+              selector: { workspace_id: scope.workspace.id, phone: c.phone, channel_id: c.channelId },
+              sort,
+            }).$,
+          ]).pipe(map(([server, local]) => mergeThread(server, local)));
+        }),
+      );
+      return toAccessor<ThreadMessage[]>(thread$, []);
+    },
+
     campaignSends(campaignId) {
       const sends$ = fromAccessor(campaignId).pipe(
         switchMap((id) => source.scope$.pipe(map((scope) => ({ id, scope })))),
@@ -140,19 +158,11 @@ export function createMessagesApi(
       const channels = await scope.db.channels
         .find({ selector: { workspace_id: scope.workspace.id } })
         .exec();
-      const usable = channels
+      const channel = channels
         .map((doc) => domainOf<Channel>(doc))
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-        .filter((c) => c.status !== 'disconnected');
-      const channel = channelId ? usable.find((c) => c.id === channelId) : usable[0];
-      if (!channel) {
-        return {
-          ok: false,
-          error: channelId
-            ? 'This WhatsApp number is disconnected: reconnect it in Settings → Channels, or pick another.'
-            : 'No WhatsApp channel is connected to this workspace yet.',
-        };
-      }
+        .find((c) => (channelId ? c.id === channelId : c.status !== 'disconnected'));
+      if (!channel) return { ok: false, error: 'No WhatsApp channel is connected to this workspace yet.' };
       const message: OutgoingMessage = {
         id: crypto.randomUUID(),
         workspace_id: scope.workspace.id,
@@ -219,6 +229,14 @@ export function createMessagesApi(
   };
 }
 
+const LOCAL_CONTENT = {
+  kind: 'text',
+  media_id: null,
+  file_name: null,
+  edited_at: null,
+  revoked_at: null,
+} as const;
+
 const LEFT = new Set<MessageStatus>(['sent', 'delivered', 'read']);
 
 function summariseSends(docs: readonly RxDocument<MessageDoc>[]): CampaignSends {
@@ -268,6 +286,13 @@ function fromMessage(m: Message): ThreadMessage {
     error: m.error,
     created_at: m.created_at,
     local: false,
+    content: {
+      kind: m.kind,
+      media_id: m.media_id,
+      file_name: m.file_name,
+      edited_at: m.edited_at,
+      revoked_at: m.revoked_at,
+    },
   };
 }
 
@@ -281,5 +306,6 @@ function fromOutgoing(m: OutgoingMessage): ThreadMessage {
     error: m.error,
     created_at: m.created_at,
     local: true,
+    content: LOCAL_CONTENT,
   };
 }
