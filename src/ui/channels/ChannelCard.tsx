@@ -68,10 +68,11 @@ export function ChannelCard(props: { channel: Channel; manage: boolean }): JSX.E
     run(async () => {
       const result = await channels.syncTemplates(c().id);
       if (result.ok) {
-        const counts = Object.entries(result.value)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(', ');
-        setNotice(`Templates synced${counts ? `: ${counts}` : ''}.`);
+        const { templates = 0, ...rest } = result.value;
+        const parts = Object.entries(rest)
+          .filter(([, n]) => n > 0)
+          .map(([what, n]) => `${n} ${what}`);
+        setNotice(`Templates synced: ${templates} from Meta${parts.length ? ` (${parts.join(', ')})` : ''}.`);
       }
       return result;
     });
