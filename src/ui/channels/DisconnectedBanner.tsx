@@ -2,6 +2,7 @@ import { A } from '@solidjs/router';
 import { type JSX, Show } from 'solid-js';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
+import banner from '../layout/ExpiredBanner.module.css';
 import { useServices } from '../services-context.ts';
 import styles from './channels.module.css';
 
@@ -11,7 +12,7 @@ export function DisconnectedBanner(): JSX.Element {
   const down = () => channels.list().filter((c) => c.status === 'disconnected' && c.provider !== 'simulator');
   return (
     <Show when={channels.canManage() && down().length > 0}>
-      <div class={styles.banner} role="alert">
+      <div class={classes(banner.banner, styles.bannerDanger)} role="alert">
         <span>
           {down().length === 1
             ? `${down()[0]?.name} is disconnected: its messages wait until you reconnect it.`
