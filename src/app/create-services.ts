@@ -30,6 +30,7 @@ import { createCampaignsApi } from '../features/campaigns/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi } from '../features/import/service.ts';
+import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
@@ -259,6 +260,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     groups: createGroupsApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,
+    inbox: createInboxApi(scopeSource, () => space$.value?.userId),
     imports: createImportApi(scopeSource),
     campaigns: createCampaignsApi(scopeSource, {
       client,

@@ -10,6 +10,7 @@ import type { CampaignsApi } from '../features/campaigns/api.ts';
 import type { ContactsApi } from '../features/contacts/api.ts';
 import type { GroupsApi } from '../features/groups/api.ts';
 import type { ImportApi } from '../features/import/api.ts';
+import type { InboxApi } from '../features/inbox/api.ts';
 import type { MessagesApi } from '../features/messages/api.ts';
 import type { QuotaApi } from '../features/quota/api.ts';
 import type { TeamApi } from '../features/team/api.ts';
@@ -55,6 +56,8 @@ export interface PigeonServices {
   templates: TemplatesApi;
   /** Conversations, sending, and the service worker's queue of send commands (src/features/messages). */
   messages: MessagesApi;
+  /** The shared inbox: chats, assignment, status, notes, read markers (src/features/inbox). */
+  inbox: InboxApi;
   /** Contact import from CSV/TSV, vCard and .xlsx files (src/features/import). */
   imports: ImportApi;
   /** Bulk campaigns: drafts, preparation in the worker, launch through the outbox (src/features/campaigns). */

@@ -15,6 +15,7 @@ import { CampaignsPage } from './campaigns/CampaignsPage.tsx';
 import { ContactDetailPage } from './contacts/ContactDetailPage.tsx';
 import { ContactsPage } from './contacts/ContactsPage.tsx';
 import { ImportPage } from './import/ImportPage.tsx';
+import { InboxPage } from './inbox/InboxPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
 import { LoadingScreen } from './layout/LoadingScreen.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
@@ -35,6 +36,8 @@ export function App(props: { services: PigeonServices; update?: AppUpdate | unde
       <Show when={props.update}>{(update) => <UpdatePrompt update={update()} />}</Show>
       <Router root={Root}>
         <Route path="/" component={() => <Navigate href="/contacts" />} />
+        <Route path="/inbox" component={InboxPage} />
+        <Route path="/inbox/:chatId" component={InboxPage} />
         <Route path="/sign-in" component={SignInPage} />
         <Route path="/sign-up" component={SignUpPage} />
         <Route path="/forgot-password" component={ForgotPasswordPage} />
