@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { type CorsPolicy, corsPolicy } from './cors-policy.ts';
 import { signJwt } from './jwt.ts';
 
 export interface LocalConfig {
@@ -15,6 +16,8 @@ export interface LocalConfig {
   serviceRoleKey: string;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Which web origins may read answers (supabase/local/cors.ts). */
+  cors: CorsPolicy;
 }
 
 /** The Supabase CLI's well-known local JWT secret: for local development only. */
@@ -25,6 +28,8 @@ export async function makeConfig(opts: {
   jwtSecret?: string;
   jwtExpiry?: number;
   maxBodyBytes?: number;
+  /** Origins allowed beside the API's own host; any origin on loopback when absent. */
+  corsOrigins?: readonly string[];
 }): Promise<LocalConfig> {
   const jwtSecret = opts.jwtSecret ?? CLI_DEFAULT_JWT_SECRET;
   if (jwtSecret.length < 32) throw new Error('JWT secret must be at least 32 characters');
@@ -35,6 +40,7 @@ export async function makeConfig(opts: {
     jwtSecret,
     jwtExpiry: opts.jwtExpiry ?? 3600,
     maxBodyBytes: opts.maxBodyBytes ?? 10 * 1024 * 1024,
+    cors: corsPolicy(opts.apiUrl, opts.corsOrigins),
     anonKey: await signJwt({ iss: 'supabase-demo', role: 'anon', exp }, jwtSecret),
     serviceRoleKey: await signJwt({ iss: 'supabase-demo', role: 'service_role', exp }, jwtSecret),
   };
