@@ -10,6 +10,7 @@ import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI_DEFAULT_JWT_SECRET } from '../../supabase/local/config.ts';
 import { signJwt } from '../../supabase/local/jwt.ts';
+import { deliveryOptions } from '../../supabase/local/outbox-options.ts';
 import { type Backend, startBackend } from './harness.ts';
 
 const OWN_SECRET = 'an-own-secret-of-this-deployment-0123456789';
@@ -60,6 +61,19 @@ describe('refusing to start exposed', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/npm run backend failed: HOST=0\.0\.0\.0 exposes the API.*Set JWT_SECRET/);
   }, 60_000);
+});
+
+describe('the simulator, which signs webhooks for whoever holds its secrets', () => {
+  test('is not started beyond loopback unless PIGEON_SIMULATOR=true asks for it', () => {
+    for (const HOST of ['0.0.0.0', '192.168.1.5', '::']) {
+      expect(deliveryOptions({ HOST }).simulator, HOST).toBeUndefined();
+      expect(deliveryOptions({ HOST, PIGEON_SIMULATOR: 'true' }).simulator, HOST).toBeDefined();
+    }
+    for (const HOST of [undefined, '127.0.0.1', 'localhost', '::1']) {
+      expect(deliveryOptions({ HOST }).simulator, HOST).toBeDefined();
+      expect(deliveryOptions({ HOST, PIGEON_SIMULATOR: 'false' }).simulator, HOST).toBeUndefined();
+    }
+  });
 });
 
 describe('exposed with its own secret and demo password', () => {
