@@ -1,6 +1,6 @@
 // Which web origins the local stack trusts: any while it listens on loopback only, else the
 // origins listed and the app served beside the API on the same host (applied in cors.ts).
-import { isLoopback } from './loopback.ts';
+import { isLoopbackHost } from './loopback.ts';
 
 export interface CorsPolicy {
   /** Answer `*` (loopback development); otherwise only `origins` and the same host. */
@@ -9,7 +9,7 @@ export interface CorsPolicy {
 }
 
 export function corsPolicy(apiUrl: string, origins: readonly string[] | undefined): CorsPolicy {
-  return { anyOrigin: !origins && isLoopback(hostnameOf(apiUrl) ?? ''), origins: origins ?? [] };
+  return { anyOrigin: !origins && isLoopbackHost(hostnameOf(apiUrl) ?? ''), origins: origins ?? [] };
 }
 
 export function hostnameOf(url: string): string | undefined {

@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { LocalContext } from './context.ts';
 import { hostnameOf, trusted } from './cors-policy.ts';
-import { isLoopback } from './loopback.ts';
+import { isLoopbackHost } from './loopback.ts';
 
 const gatewayCors = (origin: (origin: string) => string | null) =>
   cors({
@@ -39,7 +39,7 @@ export function corsMiddleware(ctx: LocalContext): MiddlewareHandler {
     const host = c.req.header('host');
     const allowed = policy.anyOrigin || trusted(policy, origin, host);
     if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-private-network') === 'true') {
-      const fromLoopback = isLoopback(hostnameOf(origin) ?? '');
+      const fromLoopback = isLoopbackHost(hostnameOf(origin) ?? '');
       if (!(fromLoopback || trusted(policy, origin, host))) {
         return c.json(
           {

@@ -5,7 +5,7 @@
 import { hashPassword, verifyPassword } from './auth/passwords.ts';
 import { CLI_DEFAULT_JWT_SECRET } from './config.ts';
 import type { Database } from './db.ts';
-import { isLoopback } from './loopback.ts';
+import { isLoopbackHost } from './loopback.ts';
 
 export const DEMO_EMAIL = 'demo@pigeon.local';
 export const DEFAULT_DEMO_PASSWORD = 'pigeon-demo';
@@ -23,7 +23,7 @@ export function checkExposure(
 ): void {
   if (demoPassword !== undefined && (demoPassword === DEFAULT_DEMO_PASSWORD || demoPassword.length < 8))
     throw new ExposureError('PIGEON_DEMO_PASSWORD must be 8 characters at least, and not the default one');
-  if (isLoopback(host)) return;
+  if (isLoopbackHost(host)) return;
   if (!jwtSecret || jwtSecret === CLI_DEFAULT_JWT_SECRET) {
     throw new ExposureError(
       `HOST=${host} exposes the API beyond this machine, and the JWT secret is the Supabase CLI's public one: ` +
@@ -48,7 +48,7 @@ export async function secureDemoAccount(
       DEMO_EMAIL,
     ]);
   }
-  if (isLoopback(host)) return;
+  if (isLoopbackHost(host)) return;
   const [demo] = await db.query<{ hash: string | null }>(
     'select encrypted_password as hash from auth.users where email = $1',
     [DEMO_EMAIL],

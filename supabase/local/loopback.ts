@@ -1,6 +1,6 @@
-// Whether only this machine can reach an address: what decides how open the local stack may be.
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+// Whether an address is this machine's only: what the local stack may expose without secrets.
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
 
-export function isLoopback(host: string): boolean {
+export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.test(host);
 }
