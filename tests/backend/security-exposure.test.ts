@@ -40,7 +40,8 @@ describe('refusing to start exposed', () => {
     await expect(
       startBackend({ host: '0.0.0.0', seed: true, jwtSecret: OWN_SECRET, demoPassword: 'pigeon-demo' }),
     ).rejects.toThrow(/PIGEON_DEMO_PASSWORD must be 8 characters at least, and not the default one/);
-  });
+    // It migrates and seeds a whole database before it can tell: slow on a loaded machine.
+  }, 180_000);
 
   test('`npm run backend` with HOST=0.0.0.0 and no JWT_SECRET exits with the reason', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'pigeon-exposed-'));
@@ -60,7 +61,7 @@ describe('refusing to start exposed', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toMatch(/npm run backend failed: HOST=0\.0\.0\.0 exposes the API.*Set JWT_SECRET/);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('the simulator, which signs webhooks for whoever holds its secrets', () => {
