@@ -5,9 +5,10 @@
 // The backend the app talks to is read at run time from `/config.json` (see
 // src/sync/runtime-config.ts); VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY are only the
 // fallback baked into a build, e.g. for a static deployment against hosted Supabase.
-import { defineConfig } from 'vite';
+import { defineConfig, loadEnv } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
+import { appSecurityHeaders } from './supabase/local/app-headers.ts';
 
 /**
  * Brand colours, as in src/ui/tokens.css (--green, --bg): the icon tile and title bar, and
@@ -16,7 +17,7 @@ import solid from 'vite-plugin-solid';
 const THEME_COLOR = '#008069';
 const BACKGROUND_COLOR = '#f0f2f5';
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [
     solid(),
     VitePWA({
@@ -32,8 +33,6 @@ export default defineConfig({
         rollupFormat: 'iife',
         // The web manifest is added by the plugin itself.
         globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
-        // Source maps are for debugging, not for the offline shell.
-        globIgnores: ['**/*.map'],
         // The whole app must open offline: Workbox's 2 MiB default would fail the build once
         // RxDB, supabase-js and the UI share a chunk.
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
@@ -63,8 +62,9 @@ export default defineConfig({
       devOptions: { enabled: false },
     }),
   ],
+  // No source maps in the build: dist/ is what gets served, and maps would publish the source.
   build: {
-    sourcemap: true,
+    sourcemap: false,
   },
   server: {
     host: '127.0.0.1',
@@ -73,5 +73,7 @@ export default defineConfig({
   preview: {
     host: '127.0.0.1',
     port: 4173,
+    // As npm start serves it, against the backend baked into the build.
+    headers: appSecurityHeaders(loadEnv(mode, process.cwd(), 'VITE_').VITE_SUPABASE_URL),
   },
-});
+}));

@@ -261,7 +261,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       },
     },
 
-    contacts: createContactsApi(scopeSource),
+    contacts: createContactsApi(scopeSource, { client, online: () => online.online }),
     groups: createGroupsApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,

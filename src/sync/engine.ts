@@ -111,6 +111,11 @@ export class SyncEngine {
     succeeded: () => {
       if (this.lastError$.value !== undefined) this.lastError$.next(undefined);
     },
+    refused: (table, rows) => {
+      const first = rows[0]!;
+      const more = rows.length > 1 ? ` (and ${rows.length - 1} more)` : '';
+      this.lastError$.next(`The server refused ${table} row ${first.id}${more}: ${first.reason}`);
+    },
   };
 
   constructor(private readonly opts: SyncEngineOptions) {

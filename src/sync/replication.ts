@@ -10,12 +10,20 @@
  *   commit horizon, so a row whose transaction commits late is never skipped;
  * - push: `push_rows` writes a batch with optimistic concurrency on the server-set
  *   `_modified` (the `server_modified` of the assumed master state) and returns the server's
- *   rows where that version is not the current one, for the conflict handler to merge;
+ *   rows where that version is not the current one, for the conflict handler to merge,
+ *   and `{id, _refused}` for a row it would not write (reported; the rest are written);
  * - live: a realtime `postgres_changes` subscription per table only says "something
  *   changed" and triggers a RESYNC, i.e. a pull through the RPC, never trusting the payload.
  */
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import type { ReplicationPushOptions, RxCollection, RxError, RxTypeError, WithDeleted } from 'rxdb';
+import type {
+  ReplicationPushOptions,
+  RxCollection,
+  RxError,
+  RxReplicationWriteToMasterRow,
+  RxTypeError,
+  WithDeleted,
+} from 'rxdb';
 import { type RxReplicationState, replicateRxCollection } from 'rxdb/plugins/replication';
 import {
   type PulledCollection,
@@ -38,9 +46,17 @@ export interface Checkpoint {
 /** One checkpoint per workspace, for tables pulled across all of the user's workspaces. */
 export type DirectoryCheckpoint = Record<string, Checkpoint>;
 
+/** A row push_rows would not write, and the server's reason (a check, a policy). */
+export interface RefusedRow {
+  id: string;
+  reason: string;
+}
+
 /** Told when a request of a replication succeeds (failures come on its error$). */
 export interface ReplicationReport {
   succeeded(): void;
+  /** Rows of a push the server refused while it wrote the rest of the batch. */
+  refused(table: string, rows: readonly RefusedRow[]): void;
 }
 
 interface Common<D> {
@@ -76,7 +92,9 @@ export function replicateWorkspaceTable<D extends { workspace_id: string; server
   const { client, table, workspaceId } = opts;
   const properties = storedProperties(table);
   const guard = backoff(opts);
-  const push = isWritable(table) ? pushRows<D>(client, table, workspaceId, properties, guard) : undefined;
+  const push = isWritable(table)
+    ? pushRows<D>(client, table, workspaceId, properties, guard, opts.report)
+    : undefined;
   const pull = prefetchingPull(
     (after: Checkpoint | undefined, limit: number) =>
       pullPage<D>(client, table, properties, workspaceId, after, limit),
@@ -112,28 +130,41 @@ function pushRows<D extends { workspace_id: string; server_modified?: string }>(
   workspaceId: string,
   properties: readonly string[],
   guard: ReturnType<typeof backoff>,
+  report: ReplicationReport,
 ): ReplicationPushOptions<D> {
+  const push = guard(async (rows: RxReplicationWriteToMasterRow<D>[]) => {
+    const items = rows.map((row) => ({
+      doc: documentToRow(row.newDocumentState),
+      assumed: row.assumedMasterState?.server_modified ?? null,
+    }));
+    const conflicts: WithDeleted<D>[] = [];
+    const refused: RefusedRow[] = [];
+    // One request after another, each its own transaction. A failure retries the whole batch:
+    // rows an earlier request wrote then come back as conflicts and merge like any other.
+    for (const chunk of byteChunks(items, PUSH_REQUEST_BYTES)) {
+      const { data, error } = await client.rpc('push_rows', { p_table: table, p_rows: chunk });
+      if (error) throw new Error(`pushing ${table}: ${error.message}`);
+      if (!Array.isArray(data)) throw new Error(`pushing ${table}: the server sent no list of conflicts`);
+      for (const row of data) {
+        const answer = asRow(row, table);
+        if (typeof answer._refused === 'string')
+          refused.push({ id: String(answer.id), reason: answer._refused });
+        else conflicts.push(rowToDocument<D>(properties, answer));
+      }
+    }
+    return { conflicts, refused };
+  });
   return {
     batchSize: PUSH_BATCH,
     // The collection holds every workspace of the user; this replication pushes only its
     // own (a document of another workspace waits for that workspace's replication).
     modifier: (doc) => (doc.workspace_id === workspaceId ? doc : null),
-    handler: guard(async (rows) => {
-      const items = rows.map((row) => ({
-        doc: documentToRow(row.newDocumentState),
-        assumed: row.assumedMasterState?.server_modified ?? null,
-      }));
-      const conflicts: WithDeleted<D>[] = [];
-      // One request after another, each its own transaction. A failure retries the whole batch:
-      // rows an earlier request wrote then come back as conflicts and merge like any other.
-      for (const chunk of byteChunks(items, PUSH_REQUEST_BYTES)) {
-        const { data, error } = await client.rpc('push_rows', { p_table: table, p_rows: chunk });
-        if (error) throw new Error(`pushing ${table}: ${error.message}`);
-        if (!Array.isArray(data)) throw new Error(`pushing ${table}: the server sent no list of conflicts`);
-        for (const row of data) conflicts.push(rowToDocument<D>(properties, asRow(row, table)));
-      }
+    handler: async (rows) => {
+      const { conflicts, refused } = await push(rows);
+      // After the guard reported the success, so the refusal stays shown.
+      if (refused.length > 0) report.refused(table, refused);
       return conflicts;
-    }),
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { type CorsPolicy, corsPolicy } from './cors-policy.ts';
 import { signJwt } from './jwt.ts';
 
 export interface LocalConfig {
@@ -15,6 +16,8 @@ export interface LocalConfig {
   serviceRoleKey: string;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Which web origins may read answers (supabase/local/cors.ts). */
+  cors: CorsPolicy;
   /** Where the app is served: auth mails link back to it unless the client names a loopback page. */
   siteUrl: string;
   /** Sign-ups are confirmed at once (config.toml: [auth.email] enable_confirmations = false). */
@@ -48,6 +51,8 @@ export async function makeConfig(opts: {
   jwtSecret?: string;
   jwtExpiry?: number;
   maxBodyBytes?: number;
+  /** Origins allowed beside the API's own host; any origin on loopback when absent. */
+  corsOrigins?: readonly string[];
   siteUrl?: string;
   mailerAutoconfirm?: boolean;
   rateLimits?: Partial<AuthRateLimits>;
@@ -61,6 +66,7 @@ export async function makeConfig(opts: {
     jwtSecret,
     jwtExpiry: opts.jwtExpiry ?? 3600,
     maxBodyBytes: opts.maxBodyBytes ?? 10 * 1024 * 1024,
+    cors: corsPolicy(opts.apiUrl, opts.corsOrigins),
     siteUrl: (opts.siteUrl ?? 'http://127.0.0.1:5173').replace(/\/$/, ''),
     mailerAutoconfirm: opts.mailerAutoconfirm ?? true,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },

@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
+import { BodyTooLargeError, readBodyWithin } from './body.ts';
 import type { LocalConfig } from './config.ts';
 import type { LocalContext } from './context.ts';
 import { resolveCaller } from './request-auth.ts';
@@ -65,6 +66,24 @@ export function functionEnv(config: LocalConfig): FunctionEnv {
   };
 }
 
+/**
+ * The request with its body read within the gateway's limit as it streams in (a handler's
+ * own req.text() would buffer a chunked body whole before it could refuse it), or the 413.
+ */
+async function withinLimit(req: Request, limit: number): Promise<Request | Response> {
+  try {
+    const body = await readBodyWithin(req, limit);
+    if (!body) return req;
+    const headers = new Headers(req.headers);
+    headers.delete('transfer-encoding');
+    headers.delete('content-length');
+    return new Request(req.url, { method: req.method, headers, body: body as BodyInit, signal: req.signal });
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    return Response.json({ code: 'PAYLOAD_TOO_LARGE', message: err.message }, { status: 413 });
+  }
+}
+
 export function functionRoutes(ctx: LocalContext, functions: LoadedFunction[]): Hono {
   const app = new Hono();
   const handlers = new Map<string, { fn: LoadedFunction; handler?: FunctionHandler }>(
@@ -86,8 +105,10 @@ export function functionRoutes(ctx: LocalContext, functions: LoadedFunction[]): 
     }
     // Created lazily so the handler sees the final URL and keys.
     entry.handler ??= entry.fn.create(functionEnv(ctx.config));
+    const limited = await withinLimit(req, ctx.config.maxBodyBytes);
+    if (limited instanceof Response) return limited;
     try {
-      return await entry.handler(req);
+      return await entry.handler(limited);
     } catch (err) {
       console.error(`function ${name} failed:`, err);
       return Response.json({ code: 'WORKER_ERROR', message: 'Function failed' }, { status: 500 });

@@ -1,6 +1,7 @@
 // `npm run backend`: the local Supabase-compatible stack on port 54321, with the WhatsApp
 // simulator and the outbox processor's timer (supabase/local/outbox-options.ts).
 import { join } from 'node:path';
+import { accessOptions, demoLoginBanner } from './access-options.ts';
 import { deliveryBanner, deliveryOptions } from './outbox-options.ts';
 import { startStack } from './stack.ts';
 
@@ -10,6 +11,7 @@ const dataDir = process.env.PIGEON_DATA_DIR ?? join(dataRoot, 'pglite');
 // Channel credentials are sealed with PIGEON_SECRETS_KEY, or else with a key kept in this file.
 const secretsKeyFile = process.env.PIGEON_SECRETS_KEY_FILE ?? join(dataRoot, 'secrets.key');
 const delivery = deliveryOptions();
+const access = accessOptions();
 const stack = await startStack({
   databaseUrl,
   dataDir: databaseUrl ? undefined : dataDir,
@@ -19,6 +21,7 @@ const stack = await startStack({
   seed: process.env.PIGEON_SEED !== 'false',
   secretsKey: { file: secretsKeyFile },
   ...delivery,
+  ...access,
 }).catch((err: unknown) => {
   console.error(`\nnpm run backend failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
@@ -31,7 +34,7 @@ console.log(`Pigeon local Supabase is running (${databaseUrl ? 'PostgreSQL' : `P
   service_role key: ${stack.config.serviceRoleKey}
 ${deliveryBanner(stack, delivery)}
 
-  Demo login:       demo@pigeon.local / pigeon-demo
+${demoLoginBanner(access)}
 `);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
+import { appSecurityHeaders } from './app-headers.ts';
 
 export interface AppRuntimeConfig {
   supabaseUrl: string;
@@ -36,7 +37,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.webmanifest': 'application/manifest+json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
@@ -68,8 +68,12 @@ export async function serveApp(opts: AppServerOptions): Promise<AppServer> {
     });
   });
 
+  const runtimeConfig = (): AppRuntimeConfig | undefined =>
+    typeof opts.runtimeConfig === 'function' ? opts.runtimeConfig() : opts.runtimeConfig;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('x-content-type-options', 'nosniff');
+    for (const [name, value] of Object.entries(appSecurityHeaders(runtimeConfig()?.supabaseUrl)))
+      res.setHeader(name, value);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed');
@@ -77,8 +81,8 @@ export async function serveApp(opts: AppServerOptions): Promise<AppServer> {
     const pathname = decodedPath(req.url ?? '/');
     if (pathname === undefined) return send(res, 400, 'text/plain; charset=utf-8', 'bad path');
 
-    if (pathname === '/config.json' && opts.runtimeConfig) {
-      const config = typeof opts.runtimeConfig === 'function' ? opts.runtimeConfig() : opts.runtimeConfig;
+    const config = runtimeConfig();
+    if (pathname === '/config.json' && config) {
       res.setHeader('cache-control', 'no-store');
       return send(res, 200, CONTENT_TYPES['.json']!, JSON.stringify(config), req.method === 'HEAD');
     }

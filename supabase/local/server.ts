@@ -16,7 +16,7 @@ import { restRoutes } from './rest/routes.ts';
 
 export function createApp(ctx: LocalContext, functions: Awaited<ReturnType<typeof loadFunctions>>): Hono {
   const app = new Hono();
-  app.use('*', corsMiddleware);
+  app.use('*', corsMiddleware(ctx));
   app.route('/auth/v1', authRoutes(ctx));
   app.route('/rest/v1', restRoutes(ctx));
   app.route('/functions/v1', functionRoutes(ctx, functions));
@@ -40,6 +40,7 @@ export async function listen(
     jwtSecret?: string;
     jwtExpiry?: number;
     maxBodyBytes?: number;
+    corsOrigins?: string[];
     siteUrl?: string;
     mailerAutoconfirm?: boolean;
     rateLimits?: Partial<AuthRateLimits>;

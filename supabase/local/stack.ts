@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AuthRateLimits, secretsKeyFile } from './config.ts';
 import { type Database, openDatabase } from './db.ts';
+import { checkExposure, secureDemoAccount } from './exposure.ts';
 import { bootstrap, migrate, StaleDatabaseError, seed } from './migrate.ts';
 import { type OutboxTimer, startOutboxTimer } from './outbox-timer.ts';
 import { listen, type RunningServer } from './server.ts';
@@ -20,6 +21,13 @@ export interface StackOptions {
   jwtSecret?: string;
   jwtExpiry?: number;
   maxBodyBytes?: number;
+  /** Web origins allowed to call the API (supabase/local/cors.ts); any on loopback when absent. */
+  corsOrigins?: string[];
+  /**
+   * The demo account's password (PIGEON_DEMO_PASSWORD), set at every start. Beyond loopback
+   * the stack refuses to start while the demo account has the published default one.
+   */
+  demoPassword?: string;
   /** The app's address, where auth mails link to (http://127.0.0.1:5173). */
   siteUrl?: string;
   /** false: sign-ups must confirm their address by mail first (true, as config.toml says). */
@@ -99,6 +107,8 @@ function dataLocation(opts: StackOptions): string {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const host = opts.host ?? '127.0.0.1';
+  checkExposure(host, opts.jwtSecret, opts.demoPassword);
   const db = await openDatabase(opts);
   let server: RunningServer | undefined;
   let sim: Awaited<ReturnType<typeof attachSimulator>> | undefined;
@@ -115,6 +125,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         : err;
     });
     if (opts.seed) await seed(db);
+    await secureDemoAccount(db, host, opts.demoPassword);
     server = await listen(db, { ...opts, port: opts.port ?? 0 });
     if (opts.simulator) sim = await attachSimulator(server, opts.simulator);
     const timer: OutboxTimer | undefined = opts.outboxTimer

@@ -5,10 +5,13 @@
 //   HOST       the address both bind (127.0.0.1)
 //   DATABASE_URL, PIGEON_DATA_DIR, JWT_SECRET, PIGEON_SEED, PIGEON_SECRETS_KEY(_FILE): as for
 //              `npm run backend`
+//   PIGEON_DEMO_PASSWORD, PIGEON_CORS_ORIGINS: who may reach it (supabase/local/access-options.ts);
+//              beyond a loopback HOST it refuses to start without JWT_SECRET and a demo password
 //   PIGEON_SIMULATOR, SIMULATOR_PORT, SIMULATOR_REPLY, OUTBOX_INTERVAL_MS: sending
 //              (supabase/local/outbox-options.ts)
 //   --no-build serve the existing dist/ as it is
 import { join } from 'node:path';
+import { accessOptions, demoLoginBanner } from './access-options.ts';
 import { watchMail } from './mail-catcher.ts';
 import { deliveryBanner, deliveryOptions } from './outbox-options.ts';
 import { buildApp, projectRoot, serveApp } from './serve-app.ts';
@@ -33,6 +36,7 @@ const build = skipBuild
       env: { VITE_SUPABASE_URL: process.env.VITE_SUPABASE_URL ?? `http://${host}:${apiPort}` },
     });
 const delivery = deliveryOptions();
+const access = accessOptions();
 const stackStarting = startStack({
   databaseUrl,
   dataDir: databaseUrl ? undefined : dataDir,
@@ -44,6 +48,7 @@ const stackStarting = startStack({
   // Mailed links (password reset, invitations) open the app.
   siteUrl: `http://${host}:${appPort}`,
   ...delivery,
+  ...access,
 });
 
 let stack: Awaited<typeof stackStarting>;
@@ -70,7 +75,7 @@ console.log(`
 Pigeon is running (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)
 
   App:              ${app.url}
-  Demo login:       demo@pigeon.local / pigeon-demo
+${demoLoginBanner(access)}
 
   Local Supabase:   ${stack.url} (${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`})
   anon key:         ${stack.config.anonKey}

@@ -1,8 +1,8 @@
 // The app's sync RPCs. pull_rows: pages in (_modified, id) order below the horizon, RLS-scoped
 // (out-of-order commits under concurrency are proved on PostgreSQL in pull-horizon.pg.test.ts).
 // push_rows: a bulk push judges each row on its own (written, or its conflict returned).
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { contactId } from '../../src/domain/ids.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
 import { contactInsert, puller, workspaceOf } from './pull-client.ts';
 
@@ -54,7 +54,7 @@ type ServerRow = {
 
 function contactDoc(workspace: string, phone: string, fields: Record<string, unknown> = {}) {
   return {
-    id: randomUUID(),
+    id: contactId(workspace, phone),
     workspace_id: workspace,
     phone,
     name: `Contact ${phone}`,
@@ -156,15 +156,19 @@ test('push_rows refuses a batch it cannot judge row by row, and rows of another 
   expect((await push(user, many)).error).toMatch(/at most 1000 rows per push, got 1001/);
   expect(await stored(doc.id)).toBeUndefined();
 
-  // A row of a workspace the pusher does not belong to: neither written nor revealed.
+  // A row of a workspace the pusher does not belong to: refused, neither written nor revealed.
   const stranger = await backend.mintUser();
-  expect(await push(stranger, [{ doc: { ...doc, name: 'theirs' }, assumed: null }])).toMatchObject({
-    error: expect.stringMatching(/row-level security/),
+  expect(await push(stranger, [{ doc: { ...doc, name: 'theirs' }, assumed: null }])).toEqual({
+    conflicts: [{ id: doc.id, _refused: expect.stringMatching(/row-level security/) }],
   });
   expect(await push(user, [{ doc, assumed: null }])).toEqual({ conflicts: [] });
   const sneaky = await push(stranger, [
     { doc: { ...doc, workspace_id: await workspaceOf(backend, stranger.id), name: 'taken' }, assumed: null },
   ]);
-  expect(sneaky.error).toMatch(/exists outside the workspaces you belong to/);
+  expect(sneaky).toEqual({
+    conflicts: [
+      { id: doc.id, _refused: expect.stringMatching(/is not the id of \+15555000001 in workspace/) },
+    ],
+  });
   expect((await stored(doc.id))?.name).toBe(doc.name);
 });

@@ -663,10 +663,11 @@ describe('replication columns', () => {
       ),
     );
     expect(out.opted_out_at).toBeInstanceOf(Date);
+    // Clearing it takes an owner or admin and a reason (security-opt-out.test.ts).
     const back = await as(alice, (tx) =>
       one<{ opted_out_at: Date | null }>(
         tx,
-        'update public.contacts set opted_out = false where id = $1 returning opted_out_at',
+        "select opted_out_at from public.set_contact_opt_out($1, false, 'asked to hear from us again')",
         [aliceRows.contact],
       ),
     );

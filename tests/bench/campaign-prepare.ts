@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
 import { type PreparableContact, prepareCampaign } from '../../src/domain/campaign-prepare.ts';
+import { contactId } from '../../src/domain/ids.ts';
 import { startBackend } from '../backend/harness.ts';
 import type { BenchResult } from './result.ts';
 
@@ -81,8 +82,11 @@ export async function campaignPrepare(): Promise<BenchResult> {
       body: BODY,
     });
     if (error) throw new Error(`campaign insert failed: ${error.message}`);
-    const messages = prepared.messages.slice(0, ENQUEUED);
-    // The intake checks each recipient is a contact of the workspace.
+    // The intake checks each recipient is a contact of the workspace, whose id the database
+    // derives from workspace and phone (unknown when the contacts were made above).
+    const messages = prepared.messages
+      .slice(0, ENQUEUED)
+      .map((m) => ({ ...m, contact_id: contactId(channel!.workspace_id, m.phone) }));
     await backend.db.query(
       `insert into public.contacts (id, workspace_id, phone)
        select id, $1, phone from unnest($2::uuid[], $3::text[]) as c (id, phone)`,

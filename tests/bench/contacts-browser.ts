@@ -36,8 +36,8 @@ async function coldOpen(dir: string): Promise<Record<string, number>> {
     await watchLongTasks(context);
     const user = await backend.user();
     await backend.db.query(
-      `insert into public.contacts (id, workspace_id, phone, name, email, tags)
-       select gen_random_uuid(), m.workspace_id, '+1555' || lpad(i::text, 7, '0'), 'Contact ' || lpad(i::text, 6, '0'),
+      `insert into public.contacts (workspace_id, phone, name, email, tags)
+       select m.workspace_id, '+1555' || lpad(i::text, 7, '0'), 'Contact ' || lpad(i::text, 6, '0'),
               'c' || i || '@example.test', array['bench']
        from public.workspace_members m, generate_series(1, $2::int) i where m.user_id = $1`,
       [user.id, ROWS],

@@ -16,8 +16,8 @@ interface Checkpoint {
 
 async function seedContacts(backend: Backend, workspaceId: string): Promise<void> {
   await backend.db.query(
-    `insert into public.contacts (id, workspace_id, phone, name, email, tags, custom_fields)
-     select gen_random_uuid(), $1, '+1555' || lpad(i::text, 7, '0'), 'Contact ' || i,
+    `insert into public.contacts (workspace_id, phone, name, email, tags, custom_fields)
+     select $1, '+1555' || lpad(i::text, 7, '0'), 'Contact ' || i,
             'c' || i || '@example.test', array['bench', 'tag' || (i % 10)], jsonb_build_object('n', i)
      from generate_series(1, $2::int) as i`,
     [workspaceId, ROWS],

@@ -121,8 +121,8 @@ export async function seedAudience(backend: Backend, userId: string, tag: string
      , t as (insert into public.templates (id, workspace_id, name, body)
              select gen_random_uuid(), workspace_id, 'Sale', 'Hello {{first_name|friend}}, the sale is on' from ws
              where not exists (select 1 from public.templates x where x.workspace_id = ws.workspace_id))
-     insert into public.contacts (id, workspace_id, phone, name, tags)
-     select gen_random_uuid(), ws.workspace_id, phone, 'Buyer ' || right(phone, 4), array[$2]
+     insert into public.contacts (workspace_id, phone, name, tags)
+     select ws.workspace_id, phone, 'Buyer ' || right(phone, 4), array[$2]
      from ws, unnest($3::text[]) phone`,
     [userId, tag, phones],
   );

@@ -14,6 +14,11 @@ export interface ContactInput {
   notes?: string;
 }
 
+export type ContactPatch = Partial<Omit<ContactInput, 'phone'>> & {
+  opted_out?: boolean;
+  opt_in_reason?: string;
+};
+
 export interface ContactsApi {
   /** Live, sorted by name then phone; search matches name, phone digits, email or tag. */
   list(search: Accessor<string>): Accessor<Contact[]>;
@@ -22,10 +27,11 @@ export interface ContactsApi {
   get(id: Accessor<string | undefined>): Accessor<Contact | undefined>;
   /** Refuses an invalid phone with the reason; adding an existing phone edits that contact. */
   add(input: ContactInput): Promise<Result<Contact>>;
-  /** A patch of editable fields; a phone change is refused (the id derives from it). */
-  update(
-    id: string,
-    patch: Partial<Omit<ContactInput, 'phone'>> & { opted_out?: boolean },
-  ): Promise<Result<Contact>>;
+  /**
+   * A patch of editable fields; a phone change is refused (the id derives from it). Clearing
+   * an opt-out takes an owner or admin, a connection and `opt_in_reason` (the server checks
+   * and records it; supabase/migrations/20261203140100_opt_out_rules.sql).
+   */
+  update(id: string, patch: ContactPatch): Promise<Result<Contact>>;
   remove(id: string): Promise<Result>;
 }

@@ -3,6 +3,7 @@
  * `updated_at` and leaving a pending marker; the replication carries them up.
  */
 
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { MangoQuery, RxDocument } from 'rxdb';
 import { concat, from, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
 import { createMemo } from 'solid-js';
@@ -23,7 +24,7 @@ import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts'
 import { liveDocument } from '../shared/queries.ts';
 import { toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
-import type { ContactInput, ContactsApi } from './api.ts';
+import type { ContactInput, ContactPatch, ContactsApi } from './api.ts';
 
 /** Rows shown before the full list is read: more than any screen holds. */
 const FIRST_PAGE = 60;
@@ -35,9 +36,26 @@ interface ContactRows {
 }
 
 type EditableFields = Pick<Contact, 'name' | 'email' | 'tags' | 'group_ids' | 'custom_fields' | 'notes'>;
-type ContactPatch = Parameters<ContactsApi['update']>[1];
+/** What clearing an opt-out needs beyond the local database: the server decides it. */
+export interface ContactsDeps {
+  client: SupabaseClient;
+  online(): boolean;
+}
 
-export function createContactsApi(source: ScopeSource): ContactsApi {
+export function createContactsApi(source: ScopeSource, deps: ContactsDeps): ContactsApi {
+  /** Clears an opt-out on the server (owners and admins, with a reason), before the local edit. */
+  async function optIn(id: string, reason: string | undefined): Promise<Result> {
+    if (!reason?.trim()) return { ok: false, error: 'Reason: say why this person may be messaged again' };
+    if (!deps.online())
+      return { ok: false, error: "You're offline: clearing an opt-out needs a connection." };
+    const { error } = await deps.client.rpc('set_contact_opt_out', {
+      p_contact_id: id,
+      p_opted_out: false,
+      p_reason: reason.trim(),
+    });
+    return error ? { ok: false, error: error.message } : { ok: true, value: undefined };
+  }
+
   // The first screenful, then the whole sorted list once it is read; shared by the list and
   // its count, so a 100k-contact workspace reads its contacts once and never counts them apart
   // (a count query over 100k rows takes seconds and holds up the storage's other requests).
@@ -114,6 +132,13 @@ export function createContactsApi(source: ScopeSource): ContactsApi {
         return { ok: false, error: 'Phone: cannot change; add a contact with the new number' };
       const fields = checkFields(patch);
       if (!fields.ok) return fields;
+      if (patch.opted_out === false) {
+        const current = await scope.db.contacts.findOne(id).exec();
+        if (current?.opted_out) {
+          const cleared = await optIn(id, patch.opt_in_reason);
+          if (!cleared.ok) return cleared;
+        }
+      }
       return saved(
         await editDocument(scope, 'contacts', scope.db.contacts, id, (current) => ({
           ...current,

@@ -1,7 +1,7 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, type JSX, on, Show } from 'solid-js';
 import type { Contact } from '../../domain/types.ts';
-import type { ContactInput } from '../../features/contacts/api.ts';
+import type { ContactPatch } from '../../features/contacts/api.ts';
 import { classes } from '../class-names.ts';
 import chips from '../components/Chips.module.css';
 import controls from '../components/controls.module.css';
@@ -19,8 +19,6 @@ import { useServices } from '../services-context.ts';
 import { joinList, splitList } from '../text.ts';
 import styles from './ContactDetailPage.module.css';
 import { CustomFieldsEditor, type FieldRow, toRecord, toRows } from './CustomFieldsEditor.tsx';
-
-type ContactPatch = Partial<Omit<ContactInput, 'phone'>> & { opted_out?: boolean };
 
 export function ContactDetailPage(): JSX.Element {
   const { contacts } = useServices();
@@ -61,7 +59,9 @@ export function ContactDetailPage(): JSX.Element {
 /** The form for one contact. Saving sends only the fields the user changed, so edits made
  * elsewhere to other fields are merged, not overwritten. */
 function ContactEditor(props: { contact: Contact }): JSX.Element {
-  const { contacts } = useServices();
+  const { contacts, role } = useServices();
+  // The server lets only owners and admins clear an opt-out; the control is theirs.
+  const managesOptOut = () => role() === 'owner' || role() === 'admin';
   const navigate = useNavigate();
 
   // What the form started from; compared with the form to find what the user changed.
@@ -73,6 +73,7 @@ function ContactEditor(props: { contact: Contact }): JSX.Element {
   const [fields, setFields] = createSignal<FieldRow[]>([]);
   const [notes, setNotes] = createSignal('');
   const [optedOut, setOptedOut] = createSignal(false);
+  const [optInReason, setOptInReason] = createSignal('');
 
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<string>();
@@ -88,6 +89,7 @@ function ContactEditor(props: { contact: Contact }): JSX.Element {
     setFields(toRows(contact.custom_fields));
     setNotes(contact.notes);
     setOptedOut(contact.opted_out);
+    setOptInReason('');
   };
   load(props.contact);
 
@@ -103,6 +105,7 @@ function ContactEditor(props: { contact: Contact }): JSX.Element {
     if (!sameRecord(nextFields, from.custom_fields)) changes.custom_fields = nextFields;
     if (notes() !== from.notes) changes.notes = notes();
     if (optedOut() !== from.opted_out) changes.opted_out = optedOut();
+    if (from.opted_out && !optedOut()) changes.opt_in_reason = optInReason();
     return changes;
   });
   const dirty = () => Object.keys(patch()).length > 0;
@@ -192,22 +195,38 @@ function ContactEditor(props: { contact: Contact }): JSX.Element {
         <GroupPicker selected={groupIds()} onChange={setGroupIds} />
         <CustomFieldsEditor rows={fields()} onChange={setFields} />
         <TextAreaField label="Notes" name="notes" rows={4} value={notes()} onValue={setNotes} />
-        <label class={classes(controls.checkbox, controls.checkboxCard)}>
-          <input
-            type="checkbox"
-            checked={optedOut()}
-            onChange={(event) => setOptedOut(event.currentTarget.checked)}
-          />
-          <span>
-            <span class={controls.checkboxTitle}>Opted out</span>
-            <span class={forms.hint}>
-              This person asked not to be messaged; campaigns skip them.
-              <Show when={props.contact.opted_out && props.contact.opted_out_at}>
-                {(since) => <> Since {new Date(since()).toLocaleDateString()}.</>}
-              </Show>
+        <Show
+          when={managesOptOut()}
+          fallback={<p class={forms.hint}>Only owners and admins change whether a contact is opted out.</p>}
+        >
+          <label class={classes(controls.checkbox, controls.checkboxCard)}>
+            <input
+              type="checkbox"
+              checked={optedOut()}
+              onChange={(event) => setOptedOut(event.currentTarget.checked)}
+            />
+            <span>
+              <span class={controls.checkboxTitle}>Opted out</span>
+              <span class={forms.hint}>
+                This person asked not to be messaged; campaigns skip them.
+                <Show when={props.contact.opted_out && props.contact.opted_out_at}>
+                  {(since) => <> Since {new Date(since()).toLocaleDateString()}.</>}
+                </Show>
+              </span>
             </span>
-          </span>
-        </label>
+          </label>
+          <Show when={base().opted_out && !optedOut()}>
+            <TextField
+              label="Why may this person be messaged again?"
+              name="opt_in_reason"
+              autocomplete="off"
+              required
+              value={optInReason()}
+              onValue={setOptInReason}
+              hint="Required, and kept in the contact's opt-out history: for example, how they agreed again."
+            />
+          </Show>
+        </Show>
         <p class={forms.hint}>The phone number identifies the contact and can't be changed here.</p>
         <FormError error={error()} />
         <div class={forms.actions}>

@@ -1,5 +1,6 @@
 // Request bodies: read within the size limit (counted as the bytes arrive, whatever
 // Content-Length claims), then checked for the shapes PostgREST accepts.
+import { BodyTooLargeError, readBodyWithin } from '../body.ts';
 import { invalidBody, RestError } from './errors.ts';
 
 export interface JsonBody {
@@ -20,25 +21,13 @@ function tooLarge(limit: number): RestError {
 
 /** Reads the body as JSON; undefined when there is none. */
 export async function readJsonBody(req: Request, limit: number): Promise<JsonBody | undefined> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > limit) throw tooLarge(limit);
-  if (!req.body) return undefined;
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
+  const bytes = await readBodyWithin(req, limit).catch((err: unknown) => {
+    throw err instanceof BodyTooLargeError ? tooLarge(limit) : err;
+  });
+  if (!bytes) return undefined;
   let raw: string;
   try {
-    raw = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    raw = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw invalidBody('Empty or invalid json', 'The body is not valid UTF-8');
   }
