@@ -31,6 +31,5 @@ export const migrationStrategies = {
     // write): so they are dropped, and the pull after the migration brings them back whole.
     1: () => null,
   },
-  pending_changes: {},
   outgoing_messages: {},
 } satisfies Record<string, MigrationStrategies>;

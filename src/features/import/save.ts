@@ -8,9 +8,9 @@
  * the import would not change is not written, so it does not wait to sync either.
  *
  * A batch is one bulk insert of its new contacts and one bulk write of its updated ones (each
- * document is written whole, never in part), then one write of their pending markers
- * (src/sync/status.ts), so the header counts what waits to sync and the replication pushes it like any
- * edit. A crash before the markers are written is made good at the next start (src/sync/status.ts).
+ * document is written whole, never in part, and once): the replication pushes them like any
+ * edit, once the batch is stored (scope.writes), and the header counts them meanwhile
+ * (src/sync/status.ts, from the replication's own state).
  */
 
 import type { BulkWriteRow, RxDocument, RxDocumentData, RxStorageWriteError } from 'rxdb';
@@ -89,7 +89,8 @@ export async function saveBatch(
         `saving contacts: ${todo.length} kept changing while being saved (first: ${todo[0]?.id})`,
       );
     }
-    todo = await writeOnce(scope, todo, assign, counts);
+    const round = todo;
+    todo = await scope.writes.run(() => writeOnce(scope, round, assign, counts));
   }
   return counts;
 }
@@ -131,7 +132,6 @@ async function writeOnce(
   const stored = (doc: ContactDoc) => !retry.has(doc.id);
   const created = inserts.filter(stored);
   const updated = updates.map((row) => row.document).filter(stored);
-  await scope.pending.markAll('contacts', [...created, ...updated]);
   counts.unchanged += unchanged;
   counts.created += created.length;
   counts.updated += updated.length;
