@@ -9,7 +9,7 @@
  *   from their assumed master state (what was unpushed when the app closed or crashed: RxDB
  *   pushes them from that checkpoint, so nothing is lost, and they are counted);
  * - then each local write (every write to the collection except the replication's pulls) adds
- *   its document, and each push the server confirms (sent$) removes the state it sent; a
+ *   its document, whether a replication runs or not, and each push the server confirms (sent$) removes the state it sent; a
  *   conflict's merge is a local write, pushed and confirmed like any edit;
  * - whenever the replication goes idle, the documents still counted are checked against the
  *   assumed master state again (what a confirmation racing the start scan left).
@@ -42,7 +42,7 @@ import {
   switchMap,
   tap,
 } from 'rxjs';
-import type { WritableCollection } from '../db/collections.ts';
+import { WRITABLE_COLLECTIONS, type WritableCollection } from '../db/collections.ts';
 import type { PigeonDatabase } from '../db/database.ts';
 
 /** What the count needs to know of an edited document. */
@@ -100,6 +100,23 @@ export class PendingChanges {
         concatMap(() => this.publish().catch(report)),
       )
       .subscribe();
+    // Edits count from the moment they are written, whether a replication runs or not (the
+    // session may have expired): in the tab that leads, which sees every tab's writes.
+    void db
+      .waitForLeadership()
+      .then(() => {
+        if (this.publishing.closed) return;
+        this.publishing.add(
+          db.eventBulks$
+            .pipe(filter((bulk) => isWritable(bulk.collectionName) && !bulk.context.startsWith(PULL_CONTEXT)))
+            .subscribe((bulk) => {
+              const collection = bulk.collectionName as WritableCollection;
+              for (const event of bulk.events) this.add(collection, event.documentData as EditedDocument);
+              this.changed.next();
+            }),
+        );
+      })
+      .catch(report);
   }
 
   /** Unconfirmed edits of one workspace, or of all of them. */
@@ -141,13 +158,6 @@ export class PendingChanges {
     workspaceId: string,
   ): Subscription {
     const subscription = new Subscription();
-    const edits = documents.eventBulks$.pipe(
-      filter((bulk) => !bulk.context.startsWith(PULL_CONTEXT)),
-      map((bulk) => {
-        for (const event of bulk.events) this.add(collection, event.documentData as WithDeleted<D>);
-        this.changed.next();
-      }),
-    );
     const confirmations = replication.sent$.pipe(
       map((doc) => this.confirm(collection, doc as WithDeleted<D>)),
     );
@@ -161,10 +171,11 @@ export class PendingChanges {
       .waitForLeadership()
       .then(async () => {
         if (subscription.closed) return;
-        subscription.add(edits.subscribe());
+        // Before the replication has started: a run-once replication (a flush) resolves its
+        // startPromise only when it is done, after its confirmations.
+        subscription.add(merge(confirmations, idle).subscribe());
         await replication.startPromise;
         if (subscription.closed) return;
-        subscription.add(merge(confirmations, idle).subscribe());
         await this.scan(collection, documents, replication, workspaceId);
       })
       .catch(report);
@@ -293,6 +304,10 @@ function sameSummary(a: PendingSummary, b: PendingSummary): boolean {
     a.records.length === b.records.length &&
     a.records.every((r, i) => r === b.records[i])
   );
+}
+
+function isWritable(name: string | undefined): boolean {
+  return (WRITABLE_COLLECTIONS as readonly (string | undefined)[]).includes(name);
 }
 
 function recordKey(collection: WritableCollection, docId: string): string {
