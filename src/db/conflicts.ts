@@ -14,6 +14,7 @@
  * assumes what the server holds.
  */
 import type { RxConflictHandler, WithDeleted } from 'rxdb';
+import { mergeChat, mergeChatNote, mergeChatRead } from '../domain/inbox-merge.ts';
 import {
   isSameDocument,
   isSameDocumentExcept,
@@ -23,7 +24,15 @@ import {
   mergeGroup,
   mergeTemplate,
 } from '../domain/merge.ts';
-import type { CampaignDoc, ContactDoc, GroupDoc, TemplateDoc } from './documents.ts';
+import type {
+  CampaignDoc,
+  ChatDoc,
+  ChatNoteDoc,
+  ChatReadDoc,
+  ContactDoc,
+  GroupDoc,
+  TemplateDoc,
+} from './documents.ts';
 
 const SERVER_VERSION = ['server_modified'];
 
@@ -43,6 +52,9 @@ export const contactConflictHandler = mergingHandler<ContactDoc>(mergeContact);
 export const groupConflictHandler = mergingHandler<GroupDoc>(mergeGroup);
 export const templateConflictHandler = mergingHandler<TemplateDoc>(mergeTemplate);
 export const campaignConflictHandler = mergingHandler<CampaignDoc>(mergeCampaign);
+export const chatConflictHandler = mergingHandler<ChatDoc>(mergeChat);
+export const chatNoteConflictHandler = mergingHandler<ChatNoteDoc>(mergeChatNote);
+export const chatReadConflictHandler = mergingHandler<ChatReadDoc>(mergeChatRead);
 
 /**
  * Read-only collections are never pushed, so they never conflict; equality still decides

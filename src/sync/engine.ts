@@ -79,6 +79,13 @@ interface Run {
 const RESYNC_THROTTLE_MS = 250;
 
 /**
+ * Tables whose triggers may store a pushed row otherwise than it was sent (chat_reads keeps a
+ * read marker from moving back): the event of this device's own push still wakes a pull there,
+ * which writes the row only if the server changed it.
+ */
+const SERVER_REWRITES: readonly WritableCollection[] = ['chat_reads'];
+
+/**
  * The identifier a replication keeps its checkpoint under. A collection's schema version
  * after 0 is part of it, so a migrated collection is pulled again from the start: RxDB keeps
  * the checkpoint across a migration, and never replaces a stored document that differs from
@@ -238,6 +245,12 @@ export class SyncEngine {
         return this.wire(table, db.templates, workspaceId, live);
       case 'campaigns':
         return this.wire(table, db.campaigns, workspaceId, live);
+      case 'chats':
+        return this.wire(table, db.chats, workspaceId, live);
+      case 'chat_notes':
+        return this.wire(table, db.chat_notes, workspaceId, live);
+      case 'chat_reads':
+        return this.wire(table, db.chat_reads, workspaceId, live);
     }
   }
 
@@ -290,7 +303,14 @@ export class SyncEngine {
     const { pending } = this.opts;
     const echoes = new PushedVersions();
     const handle = this.replicate(table, collection, workspaceId, live, echoes);
-    return { table, handle, echoes, track: () => pending.track(table, collection, handle, workspaceId) };
+    // Where the server may rewrite a pushed row, its realtime event must still pull it.
+    const ownEchoes = SERVER_REWRITES.includes(table) ? undefined : echoes;
+    return {
+      table,
+      handle,
+      echoes: ownEchoes,
+      track: () => pending.track(table, collection, handle, workspaceId),
+    };
   }
 
   private startRun(replications: Replication[], workspaceId: string | undefined): Run {
