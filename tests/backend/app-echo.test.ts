@@ -95,6 +95,18 @@ test('each added or edited row is written once on the device that made it and on
   const a = countingNetwork();
   const deviceA = await device(onA, a.network);
   const deviceB = await device(onB, new Network());
+  /** The contact documents each device wrote, A's replication state and A's pulls, since the reset. */
+  function expectOneWritePerRow(what: string): void {
+    const figures = {
+      a: onA.of('contacts'),
+      b: onB.of('contacts'),
+      aMeta: onA.meta(),
+      aTotal: onA.total(),
+      aPulls: a.pulls.get('contacts') ?? 0,
+    };
+    console.info(`writes per row, ${N} ${what}:`, figures);
+    expect(figures).toMatchObject({ a: N, b: N, aPulls: 0 });
+  }
   await signIn(deviceA, user.email, user.password);
   await signIn(deviceB, user.email, user.password);
   const listB = deviceB.watch(() => deviceB.services.contacts.list(() => '+4474006'));
@@ -119,17 +131,7 @@ test('each added or edited row is written once on the device that made it and on
   await eventually(listB, (l) => l.length === N);
   // Realtime echoes and any pull they would cause have time to arrive.
   await settle(1500);
-  const adds = {
-    a: onA.of('contacts'),
-    b: onB.of('contacts'),
-    aMeta: onA.meta(),
-    aTotal: onA.total(),
-    aPulls: a.pulls.get('contacts') ?? 0,
-  };
-  console.info(`writes per row, ${N} adds:`, adds);
-  expect(adds.a).toBe(N);
-  expect(adds.b).toBe(N);
-  expect(adds.aPulls).toBe(0);
+  expectOneWritePerRow('adds');
 
   // Edits on A: each pushed with the version its add's push returned (a wrong one would
   // conflict, and the merge would write the row again).
@@ -143,17 +145,7 @@ test('each added or edited row is written once on the device that made it and on
   await eventually(deviceA.services.sync.pending, (n) => n === 0);
   await eventually(listB, (l) => l.length === N && l.every((c) => c.name.endsWith('edited')));
   await settle(1500);
-  const edits = {
-    a: onA.of('contacts'),
-    b: onB.of('contacts'),
-    aMeta: onA.meta(),
-    aTotal: onA.total(),
-    aPulls: a.pulls.get('contacts') ?? 0,
-  };
-  console.info(`writes per row, ${N} edits:`, edits);
-  expect(edits.a).toBe(N);
-  expect(edits.b).toBe(N);
-  expect(edits.aPulls).toBe(0);
+  expectOneWritePerRow('edits');
   const rows = await backend.db.query<{ name: string }>(
     'select name from public.contacts where id = any($1) order by name',
     [ids],
