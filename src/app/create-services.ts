@@ -27,6 +27,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
 import { createAccountApi } from '../features/account/service.ts';
 import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
 import { createCampaignsApi } from '../features/campaigns/service.ts';
+import { createChannelsApi } from '../features/channels/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi } from '../features/import/service.ts';
@@ -34,7 +35,7 @@ import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
-import { NO_SCOPE, type Scope, type ScopeSource } from '../features/shared/scope.ts';
+import type { Scope, ScopeSource } from '../features/shared/scope.ts';
 import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
@@ -269,6 +270,12 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       prepare: options.prepareCampaign ?? defaultPreparer,
     }),
     quota: createQuotaApi(scopeSource, client),
+    channels: createChannelsApi(scopeSource, {
+      client,
+      online: () => online.online,
+      role$: current$.pipe(map((c) => c?.role)),
+      refresh: () => space$.value?.engine?.reSync(),
+    }),
     team: createTeamApi(scopeSource, { client, online: () => online.online, acceptUrl: `${appUrl}/invite` }),
     account: createAccountApi({ client, online: () => online.online, resetUrl: `${appUrl}/reset-password` }),
 
