@@ -301,7 +301,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
 }
 
 function scopeOf(space: UserSpace, workspace: Scope['workspace']): Scope {
-  return { db: space.db, pending: space.pending, workspace };
+  return { db: space.db, pending: space.pending, writes: space.writes, workspace };
 }
 
 function offline$(online: OnlineState): Observable<boolean> {

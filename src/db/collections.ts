@@ -3,11 +3,12 @@
  * client writes it, its schema and its conflict handler.
  *
  * Budget: RxDB's free edition opens at most 13 collections per database. Before the inbox
- * there were 10 (pending_changes among them, which is being retired). The inbox adds 3 and no
+ * there were 10 (pending_changes among them, now retired: what waits to sync is derived from
+ * the replication's own state, src/sync/status.ts). The inbox adds 3 and no
  * more: `chats` (the server's conversations, with status and assignee edited by members, so
  * assignment needs no collection of its own), `chat_notes` and `chat_reads` (the member's own
  * read markers: unread counts derive from them and the chat's inbound_count, so no per-member
- * counter is stored). That makes 13 with pending_changes, 12 once it is gone; anything later
+ * counter is stored). That makes 12, one slot free; anything later
  * (drafts, quick replies, paging state) lives in existing collections or local storage.
  */
 import type {
@@ -53,8 +54,6 @@ import {
   memberSchema,
   messageSchema,
   outgoingMessageSchema,
-  type PendingChange,
-  pendingChangeSchema,
   templateSchema,
   workspaceSchema,
 } from './schemas.ts';
@@ -68,7 +67,6 @@ export interface PigeonCollections {
   workspace_members: RxCollection<MemberDoc>;
   channels: RxCollection<ChannelDoc>;
   messages: RxCollection<MessageDoc>;
-  pending_changes: RxCollection<PendingChange>;
   outgoing_messages: RxCollection<OutgoingMessage>;
   chats: RxCollection<ChatDoc>;
   chat_notes: RxCollection<ChatNoteDoc>;
@@ -128,7 +126,6 @@ export const collectionCreators: CollectionCreators = {
   channels: creator('channels', channelSchema, readOnlyConflictHandler()),
   messages: creator('messages', messageSchema, readOnlyConflictHandler()),
   // Local only: never replicated, so no conflict handler.
-  pending_changes: creator('pending_changes', pendingChangeSchema),
   outgoing_messages: creator('outgoing_messages', outgoingMessageSchema),
   chats: creator('chats', chatSchema, chatConflictHandler),
   chat_notes: creator('chat_notes', chatNoteSchema, chatNoteConflictHandler),

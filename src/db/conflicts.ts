@@ -2,9 +2,11 @@
  * RxDB conflict handlers from the domain merges (src/domain/merge.ts, DESIGN.md: field-level
  * merge, union of tags and groups).
  *
- * `isEqual` is isSameDocument. It ignores `_modified`, but documents carry the server version
- * as `server_modified` (documents.ts), which it does compare: two states are equal only if
- * their content and the server version they stem from are.
+ * `isEqual` of the writable collections compares content only: it ignores the server version
+ * (`server_modified`, documents.ts). The version the server holds is kept by the replication's
+ * own record of it (its assumed master state, which a push updates from push_changes' answer,
+ * src/sync/replication.ts), not in the stored document: so a pulled echo of this device's own
+ * push equals the stored document and is not written again.
  *
  * `resolve` is a three-way merge with the assumed master state (what the local edit started
  * from) as base; without one (two offline inserts of the same phone) the merges fall back to
@@ -15,6 +17,7 @@ import type { RxConflictHandler, WithDeleted } from 'rxdb';
 import { mergeChat, mergeChatNote, mergeChatRead } from '../domain/inbox-merge.ts';
 import {
   isSameDocument,
+  isSameDocumentExcept,
   type MergeInput,
   mergeCampaign,
   mergeContact,
@@ -31,11 +34,13 @@ import type {
   TemplateDoc,
 } from './documents.ts';
 
+const SERVER_VERSION = ['server_modified'];
+
 function mergingHandler<D extends { server_modified?: string }>(
   merge: (input: MergeInput<WithDeleted<D>>) => WithDeleted<D>,
 ): RxConflictHandler<D> {
   return {
-    isEqual: (a, b) => isSameDocument(a, b),
+    isEqual: (a, b) => isSameDocumentExcept(a, b, SERVER_VERSION),
     resolve: async ({ assumedMasterState, newDocumentState, realMasterState }) => ({
       ...merge({ base: assumedMasterState, local: newDocumentState, remote: realMasterState }),
       server_modified: realMasterState.server_modified,

@@ -6,6 +6,7 @@
 import { addRxPlugin, createRxDatabase, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBCleanupPlugin } from 'rxdb/plugins/cleanup';
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
+import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { type CollectionCreators, collectionCreators, type PigeonCollections } from './collections.ts';
 
@@ -15,6 +16,8 @@ import { type CollectionCreators, collectionCreators, type PigeonCollections } f
 addRxPlugin(RxDBMigrationSchemaPlugin);
 addRxPlugin(RxDBLeaderElectionPlugin);
 addRxPlugin(RxDBCleanupPlugin);
+// The pending-changes summary (src/sync/status.ts) is one local document of the database.
+addRxPlugin(RxDBLocalDocumentsPlugin);
 
 export type PigeonDatabase = RxDatabase<PigeonCollections>;
 
@@ -35,6 +38,7 @@ export async function openPigeonDatabase(opts: OpenDatabaseOptions): Promise<Pig
     multiInstance: opts.multiInstance,
     // Live queries of a 100k-contact list are updated from the change events, not re-run.
     eventReduce: true,
+    localDocuments: true,
   });
   try {
     await db.addCollections(opts.collections ?? collectionCreators);

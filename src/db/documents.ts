@@ -5,9 +5,11 @@
  * `_modified` is kept as `server_modified`, because RxDB reserves top-level names starting
  * with `_` (only `_deleted` is allowed). It is the version the document was last seen at on
  * the server, which pushes send as the assumed version (optimistic concurrency, see
- * supabase/migrations/20261202000900_sync_rpcs.sql). Being an ordinary field, it also takes
- * part in the conflict handlers' equality: a pulled echo of our own push (same content, new
- * `_modified`) is stored, so the next push assumes the version the server really holds.
+ * supabase/migrations/20261202000900_sync_rpcs.sql). The writable collections' equality
+ * (conflicts.ts) ignores it: the version a push assumes comes from the replication's record
+ * of the server's state, which the push's answer keeps current (push_changes,
+ * src/sync/replication.ts), so a pulled echo of this device's own push is not stored again and
+ * a document's `server_modified` may lag behind the server's after its own pushes.
  */
 import type { RxDocument, WithDeleted } from 'rxdb';
 import type {

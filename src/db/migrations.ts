@@ -43,7 +43,6 @@ export const migrationStrategies = {
   chats: {},
   chat_notes: {},
   chat_reads: {},
-  pending_changes: {},
   outgoing_messages: {
     // 1 adds the optional template of a message sent as one.
     1: (doc) => doc,

@@ -332,34 +332,6 @@ export const campaignSchema = replicatedSchema<CampaignDoc>({
   indexes: [['workspace_id', 'name']],
 });
 
-/** A local edit not yet confirmed by the server (sync/status.ts). Never replicated. */
-export interface PendingChange {
-  /** `collection_name|doc_id`, filled in by RxDB. */
-  id: string;
-  /** (Not `collection`: RxDocument has a property of that name.) */
-  collection_name: string;
-  doc_id: string;
-  workspace_id: string;
-  /** The `updated_at` of the edit; a push of that state (or a later one) confirms it. */
-  updated_at: string;
-}
-
-export const pendingChangeSchema: RxJsonSchema<PendingChange> = {
-  version: 0,
-  primaryKey: { key: 'id', fields: ['collection_name', 'doc_id'], separator: '|' },
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    id: { type: 'string', maxLength: 80 },
-    collection_name: { type: 'string', maxLength: 40 },
-    doc_id: uuid,
-    workspace_id: uuid,
-    updated_at: timestamp,
-  },
-  required: ['id', 'collection_name', 'doc_id', 'workspace_id', 'updated_at'],
-  indexes: ['workspace_id'],
-};
-
 const nullableTime = { type: ['string', 'null'] } as const;
 
 /** A chat (supabase/migrations/20261203100000_inbox.sql); members change status and assignee. */

@@ -137,6 +137,11 @@ export function isSameDocument(a: object, b: object): boolean {
   return sameValue(a, b, META_KEYS);
 }
 
+/** isSameDocument, also ignoring the top-level `fields` (e.g. a stored copy of a server stamp). */
+export function isSameDocumentExcept(a: object, b: object, fields: readonly string[]): boolean {
+  return sameValue(a, b, new Set([...META_KEYS, ...fields]));
+}
+
 function sameValue(a: unknown, b: unknown, ignored?: ReadonlySet<string>): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;

@@ -33,6 +33,8 @@ import {
 } from '../db/collections.ts';
 import type { PigeonDatabase } from '../db/database.ts';
 import type { RetryPolicy } from '../domain/backoff.ts';
+import { PushedVersions } from './echoes.ts';
+import type { LocalWrites } from './local-writes.ts';
 import {
   describeReplicationError,
   type ReplicationReport,
@@ -52,16 +54,19 @@ interface ReplicationHandle {
   cancel(): Promise<unknown>;
 }
 
-/** A replication with what the engine does around it (pending markers for writable ones). */
+/**
+ * A replication with what the engine does around it: the versions its pushes wrote (whose
+ * realtime echoes wake no pull), and for writable ones the count of what waits to sync.
+ */
 interface Replication {
   table: ReplicatedCollection;
   handle: ReplicationHandle;
+  echoes?: PushedVersions;
   track?: () => Subscription;
 }
 
 interface WritableReplication extends Replication {
   track: () => Subscription;
-  reconcile: () => Promise<void>;
 }
 
 interface Run {
@@ -72,6 +77,13 @@ interface Run {
 }
 
 const RESYNC_THROTTLE_MS = 250;
+
+/**
+ * Tables whose triggers may store a pushed row otherwise than it was sent (chat_reads keeps a
+ * read marker from moving back): the event of this device's own push still wakes a pull there,
+ * which writes the row only if the server changed it.
+ */
+const SERVER_REWRITES: readonly WritableCollection[] = ['chat_reads'];
 
 /**
  * The identifier a replication keeps its checkpoint under. A collection's schema version
@@ -92,6 +104,7 @@ export interface SyncEngineOptions {
   client: SupabaseClient;
   db: PigeonDatabase;
   pending: PendingChanges;
+  writes: LocalWrites;
   /** Part of every replication identifier: checkpoints of different servers stay apart. */
   serverUrl: string;
   retry: RetryPolicy;
@@ -177,13 +190,6 @@ export class SyncEngine {
       const pulled = PULLED_COLLECTIONS.map((table) => this.replicatePulled(table, workspaceId));
       const run = this.startRun([...replications, ...pulled], workspaceId);
       this.workspace = { ...run, id: workspaceId };
-      for (const { handle, reconcile } of replications) {
-        // Once in sync, markers of pushes confirmed before a crash or reload are cleared.
-        void handle
-          .awaitInSync()
-          .then(() => (run.stopped ? undefined : reconcile()))
-          .catch(() => {});
-      }
     });
   }
 
@@ -263,26 +269,29 @@ export class SyncEngine {
     }
   }
 
-  private pull<D extends { workspace_id: string; server_modified?: string }>(
+  private pull<D extends { id: string; workspace_id: string; server_modified?: string }>(
     table: PulledCollection,
     collection: RxCollection<D>,
     workspaceId: string,
   ): Replication {
-    return { table, handle: this.replicate(table, collection, workspaceId, true) };
+    return { table, handle: this.replicate(table, collection, workspaceId, true, new PushedVersions()) };
   }
 
-  private replicate<D extends { workspace_id: string; server_modified?: string }>(
+  private replicate<D extends { id: string; workspace_id: string; server_modified?: string }>(
     table: WritableCollection | PulledCollection,
     collection: RxCollection<D>,
     workspaceId: string,
     live: boolean,
+    echoes: PushedVersions,
   ) {
-    const { client, serverUrl, retry } = this.opts;
+    const { client, serverUrl, retry, writes } = this.opts;
     return replicateWorkspaceTable({
       client,
       table,
       workspaceId,
       live,
+      echoes,
+      settled: () => writes.settled(),
       collection,
       identifier: replicationIdentifier(serverUrl, table, workspaceId, collection.schema.version),
       retry,
@@ -297,12 +306,15 @@ export class SyncEngine {
     live: boolean,
   ): WritableReplication {
     const { pending } = this.opts;
-    const handle = this.replicate(table, collection, workspaceId, live);
+    const echoes = new PushedVersions();
+    const handle = this.replicate(table, collection, workspaceId, live, echoes);
+    // Where the server may rewrite a pushed row, its realtime event must still pull it.
+    const ownEchoes = SERVER_REWRITES.includes(table) ? undefined : echoes;
     return {
       table,
       handle,
+      echoes: ownEchoes,
       track: () => pending.track(table, collection, handle, workspaceId),
-      reconcile: () => pending.reconcile(table, collection, handle, workspaceId),
     };
   }
 
@@ -318,7 +330,7 @@ export class SyncEngine {
     this.handles$.next([...this.handles$.value, ...run.handles]);
     void this.opts.db.waitForLeadership().then(() => {
       if (run.stopped) return;
-      for (const { table, handle } of replications) {
+      for (const { table, handle, echoes } of replications) {
         // A new membership makes a workspace row readable without changing it: any change in
         // the directory pulls both of its tables.
         const targets = workspaceId === undefined ? run.handles : [handle];
@@ -331,7 +343,9 @@ export class SyncEngine {
               for (const target of targets) target.reSync();
             }),
         );
-        run.channels.push(watchTable(this.opts.client, table, workspaceId, () => changes.next()));
+        // This device's own pushes come back as events too: they wake no pull.
+        const isEcho = echoes ? (record: unknown) => echoes.isEcho(record) : undefined;
+        run.channels.push(watchTable(this.opts.client, table, workspaceId, () => changes.next(), isEcho));
       }
     });
     return run;

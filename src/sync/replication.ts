@@ -8,10 +8,12 @@
  * group_ids, custom_fields). Instead:
  * - pull: `pull_rows` pages a workspace's rows after a `{modified, id}` checkpoint, below a
  *   commit horizon, so a row whose transaction commits late is never skipped;
- * - push: `push_rows` writes a batch with optimistic concurrency on the server-set
- *   `_modified` (the `server_modified` of the assumed master state) and returns the server's
- *   rows where that version is not the current one, for the conflict handler to merge,
- *   and `{id, _refused}` for a row it would not write (reported; the rest are written);
+ * - push: `push_changes` (push_rows) writes a batch with optimistic concurrency on the
+ *   server-set `_modified` (the `server_modified` of the assumed master state) and returns the
+ *   server's rows where that version is not the current one, for the conflict handler to
+ *   merge, `{id, _refused}` for a row it would not write (reported; the rest are written),
+ *   and the version of each row it wrote: the replication records it as the server's
+ *   state, so the row's echo (realtime, then a pull) writes nothing;
  * - live: a realtime `postgres_changes` subscription per table only says "something
  *   changed" and triggers a RESYNC, i.e. a pull through the RPC, never trusting the payload.
  */
@@ -35,6 +37,7 @@ import {
 } from '../db/collections.ts';
 import { documentToRow, rowToDocument } from '../db/documents.ts';
 import { type RetryPolicy, retryDelay } from '../domain/backoff.ts';
+import type { PushedVersions } from './echoes.ts';
 import { prefetchingPull, storedUpTo } from './pull-pace.ts';
 
 /** The last row pulled, as the server printed it (microseconds matter). */
@@ -86,14 +89,27 @@ function isWritable(table: WritableCollection | PulledCollection): table is Writ
  * `live: false` runs until in sync and stops (used to push a workspace that is not the
  * current one before signing out).
  */
-export function replicateWorkspaceTable<D extends { workspace_id: string; server_modified?: string }>(
-  opts: Common<D> & { table: WritableCollection | PulledCollection; workspaceId: string; live: boolean },
+export function replicateWorkspaceTable<
+  D extends { id: string; workspace_id: string; server_modified?: string },
+>(
+  opts: Common<D> & {
+    table: WritableCollection | PulledCollection;
+    workspaceId: string;
+    live: boolean;
+    /** Told the version of each row a push wrote. */
+    echoes: PushedVersions;
+    /** Resolves when local writes in progress (an import batch) are stored: pushes wait for it. */
+    settled: () => Promise<void>;
+  },
 ): RxReplicationState<D, Checkpoint> {
   const { client, table, workspaceId } = opts;
   const properties = storedProperties(table);
   const guard = backoff(opts);
   const push = isWritable(table)
-    ? pushRows<D>(client, table, workspaceId, properties, guard, opts.report)
+    ? {
+        ...pushRows<D>(client, table, workspaceId, properties, guard, opts.report, opts.echoes),
+        waitBeforePersist: opts.settled,
+      }
     : undefined;
   const pull = prefetchingPull(
     (after: Checkpoint | undefined, limit: number) =>
@@ -124,32 +140,42 @@ export function replicateWorkspaceTable<D extends { workspace_id: string; server
   return state;
 }
 
-function pushRows<D extends { workspace_id: string; server_modified?: string }>(
+function pushRows<D extends { id: string; workspace_id: string; server_modified?: string }>(
   client: SupabaseClient,
   table: WritableCollection,
   workspaceId: string,
   properties: readonly string[],
   guard: ReturnType<typeof backoff>,
   report: ReplicationReport,
+  echoes: PushedVersions,
 ): ReplicationPushOptions<D> {
   const push = guard(async (rows: RxReplicationWriteToMasterRow<D>[]) => {
     const items = rows.map((row) => ({
       doc: documentToRow(row.newDocumentState),
       assumed: row.assumedMasterState?.server_modified ?? null,
     }));
+    const states = new Map(rows.map((row) => [row.newDocumentState.id, row.newDocumentState]));
     const conflicts: WithDeleted<D>[] = [];
     const refused: RefusedRow[] = [];
     // One request after another, each its own transaction. A failure retries the whole batch:
     // rows an earlier request wrote then come back as conflicts and merge like any other.
     for (const chunk of byteChunks(items, PUSH_REQUEST_BYTES)) {
-      const { data, error } = await client.rpc('push_rows', { p_table: table, p_rows: chunk });
+      const { data, error } = await client.rpc('push_changes', { p_table: table, p_rows: chunk });
       if (error) throw new Error(`pushing ${table}: ${error.message}`);
-      if (!Array.isArray(data)) throw new Error(`pushing ${table}: the server sent no list of conflicts`);
-      for (const row of data) {
-        const answer = asRow(row, table);
-        if (typeof answer._refused === 'string')
-          refused.push({ id: String(answer.id), reason: answer._refused });
-        else conflicts.push(rowToDocument<D>(properties, answer));
+      const answer = pushAnswer(data, table);
+      for (const row of answer.conflicts) {
+        const conflict = asRow(row, table);
+        if (typeof conflict._refused === 'string')
+          refused.push({ id: String(conflict.id), reason: conflict._refused });
+        else conflicts.push(rowToDocument<D>(properties, conflict));
+      }
+      for (const [id, version] of Object.entries(answer.written)) {
+        // RxDB records the pushed state (this very object) as what the server holds: with the
+        // version the server gave it, the next push assumes the right one and the pull finds
+        // the row equal, without writing the stored document again.
+        const state = states.get(id);
+        if (state) state.server_modified = version;
+        echoes.pushed(id, version);
       }
     }
     return { conflicts, refused };
@@ -166,6 +192,21 @@ function pushRows<D extends { workspace_id: string; server_modified?: string }>(
       return conflicts;
     },
   };
+}
+
+/** push_changes' answer: the server's rows that conflict, and the versions of those written. */
+function pushAnswer(data: unknown, table: string): { conflicts: unknown[]; written: Record<string, string> } {
+  const answer = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const { conflicts, written } = answer;
+  if (!Array.isArray(conflicts) || typeof written !== 'object' || written === null) {
+    throw new Error(`pushing ${table}: the server's answer has no conflicts and written versions`);
+  }
+  const versions: Record<string, string> = {};
+  for (const [id, version] of Object.entries(written)) {
+    if (typeof version !== 'string') throw new Error(`pushing ${table}: row ${id} came back with no version`);
+    versions[id] = version;
+  }
+  return { conflicts, written: versions };
 }
 
 const utf8 = new TextEncoder();
@@ -296,21 +337,25 @@ function backoff(opts: { retry: RetryPolicy; report: ReplicationReport }) {
 }
 
 /**
- * Calls `onChange` whenever a row of `table` visible to the user changes, and each time the
- * channel (re)joins: changes made while the socket was down are then pulled too.
+ * Calls `onChange` whenever a row of `table` visible to the user changes (except this device's
+ * own pushes, `isEcho`), and each time the channel (re)joins: changes made while the socket was
+ * down are then pulled too.
  */
 export function watchTable(
   client: SupabaseClient,
   table: ReplicatedCollection,
   workspaceId: string | undefined,
   onChange: () => void,
+  isEcho: (record: unknown) => boolean = () => false,
 ): RealtimeChannel {
   const filter = workspaceId ? { filter: `workspace_id=eq.${workspaceId}` } : {};
   // Channel names are per client; a random part keeps two subscriptions of one table apart.
   const name = `pigeon:${table}:${workspaceId ?? 'all'}:${Math.random().toString(36).slice(2)}`;
   return client
     .channel(name)
-    .on('postgres_changes', { event: '*', schema: 'public', table, ...filter }, () => onChange())
+    .on('postgres_changes', { event: '*', schema: 'public', table, ...filter }, (payload) => {
+      if (!isEcho(payload.new)) onChange();
+    })
     .subscribe((status) => {
       if (status === 'SUBSCRIBED') onChange();
     });

@@ -1,201 +1,262 @@
 /**
- * "N changes waiting to sync": local edits the server has not confirmed yet.
+ * "N changes waiting to sync": local edits the server has not confirmed yet, derived from the
+ * replication's own state. No document of its own is written per edit.
  *
- * Each edit made through the app leaves a marker in the local `pending_changes` collection
- * (collection, document id, the edit's `updated_at`). Being in the database, markers survive
- * an offline reload and every tab sees them (multi-instance). The tab that replicates clears
- * them:
- * - when the push of that state succeeds (sent$); when a push conflicts, the merged state is
- *   pushed instead (conflict$), so the marker moves to the merge's `updated_at`;
- * - when the replication's record of what the server holds (its assumed master state) equals
- *   the document: checked at start (a push confirmed just before the app closed) and for each
- *   new marker (one written after its push was already confirmed).
- * Markers are removed at the revision they were read at: an edit made meanwhile rewrote its
- * marker, which stays.
- *
- * A marker is written after its document (never a marker without its edit). A crash between
- * the two leaves an edit that pushes uncounted; at start, documents the replication has yet to
- * push (changed since its upstream checkpoint and unlike what it knows the server holds) get
- * the markers they lack.
+ * A document waits to sync when it differs from what the replication knows the server holds
+ * (its assumed master state, in RxDB's replication meta instance). The tab that replicates
+ * keeps the set of such documents in memory:
+ * - at start, the documents changed since the replication's upstream checkpoint that differ
+ *   from their assumed master state (what was unpushed when the app closed or crashed: RxDB
+ *   pushes them from that checkpoint, so nothing is lost, and they are counted);
+ * - then each local write (every write to the collection except the replication's pulls) adds
+ *   its document, whether a replication runs or not, and each push the server confirms (sent$) removes the state it sent; a
+ *   conflict's merge is a local write, pushed and confirmed like any edit;
+ * - whenever the replication goes idle, the documents still counted are checked against the
+ *   assumed master state again (what a confirmation racing the start scan left).
+ * That tab reads the counts from its set at once; it also publishes them per workspace (and
+ * which records of the small collections wait) in one local document of the database, which
+ * the other tabs read, and which an offline reload shows before the replication has started.
  */
 import {
   getAssumedMasterState,
   getChangedDocumentsSince,
   getLastCheckpointDoc,
   type RxCollection,
-  type RxReplicationConflict,
   type WithDeleted,
   writeDocToDocState,
 } from 'rxdb';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
-import { bufferTime, concatMap, filter, map, merge, type Observable, type Subscription } from 'rxjs';
-import type { WritableCollection } from '../db/collections.ts';
+import {
+  auditTime,
+  BehaviorSubject,
+  concatMap,
+  distinctUntilChanged,
+  filter,
+  firstValueFrom,
+  map,
+  merge,
+  type Observable,
+  of,
+  Subject,
+  Subscription,
+  switchMap,
+  tap,
+} from 'rxjs';
+import { WRITABLE_COLLECTIONS, type WritableCollection } from '../db/collections.ts';
 import type { PigeonDatabase } from '../db/database.ts';
-import type { PendingChange } from '../db/schemas.ts';
 
-/** What a marker needs to know of an edited document. */
+/** What the count needs to know of an edited document. */
 export interface EditedDocument {
   id: string;
   workspace_id: string;
   updated_at: string;
 }
 
-/** The parts of a replication the markers follow. */
+/** The parts of a replication the count follows. */
 export type TrackedReplication<D> = Pick<
   RxReplicationState<D, unknown>,
-  'sent$' | 'conflict$' | 'internalReplicationState' | 'startPromise'
+  'sent$' | 'active$' | 'internalReplicationState' | 'startPromise'
 >;
 
-// Documents read per step when looking for unmarked edits at start.
-const SCAN_PAGE = 1000;
+/** The published state: counts per workspace, and the waiting records of the small collections. */
+export interface PendingSummary {
+  counts: Record<string, number>;
+  /** `${collection}|${id}` of waiting campaigns, templates and groups (contacts: counted only). */
+  records: string[];
+}
 
-type ReplicationEvent<D> =
-  | { kind: 'sent'; doc: WithDeleted<D> }
-  | { kind: 'conflict'; conflict: RxReplicationConflict<D> };
+const LOCAL_ID = 'pending-changes';
+// Documents read per step of the start scan.
+const SCAN_PAGE = 1000;
+// Published at most this often while a bulk change (an import) moves the count.
+const PUBLISH_MS = 200;
+// The pulls' writes (RxDB's downstream context) are the server's state, not local edits.
+const PULL_CONTEXT = 'replication-downstream';
+
+interface Entry {
+  workspace: string;
+  updated_at: string;
+}
 
 export class PendingChanges {
-  private readonly markers: RxCollection<PendingChange>;
+  private readonly waiting = new Map<string, Entry>();
+  private readonly counts = new Map<string, number>();
+  private readonly records = new Set<string>();
+  /** The summary of this tab's set, once it tracks a replication (it leads). */
+  private readonly live$ = new BehaviorSubject<PendingSummary | undefined>(undefined);
+  private readonly changed = new Subject<void>();
+  private readonly summary$: Observable<PendingSummary>;
+  private readonly publishing: Subscription;
 
-  constructor(db: PigeonDatabase) {
-    this.markers = db.pending_changes;
+  constructor(private readonly db: PigeonDatabase) {
+    const published$ = db
+      .getLocal$<PendingSummary>(LOCAL_ID)
+      .pipe(map((doc) => (doc ? (doc.toJSON().data as PendingSummary) : { counts: {}, records: [] })));
+    this.summary$ = this.live$.pipe(switchMap((live) => (live ? of(live) : published$)));
+    this.publishing = this.changed
+      .pipe(
+        tap(() => this.live$.next(this.summary())),
+        auditTime(PUBLISH_MS),
+        concatMap(() => this.publish().catch(report)),
+      )
+      .subscribe();
+    // Edits count from the moment they are written, whether a replication runs or not (the
+    // session may have expired): in the tab that leads, which sees every tab's writes.
+    void db
+      .waitForLeadership()
+      .then(() => {
+        if (this.publishing.closed) return;
+        this.publishing.add(
+          db.eventBulks$
+            .pipe(filter((bulk) => isWritable(bulk.collectionName) && !bulk.context.startsWith(PULL_CONTEXT)))
+            .subscribe((bulk) => {
+              const collection = bulk.collectionName as WritableCollection;
+              for (const event of bulk.events) this.add(collection, event.documentData as EditedDocument);
+              this.changed.next();
+            }),
+        );
+      })
+      .catch(report);
   }
 
   /** Unconfirmed edits of one workspace, or of all of them. */
   count$(workspaceId?: string): Observable<number> {
-    return this.markers.count(workspaceId ? { selector: { workspace_id: workspaceId } } : {}).$;
+    return this.summary$.pipe(
+      map(({ counts }) =>
+        workspaceId === undefined
+          ? Object.values(counts).reduce((a, b) => a + b, 0)
+          : (counts[workspaceId] ?? 0),
+      ),
+      distinctUntilChanged(),
+    );
   }
 
   count(): Promise<number> {
-    return this.markers.count().exec();
-  }
-
-  /** Called after each local write. */
-  mark(collection: WritableCollection, doc: EditedDocument): Promise<void> {
-    return this.markAll(collection, [doc]);
-  }
-
-  /** Called after a bulk write (an import batch): one write for all of its markers. */
-  async markAll(collection: WritableCollection, docs: readonly EditedDocument[]): Promise<void> {
-    if (docs.length === 0) return;
-    const { error } = await this.markers.bulkUpsert(
-      docs.map((doc) => ({
-        id: markerId(collection, doc.id),
-        collection_name: collection,
-        doc_id: doc.id,
-        workspace_id: doc.workspace_id,
-        updated_at: doc.updated_at,
-      })),
-    );
-    const [first] = error;
-    if (first) {
-      throw new Error(
-        `marking ${collection} to sync: ${error.length} failed (first: ${first.documentId}, status ${first.status})`,
-      );
-    }
+    return firstValueFrom(this.count$());
   }
 
   /** The workspaces that have unconfirmed edits. */
   async workspaces(): Promise<Set<string>> {
-    const all = await this.markers.find().exec();
-    return new Set(all.map((m) => m.workspace_id));
+    const { counts } = await firstValueFrom(this.summary$);
+    return new Set(Object.keys(counts).filter((ws) => (counts[ws] ?? 0) > 0));
   }
 
-  /** Clears the markers of `workspaceId`'s `collection` as `replication` confirms pushes. */
+  /** Whether a campaign, template or group waits to sync. */
+  waits$(collection: Exclude<WritableCollection, 'contacts'>, id: string): Observable<boolean> {
+    const key = recordKey(collection, id);
+    return this.summary$.pipe(
+      map(({ records }) => records.includes(key)),
+      distinctUntilChanged(),
+    );
+  }
+
+  /** Counts `workspaceId`'s unconfirmed edits of `collection` while `replication` runs (leader only). */
   track<D extends EditedDocument>(
     collection: WritableCollection,
     documents: RxCollection<D>,
     replication: TrackedReplication<D>,
     workspaceId: string,
   ): Subscription {
-    const confirmations: Observable<ReplicationEvent<D>> = merge(
-      replication.sent$.pipe(map((doc) => ({ kind: 'sent' as const, doc }))),
-      replication.conflict$.pipe(map((conflict) => ({ kind: 'conflict' as const, conflict }))),
+    const subscription = new Subscription();
+    const confirmations = replication.sent$.pipe(
+      map((doc) => this.confirm(collection, doc as WithDeleted<D>)),
     );
-    const newMarkers = this.markers.$.pipe(
-      filter(
-        (event) =>
-          event.operation !== 'DELETE' &&
-          event.documentData.collection_name === collection &&
-          event.documentData.workspace_id === workspaceId,
-      ),
-      map((event) => event.documentData.doc_id),
+    const idle = replication.active$.pipe(
+      distinctUntilChanged(),
+      filter((active) => !active),
+      concatMap(() => this.reconcile(collection, documents, replication, workspaceId).catch(report)),
     );
-    const subscription = confirmations
-      .pipe(
-        // A bulk push confirms hundreds of documents at once: clear their markers in one write.
-        bufferTime(50),
-        filter((batch) => batch.length > 0),
-        concatMap((batch) => this.apply(collection, batch).catch(report)),
-      )
-      .subscribe();
-    void replication.startPromise
-      .then(() =>
-        subscription.closed ? undefined : this.markUnpushed(collection, documents, replication, workspaceId),
-      )
+    // Only the tab that leads replicates and counts; the others read what it publishes.
+    void documents.database
+      .waitForLeadership()
+      .then(async () => {
+        if (subscription.closed) return;
+        // Before the replication has started: a run-once replication (a flush) resolves its
+        // startPromise only when it is done, after its confirmations.
+        subscription.add(merge(confirmations, idle).subscribe());
+        await replication.startPromise;
+        if (subscription.closed) return;
+        await this.scan(collection, documents, replication, workspaceId);
+      })
       .catch(report);
-    subscription.add(
-      newMarkers
-        .pipe(
-          bufferTime(1000),
-          filter((ids) => ids.length > 0),
-          concatMap((ids) =>
-            this.reconcile(collection, documents, replication, workspaceId, ids).catch(report),
-          ),
-        )
-        .subscribe(),
-    );
     return subscription;
   }
 
-  /**
-   * Clears the markers (of the given documents, or all of `workspaceId`'s `collection`) whose
-   * edit the replication knows the server has.
-   */
-  async reconcile<D extends EditedDocument>(
+  /** Stops publishing, after publishing what this tab counted last (before its database closes). */
+  async close(): Promise<void> {
+    this.publishing.unsubscribe();
+    if (this.live$.value) await this.publish().catch(report);
+    this.live$.complete();
+  }
+
+  private add(collection: WritableCollection, doc: EditedDocument): void {
+    const key = recordKey(collection, doc.id);
+    const before = this.waiting.get(key);
+    if (before) this.forget(key, before);
+    this.waiting.set(key, { workspace: doc.workspace_id, updated_at: doc.updated_at });
+    this.counts.set(doc.workspace_id, (this.counts.get(doc.workspace_id) ?? 0) + 1);
+    if (collection !== 'contacts') this.records.add(key);
+  }
+
+  private confirm(collection: WritableCollection, doc: EditedDocument): void {
+    const key = recordKey(collection, doc.id);
+    const entry = this.waiting.get(key);
+    // An edit made while its previous state was being pushed keeps waiting.
+    if (entry?.updated_at !== doc.updated_at) return;
+    this.forget(key, entry);
+    this.changed.next();
+  }
+
+  private forget(key: string, entry: Entry): void {
+    this.waiting.delete(key);
+    this.counts.set(entry.workspace, (this.counts.get(entry.workspace) ?? 1) - 1);
+    this.records.delete(key);
+  }
+
+  private summary(): PendingSummary {
+    const counts = Object.fromEntries([...this.counts].filter(([, n]) => n > 0));
+    return { counts, records: [...this.records].sort() };
+  }
+
+  /** Forgets the counted documents of `workspaceId`'s `collection` the server holds as they are. */
+  private async reconcile<D extends EditedDocument>(
     collection: WritableCollection,
     documents: RxCollection<D>,
     replication: TrackedReplication<D>,
     workspaceId: string,
-    docIds?: readonly string[],
   ): Promise<void> {
     const state = replication.internalReplicationState;
-    if (!state) return;
-    const markers = docIds
-      ? [...(await this.markers.findByIds(docIds.map((id) => markerId(collection, id))).exec()).values()]
-      : await this.markers
-          .find({ selector: { collection_name: collection, workspace_id: workspaceId } })
-          .exec();
-    if (markers.length === 0) return;
-    const ids = markers.map((m) => m.doc_id);
+    const prefix = `${collection}|`;
+    const ids = [...this.waiting]
+      .filter(([key, entry]) => key.startsWith(prefix) && entry.workspace === workspaceId)
+      .map(([key]) => key.slice(prefix.length));
+    if (!state || ids.length === 0) return;
     const [current, assumed] = await Promise.all([
-      // Deleted documents too: a delete is an edit like any other.
       documents.storageInstance.findDocumentsById(ids, true),
       getAssumedMasterState(state, ids),
     ]);
-    const byId = new Map(current.map((doc) => [doc.id, doc]));
-    const confirmed = markers.filter((marker) => {
-      const doc = byId.get(marker.doc_id);
-      const master = assumed[marker.doc_id];
-      return (
-        doc !== undefined &&
-        master !== undefined &&
-        doc.updated_at === marker.updated_at &&
+    for (const doc of current) {
+      const master = assumed[doc.id];
+      if (
+        master &&
         documents.conflictHandler.isEqual(
           master.docData,
           writeDocToDocState(doc, false, false),
-          'pigeon-reconcile',
+          'pigeon-pending',
         )
-      );
-    });
-    await this.markers.bulkRemove(confirmed);
+      ) {
+        this.confirm(collection, doc);
+      }
+    }
   }
 
   /**
-   * Marks the documents of `workspaceId` the replication has yet to push and that have no
-   * marker: what a crash between a write and its marker leaves. Only documents changed since
-   * the upstream checkpoint can be unpushed, so this reads little unless much is unpushed.
+   * Counts the documents of `workspaceId` the replication has yet to push: only documents
+   * changed since its upstream checkpoint can be, so this reads little unless much waits.
+   * With no checkpoint yet (a first run, also the first after a schema migration) it reads
+   * every stored document once, as the replication's own first run does.
    */
-  async markUnpushed<D extends EditedDocument>(
+  private async scan<D extends EditedDocument>(
     collection: WritableCollection,
     documents: RxCollection<D>,
     replication: TrackedReplication<D>,
@@ -204,75 +265,57 @@ export class PendingChanges {
     const state = replication.internalReplicationState;
     if (!state) return;
     let checkpoint = await getLastCheckpointDoc(state, 'up');
-    // None: the replication's first run (also its first after a schema migration) goes through
-    // every stored document itself; marking them all would cost a write each.
-    if (!checkpoint) return;
     for (;;) {
       const page = await getChangedDocumentsSince(documents.storageInstance, SCAN_PAGE, checkpoint);
-      if (page.documents.length === 0) return;
+      if (page.documents.length === 0) return this.changed.next();
       checkpoint = page.checkpoint;
       const ours = page.documents.filter((doc) => doc.workspace_id === workspaceId);
-      if (ours.length === 0) continue;
-      const ids = ours.map((doc) => doc.id);
-      const [assumed, marked] = await Promise.all([
-        getAssumedMasterState(state, ids),
-        this.markers.findByIds(ids.map((id) => markerId(collection, id))).exec(),
-      ]);
-      const unmarked = ours.filter((doc) => {
-        if (marked.has(markerId(collection, doc.id))) return false;
+      const assumed = await getAssumedMasterState(
+        state,
+        ours.map((doc) => doc.id),
+      );
+      for (const doc of ours) {
         const master = assumed[doc.id];
-        return !(
+        const pushed =
           master &&
           documents.conflictHandler.isEqual(
             master.docData,
             writeDocToDocState(doc, false, false),
             'pigeon-unpushed',
-          )
-        );
-      });
-      // A push confirmed meanwhile leaves a marker that the new-marker check clears.
-      await this.markAll(collection, unmarked);
+          );
+        if (!pushed) this.add(collection, doc);
+      }
+      this.changed.next();
     }
   }
 
-  private async apply<D extends EditedDocument>(
-    collection: WritableCollection,
-    batch: ReplicationEvent<D>[],
-  ): Promise<void> {
-    const ids = batch.map((e) => markerId(collection, e.kind === 'sent' ? e.doc.id : e.conflict.output.id));
-    const found = await this.markers.findByIds(ids).exec();
-    // The updated_at each marker must have for the event to concern it, as events apply in order.
-    const expected = new Map([...found].map(([id, m]) => [id, m.updated_at]));
-    const confirmed = new Set<string>();
-    const moved = new Map<string, { from: string; to: string }>();
-    for (const event of batch) {
-      const doc = event.kind === 'sent' ? event.doc : event.conflict.input.newDocumentState;
-      const id = markerId(collection, doc.id);
-      if (expected.get(id) !== doc.updated_at) continue;
-      if (event.kind === 'sent') {
-        confirmed.add(id);
-        expected.delete(id);
-      } else {
-        const to = event.conflict.output.updated_at;
-        moved.set(id, { from: moved.get(id)?.from ?? doc.updated_at, to });
-        expected.set(id, to);
-      }
-    }
-    const toRemove = [...found.values()].filter((m) => confirmed.has(m.id));
-    if (toRemove.length > 0) await this.markers.bulkRemove(toRemove);
-    for (const [id, { from, to }] of moved) {
-      if (confirmed.has(id)) continue;
-      await found.get(id)?.incrementalModify((m) => (m.updated_at === from ? { ...m, updated_at: to } : m));
-    }
+  private async publish(): Promise<void> {
+    const summary = this.summary();
+    const stored = await this.db.getLocal<PendingSummary>(LOCAL_ID);
+    if (stored && sameSummary(stored.toJSON().data as PendingSummary, summary)) return;
+    await this.db.upsertLocal<PendingSummary>(LOCAL_ID, summary);
   }
 }
 
-function markerId(collection: WritableCollection, docId: string): string {
+function sameSummary(a: PendingSummary, b: PendingSummary): boolean {
+  const keys = new Set([...Object.keys(a.counts), ...Object.keys(b.counts)]);
+  return (
+    [...keys].every((k) => (a.counts[k] ?? 0) === (b.counts[k] ?? 0)) &&
+    a.records.length === b.records.length &&
+    a.records.every((r, i) => r === b.records[i])
+  );
+}
+
+function isWritable(name: string | undefined): boolean {
+  return (WRITABLE_COLLECTIONS as readonly (string | undefined)[]).includes(name);
+}
+
+function recordKey(collection: WritableCollection, docId: string): string {
   return `${collection}|${docId}`;
 }
 
-// A failed batch (e.g. the database closing under it) must not end the tracking; the markers
-// it left are checked again at the next start.
+// A failed step (e.g. the database closing under it) must not end the tracking; what it
+// missed is counted again at the next start.
 function report(err: unknown): void {
   console.error('pigeon: updating pending changes failed', err);
 }

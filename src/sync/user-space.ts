@@ -1,5 +1,5 @@
 /**
- * Everything of one signed-in user on this device: their database, pending markers, the
+ * Everything of one signed-in user on this device: their database, what waits to sync, the
  * workspace they work in, and, while their session is usable, the replications.
  *
  * On an explicit sign-out the database is removed: the server has every change (sign-out
@@ -20,6 +20,7 @@ import { openPigeonDatabase, type PigeonDatabase, userDatabaseName } from '../db
 import { domainOf } from '../db/documents.ts';
 import type { Workspace, WorkspaceMember, WorkspaceRole } from '../domain/types.ts';
 import { SyncEngine, type SyncEngineOptions } from './engine.ts';
+import { LocalWrites } from './local-writes.ts';
 import type { KeyValueStorage } from './session.ts';
 import { PendingChanges } from './status.ts';
 
@@ -39,6 +40,8 @@ export interface UserSpaceOptions {
 
 export class UserSpace {
   readonly pending: PendingChanges;
+  /** Bulk local writes in progress, which pushes wait for. */
+  readonly writes = new LocalWrites();
   /** The workspaces the user is a member of, by name. */
   readonly workspaces$: Observable<Workspace[]>;
   /** The chosen workspace, else the first by name; undefined until the workspaces are pulled. */
@@ -47,7 +50,7 @@ export class UserSpace {
   private readonly chosen$: BehaviorSubject<string | undefined>;
   private readonly subscriptions: Subscription[] = [];
   private engineSubscription: Subscription | undefined;
-  private syncOptions: Omit<SyncEngineOptions, 'db' | 'pending'> | undefined;
+  private syncOptions: Omit<SyncEngineOptions, 'db' | 'pending' | 'writes'> | undefined;
 
   static async open(opts: UserSpaceOptions): Promise<UserSpace> {
     const db = await openPigeonDatabase({
@@ -98,10 +101,10 @@ export class UserSpace {
   }
 
   /** Starts replicating (idempotent); the workspace replications follow the current workspace. */
-  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending'>): void {
+  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'writes'>): void {
     this.syncOptions = opts;
     if (this.engine) return;
-    const engine = new SyncEngine({ ...opts, db: this.db, pending: this.pending });
+    const engine = new SyncEngine({ ...opts, db: this.db, pending: this.pending, writes: this.writes });
     this.engine$.next(engine);
     this.engineSubscription = this.current$
       .pipe(
@@ -139,6 +142,7 @@ export class UserSpace {
   async close({ remove }: { remove: boolean }): Promise<void> {
     await this.stopSync();
     for (const s of this.subscriptions) s.unsubscribe();
+    await this.pending.close();
     this.current$.complete();
     this.engine$.complete();
     if (remove) {

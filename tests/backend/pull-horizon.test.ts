@@ -1,6 +1,7 @@
 // The app's sync RPCs. pull_rows: pages in (_modified, id) order below the horizon, RLS-scoped
 // (out-of-order commits under concurrency are proved on PostgreSQL in pull-horizon.pg.test.ts).
-// push_rows: a bulk push judges each row on its own (written, or its conflict returned).
+// push_rows: a bulk push judges each row on its own (written, or its conflict returned); push_changes
+// adds the version of each row it wrote.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { contactId } from '../../src/domain/ids.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
@@ -171,4 +172,54 @@ test('push_rows refuses a batch it cannot judge row by row, and rows of another 
     ],
   });
   expect((await stored(doc.id))?.name).toBe(doc.name);
+});
+
+test('push_changes answers push_rows conflicts and the version of each row it wrote; it reveals no other workspace', async () => {
+  const [fresh, kept, stale] = ['+15557000001', '+15557000002', '+15557000003'].map((p) => contactDoc(ws, p));
+  await push(
+    user,
+    [kept!, stale!].map((doc) => ({ doc, assumed: null })),
+  );
+  const [keptRow, staleRow] = [await stored(kept!.id), await stored(stale!.id)];
+  await backend.db.query("update public.contacts set notes = 'edited elsewhere' where id = $1", [stale!.id]);
+
+  const { data, error } = await user.client.rpc('push_changes', {
+    p_table: 'contacts',
+    p_rows: [
+      { doc: fresh, assumed: null },
+      { doc: { ...kept, name: 'Kept, renamed' }, assumed: keptRow!._modified },
+      { doc: { ...stale, name: 'Stale' }, assumed: staleRow!._modified },
+    ],
+  });
+  expect(error).toBeNull();
+  const answer = data as { conflicts: ServerRow[]; written: Record<string, string> };
+  expect(answer.conflicts.map((c) => [c.id, c.notes])).toEqual([[stale!.id, 'edited elsewhere']]);
+  expect(Object.keys(answer.written).sort()).toEqual([fresh!.id, kept!.id].sort());
+  // The versions are the rows' _modified as pull_rows prints them (what the next push assumes).
+  const page = await user.client.rpc('pull_rows', { p_table: 'contacts', p_workspace_id: ws, p_limit: 5000 });
+  const pulled = (page.data as { rows: ServerRow[] }).rows;
+  for (const id of [fresh!.id, kept!.id]) {
+    expect(answer.written[id]).toBe(pulled.find((r) => r.id === id)?._modified);
+  }
+  const again = await user.client.rpc('push_changes', {
+    p_table: 'contacts',
+    p_rows: [{ doc: { ...kept, name: 'Kept, again' }, assumed: answer.written[kept!.id] }],
+  });
+  expect(again.data).toMatchObject({ conflicts: [], written: { [kept!.id]: expect.any(String) } });
+
+  // Not a table replication writes, and not another workspace's rows.
+  const bad = await user.client.rpc('push_changes', { p_table: 'channel_secrets', p_rows: [] });
+  expect(bad.error?.message).toMatch(/not writable by replication/);
+  const stranger = await backend.mintUser();
+  const theirs = await stranger.client.rpc('push_changes', {
+    p_table: 'contacts',
+    p_rows: [{ doc: { ...kept, name: 'theirs' }, assumed: answer.written[kept!.id] }],
+  });
+  // Refused row by row (the rest of a batch would be written), with nothing written.
+  expect(theirs.error).toBeNull();
+  expect(theirs.data).toMatchObject({
+    conflicts: [{ id: kept!.id, _refused: expect.any(String) }],
+    written: {},
+  });
+  expect((await stored(kept!.id))?.name).toBe('Kept, again');
 });

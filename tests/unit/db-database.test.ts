@@ -6,7 +6,11 @@ import { RxDBDevModePlugin } from 'rxdb/plugins/dev-mode';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { afterEach, describe, expect, test } from 'vitest';
-import { contactConflictHandler, groupConflictHandler } from '../../src/db/conflicts.ts';
+import {
+  contactConflictHandler,
+  groupConflictHandler,
+  readOnlyConflictHandler,
+} from '../../src/db/conflicts.ts';
 import { openPigeonDatabase, type PigeonDatabase, userDatabaseName } from '../../src/db/database.ts';
 import type { ContactDoc, GroupDoc } from '../../src/db/documents.ts';
 import { contactId } from '../../src/domain/ids.ts';
@@ -64,7 +68,6 @@ describe('openPigeonDatabase', () => {
       'contacts',
       'messages',
       'outgoing_messages',
-      'pending_changes',
       'templates',
       'workspace_members',
       'workspaces',
@@ -80,20 +83,6 @@ describe('openPigeonDatabase', () => {
       db.contacts.insert({ ...doc, id: randomUUID(), created_at: 'x' } as ContactDoc),
     ).rejects.toThrow();
     await expect(db.contacts.insert({ ...doc, id: randomUUID(), name: 'x'.repeat(201) })).rejects.toThrow();
-  });
-
-  test('pending markers are keyed by collection and document', async () => {
-    const db = await open();
-    const marker = {
-      collection_name: 'contacts',
-      doc_id: ws,
-      workspace_id: ws,
-      updated_at: '2026-01-01T00:00:00.000Z',
-    };
-    await db.pending_changes.upsert(marker);
-    await db.pending_changes.upsert({ ...marker, updated_at: '2026-01-02T00:00:00.000Z' });
-    const all = await db.pending_changes.find().exec();
-    expect(all.map((m) => [m.id, m.updated_at])).toEqual([[`contacts|${ws}`, '2026-01-02T00:00:00.000Z']]);
   });
 
   test("each user's database is separate: another user's name opens an empty one", async () => {
@@ -114,11 +103,19 @@ describe('openPigeonDatabase', () => {
 });
 
 describe('conflict handlers', () => {
-  test('equality covers the server version, not only the content', () => {
+  test('equality of a writable collection is content only: an echo of a push at a new server version is equal', () => {
     const a = contact();
     expect(contactConflictHandler.isEqual(a, { ...a }, 'test')).toBe(true);
     expect(
       contactConflictHandler.isEqual(a, { ...a, server_modified: '2026-02-01 00:00:00+00' }, 'test'),
+    ).toBe(true);
+    // A pulled-only collection stores the server's version: a new one is written.
+    expect(
+      readOnlyConflictHandler<typeof a>().isEqual(
+        a,
+        { ...a, server_modified: '2026-02-01 00:00:00+00' },
+        'test',
+      ),
     ).toBe(false);
     expect(contactConflictHandler.isEqual(a, { ...a, name: 'Bob' }, 'test')).toBe(false);
   });

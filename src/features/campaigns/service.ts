@@ -270,12 +270,12 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
   };
 }
 
-/** Whether the campaign's local edits are on the server (its pending marker is gone), bounded. */
+/** Whether the campaign's local edits are on the server (it no longer waits to sync), bounded. */
 async function pushed(scope: Scope, id: string): Promise<boolean> {
   return firstValueFrom(
     race(
-      scope.db.pending_changes.findOne(`campaigns|${id}`).$.pipe(
-        filter((marker) => marker === null),
+      scope.pending.waits$('campaigns', id).pipe(
+        filter((waits) => !waits),
         map(() => true),
       ),
       timer(PUSH_WAIT_MS).pipe(map(() => false)),

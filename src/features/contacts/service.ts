@@ -1,6 +1,6 @@
 /**
  * Contacts of the current workspace. Writes go to RxDB (so they work offline), each stamping
- * `updated_at` and leaving a pending marker; the replication carries them up.
+ * `updated_at`; the replication carries them up.
  */
 
 import type { SupabaseClient } from '@supabase/supabase-js';

@@ -8,11 +8,11 @@
  * the import would not change is not written, so it does not wait to sync either.
  *
  * A batch is one lookup of its phones, the merge and one bulk write of its new and updated
- * contacts (each document written whole, never in part), all where the storage is: inside the
- * storage worker in the browser (one round trip, src/app/storage-worker.ts), in-process where
- * RxDB runs in Node. Then one write of their pending markers
- * (src/sync/status.ts), so the header counts what waits to sync and the replication pushes it like any
- * edit. A crash before the markers are written is made good at the next start (src/sync/status.ts).
+ * contacts (each document written whole, never in part, and once), all where the storage is:
+ * inside the storage worker in the browser (one round trip, src/app/storage-worker.ts),
+ * in-process where RxDB runs in Node. The replication pushes them like any edit, once the batch
+ * is stored (scope.writes), and the header counts them meanwhile (src/sync/status.ts, from the
+ * replication's own state).
  */
 
 import { createRevision, now, type RxDocumentData, type RxStorageInstance } from 'rxdb';
@@ -74,7 +74,7 @@ export function importedContact(
   return { ...next, updated_at: editStamp(existing.updated_at, now) };
 }
 
-/** Stores one batch of the current workspace; resolves once the batch is stored and marked to sync. */
+/** Stores one batch of the current workspace; resolves once the batch is stored. */
 export async function saveBatch(
   scope: Scope,
   candidates: readonly ContactCandidate[],
@@ -84,15 +84,17 @@ export async function saveBatch(
   const batch = { token: db.token, workspaceId: scope.workspace.id, candidates, assign };
   const remote = asRemote(db.storage);
   // In the browser the storage worker looks up, merges and writes in one round trip.
-  const result: ImportBatchResult = remote
-    ? await remote.customRequest<ImportBatchRequest, ImportBatchResult>({
-        kind: 'import-batch',
-        database: db.name,
-        schemaVersion: db.contacts.schema.version,
-        ...batch,
-      })
-    : await storeImportBatch(db.contacts.storageInstance as ContactStorage, batch);
-  await scope.pending.markAll('contacts', result.stored);
+  // Pushes wait until the batch is stored (scope.writes) rather than compete with it.
+  const result: ImportBatchResult = await scope.writes.run(() =>
+    remote
+      ? remote.customRequest<ImportBatchRequest, ImportBatchResult>({
+          kind: 'import-batch',
+          database: db.name,
+          schemaVersion: db.contacts.schema.version,
+          ...batch,
+        })
+      : storeImportBatch(db.contacts.storageInstance as ContactStorage, batch),
+  );
   return result.counts;
 }
 
@@ -108,16 +110,8 @@ export interface ImportBatchRequest {
   assign: ImportAssignments;
 }
 
-/** A stored contact, as much of it as its pending marker needs. */
-export interface StoredContact {
-  id: string;
-  workspace_id: string;
-  updated_at: string;
-}
-
 export interface ImportBatchResult {
   counts: BatchCounts;
-  stored: StoredContact[];
 }
 
 export function isImportBatchRequest(request: unknown): request is ImportBatchRequest {
@@ -134,7 +128,7 @@ export async function storeImportBatch(
   contacts: ContactStorage,
   request: Omit<ImportBatchRequest, 'kind' | 'database' | 'schemaVersion'>,
 ): Promise<ImportBatchResult> {
-  const result: ImportBatchResult = { counts: { created: 0, updated: 0, unchanged: 0 }, stored: [] };
+  const result: ImportBatchResult = { counts: { created: 0, updated: 0, unchanged: 0 } };
   let todo = request.candidates;
   for (let attempt = 1; todo.length > 0; attempt++) {
     if (attempt > ATTEMPTS) {
@@ -194,11 +188,6 @@ async function writeOnce(
     if (retry.has(document.id)) continue;
     if (previous && !previous._deleted) result.counts.updated++;
     else result.counts.created++;
-    result.stored.push({
-      id: document.id,
-      workspace_id: document.workspace_id,
-      updated_at: document.updated_at,
-    });
   }
   result.counts.unchanged += unchanged;
   return candidates.filter((c) => retry.has(c.id));

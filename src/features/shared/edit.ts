@@ -1,6 +1,6 @@
 /**
- * Local writes of the writable collections: each stamps `updated_at` and leaves a pending
- * marker (src/sync/status.ts) once written.
+ * Local writes of the writable collections: each stamps `updated_at` and is the only write of
+ * the edit (the replication pushes it; src/sync/status.ts counts it as waiting meanwhile).
  */
 import type { RxCollection, RxDocument, WithDeleted } from 'rxdb';
 import type { WritableCollection } from '../../db/collections.ts';
@@ -22,9 +22,7 @@ export async function insertDocument<D extends Editable>(
   doc: Omit<D, 'updated_at'>,
 ): Promise<RxDocument<D>> {
   // The object spread loses the link between Omit<D, 'updated_at'> & {updated_at} and D.
-  const saved = await collection.insert({ ...doc, updated_at: editStamp(undefined) } as D);
-  await scope.pending.mark(name, saved);
-  return saved;
+  return collection.insert({ ...doc, updated_at: editStamp(undefined) } as D);
 }
 
 /** Applies `change` to the current state of a document of the current workspace. */
@@ -41,7 +39,6 @@ export async function editDocument<D extends Editable>(
     ...change(current),
     updated_at: editStamp(current.updated_at),
   }));
-  await scope.pending.mark(name, saved);
   return { ok: true, value: saved };
 }
 
