@@ -108,14 +108,14 @@ describe('the shared inbox', () => {
     const ctxB = await e2e.newContext();
     const b = await signInTo(ctxB, bob, ws);
     await openInbox(b);
-    await b.getByRole('radio', { name: 'Mine' }).check();
+    await b.locator('label', { hasText: 'Mine' }).click();
     await chatRow(b, new RegExp(CUSTOMER_NAME)).click();
     await bubble(b, 'They', 'Is my order ready?').waitFor();
     await ctxB.setOffline(true);
     await b.getByRole('status', { name: 'Offline' }).waitFor();
     await write(b, 'Yes, it is packed');
     await write(b, 'Pick it up after 5 pm');
-    await b.getByRole('radio', { name: 'Internal note' }).check();
+    await b.locator('label', { hasText: 'Internal note' }).click();
     await write(b, 'Customer seems in a hurry');
     await b.getByRole('listitem', { name: /^Note by You: Customer seems in a hurry$/ }).waitFor();
 
