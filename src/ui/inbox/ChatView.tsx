@@ -188,7 +188,7 @@ function Bubble(props: { message: ThreadMessage; onRetry: () => void }): JSX.Ele
       <Show when={media()}>
         {(label) => (
           <p class={styles.media}>
-            📎 {label()}
+            {label()}
             <Show when={m().content.file_name}>{(name) => <span> · {name()}</span>}</Show>
           </p>
         )}
