@@ -110,26 +110,13 @@ export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element
               Assign to me
             </button>
           </Show>
-          <Show
-            when={props.chat.status === 'closed'}
-            fallback={
-              <button
-                type="button"
-                class={classes(controls.button, controls.small)}
-                onClick={() => void inbox.setStatus(props.chat.id, 'closed')}
-              >
-                Close
-              </button>
-            }
+          <button
+            type="button"
+            class={classes(controls.button, controls.small)}
+            onClick={() => void inbox.setStatus(props.chat.id, props.chat.status === 'closed' ? 'open' : 'closed')}
           >
-            <button
-              type="button"
-              class={classes(controls.button, controls.small)}
-              onClick={() => void inbox.setStatus(props.chat.id, 'open')}
-            >
-              Reopen
-            </button>
-          </Show>
+            {props.chat.status === 'closed' ? 'Reopen' : 'Close'}
+          </button>
         </div>
       </header>
       <ol class={styles.thread} aria-label="Conversation" ref={list}>
