@@ -83,6 +83,7 @@ describe('the shared inbox', () => {
     // A stranger writes: the chat appears at once, unread, named after their WhatsApp profile.
     await receiveText(e2e.backend, channelId, CUSTOMER, 'Is my order ready?');
     await chatRow(a, new RegExp(`^${CUSTOMER_NAME}, 1 unread$`)).waitFor();
+    await a.waitForFunction(() => document.title.startsWith('(1) '));
     const [contact] = await e2e.backend.db.query<{ name: string; created_from_inbound: boolean }>(
       'select name, created_from_inbound from public.contacts where workspace_id = $1 and phone = $2',
       [ws, CUSTOMER],
@@ -92,6 +93,7 @@ describe('the shared inbox', () => {
     await chatRow(a, new RegExp(CUSTOMER_NAME)).click();
     await bubble(a, 'They', 'Is my order ready?').waitFor();
     await chatRow(a, new RegExp(`^${CUSTOMER_NAME}$`)).waitFor();
+    await a.waitForFunction(() => !document.title.startsWith('('));
     await a.getByRole('combobox', { name: 'Assignee' }).selectOption({ label: 'Member 1' });
     await until(
       async () =>
