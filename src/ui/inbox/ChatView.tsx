@@ -113,7 +113,9 @@ export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element
           <button
             type="button"
             class={classes(controls.button, controls.small)}
-            onClick={() => void inbox.setStatus(props.chat.id, props.chat.status === 'closed' ? 'open' : 'closed')}
+            onClick={() =>
+              void inbox.setStatus(props.chat.id, props.chat.status === 'closed' ? 'open' : 'closed')
+            }
           >
             {props.chat.status === 'closed' ? 'Reopen' : 'Close'}
           </button>
