@@ -116,7 +116,9 @@ describe('the shared inbox', () => {
     await ctxB.setOffline(true);
     await b.getByRole('status', { name: 'Offline' }).waitFor();
     await write(b, 'Yes, it is packed');
+    await bubble(b, 'You', 'Yes, it is packed').waitFor();
     await write(b, 'Pick it up after 5 pm');
+    await bubble(b, 'You', 'Pick it up after 5 pm').waitFor();
     await b.locator('label', { hasText: 'Internal note' }).click();
     await write(b, 'Customer seems in a hurry');
     await b.getByRole('listitem', { name: /^Note by You: Customer seems in a hurry$/ }).waitFor();
