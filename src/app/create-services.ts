@@ -7,7 +7,6 @@
  * same code runs in a browser and in Node tests.
  */
 import type { RxStorage } from 'rxdb';
-import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import {
   BehaviorSubject,
   combineLatest,
@@ -27,6 +26,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
 import { createAccountApi } from '../features/account/service.ts';
 import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
 import { createCampaignsApi } from '../features/campaigns/service.ts';
+import { createChannelsApi } from '../features/channels/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi } from '../features/import/service.ts';
@@ -45,11 +45,12 @@ import { syncState } from '../sync/status.ts';
 import { createSupabaseClient, resolveConnection, type SupabaseConnection } from '../sync/supabase.ts';
 import { UserSpace } from '../sync/user-space.ts';
 import type { PigeonServices, SignOutOutcome } from './services.ts';
+import { workerStorage } from './storage-host.ts';
 
 export interface PigeonServicesOptions {
   /** URL, anon key and supabase-js options (Node: `realtime: { transport: ws }`). */
   supabase?: SupabaseConnection;
-  /** Dexie (IndexedDB) by default; memory storage in tests. */
+  /** Dexie (IndexedDB) in the storage worker by default; memory storage in tests. */
   rxStorage?: RxStorage<unknown, unknown>;
   /** Whether the app's tabs share the database; true where there is a window. */
   multiInstance?: boolean;
@@ -105,6 +106,9 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     fetch: online.trackFetch(baseFetch),
   });
   const space$ = new BehaviorSubject<UserSpace | undefined>(undefined);
+  // In a page the storage worker starts now, loading while the session is restored; it serves
+  // every database opened later. Elsewhere (Node) it starts with the first database, if ever.
+  let rxStorage = options.rxStorage ?? (typeof window === 'undefined' ? undefined : workerStorage().storage);
 
   // Opening and closing databases never overlap.
   let queue: Promise<void> = Promise.resolve();
@@ -123,10 +127,11 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       space = undefined;
     }
     if (user && !space) {
+      rxStorage ??= workerStorage().storage;
       space = await UserSpace.open({
         userId: user.id,
         databasePrefix: options.databasePrefix ?? 'pigeon',
-        rxStorage: options.rxStorage ?? getRxStorageDexie(),
+        rxStorage,
         multiInstance: options.multiInstance ?? typeof window !== 'undefined',
         storage,
       });
@@ -269,6 +274,12 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       prepare: options.prepareCampaign ?? defaultPreparer,
     }),
     quota: createQuotaApi(scopeSource, client),
+    channels: createChannelsApi(scopeSource, {
+      client,
+      online: () => online.online,
+      role$: current$.pipe(map((c) => c?.role)),
+      refresh: () => space$.value?.engine?.reSync(),
+    }),
     team: createTeamApi(scopeSource, { client, online: () => online.online, acceptUrl: `${appUrl}/invite` }),
     account: createAccountApi({ client, online: () => online.online, resetUrl: `${appUrl}/reset-password` }),
 

@@ -7,6 +7,7 @@ import type { Result } from '../domain/result.ts';
 import type { Workspace, WorkspaceRole } from '../domain/types.ts';
 import type { AccountApi } from '../features/account/api.ts';
 import type { CampaignsApi } from '../features/campaigns/api.ts';
+import type { ChannelsApi } from '../features/channels/api.ts';
 import type { ContactsApi } from '../features/contacts/api.ts';
 import type { GroupsApi } from '../features/groups/api.ts';
 import type { ImportApi } from '../features/import/api.ts';
@@ -64,6 +65,8 @@ export interface PigeonServices {
   campaigns: CampaignsApi;
   /** The workspace's message quota: used, reserved, limit (src/features/quota). */
   quota: QuotaApi;
+  /** The workspace's WhatsApp numbers: list, connect, pace, disconnect (src/features/channels). */
+  channels: ChannelsApi;
 
   /** Stops replication, closes the database (kept) and ends every subscription. */
   dispose(): Promise<void>;

@@ -58,6 +58,8 @@ export interface OutgoingMessage {
   status: 'queued' | 'accepted' | 'failed';
   error: string | null;
   created_at: IsoTimestamp;
+  /** Sent as this approved Meta template with these {{1}}.. values (body is its rendered text). */
+  template?: { id: string; body_parameters: readonly string[] };
 }
 
 /**

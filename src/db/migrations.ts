@@ -20,11 +20,18 @@ import type { MigrationStrategies } from 'rxdb';
 export const migrationStrategies = {
   contacts: {},
   contact_groups: {},
-  templates: {},
+  templates: {
+    // 1 adds optional fields: a stored template is already valid, and equal to its server row
+    // as the app stored it (the new columns are null on Pigeon's own templates).
+    1: (doc) => doc,
+  },
   campaigns: {},
   workspaces: {},
   workspace_members: {},
-  channels: {},
+  channels: {
+    // 1 adds pacing, the provider's facts and the last error: dropped and pulled again, as messages (below).
+    1: () => null,
+  },
   messages: {
     // 1 adds campaign_id and sent_at (the sends chart). Messages are the server's, and a stored copy
     // that differs from its row would never be replaced by the pull (RxDB keeps it as a local
@@ -37,5 +44,8 @@ export const migrationStrategies = {
   chat_notes: {},
   chat_reads: {},
   pending_changes: {},
-  outgoing_messages: {},
+  outgoing_messages: {
+    // 1 adds the optional template of a message sent as one.
+    1: (doc) => doc,
+  },
 } satisfies Record<string, MigrationStrategies>;

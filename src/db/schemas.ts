@@ -97,13 +97,17 @@ export const groupSchema = replicatedSchema<GroupDoc>({
 });
 
 export const templateSchema = replicatedSchema<TemplateDoc>({
-  version: 0,
+  // 1: provider, channel_id, provider_status of templates synced from Meta (optional; migrations.ts).
+  version: 1,
   properties: {
     name: { type: 'string', maxLength: 200 },
     body: { type: 'string', maxLength: 4096 },
     language: { type: 'string' },
     category: { type: 'string', enum: ['marketing', 'utility', 'authentication'] },
     updated_at: timestamp,
+    provider: { type: ['string', 'null'] },
+    channel_id: { type: ['string', 'null'] },
+    provider_status: { type: ['string', 'null'] },
   },
   required: ['name', 'body', 'language', 'category', 'updated_at'],
   indexes: [['workspace_id', 'name']],
@@ -133,7 +137,8 @@ const e164 = { type: 'string', maxLength: 16 } as const;
 const messageBody = { type: 'string', maxLength: 4096 } as const;
 
 export const channelSchema = replicatedSchema<ChannelDoc>({
-  version: 0,
+  // 1: pacing, the provider's facts and the last error (the channels screen; migrations.ts).
+  version: 1,
   properties: {
     name: { type: 'string', maxLength: 100 },
     provider: { type: 'string', enum: ['simulator', 'whapi', 'meta'] },
@@ -141,8 +146,29 @@ export const channelSchema = replicatedSchema<ChannelDoc>({
     status: { type: 'string', enum: ['pending', 'connected', 'degraded', 'disconnected'] },
     paused_until: { type: ['string', 'null'] },
     degraded_reason: { type: ['string', 'null'] },
+    rate_per_minute: { type: 'integer' },
+    min_delay_ms: { type: 'integer' },
+    max_delay_ms: { type: 'integer' },
+    verified_name: { type: ['string', 'null'] },
+    quality_rating: { type: ['string', 'null'] },
+    last_error: { type: ['string', 'null'] },
+    last_error_at: { type: ['string', 'null'] },
   },
-  required: ['name', 'provider', 'phone_number', 'status', 'paused_until', 'degraded_reason'],
+  required: [
+    'name',
+    'provider',
+    'phone_number',
+    'status',
+    'paused_until',
+    'degraded_reason',
+    'rate_per_minute',
+    'min_delay_ms',
+    'max_delay_ms',
+    'verified_name',
+    'quality_rating',
+    'last_error',
+    'last_error_at',
+  ],
 });
 
 export const messageSchema = replicatedSchema<MessageDoc>({
@@ -208,7 +234,8 @@ export const messageSchema = replicatedSchema<MessageDoc>({
 
 /** A message written on this device whose command the server has not confirmed (src/features/messages). */
 export const outgoingMessageSchema: RxJsonSchema<OutgoingMessage> = {
-  version: 0,
+  // 1: template (optional; migrations.ts).
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   additionalProperties: false,
@@ -222,6 +249,11 @@ export const outgoingMessageSchema: RxJsonSchema<OutgoingMessage> = {
     status: { type: 'string', enum: ['queued', 'accepted', 'failed'] },
     error: { type: ['string', 'null'] },
     created_at: timestamp,
+    template: {
+      type: 'object',
+      properties: { id: uuid, body_parameters: { type: 'array', items: { type: 'string' } } },
+      required: ['id', 'body_parameters'],
+    },
   },
   required: [
     'id',

@@ -55,6 +55,14 @@ export interface Template extends EditableDocument {
   /** BCP 47, e.g. `en`, `pt-BR`. */
   language: string;
   category: TemplateCategory;
+  /**
+   * 'meta' for a template synced from a channel's WhatsApp Business Account (read-only, body
+   * with {{1}}.. parameters); absent or null for Pigeon's own.
+   */
+  provider?: 'meta' | null;
+  channel_id?: string | null;
+  /** Meta's review status: APPROVED, PENDING, REJECTED… Only APPROVED ones can be sent. */
+  provider_status?: string | null;
 }
 
 /** Read-only on the client. Its `workspace_id` is its own id, so it is filtered like any row. */
@@ -77,7 +85,10 @@ export interface WorkspaceMember extends ReplicatedDocument {
 export type ChannelProvider = 'simulator' | 'whapi' | 'meta';
 export type ChannelStatus = 'pending' | 'connected' | 'degraded' | 'disconnected';
 
-/** A WhatsApp number the workspace sends from. Read-only on the client for now. */
+/**
+ * A WhatsApp number the workspace sends from. Read-only on the client: owners and admins
+ * change it on the server (src/features/channels), which replicates it back.
+ */
 export interface Channel extends ReplicatedDocument {
   name: string;
   provider: ChannelProvider;
@@ -87,6 +98,16 @@ export interface Channel extends ReplicatedDocument {
   /** Set by the server while the provider throttles the channel (HTTP 429). */
   paused_until: IsoTimestamp | null;
   degraded_reason: string | null;
+  /** Pacing: at most this many sends a minute, a random pause of min..max ms between two. */
+  rate_per_minute: number;
+  min_delay_ms: number;
+  max_delay_ms: number;
+  /** What the provider said of the number at the last test connection (Meta: GREEN/YELLOW/RED). */
+  verified_name: string | null;
+  quality_rating: string | null;
+  /** The last problem owners must know of, and when. */
+  last_error: string | null;
+  last_error_at: IsoTimestamp | null;
 }
 
 /** Delivery status: only moves forward (queued < sending < sent < delivered < read), or fails. */

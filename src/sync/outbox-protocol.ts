@@ -22,6 +22,8 @@ export interface SendCommand {
   to: string;
   body: string;
   contact_id?: string;
+  /** An approved template synced from Meta, sent as such (required outside the 24-hour window). */
+  template?: { id: string; body_parameters?: readonly string[] };
 }
 
 /** The worker's answer to a POST it could not deliver now and keeps for later (HTTP 202). */

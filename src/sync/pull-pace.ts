@@ -32,3 +32,39 @@ export async function storedUpTo<D, C>(
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
+
+/** A page of a pull, as RxDB's pull handler returns it. */
+export interface PulledPage<D, C> {
+  documents: D[];
+  checkpoint: C | undefined;
+}
+
+/**
+ * Overlaps fetching with storing: once a full page arrives, the next one (after its
+ * checkpoint) is fetched at once, while RxDB stores this one; the next call for that
+ * checkpoint takes it. A page fetched early is simply a page fetched earlier: rows changed
+ * meanwhile have a later `_modified` and come in a later page. A failed prefetch is fetched
+ * again when asked for, so its error reaches RxDB's retry like any other.
+ */
+export function prefetchingPull<D, C>(
+  fetch: (after: C | undefined, limit: number) => Promise<PulledPage<D, C>>,
+  same: (a: C, b: C) => boolean,
+): (after: C | undefined, limit: number) => Promise<PulledPage<D, C>> {
+  let ahead: { after: C; limit: number; page: Promise<PulledPage<D, C>> } | undefined;
+  return async (after, limit) => {
+    const early = ahead;
+    ahead = undefined;
+    const page =
+      early && after !== undefined && early.limit === limit && same(early.after, after)
+        ? early.page.catch(() => fetch(after, limit))
+        : fetch(after, limit);
+    const result = await page;
+    const next = result.checkpoint;
+    if (result.documents.length >= limit && next !== undefined) {
+      const prefetch = fetch(next, limit);
+      prefetch.catch(() => undefined);
+      ahead = { after: next, limit, page: prefetch };
+    }
+    return result;
+  };
+}

@@ -27,7 +27,7 @@ import {
 } from '../db/collections.ts';
 import { documentToRow, rowToDocument } from '../db/documents.ts';
 import { type RetryPolicy, retryDelay } from '../domain/backoff.ts';
-import { storedUpTo } from './pull-pace.ts';
+import { prefetchingPull, storedUpTo } from './pull-pace.ts';
 
 /** The last row pulled, as the server printed it (microseconds matter). */
 export interface Checkpoint {
@@ -77,6 +77,11 @@ export function replicateWorkspaceTable<D extends { workspace_id: string; server
   const properties = storedProperties(table);
   const guard = backoff(opts);
   const push = isWritable(table) ? pushRows<D>(client, table, workspaceId, properties, guard) : undefined;
+  const pull = prefetchingPull(
+    (after: Checkpoint | undefined, limit: number) =>
+      pullPage<D>(client, table, properties, workspaceId, after, limit),
+    sameCheckpoint,
+  );
   const state: RxReplicationState<D, Checkpoint> = replicateRxCollection<D, Checkpoint>({
     replicationIdentifier: opts.identifier,
     collection: opts.collection,
@@ -86,8 +91,13 @@ export function replicateWorkspaceTable<D extends { workspace_id: string; server
     pull: {
       batchSize: PULL_BATCH,
       handler: guard(async (checkpoint, batchSize) => {
-        await storedUpTo(state, checkpoint, sameCheckpoint);
-        return pullPage<D>(client, table, properties, workspaceId, checkpoint, batchSize);
+        // The page after `checkpoint` is fetched (or was, see prefetchingPull) while the pages
+        // already handed over are stored; it is handed over once they are.
+        const [page] = await Promise.all([
+          pull(checkpoint, batchSize),
+          storedUpTo(state, checkpoint, sameCheckpoint),
+        ]);
+        return page;
       }),
     },
     ...(push ? { push } : {}),

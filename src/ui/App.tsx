@@ -12,6 +12,7 @@ import { SignInPage } from './auth/SignInPage.tsx';
 import { SignUpPage } from './auth/SignUpPage.tsx';
 import { CampaignPage } from './campaigns/CampaignPage.tsx';
 import { CampaignsPage } from './campaigns/CampaignsPage.tsx';
+import { ChannelsPage } from './channels/ChannelsPage.tsx';
 import { ContactDetailPage } from './contacts/ContactDetailPage.tsx';
 import { ContactsPage } from './contacts/ContactsPage.tsx';
 import { ImportPage } from './import/ImportPage.tsx';
@@ -54,6 +55,7 @@ export function App(props: { services: PigeonServices; update?: AppUpdate | unde
         <Route path="/campaigns" component={CampaignsPage} />
         <Route path="/campaigns/:id" component={CampaignPage} />
         <Route path="/settings" component={SettingsPage} />
+        <Route path="/settings/channels" component={ChannelsPage} />
         <Route path="*" component={NotFoundPage} />
       </Router>
     </ServicesProvider>

@@ -54,7 +54,7 @@ async function device(expectedContacts: number): Promise<Device> {
   await signIn(d, user.email, user.password);
   await eventually(
     d.watch(() => d.services.contacts.count()),
-    (n) => n >= expectedContacts,
+    (n) => (n ?? 0) >= expectedContacts,
   );
   return d;
 }

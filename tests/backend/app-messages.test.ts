@@ -38,7 +38,7 @@ async function device(): Promise<Device> {
   await signIn(d, user.email, user.password);
   // The channel arrives by replication.
   await eventually(
-    d.watch(() => d.services.messages.channel()),
+    d.watch(() => d.services.channels.preferred),
     (c) => c !== undefined,
   );
   return d;

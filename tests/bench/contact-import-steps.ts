@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildApp, serveApp } from '../../supabase/local/serve-app.ts';
 import type { Backend } from '../backend/harness.ts';
-import { launchBrowser } from '../e2e/harness.ts';
+import { launchPersistentContext } from '../e2e/harness.ts';
 
 /** Data row `i` (1-based) of a generated file: a UK mobile, so national and E.164 forms are known. */
 export function generatedPhone(i: number): string {
@@ -111,14 +111,14 @@ export async function withAppContext<T>(
       dir: appDir,
       runtimeConfig: { supabaseUrl: backend.url, anonKey: backend.config.anonKey },
     });
-    const browser = await launchBrowser();
+    // A profile on disk: incognito keeps IndexedDB in memory and flatters.
+    const profile = await launchPersistentContext();
     try {
-      const context = await browser.newContext();
-      context.setDefaultTimeout(900_000);
-      await watchLongTasks(context);
-      return await use(context, app.url);
+      profile.context.setDefaultTimeout(900_000);
+      await watchLongTasks(profile.context);
+      return await use(profile.context, app.url);
     } finally {
-      await browser.close();
+      await profile.close();
       await app.close();
     }
   } finally {

@@ -23,6 +23,8 @@ import {
   withAppContext,
   writeContactsCsv,
 } from './contact-import-steps.ts';
+import { dexieFloorMs } from './dexie-floor.ts';
+import { profilePage } from './page-profile.ts';
 import type { BenchResult } from './result.ts';
 import { profileWorkers } from './worker-profile.ts';
 
@@ -89,15 +91,19 @@ async function importInApp(csvPath: string): Promise<Record<string, number>> {
     return await withAppContext(backend, async (context, appUrl) => {
       const page = await signIn(context, appUrl, await backend.user());
       await chooseFile(page, appUrl, csvPath);
+      const profileDir = process.env.PIGEON_BENCH_PROFILE;
+      const profiler = profileDir ? await profilePage(page, profileDir, 'import-main-thread') : undefined;
       const from = await pageNow(page);
       const started = performance.now();
       await page.getByRole('button', { name: 'Import contacts' }).click();
       await page.getByRole('heading', { name: 'Import finished' }).waitFor();
       const ms = performance.now() - started;
+      if (profiler) console.log('contact-import: import, main thread', await profiler.stop());
       const tasks = await longestTask(page, from, await pageNow(page));
       return {
         import_created: await figure(page, 'report-created'),
         import_ms: Math.round(ms),
+        import_to_dexie_ratio: Number((ms / (await dexieFloorMs(ROWS))).toFixed(2)),
         import_rows_per_s: Math.round(ROWS / (ms / 1000)),
         import_longest_main_thread_task_ms: Math.round(tasks.longest),
         import_long_tasks: tasks.count,

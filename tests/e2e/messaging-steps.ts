@@ -40,8 +40,8 @@ export async function connectChannel(
 export async function openConversation(page: Page, contact: RegExp): Promise<void> {
   await page.getByRole('row', { name: contact }).click();
   await page.getByRole('heading', { name: 'Messages' }).waitFor();
-  // The channel arrives by replication: Send stays disabled until it has.
-  await page.getByText('No WhatsApp channel is connected').waitFor({ state: 'detached' });
+  // The channel arrives by replication: until it has, a call to connect one stands in for Send.
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
 }
 
 /** The bubble of a message this user wrote. */

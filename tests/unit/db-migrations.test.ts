@@ -105,7 +105,7 @@ test('messages pulled before campaign_id, sent_at and the inbox content (version
   }
 });
 
-test('a version 1 schema with its strategy migrates the stored documents on open', async () => {
+test('a next schema version with its strategy migrates the stored documents on open', async () => {
   const name = `migrate-${randomUUID()}`;
   const storage = wrappedValidateAjvStorage({ storage: getRxStorageMemory() });
   const v0 = await openPigeonDatabase({ name, storage, multiInstance: false });
@@ -121,13 +121,14 @@ test('a version 1 schema with its strategy migrates the stored documents on open
   });
   await v0.close();
 
-  // What a real version 1 would do in migrations.ts: here, trim template names.
+  // What a real next version would do in migrations.ts: here, trim template names.
+  const next = collectionCreators.templates.schema.version + 1;
   const templatesV1: RxCollectionCreator<TemplateDoc> = {
     ...collectionCreators.templates,
-    schema: { ...collectionCreators.templates.schema, version: 1 },
+    schema: { ...collectionCreators.templates.schema, version: next },
     migrationStrategies: {
       ...migrationStrategies.templates,
-      1: (doc: TemplateDoc) => ({ ...doc, name: doc.name.trim() }),
+      [next]: (doc: TemplateDoc) => ({ ...doc, name: doc.name.trim() }),
     },
   };
   const v1 = await openPigeonDatabase({

@@ -227,20 +227,16 @@ describe('saveBatch', () => {
     const stored = await s.db.contacts.insert(existing);
     // The other tab's edit lands between the batch's read and its write: the first write of
     // that contact fails on its stale revision, the second merges onto the edit.
-    const find = s.db.contacts.findByIds.bind(s.db.contacts);
+    const instance = s.db.contacts.storageInstance;
+    const find = instance.findDocumentsById.bind(instance);
     let raced = false;
-    s.db.contacts.findByIds = (ids) => {
-      const query = find(ids);
-      if (raced) return query;
-      raced = true;
-      const exec = query.exec.bind(query);
-      return Object.assign(Object.create(query), {
-        exec: async () => {
-          const read = await exec();
-          await stored.incrementalPatch({ notes: 'edited in another tab', tags: ['vip', 'other-tab'] });
-          return read;
-        },
-      });
+    instance.findDocumentsById = async (ids, withDeleted) => {
+      const read = await find(ids, withDeleted);
+      if (!raced) {
+        raced = true;
+        await stored.incrementalPatch({ notes: 'edited in another tab', tags: ['vip', 'other-tab'] });
+      }
+      return read;
     };
     expect(
       await saveBatch(s, [candidate(existing.phone, { name: 'Ann New', tags: ['fair'] })], {

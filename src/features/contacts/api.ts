@@ -17,7 +17,8 @@ export interface ContactInput {
 export interface ContactsApi {
   /** Live, sorted by name then phone; search matches name, phone digits, email or tag. */
   list(search: Accessor<string>): Accessor<Contact[]>;
-  count(): Accessor<number>;
+  /** How many contacts the workspace has; undefined until the whole list is read. */
+  count(): Accessor<number | undefined>;
   get(id: Accessor<string | undefined>): Accessor<Contact | undefined>;
   /** Refuses an invalid phone with the reason; adding an existing phone edits that contact. */
   add(input: ContactInput): Promise<Result<Contact>>;

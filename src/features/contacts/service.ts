@@ -4,7 +4,7 @@
  */
 
 import type { MangoQuery, RxDocument } from 'rxdb';
-import { from, map, merge, of, share, switchMap, takeUntil } from 'rxjs';
+import { concat, from, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
 import { createMemo } from 'solid-js';
 import { type ContactDoc, domainOf } from '../../db/documents.ts';
 import { searchContacts } from '../../domain/contact-search.ts';
@@ -28,40 +28,49 @@ import type { ContactInput, ContactsApi } from './api.ts';
 /** Rows shown before the full list is read: more than any screen holds. */
 const FIRST_PAGE = 60;
 
+/** The workspace's contacts, sorted; `complete` once they are all read. */
+interface ContactRows {
+  rows: readonly Contact[];
+  complete: boolean;
+}
+
 type EditableFields = Pick<Contact, 'name' | 'email' | 'tags' | 'group_ids' | 'custom_fields' | 'notes'>;
 type ContactPatch = Parameters<ContactsApi['update']>[1];
 
 export function createContactsApi(source: ScopeSource): ContactsApi {
+  // The first screenful, then the whole sorted list once it is read; shared by the list and
+  // its count, so a 100k-contact workspace reads its contacts once and never counts them apart
+  // (a count query over 100k rows takes seconds and holds up the storage's other requests).
   const sorted$ = source.scope$.pipe(
-    switchMap((scope) => {
-      if (!scope) return of([]);
+    switchMap((scope): Observable<ContactRows> => {
+      if (!scope) return of({ rows: [], complete: true });
       const query: MangoQuery<ContactDoc> = {
         selector: { workspace_id: scope.workspace.id },
         sort: [{ name: 'asc' }, { phone: 'asc' }],
       };
-      const all$ = scope.db.contacts.find(query).$.pipe(share());
-      // The first screenful at once: the whole sorted list of a 100k-contact workspace takes
-      // seconds to read, and the page should not stay empty meanwhile.
+      // The first page alone first: reading the whole list meanwhile would delay it by seconds.
       const firstPage$ = from(scope.db.contacts.find({ ...query, limit: FIRST_PAGE }).exec()).pipe(
-        takeUntil(all$),
+        map((docs) => ({ docs, complete: docs.length < FIRST_PAGE })),
       );
-      return merge(firstPage$, all$).pipe(map((docs) => docs.map((doc) => domainOf<Contact>(doc))));
+      const all$ = scope.db.contacts.find(query).$.pipe(map((docs) => ({ docs, complete: true })));
+      return concat(firstPage$, all$).pipe(
+        map(({ docs, complete }) => ({ rows: docs.map((doc) => domainOf<Contact>(doc)), complete })),
+      );
     }),
+    shareReplay({ bufferSize: 1, refCount: true }),
   );
 
   return {
     list(search) {
-      const all = toAccessor<readonly Contact[]>(sorted$, []);
+      const all = toAccessor<readonly Contact[]>(sorted$.pipe(map(({ rows }) => rows)), []);
       return createMemo(() => searchContacts(all(), search()) as Contact[]);
     },
 
     count() {
-      const count$ = source.scope$.pipe(
-        switchMap((scope) =>
-          scope ? scope.db.contacts.count({ selector: { workspace_id: scope.workspace.id } }).$ : of(0),
-        ),
+      return toAccessor(
+        sorted$.pipe(map(({ rows, complete }) => (complete ? rows.length : undefined))),
+        undefined,
       );
-      return toAccessor(count$, 0);
     },
 
     get: (id) => liveDocument<Contact>(source, (db) => db.contacts, id),

@@ -7,14 +7,17 @@
  * added to; the file's custom fields are set, others kept; the opt-out stays as it is. A contact
  * the import would not change is not written, so it does not wait to sync either.
  *
- * A batch is one bulk insert of its new contacts and one bulk write of its updated ones (each
- * document is written whole, never in part), then one write of their pending markers
+ * A batch is one lookup of its phones, the merge and one bulk write of its new and updated
+ * contacts (each document written whole, never in part), all where the storage is: inside the
+ * storage worker in the browser (one round trip, src/app/storage-worker.ts), in-process where
+ * RxDB runs in Node. Then one write of their pending markers
  * (src/sync/status.ts), so the header counts what waits to sync and the replication pushes it like any
  * edit. A crash before the markers are written is made good at the next start (src/sync/status.ts).
  */
 
-import type { BulkWriteRow, RxDocument, RxDocumentData, RxStorageWriteError } from 'rxdb';
+import { createRevision, now, type RxDocumentData, type RxStorageInstance } from 'rxdb';
 import type { ContactDoc } from '../../db/documents.ts';
+import { asRemote } from '../../db/remote-storage.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
 import { isSameDocument } from '../../domain/merge.ts';
 import type { Scope } from '../shared/scope.ts';
@@ -71,75 +74,138 @@ export function importedContact(
   return { ...next, updated_at: editStamp(existing.updated_at, now) };
 }
 
-// A contact another tab changes between our read and our write fails the write (409); it is
-// merged again onto what it then holds. Three rounds make a stalemate a clear error.
-const ATTEMPTS = 3;
-
-/** Writes one batch of the current workspace; resolves once the batch is stored. */
+/** Stores one batch of the current workspace; resolves once the batch is stored and marked to sync. */
 export async function saveBatch(
   scope: Scope,
   candidates: readonly ContactCandidate[],
   assign: ImportAssignments,
 ): Promise<BatchCounts> {
-  const counts: BatchCounts = { created: 0, updated: 0, unchanged: 0 };
-  let todo = candidates;
+  const { db } = scope;
+  const batch = { token: db.token, workspaceId: scope.workspace.id, candidates, assign };
+  const remote = asRemote(db.storage);
+  // In the browser the storage worker looks up, merges and writes in one round trip.
+  const result: ImportBatchResult = remote
+    ? await remote.customRequest<ImportBatchRequest, ImportBatchResult>({
+        kind: 'import-batch',
+        database: db.name,
+        schemaVersion: db.contacts.schema.version,
+        ...batch,
+      })
+    : await storeImportBatch(db.contacts.storageInstance as ContactStorage, batch);
+  await scope.pending.markAll('contacts', result.stored);
+  return result.counts;
+}
+
+/** What the page sends the storage worker for one batch. */
+export interface ImportBatchRequest {
+  kind: 'import-batch';
+  database: string;
+  schemaVersion: number;
+  /** The page database's token: revisions name the instance that wrote them. */
+  token: string;
+  workspaceId: string;
+  candidates: readonly ContactCandidate[];
+  assign: ImportAssignments;
+}
+
+/** A stored contact, as much of it as its pending marker needs. */
+export interface StoredContact {
+  id: string;
+  workspace_id: string;
+  updated_at: string;
+}
+
+export interface ImportBatchResult {
+  counts: BatchCounts;
+  stored: StoredContact[];
+}
+
+export function isImportBatchRequest(request: unknown): request is ImportBatchRequest {
+  return (request as ImportBatchRequest | undefined)?.kind === 'import-batch';
+}
+
+// A contact another tab changes between our read and our write fails the write (409); it is
+// merged again onto what it then holds. Three rounds make a stalemate a clear error.
+const ATTEMPTS = 3;
+
+type ContactStorage = RxStorageInstance<ContactDoc, unknown, unknown, unknown>;
+
+export async function storeImportBatch(
+  contacts: ContactStorage,
+  request: Omit<ImportBatchRequest, 'kind' | 'database' | 'schemaVersion'>,
+): Promise<ImportBatchResult> {
+  const result: ImportBatchResult = { counts: { created: 0, updated: 0, unchanged: 0 }, stored: [] };
+  let todo = request.candidates;
   for (let attempt = 1; todo.length > 0; attempt++) {
     if (attempt > ATTEMPTS) {
       throw new Error(
         `saving contacts: ${todo.length} kept changing while being saved (first: ${todo[0]?.id})`,
       );
     }
-    todo = await writeOnce(scope, todo, assign, counts);
+    todo = await writeOnce(contacts, request, todo, result);
   }
-  return counts;
+  return result;
 }
 
-/** One round: adds what it wrote to `counts`, returns the candidates whose contact changed under it. */
+/** One round: adds what it wrote to `result`, returns the candidates whose contact changed under it. */
 async function writeOnce(
-  scope: Scope,
+  contacts: ContactStorage,
+  request: Omit<ImportBatchRequest, 'kind' | 'database' | 'schemaVersion'>,
   candidates: readonly ContactCandidate[],
-  assign: ImportAssignments,
-  counts: BatchCounts,
+  result: ImportBatchResult,
 ): Promise<ContactCandidate[]> {
-  const { contacts } = scope.db;
-  const existing: Map<string, RxDocument<ContactDoc>> = await contacts
-    .findByIds(candidates.map((c) => c.id))
-    .exec();
-  const inserts: ContactDoc[] = [];
-  const updates: BulkWriteRow<ContactDoc>[] = [];
+  // Deleted ones too: importing a deleted contact's phone brings it back, written over it.
+  const found = await contacts.findDocumentsById(
+    candidates.map((c) => c.id),
+    true,
+  );
+  const stored = new Map(found.map((doc) => [doc.id, doc]));
+  const writes: { previous?: RxDocumentData<ContactDoc>; document: RxDocumentData<ContactDoc> }[] = [];
+  const time = Date.now();
+  const lwt = now();
   let unchanged = 0;
-  const now = Date.now();
   for (const candidate of candidates) {
-    const current = existing.get(candidate.id);
-    const doc = importedContact(current?.toMutableJSON(), candidate, assign, scope.workspace.id, now);
-    if (!doc) unchanged++;
-    else if (!current) inserts.push(doc);
-    else {
-      // The stored state as read, with its revision: the write fails if it moved meanwhile.
-      const previous = current.toMutableJSON(true) as RxDocumentData<ContactDoc>;
-      updates.push({ previous, document: { ...previous, ...doc } });
+    const previous = stored.get(candidate.id);
+    const current = previous && !previous._deleted ? contactOf(previous) : undefined;
+    const doc = importedContact(current, candidate, request.assign, request.workspaceId, time);
+    if (!doc) {
+      unchanged++;
+      continue;
     }
+    const document: RxDocumentData<ContactDoc> = {
+      ...doc,
+      _deleted: false,
+      _attachments: {},
+      _meta: { ...previous?._meta, lwt },
+      _rev: createRevision(request.token, previous),
+    };
+    writes.push(previous ? { previous, document } : { document });
   }
-  const [insertResult, updateResult] = await Promise.all([
-    inserts.length > 0 ? contacts.bulkInsert(inserts) : { error: [] },
-    updates.length > 0 ? contacts.storageInstance.bulkWrite(updates, 'pigeon-import') : { error: [] },
-  ]);
-  const errors: RxStorageWriteError<ContactDoc>[] = [...insertResult.error, ...updateResult.error];
-  const fatal = errors.filter((e) => e.status !== 409);
-  throwFirst(fatal, 'saving contacts');
-  const retry = new Set(errors.map((e) => e.documentId));
-  const stored = (doc: ContactDoc) => !retry.has(doc.id);
-  const created = inserts.filter(stored);
-  const updated = updates.map((row) => row.document).filter(stored);
-  await scope.pending.markAll('contacts', [...created, ...updated]);
-  counts.unchanged += unchanged;
-  counts.created += created.length;
-  counts.updated += updated.length;
+  const { error } = writes.length > 0 ? await contacts.bulkWrite(writes, 'pigeon-import') : { error: [] };
+  const fatal = error.filter((e) => e.status !== 409);
+  const [first] = fatal;
+  if (first) {
+    throw new Error(
+      `saving contacts: ${fatal.length} failed (first: ${first.documentId}, status ${first.status})`,
+    );
+  }
+  const retry = new Set(error.map((e) => e.documentId));
+  for (const { previous, document } of writes) {
+    if (retry.has(document.id)) continue;
+    if (previous && !previous._deleted) result.counts.updated++;
+    else result.counts.created++;
+    result.stored.push({
+      id: document.id,
+      workspace_id: document.workspace_id,
+      updated_at: document.updated_at,
+    });
+  }
+  result.counts.unchanged += unchanged;
   return candidates.filter((c) => retry.has(c.id));
 }
 
-function throwFirst(errors: readonly { status: number; documentId: string }[], what: string): void {
-  const [first] = errors;
-  if (first)
-    throw new Error(`${what}: ${errors.length} failed (first: ${first.documentId}, status ${first.status})`);
+/** The contact fields of a stored document, without the storage's own. */
+function contactOf(doc: RxDocumentData<ContactDoc>): ContactDoc {
+  const { _deleted, _attachments, _meta, _rev, ...contact } = doc;
+  return contact as ContactDoc;
 }

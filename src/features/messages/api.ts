@@ -1,11 +1,13 @@
 /** What the UI gets for conversations and sending (PigeonServices.messages). */
 import type { Accessor } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
-import type { Channel, MessageContent, MessageStatus } from '../../domain/types.ts';
+import type { MessageContent, MessageStatus, Template } from '../../domain/types.ts';
 
 /** A message of a conversation, as the UI shows it. */
 export interface ThreadMessage {
   id: string;
+  /** The number it went through or came in on. */
+  channel_id: string;
   direction: 'in' | 'out';
   body: string;
   /** The server's status; `queued` too while only this device has the message. */
@@ -52,17 +54,20 @@ export interface MessagesApi {
   chatThread(chat: Accessor<ChatThread | undefined>): Accessor<ThreadMessage[]>;
   /** The messages a campaign sent, live: its history survives a reload. */
   campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
-  /** The channel messages go out through: the workspace's first usable one by name. */
-  channel(): Accessor<Channel | undefined>;
+  /** The approved Meta templates of a channel, by name, live (offline too): what may be sent outside the 24-hour window. */
+  replyTemplates(channelId: Accessor<string | undefined>): Accessor<Template[]>;
   /**
    * Writes the message locally (it shows at once, queued) and sends its command, through
-   * `channelId` (a chat's) or else the workspace's first usable channel.
+   * `channelId` (a chat's, or the one picked; a disconnected one holds it until reconnected)
+   * or else the workspace's first usable channel; as an approved template with its {{1}}..
+   * values when `template` is given (body is then its rendered text).
    */
   send(input: {
     phone: string;
     contactId: string | null;
     body: string;
     channelId?: string;
+    template?: { id: string; body_parameters: readonly string[] };
   }): Promise<Result<ThreadMessage>>;
   /** The unsent text of a conversation (a phone, or a chat's id), kept on this device across reloads. */
   draft(key: string): string;

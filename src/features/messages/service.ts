@@ -9,7 +9,8 @@ import { combineLatest, debounceTime, map, merge, of, type Subscription, switchM
 import type { PigeonDatabase } from '../../db/database.ts';
 import { domainOf, type MessageDoc, type OutgoingMessage } from '../../db/documents.ts';
 import { checkText } from '../../domain/field-checks.ts';
-import type { Channel, Message, MessageStatus } from '../../domain/types.ts';
+import { isApprovedFor } from '../../domain/provider-template.ts';
+import type { Channel, Message, MessageStatus, Template } from '../../domain/types.ts';
 import type { OutboxClient } from '../../sync/outbox-client.ts';
 import type { CommandOutcome } from '../../sync/outbox-outcomes.ts';
 import type { KeyValueStorage } from '../../sync/session.ts';
@@ -30,17 +31,6 @@ export function createMessagesApi(
   /** The network is back: the worker replays, or (without one) the page posts again. */
   reconnected(): void;
 } {
-  const channels$ = source.scope$.pipe(
-    switchMap((scope) =>
-      scope
-        ? scope.db.channels
-            .find({ selector: { workspace_id: scope.workspace.id }, sort: [{ name: 'asc' }, { id: 'asc' }] })
-            .$.pipe(map((docs) => docs.map((doc) => domainOf<Channel>(doc))))
-        : of([]),
-    ),
-  );
-  const channel$ = channels$.pipe(map((all) => all.find((c) => c.status !== 'disconnected')));
-
   async function applyOutcomes(db: PigeonDatabase, outcomes: Array<[string, CommandOutcome]>) {
     const applied: string[] = [];
     for (const [id, outcome] of outcomes) {
@@ -69,6 +59,7 @@ export function createMessagesApi(
         to: message.phone,
         body: message.body,
         ...(message.contact_id ? { contact_id: message.contact_id } : {}),
+        ...(message.template ? { template: message.template } : {}),
       },
     ]);
     if (result.kind === 'answered') await applyOutcomes(db, result.outcomes);
@@ -138,9 +129,28 @@ export function createMessagesApi(
       return toAccessor<CampaignSends>(sends$, summariseSends([]));
     },
 
-    channel: () => toAccessor<Channel | undefined>(channel$, undefined),
+    replyTemplates(channelId) {
+      const templates$ = fromAccessor(channelId).pipe(
+        switchMap((id) => source.scope$.pipe(map((scope) => ({ id, scope })))),
+        switchMap(({ id, scope }) =>
+          scope && id
+            ? scope.db.templates
+                .find({
+                  selector: { workspace_id: scope.workspace.id, channel_id: id },
+                  sort: [{ name: 'asc' }],
+                })
+                .$.pipe(
+                  map((docs) =>
+                    docs.map((doc) => domainOf<Template>(doc)).filter((t) => isApprovedFor(t, id)),
+                  ),
+                )
+            : of([]),
+        ),
+      );
+      return toAccessor<Template[]>(templates$, []);
+    },
 
-    async send({ phone, contactId, body, channelId }) {
+    async send({ phone, contactId, body, channelId, template }) {
       const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const text = checkText('Message', body, { min: 1, max: MAX_BODY });
@@ -163,6 +173,7 @@ export function createMessagesApi(
         status: 'queued',
         error: null,
         created_at: new Date().toISOString(),
+        ...(template ? { template } : {}),
       };
       await scope.db.outgoing_messages.insert(message);
       // Not awaited: the message is saved and shows as queued; the answer updates it.
@@ -268,6 +279,7 @@ function mergeThread(
 function fromMessage(m: Message): ThreadMessage {
   return {
     id: m.id,
+    channel_id: m.channel_id,
     direction: m.direction,
     body: m.body,
     status: m.status,
@@ -287,6 +299,7 @@ function fromMessage(m: Message): ThreadMessage {
 function fromOutgoing(m: OutgoingMessage): ThreadMessage {
   return {
     id: m.id,
+    channel_id: m.channel_id,
     direction: 'out',
     body: m.body,
     status: m.status === 'failed' ? 'failed' : 'queued',

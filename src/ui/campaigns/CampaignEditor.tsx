@@ -1,7 +1,9 @@
 import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
+import { templatesFor } from '../../domain/provider-template.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Campaign, IsoWeekday } from '../../domain/types.ts';
 import type { CampaignDraftFields } from '../../features/campaigns/api.ts';
+import { ConnectChannelCta } from '../channels/ConnectChannelCta.tsx';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import { TextField } from '../components/Field.tsx';
@@ -53,10 +55,13 @@ export function CampaignEditor(props: {
   submit: string;
   onSave: (draft: DraftInput) => Promise<Result<unknown>>;
 }): JSX.Element {
-  const { templates, messages, workspace } = useServices();
-  const templateList = templates.list();
-  const channel = messages.channel();
+  const { templates, channels, workspace } = useServices();
   const first = props.initial;
+  const usable = () => channels.list().filter((c) => c.status !== 'disconnected');
+  const [channelId, setChannelId] = createSignal(first?.channel_id ?? '');
+  const channel = () => usable().find((c) => c.id === channelId()) ?? channels.preferred() ?? usable()[0];
+  const allTemplates = templates.list();
+  const templateList = () => templatesFor(allTemplates(), channel());
   const zone = () => first?.time_zone ?? workspace()?.time_zone ?? 'UTC';
   const [name, setName] = createSignal(first?.name ?? '');
   const [templateId, setTemplateId] = createSignal(first?.template_id ?? '');
@@ -108,6 +113,14 @@ export function CampaignEditor(props: {
   return (
     <form class={styles.form} onSubmit={save} aria-label={props.label} novalidate>
       <TextField label="Campaign name" value={name()} onValue={setName} required problem={problem('name')} />
+      <Show when={usable().length > 0} fallback={<ConnectChannelCta what="send this campaign" />}>
+        <label class={forms.field}>
+          <span class={forms.label}>Channel</span>
+          <select value={channel()?.id ?? ''} onChange={(e) => setChannelId(e.currentTarget.value)}>
+            <For each={usable()}>{(c) => <option value={c.id}>{c.name}</option>}</For>
+          </select>
+        </label>
+      </Show>
       <label class={forms.field}>
         <span class={forms.label}>Template</span>
         <select value={templateId()} onChange={(e) => setTemplateId(e.currentTarget.value)}>

@@ -28,8 +28,11 @@ export function ContactsPage(): JSX.Element {
   const groups = useGroupsById();
 
   const summary = () => {
-    if (query().trim() === '') return plural(total(), 'contact', 'contacts');
-    return `${rows().length.toLocaleString('en')} of ${plural(total(), 'contact', 'contacts')}`;
+    const n = total();
+    // A big workspace shows its first rows before all of its contacts are read and counted.
+    if (n === undefined) return 'Counting contacts…';
+    if (query().trim() === '') return plural(n, 'contact', 'contacts');
+    return `${rows().length.toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
   };
 
   return (

@@ -1,4 +1,5 @@
 import type { JSX } from 'solid-js';
+import { DisconnectedBanner } from '../channels/DisconnectedBanner.tsx';
 import styles from './AppShell.module.css';
 import { ExpiredBanner } from './ExpiredBanner.tsx';
 import { Header } from './Header.tsx';
@@ -12,6 +13,7 @@ export function AppShell(props: { children?: JSX.Element }): JSX.Element {
       </a>
       <Header />
       <ExpiredBanner />
+      <DisconnectedBanner />
       <main id="main" class={styles.main} tabIndex={-1}>
         {props.children}
       </main>

@@ -1,5 +1,9 @@
-import { createEffect, createSignal, For, type JSX, on, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, type JSX, on, onCleanup, Show } from 'solid-js';
+import { fillParameters } from '../../domain/provider-template.ts';
+import { lastInboundAt, replyWindow } from '../../domain/reply-window.ts';
+import type { Template } from '../../domain/types.ts';
 import type { ThreadMessage } from '../../features/messages/api.ts';
+import { ConnectChannelCta } from '../channels/ConnectChannelCta.tsx';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import { FormError } from '../components/FormError.tsx';
@@ -8,6 +12,7 @@ import page from '../components/page.module.css';
 import { useServices } from '../services-context.ts';
 import styles from './Conversation.module.css';
 import { MessageTicks } from './MessageTicks.tsx';
+import { TemplateCompose } from './TemplateCompose.tsx';
 
 const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
@@ -17,9 +22,23 @@ const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle:
  * message at once, offline too, and it goes out when it can.
  */
 export function Conversation(props: { phone: string; contactId: string; optedOut: boolean }): JSX.Element {
-  const { messages } = useServices();
+  const { messages, channels } = useServices();
   const thread = messages.thread(() => props.phone);
-  const channel = messages.channel();
+  // The channels it can go through; the first connected one unless the user picks another.
+  const usable = () => channels.list().filter((c) => c.status !== 'disconnected');
+  const [picked, setPicked] = createSignal<string>();
+  const channel = createMemo(
+    () => usable().find((c) => c.id === picked()) ?? channels.preferred() ?? usable()[0],
+  );
+  const templates = messages.replyTemplates(() => channel()?.id);
+  // The 24-hour window moves with the clock: checked again every minute.
+  const [now, setNow] = createSignal(Date.now());
+  const tick = setInterval(() => setNow(Date.now()), 60_000);
+  onCleanup(() => clearInterval(tick));
+  const replyState = createMemo(() => {
+    const c = channel();
+    return c ? replyWindow(c.provider, lastInboundAt(thread(), c.id), now()) : undefined;
+  });
   const [text, setText] = createSignal(messages.draft(props.phone));
   const [error, setError] = createSignal<string>();
   const [sending, setSending] = createSignal(false);
@@ -40,12 +59,30 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
     setSending(true);
     setError(undefined);
     try {
-      const result = await messages.send({ phone: props.phone, contactId: props.contactId, body: text() });
+      const result = await messages.send({
+        phone: props.phone,
+        contactId: props.contactId,
+        body: text(),
+        ...(channel() ? { channelId: channel()?.id } : {}),
+      });
       if (result.ok) setText('');
       else setError(result.error);
     } finally {
       setSending(false);
     }
+  };
+
+  const sendTemplate = async (template: Template, values: string[]) => {
+    setError(undefined);
+    const result = await messages.send({
+      phone: props.phone,
+      contactId: props.contactId,
+      body: fillParameters(template.body, values),
+      ...(channel() ? { channelId: channel()?.id } : {}),
+      template: { id: template.id, body_parameters: values },
+    });
+    if (!result.ok) setError(result.error);
+    return result.ok;
   };
 
   return (
@@ -64,36 +101,62 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
           This contact opted out of messages. Write only if they asked you to.
         </p>
       </Show>
-      <Show when={channel() === undefined}>
-        <p class={page.muted}>No WhatsApp channel is connected to this workspace yet.</p>
-      </Show>
-      <form class={styles.compose} aria-label="Write a message" onSubmit={send}>
-        <label class={classes(forms.field, styles.composeField)}>
-          <span class="visually-hidden">Message</span>
-          <textarea
-            name="message"
-            rows={3}
-            maxLength={4096}
-            placeholder="Write a message…"
-            value={text()}
-            onInput={(event) => setText(event.currentTarget.value)}
-            onKeyDown={(event) => {
-              // Enter sends, Shift+Enter starts a new line, as in WhatsApp.
-              if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-                event.preventDefault();
-                event.currentTarget.form?.requestSubmit();
-              }
-            }}
-          />
+      <Show when={usable().length > 1}>
+        <label class={classes(forms.field, styles.channelPick)}>
+          <span class={forms.label}>Send through</span>
+          <select value={channel()?.id ?? ''} onChange={(event) => setPicked(event.currentTarget.value)}>
+            <For each={usable()}>
+              {(c) => (
+                <option value={c.id}>
+                  {c.name}
+                  {c.phone_number ? ` (${c.phone_number})` : ''}
+                </option>
+              )}
+            </For>
+          </select>
         </label>
-        <button
-          type="submit"
-          class={classes(controls.button, controls.primary)}
-          disabled={sending() || text().trim() === '' || channel() === undefined}
-        >
-          Send
-        </button>
-      </form>
+      </Show>
+      <Show when={channel() === undefined}>
+        <ConnectChannelCta what="write to this contact" />
+      </Show>
+      <Show when={replyState() && !replyState()?.open}>
+        <p class={styles.warning} role="note">
+          {replyState()?.closesAt
+            ? `The 24-hour window closed ${TIME.format(replyState()?.closesAt ?? new Date())}: `
+            : 'This contact has not written to this number yet: '}
+          WhatsApp only lets you send an approved template until they write again.
+        </p>
+        <TemplateCompose templates={templates()} disabled={sending()} onSend={sendTemplate} />
+      </Show>
+      <Show when={channel() && replyState()?.open}>
+        <form class={styles.compose} aria-label="Write a message" onSubmit={send}>
+          <label class={classes(forms.field, styles.composeField)}>
+            <span class="visually-hidden">Message</span>
+            <textarea
+              name="message"
+              rows={3}
+              maxLength={4096}
+              placeholder="Write a message…"
+              value={text()}
+              onInput={(event) => setText(event.currentTarget.value)}
+              onKeyDown={(event) => {
+                // Enter sends, Shift+Enter starts a new line, as in WhatsApp.
+                if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+                  event.preventDefault();
+                  event.currentTarget.form?.requestSubmit();
+                }
+              }}
+            />
+          </label>
+          <button
+            type="submit"
+            class={classes(controls.button, controls.primary)}
+            disabled={sending() || text().trim() === ''}
+          >
+            Send
+          </button>
+        </form>
+      </Show>
       <FormError error={error()} />
     </section>
   );

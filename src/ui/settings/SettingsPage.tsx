@@ -1,3 +1,4 @@
+import { A } from '@solidjs/router';
 import { type JSX, Show } from 'solid-js';
 import type { WorkspaceRole } from '../../domain/types.ts';
 import { classes } from '../class-names.ts';
@@ -41,6 +42,12 @@ export function SettingsPage(): JSX.Element {
             </dl>
           )}
         </Show>
+      </section>
+      <section class={classes(page.card, page.panel)} aria-labelledby="channels-heading">
+        <h2 id="channels-heading">Channels</h2>
+        <p class={page.muted}>
+          The WhatsApp numbers this workspace sends from: <A href="/settings/channels">manage channels</A>.
+        </p>
       </section>
       <TeamPanel />
       <PasswordPanel />

@@ -30,22 +30,27 @@ function contacts(n: number): Contact[] {
   });
 }
 
-async function run(n: number): Promise<Record<string, number>> {
-  const rows = contacts(n);
-
+/** The floor: Dexie's own bulkPut of `rows` into a fresh database (ms). */
+async function dexieBulkPut(rows: readonly Contact[]): Promise<number> {
   const dexie = new Dexie(`bench-dexie-${Date.now()}`);
   dexie.version(1).stores({ contacts: 'id, workspace_id, name, phone' });
-  let t = performance.now();
+  const t = performance.now();
   await dexie.table('contacts').bulkPut(rows);
-  const dexieMs = performance.now() - t;
+  const ms = performance.now() - t;
   dexie.close();
+  return ms;
+}
+
+async function run(n: number): Promise<Record<string, number>> {
+  const rows = contacts(n);
+  const dexieMs = await dexieBulkPut(rows);
 
   const db = await openPigeonDatabase({
     name: `bench-rxdb-${Date.now()}`,
     storage: getRxStorageDexie(),
     multiInstance: false,
   });
-  t = performance.now();
+  const t = performance.now();
   const result = await db.contacts.bulkInsert(rows);
   const rxdbMs = performance.now() - t;
   if (result.error.length > 0) throw new Error(`RxDB refused ${result.error.length} rows`);
@@ -59,4 +64,6 @@ async function run(n: number): Promise<Record<string, number>> {
   };
 }
 
-(window as unknown as { runInsertBench: typeof run }).runInsertBench = run;
+const bench = window as unknown as { runInsertBench: typeof run; runDexieFloor(n: number): Promise<number> };
+bench.runInsertBench = run;
+bench.runDexieFloor = (n) => dexieBulkPut(contacts(n));

@@ -1,0 +1,44 @@
+/**
+ * The storage worker: RxDB's Dexie (IndexedDB) storage, exposed to the pages through
+ * src/db/remote-storage.ts, plus the requests that are cheaper next to the storage (an import
+ * batch: lookup, merge and write in one round trip).
+ *
+ * As a SharedWorker it serves every tab from one storage instance per collection, so writes
+ * of one tab reach the others through the storage's own change stream. As a dedicated worker
+ * (one per tab, where SharedWorker is missing) the tabs' workers tell each other through
+ * RxDB's multi-instance broadcast.
+ */
+/// <reference lib="webworker" />
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
+import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
+
+declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
+
+const shared = typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof SharedWorkerGlobalScope;
+
+// RxDB's multi-instance broadcast stays on (here, off the pages' threads): one SharedWorker
+// serves every tab of one app version, but a tab of another version (an update not yet
+// reloaded everywhere) runs its own worker on the same IndexedDB.
+const storage = getRxStorageDexie();
+
+const handle: StorageRequestHandler = async (request, instances) => {
+  if (isImportBatchRequest(request)) {
+    const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
+    return storeImportBatch(contacts as Parameters<typeof storeImportBatch>[0], request);
+  }
+  throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
+};
+
+const host = exposeStorage(storage, handle);
+
+if (shared) {
+  (self as SharedWorkerGlobalScope).addEventListener('connect', (event) => {
+    const [port] = event.ports;
+    if (!port) return;
+    host.connect(port as MessageEndpoint);
+    port.start();
+  });
+} else {
+  host.connect(self as DedicatedWorkerGlobalScope as MessageEndpoint);
+}
