@@ -67,6 +67,9 @@ test('every control on every page has an accessible name', async () => {
     await page.getByRole('textbox', { name: anchor }).first().waitFor();
     expect(await unnamedControls(page), path).toEqual([]);
   }
+  await page.goto(`${e2e.url}/inbox`);
+  await page.getByRole('searchbox', { name: 'Search chats' }).waitFor();
+  expect(await unnamedControls(page), '/inbox').toEqual([]);
   // The import page, and its preview (a select per column) once a file is chosen.
   await page.goto(`${e2e.url}/contacts/import`);
   await page.getByLabel('Contacts file').waitFor();

@@ -83,6 +83,7 @@ describe('the shared inbox', () => {
     // A stranger writes: the chat appears at once, unread, named after their WhatsApp profile.
     await receiveText(e2e.backend, channelId, CUSTOMER, 'Is my order ready?');
     await chatRow(a, new RegExp(`^${CUSTOMER_NAME}, 1 unread$`)).waitFor();
+    await a.waitForFunction(() => document.title.startsWith('(1) '));
     const [contact] = await e2e.backend.db.query<{ name: string; created_from_inbound: boolean }>(
       'select name, created_from_inbound from public.contacts where workspace_id = $1 and phone = $2',
       [ws, CUSTOMER],
@@ -92,6 +93,7 @@ describe('the shared inbox', () => {
     await chatRow(a, new RegExp(CUSTOMER_NAME)).click();
     await bubble(a, 'They', 'Is my order ready?').waitFor();
     await chatRow(a, new RegExp(`^${CUSTOMER_NAME}$`)).waitFor();
+    await a.waitForFunction(() => !document.title.startsWith('('));
     await a.getByRole('combobox', { name: 'Assignee' }).selectOption({ label: 'Member 1' });
     await until(
       async () =>
@@ -108,14 +110,16 @@ describe('the shared inbox', () => {
     const ctxB = await e2e.newContext();
     const b = await signInTo(ctxB, bob, ws);
     await openInbox(b);
-    await b.getByRole('radio', { name: 'Mine' }).check();
+    await b.locator('label', { hasText: 'Mine' }).click();
     await chatRow(b, new RegExp(CUSTOMER_NAME)).click();
     await bubble(b, 'They', 'Is my order ready?').waitFor();
     await ctxB.setOffline(true);
     await b.getByRole('status', { name: 'Offline' }).waitFor();
     await write(b, 'Yes, it is packed');
+    await bubble(b, 'You', 'Yes, it is packed').waitFor();
     await write(b, 'Pick it up after 5 pm');
-    await b.getByRole('radio', { name: 'Internal note' }).check();
+    await bubble(b, 'You', 'Pick it up after 5 pm').waitFor();
+    await b.locator('label', { hasText: 'Internal note' }).click();
     await write(b, 'Customer seems in a hurry');
     await b.getByRole('listitem', { name: /^Note by You: Customer seems in a hurry$/ }).waitFor();
 

@@ -64,7 +64,11 @@ export function ChatList(props: {
                     <span class={styles.bottom}>
                       <span class={styles.preview}>
                         <Show when={chat().lastDirection === 'out' && chat().lastStatus}>
-                          {(status) => <MessageTicks status={status()} />}
+                          {(status) => (
+                            <span class={styles.tick}>
+                              <MessageTicks status={status()} />
+                            </span>
+                          )}
                         </Show>
                         {chat().preview}
                       </span>

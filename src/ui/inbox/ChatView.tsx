@@ -110,26 +110,15 @@ export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element
               Assign to me
             </button>
           </Show>
-          <Show
-            when={props.chat.status === 'closed'}
-            fallback={
-              <button
-                type="button"
-                class={classes(controls.button, controls.small)}
-                onClick={() => void inbox.setStatus(props.chat.id, 'closed')}
-              >
-                Close
-              </button>
+          <button
+            type="button"
+            class={classes(controls.button, controls.small)}
+            onClick={() =>
+              void inbox.setStatus(props.chat.id, props.chat.status === 'closed' ? 'open' : 'closed')
             }
           >
-            <button
-              type="button"
-              class={classes(controls.button, controls.small)}
-              onClick={() => void inbox.setStatus(props.chat.id, 'open')}
-            >
-              Reopen
-            </button>
-          </Show>
+            {props.chat.status === 'closed' ? 'Reopen' : 'Close'}
+          </button>
         </div>
       </header>
       <ol class={styles.thread} aria-label="Conversation" ref={list}>
@@ -188,7 +177,7 @@ function Bubble(props: { message: ThreadMessage; onRetry: () => void }): JSX.Ele
       <Show when={media()}>
         {(label) => (
           <p class={styles.media}>
-            📎 {label()}
+            {label()}
             <Show when={m().content.file_name}>{(name) => <span> · {name()}</span>}</Show>
           </p>
         )}

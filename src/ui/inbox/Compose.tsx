@@ -60,6 +60,8 @@ export function Compose(props: { chat: InboxChat; replyWindowSlot?: JSX.Element 
     const body = text();
     if (body.trim() === '') return;
     setError(undefined);
+    // Cleared at once: what is typed while the send is written locally belongs to the next one.
+    setText('');
     const result =
       mode() === 'note'
         ? await inbox.addNote(props.chat.id, body)
@@ -69,8 +71,10 @@ export function Compose(props: { chat: InboxChat; replyWindowSlot?: JSX.Element 
             body,
             channelId: props.chat.channelId,
           });
-    if (result.ok) setText('');
-    else setError(result.error);
+    if (!result.ok) {
+      if (text() === '') setText(body);
+      setError(result.error);
+    }
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
