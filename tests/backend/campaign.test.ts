@@ -934,7 +934,7 @@ describe('pause, resume and cancel', () => {
     expect((await post(chunks(id, plan, 2)[1]!)).map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 
-  test('start_campaign starts with fewer messages than reserved, and settles the difference', async () => {
+  test('a launch with a refused recipient starts with fewer messages than reserved, and settles the difference', async () => {
     const contacts = await createContacts(3);
     const id = await draft();
     const plan = await prepare(id, contacts);
@@ -943,10 +943,15 @@ describe('pause, resume and cancel', () => {
     await backend.db.query('update public.contacts set opted_out = true where id = $1', [contacts[2]!.id]);
     const results = await post(chunks(id, plan, 500)[0]!);
     expect(results.map((r) => r.status)).toEqual(['queued', 'queued', 'rejected']);
-    expect(await campaign(id)).toMatchObject({ status: 'launching', accepted_count: 2 });
+    // Every recipient answered: the campaign starts with the two accepted, and says why one is missing.
+    expect(await campaign(id)).toMatchObject({
+      status: 'running',
+      accepted_count: 2,
+      blocked_reason: `1 of 3 messages were refused and will not be sent: ${contacts[2]!.phone} opted out of messages from this workspace`,
+    });
     expect(await call(alice, 'public.start_campaign($1)', [id])).toMatchObject({
       status: 'running',
-      replayed: false,
+      replayed: true,
     });
     for (const c of await claimAll()) await complete(c.outbox_id);
     expect(await reservation(`campaign:${id}`)).toEqual({
