@@ -52,8 +52,13 @@ begin
      or pg_catalog.char_length(p_cmd ->> 'contact_name') > 200 then
     return 'contact_name must be a text of at most 200 characters';
   end if;
-  if not private.is_uuid(p_cmd -> 'message_id') or not private.is_uuid(p_cmd -> 'contact_id')
-     or not private.is_uuid(p_cmd -> 'channel_id') or v_to !~ '^\+[1-9][0-9]{6,14}$'
+  -- The common case first, one index lookup: the contact is there.
+  if not private.is_uuid(p_cmd -> 'contact_id')
+     or exists (select 1 from public.contacts c where c.id = (p_cmd ->> 'contact_id')::uuid) then
+    return null;
+  end if;
+  if not private.is_uuid(p_cmd -> 'message_id') or not private.is_uuid(p_cmd -> 'channel_id')
+     or v_to !~ '^\+[1-9][0-9]{6,14}$'
      or exists (select 1 from public.messages m where m.id = (p_cmd ->> 'message_id')::uuid) then
     return null;
   end if;
@@ -116,6 +121,18 @@ begin
     return;
   end if;
   v_id := (p_cmd ->> 'message_id')::uuid;
+  -- An accepted command, the common case: work only when the campaign has refusals (this
+  -- command's own, replaced now, or others that its acceptance may complete).
+  if p_result ->> 'status' = 'queued' then
+    delete from private.campaign_refusals r where r.message_id = v_id;
+    if not found and not exists (
+      select 1 from private.campaign_refusals r where r.campaign_id = (p_cmd ->> 'campaign_id')::uuid
+    ) then
+      return;
+    end if;
+  elsif p_result ->> 'status' is distinct from 'rejected' then
+    return;
+  end if;
   c := private.campaign_for_update((p_cmd ->> 'campaign_id')::uuid);
   if c.id is null or not public.is_member(c.workspace_id) then
     return;
@@ -131,13 +148,6 @@ begin
     insert into private.campaign_refusals (message_id, campaign_id, error)
     values (v_id, c.id, pg_catalog.left(coalesce(p_result ->> 'error', 'refused'), 2000))
     on conflict (message_id) do update set error = excluded.error;
-  elsif p_result ->> 'status' = 'queued' then
-    delete from private.campaign_refusals r where r.message_id = v_id;
-    if not found then
-      return;
-    end if;
-  else
-    return;
   end if;
 
   select pg_catalog.count(*)::integer, (pg_catalog.array_agg(r.error order by r.created_at, r.message_id))[1]
