@@ -194,7 +194,7 @@ export function CampaignPage(): JSX.Element {
               )}
             </For>
           </dl>
-          <SendsChart times={sends().times} total={c().recipient_count} />
+          <SendsChart times={sends().times} total={c().recipient_count} timeZone={zone()} />
           <Show when={progress()}>
             {(p) => (
               <div class={styles.actions}>
