@@ -272,6 +272,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       outbox,
       online: () => online.online,
       prepare: options.prepareCampaign ?? defaultPreparer,
+      storage,
     }),
     quota: createQuotaApi(scopeSource, client),
     channels: createChannelsApi(scopeSource, {

@@ -7,7 +7,9 @@
  * first: an offline launch is only queued commands. The first command of each chunk also
  * carries the draft, so a launch replayed after the tab closed, before the draft was pushed,
  * still finds its campaign whichever chunk arrives first: the intake creates it
- * (private.create_campaign_draft).
+ * (private.create_campaign_draft). Each command carries its contact's name too, so a contact
+ * made on this device whose push has not reached the server yet is created by the intake
+ * rather than refused (private.ensure_command_contact).
  */
 import type { PreparedMessage } from './campaign-prepare.ts';
 import type { Campaign } from './types.ts';
@@ -73,6 +75,8 @@ export interface CampaignOutboxCommand {
   to: string;
   body: string;
   contact_id: string;
+  /** The contact's name: the intake creates the contact if its push has not arrived yet. */
+  contact_name: string;
   campaign_id: string;
   /** ISO 8601: the processor does not send it earlier. */
   scheduled_at: string;
@@ -98,6 +102,7 @@ export function* campaignCommandChunks(
       to: m.phone,
       body: m.body,
       contact_id: m.contact_id,
+      contact_name: m.name,
       campaign_id: campaign.id,
       scheduled_at: new Date(m.send_at).toISOString(),
       recipient_count: messages.length,

@@ -32,6 +32,8 @@ export interface PreparedMessage {
   message_id: string;
   contact_id: string;
   phone: string;
+  /** The contact's name, carried by the launch so the server can create a contact not pushed yet. */
+  name: string;
   body: string;
   /** Epoch ms. */
   send_at: number;
@@ -151,6 +153,7 @@ export async function prepareCampaign(
       message_id: campaignMessageId(input.campaignId, contact.id),
       contact_id: contact.id,
       phone: contact.phone,
+      name: contact.name,
       body: text,
       send_at: nextSendAt(),
     });

@@ -888,6 +888,49 @@ describe('pause, resume and cancel', () => {
     expect(await quota()).toEqual({ used: 4, reserved: 0, limit: 100 });
   });
 
+  test('resume plans what is left from now at the campaign pace, not at the times planned at launch', async () => {
+    const contacts = await createContacts(6);
+    // 12 a minute: 5 s apart.
+    const id = await draft({ rate_per_minute: 12 });
+    const plan = await prepare(id, contacts);
+    await launch(id, plan.quotaNeeded);
+    for (const chunk of chunks(id, plan, 500)) await post(chunk);
+    const [first] = await backend.db.query<{ outbox_id: string }>(
+      'select outbox_id from public.claim_outbox($1, 1)',
+      ['test-worker'],
+    );
+    await complete(first!.outbox_id);
+    expect(await pause(id)).toMatchObject({ status: 'paused' });
+    // A long pause: every held message's launch-time slot is now in the past.
+    await backend.db.query(
+      `update public.outbox_messages set scheduled_at = now() - interval '10 minutes'
+       where campaign_id = $1 and status = 'paused'`,
+      [id],
+    );
+    const before = Date.now();
+    expect(await resume(id)).toMatchObject({ status: 'running' });
+    const [{ sent_at }] = (await backend.db.query<{ sent_at: Date }>(
+      'select max(sent_at) as sent_at from public.messages where campaign_id = $1',
+      [id],
+    )) as [{ sent_at: Date }];
+    const times = (
+      await backend.db.query<{ at: Date }>(
+        `select scheduled_at as at from public.outbox_messages
+         where campaign_id = $1 and status = 'queued' order by scheduled_at`,
+        [id],
+      )
+    ).map((r) => new Date(r.at).getTime());
+    expect(times).toHaveLength(5);
+    // The first waits one spacing after the last send, and none is due before now.
+    expect(times[0]!).toBeGreaterThanOrEqual(new Date(sent_at).getTime() + 5000);
+    expect(times[0]!).toBeGreaterThanOrEqual(before - 1000);
+    for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(5000);
+    // So the processor finds nothing due at once: no burst.
+    expect(
+      await backend.db.query('select outbox_id from public.claim_outbox($1, 1000)', ['test-worker']),
+    ).toEqual([]);
+  });
+
   test('cancel stops queued sends and releases their quota once the send in flight ends', async () => {
     const contacts = await createContacts(5);
     const { id } = await launched(contacts);
@@ -934,7 +977,7 @@ describe('pause, resume and cancel', () => {
     expect((await post(chunks(id, plan, 2)[1]!)).map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 
-  test('start_campaign starts with fewer messages than reserved, and settles the difference', async () => {
+  test('a launch with a refused recipient starts with fewer messages than reserved, and settles the difference', async () => {
     const contacts = await createContacts(3);
     const id = await draft();
     const plan = await prepare(id, contacts);
@@ -943,10 +986,15 @@ describe('pause, resume and cancel', () => {
     await backend.db.query('update public.contacts set opted_out = true where id = $1', [contacts[2]!.id]);
     const results = await post(chunks(id, plan, 500)[0]!);
     expect(results.map((r) => r.status)).toEqual(['queued', 'queued', 'rejected']);
-    expect(await campaign(id)).toMatchObject({ status: 'launching', accepted_count: 2 });
+    // Every recipient answered: the campaign starts with the two accepted, and says why one is missing.
+    expect(await campaign(id)).toMatchObject({
+      status: 'running',
+      accepted_count: 2,
+      blocked_reason: `1 of 3 messages were refused and will not be sent: ${contacts[2]!.phone} opted out of messages from this workspace`,
+    });
     expect(await call(alice, 'public.start_campaign($1)', [id])).toMatchObject({
       status: 'running',
-      replayed: false,
+      replayed: true,
     });
     for (const c of await claimAll()) await complete(c.outbox_id);
     expect(await reservation(`campaign:${id}`)).toEqual({

@@ -74,20 +74,21 @@ describe('migrations', () => {
     expect(definers.length).toBeGreaterThan(5);
     for (const d of definers) expect(d.config ?? [], d.fn).toContain('search_path=""');
 
-    const rpcs = [
-      'public.reserve_quota(uuid,text,integer,integer)',
-      'public.commit_quota(uuid,text,integer)',
-      'public.release_quota(uuid,text)',
-      'public.quota_status(uuid)',
-    ];
-    for (const fn of rpcs) {
+    // Members read the quota; only the server moves it (20261203120100_quota_server_owned.sql).
+    const rpcs = {
+      'public.reserve_quota(uuid,text,integer,integer)': false,
+      'public.commit_quota(uuid,text,integer)': false,
+      'public.release_quota(uuid,text)': false,
+      'public.quota_status(uuid)': true,
+    };
+    for (const [fn, members] of Object.entries(rpcs)) {
       const [row] = await backend.db.query<{ anon: boolean; authenticated: boolean; service: boolean }>(
         `select has_function_privilege('anon', $1, 'execute') as anon,
                 has_function_privilege('authenticated', $1, 'execute') as authenticated,
                 has_function_privilege('service_role', $1, 'execute') as service`,
         [fn],
       );
-      expect(row, fn).toEqual({ anon: false, authenticated: true, service: true });
+      expect(row, fn).toEqual({ anon: false, authenticated: members, service: true });
     }
     const [priv] = await backend.db.query<{ usage: boolean }>(
       `select has_schema_privilege('authenticated', 'private', 'usage') as usage`,

@@ -1,7 +1,8 @@
 // Campaign preparation and launch: preparing a 100,000-recipient campaign (audience,
 // rendering, send plan; the code the worker runs) against a baseline that only substitutes
-// the name into the text for each contact, and enqueue throughput of the prepared messages
-// into the outbox intake in the launch's chunks of 500 (messages/s).
+// the name into the text for each contact, then the launch: every prepared message through
+// the outbox intake in the launch's chunks of 500, on PostgreSQL (TEST_DATABASE_URL), until
+// the server holds them all (enqueue_100k_ms; issue 12's goal: 10,000 ms).
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
@@ -11,7 +12,6 @@ import { startBackend } from '../backend/harness.ts';
 import type { BenchResult } from './result.ts';
 
 const RECIPIENTS = 100_000;
-const ENQUEUED = 10_000;
 const BODY = 'Hello {{first_name|there}}, your code is {{code}}';
 
 function contacts(n: number): PreparableContact[] {
@@ -62,7 +62,7 @@ export async function campaignPrepare(): Promise<BenchResult> {
   const baseline = baselineMs(all);
   const { ms, prepared } = await prepareMs(all, campaignId);
 
-  const backend = await startBackend();
+  const backend = await startBackend({ db: 'postgres' });
   try {
     const user = await backend.user();
     const [channel] = await backend.db.query<{ id: string; workspace_id: string }>(
@@ -84,9 +84,11 @@ export async function campaignPrepare(): Promise<BenchResult> {
     if (error) throw new Error(`campaign insert failed: ${error.message}`);
     // The intake checks each recipient is a contact of the workspace, whose id the database
     // derives from workspace and phone (unknown when the contacts were made above).
-    const messages = prepared.messages
-      .slice(0, ENQUEUED)
-      .map((m) => ({ ...m, contact_id: contactId(channel!.workspace_id, m.phone) }));
+    const messages = prepared.messages.map((m) => ({
+      ...m,
+      contact_id: contactId(channel!.workspace_id, m.phone),
+    }));
+    const enqueued = messages.length;
     await backend.db.query(
       `insert into public.contacts (id, workspace_id, phone)
        select id, $1, phone from unnest($2::uuid[], $3::text[]) as c (id, phone)`,
@@ -97,21 +99,22 @@ export async function campaignPrepare(): Promise<BenchResult> {
       const { error: failed } = await user.client.functions.invoke('outbox', { body: { commands } });
       if (failed) throw new Error(`enqueue failed: ${failed.message}`);
     }
-    const enqueueS = (performance.now() - started) / 1000;
+    const enqueueMs = performance.now() - started;
     const [row] = await backend.db.query<{ accepted_count: number }>(
       'select accepted_count from public.campaigns where id = $1',
       [campaignId],
     );
-    if (row?.accepted_count !== ENQUEUED)
-      throw new Error(`the intake accepted ${row?.accepted_count}, not ${ENQUEUED}`);
+    if (row?.accepted_count !== enqueued)
+      throw new Error(`the intake accepted ${row?.accepted_count}, not ${enqueued}`);
     return {
       name: 'campaign-prepare',
-      description: `prepare a ${RECIPIENTS}-contact campaign (1% opted out; window, jitter, rate), then enqueue ${ENQUEUED} of its messages through the outbox intake in chunks of 500`,
+      description: `prepare a ${RECIPIENTS}-contact campaign (1% opted out; window, jitter, rate), then launch it: its ${enqueued} messages through the outbox intake in chunks of 500, on PostgreSQL`,
       figures: {
         prepare_ms: Math.round(ms),
         baseline_render_ms: Math.round(baseline),
         prepared_messages: prepared.messages.length,
-        enqueue_messages_per_s: Math.round(ENQUEUED / enqueueS),
+        enqueue_100k_ms: Math.round(enqueueMs),
+        enqueue_messages_per_s: Math.round(enqueued / (enqueueMs / 1000)),
       },
     };
   } finally {

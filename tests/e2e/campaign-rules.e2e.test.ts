@@ -5,6 +5,7 @@ import {
   campaignAudience,
   campaignRow,
   draftCampaign,
+  launchCampaign,
   receiveText,
   sendsTo,
   signInToCampaigns,
@@ -105,7 +106,7 @@ describe('campaign rules', () => {
     const page = await signInToCampaigns(e2e.url, await e2e.newContext(), user);
     const id = await draftCampaign(page, { name: 'Too big', tag: 'quota', rate: 6000 });
 
-    await page.getByRole('button', { name: 'Launch' }).click();
+    await launchCampaign(page, '5 people');
     const reason =
       'Not enough quota: this campaign needs 5 messages and 3 are left this month. Nothing was sent.';
     await page.getByRole('alert').filter({ hasText: reason }).waitFor();
@@ -123,7 +124,7 @@ describe('campaign rules', () => {
     const { user, phones, channelId } = await campaignAudience(e2e.backend, 'stop', '4', 3);
     const page = await signInToCampaigns(e2e.url, await e2e.newContext(), user);
     const first = await draftCampaign(page, { name: 'First', tag: 'stop', rate: 6000 });
-    await page.getByRole('button', { name: 'Launch' }).click();
+    await launchCampaign(page, '3 people');
     await until(
       () => campaignRow(e2e.backend, first),
       (c) => c?.status === 'completed',
@@ -144,7 +145,7 @@ describe('campaign rules', () => {
     await preview.getByRole('listitem').filter({ hasText: 'Buyer 0000: opted out' }).waitFor();
     expect(await preview.getByText(phones[0]!).count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Launch' }).click();
+    await launchCampaign(page, '2 people');
     await until(
       () => campaignRow(e2e.backend, second),
       (c) => c?.status === 'completed',
@@ -163,7 +164,7 @@ describe('campaign rules', () => {
       rate: 6000,
       delay: { min: 1, max: 1.5 },
     });
-    await page.getByRole('button', { name: 'Launch' }).click();
+    await launchCampaign(page, '10 people');
     await until(
       () => campaignRow(e2e.backend, id),
       (c) => c?.status === 'completed',

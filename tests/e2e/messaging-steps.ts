@@ -197,3 +197,18 @@ export async function signInToCampaigns(url: string, context: BrowserContext, wh
   await page.getByRole('link', { name: 'Campaigns' }).waitFor();
   return page;
 }
+
+/** Launch on the campaign page, confirmed in its dialog, which names how many people get it. */
+export async function launchCampaign(page: Page, people: string): Promise<void> {
+  await page.getByRole('button', { name: 'Launch' }).click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: `Send to ${people}` })
+    .click();
+}
+
+/** Cancel campaign, confirmed in its dialog. */
+export async function cancelCampaign(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Cancel campaign' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel campaign' }).click();
+}

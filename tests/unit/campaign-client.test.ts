@@ -115,10 +115,17 @@ describe('a launch carries its draft', () => {
       message_id: `m${n}`,
       contact_id: `c${n}`,
       phone: `+4915100000${n}`,
+      name: `Kunde ${n}`,
       body: 'Hi',
       send_at: 0,
     }));
     const chunks = [...campaignCommandChunks(messages, { id: c.id, channel_id: c.channel_id!, draft }, 2)];
     expect(chunks.flat().map((cmd) => cmd.campaign)).toEqual([draft, undefined, draft]);
+    // Every command names its contact, so the intake can create one whose push is still on its way.
+    expect(chunks.flat().map((cmd) => [cmd.contact_id, cmd.contact_name])).toEqual([
+      ['c1', 'Kunde 1'],
+      ['c2', 'Kunde 2'],
+      ['c3', 'Kunde 3'],
+    ]);
   });
 });

@@ -234,6 +234,7 @@ describe('prepareCampaign', () => {
       to: plan.messages.at(-1)!.phone,
       body: plan.messages.at(-1)!.body,
       contact_id: plan.messages.at(-1)!.contact_id,
+      contact_name: plan.messages.at(-1)!.name,
       campaign_id: CAMPAIGN,
       scheduled_at: new Date(plan.lastSendAt!).toISOString(),
       recipient_count: 99_900,

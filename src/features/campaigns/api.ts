@@ -48,9 +48,17 @@ export interface CampaignsApi {
   prepare(id: string, opts?: CampaignRunOptions): Promise<Result<CampaignPreview>>;
   /** Prepares and sends; a second call while one runs, or after a launch, sends nothing more. */
   launch(id: string, opts?: CampaignRunOptions): Promise<Result<LaunchOutcome>>;
+  /**
+   * A launch the server holds incompletely ('launching' past its deadline): posts every message
+   * again (the server keeps those it has) and starts the campaign with what arrived.
+   */
+  resend(id: string, opts?: CampaignRunOptions): Promise<Result<LaunchOutcome>>;
+  /** When this device queued the campaign's launch for the network, until the server answers. */
+  queuedSince(id: Accessor<string | undefined>): Accessor<number | undefined>;
   pause(id: string): Promise<Result>;
   resume(id: string): Promise<Result>;
-  cancel(id: string): Promise<Result>;
+  /** Answers how many messages were already being sent: they may still arrive. */
+  cancel(id: string): Promise<Result<number>>;
   /** Sends the failed recipients' messages again. */
   retry(id: string): Promise<Result>;
 }

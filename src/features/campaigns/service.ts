@@ -8,7 +8,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
-import { filter, firstValueFrom, map, of, race, switchMap, timer } from 'rxjs';
+import { distinctUntilChanged, filter, firstValueFrom, map, of, race, switchMap, timer } from 'rxjs';
 import { v4 as uuidv4 } from 'uuid';
 import type { CampaignDoc } from '../../db/documents.ts';
 import { domainOf } from '../../db/documents.ts';
@@ -26,12 +26,14 @@ import {
 import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
 import type { OutboxClient } from '../../sync/outbox-client.ts';
+import type { KeyValueStorage } from '../../sync/session.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
-import { toAccessor } from '../shared/reactive.ts';
+import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { CampaignRunOptions, CampaignsApi, LaunchOutcome } from './api.ts';
 import type { CampaignPreparer } from './prepare.ts';
+import { QueuedLaunches } from './queued-launches.ts';
 
 /** Rendered messages a preview shows. */
 const SAMPLE_SIZE = 20;
@@ -43,6 +45,8 @@ export interface CampaignsDeps {
   outbox: OutboxClient;
   online: () => boolean;
   prepare: CampaignPreparer;
+  /** Where launches queued offline are remembered across reloads. */
+  storage: KeyValueStorage;
 }
 
 const EDITABLE = new Set<Campaign['status']>(['draft', 'blocked']);
@@ -64,6 +68,11 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
     ),
   );
   const launching = new Map<string, Promise<Result<LaunchOutcome>>>();
+  const queuedLaunches = new QueuedLaunches(deps.storage);
+  // The server answered a queued launch once its campaign is no longer a draft here.
+  campaigns$.subscribe((list) => {
+    for (const c of list) if (c.status !== 'draft') queuedLaunches.forget(c.id);
+  });
 
   async function current(id: string): Promise<{ scope: Scope; campaign: Campaign } | { error: string }> {
     const scope = await awaitScope(source);
@@ -99,11 +108,17 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
     });
   }
 
-  async function launchOnce(id: string, opts: CampaignRunOptions): Promise<Result<LaunchOutcome>> {
+  async function launchOnce(
+    id: string,
+    opts: CampaignRunOptions,
+    resend = false,
+  ): Promise<Result<LaunchOutcome>> {
     const found = await current(id);
     if ('error' in found) return { ok: false, error: found.error };
     const { scope, campaign } = found;
-    if (!EDITABLE.has(campaign.status)) return { ok: true, value: { status: 'already', messages: 0 } };
+    // A resend posts a launching campaign's messages again: the server keeps what it has.
+    const sendable = resend ? campaign.status === 'launching' : EDITABLE.has(campaign.status);
+    if (!sendable) return { ok: true, value: { status: 'already', messages: 0 } };
     if (!campaign.channel_id) return { ok: false, error: 'Channel: choose the channel to send through' };
     const plan = await prepared(id, opts);
     if (!plan.ok) return plan;
@@ -114,7 +129,7 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
         error: `Audience: nobody would receive this campaign${excluded.length > 0 ? ` (${excluded.length} left out)` : ''}.`,
       };
     }
-    if (deps.online()) {
+    if (deps.online() && !resend) {
       // The intake knows only campaigns on the server: the draft goes up first.
       if (!(await pushed(scope, id))) {
         return { ok: false, error: 'The draft has not reached the server yet; try again in a moment.' };
@@ -158,15 +173,27 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
       done += chunk.length;
       opts.onProgress?.({ phase: 'sending', done, total: messages.length });
     }
+    if (queued) queuedLaunches.mark(id);
+    // A resend whose audience changed since the launch may leave the server short of the
+    // count it reserved: it starts with what it has.
+    if (resend && !queued) await deps.client.rpc('start_campaign', { p_campaign_id: id });
     if (refused.length > 0) {
-      // Fewer than reserved were accepted (e.g. blocked, or opted out meanwhile): start with those.
-      if (refused.length < messages.length) await deps.client.rpc('start_campaign', { p_campaign_id: id });
+      // The server starts the campaign with the rest once every recipient is answered.
       return {
         ok: false,
         error: `${refused.length} of ${messages.length} messages were refused: ${refused[0]}`,
       };
     }
     return { ok: true, value: { status: queued ? 'queued' : 'sent', messages: messages.length } };
+  }
+
+  /** A double click or a second call while preparing shares the first launch. */
+  function once(id: string, task: () => Promise<Result<LaunchOutcome>>): Promise<Result<LaunchOutcome>> {
+    const running = launching.get(id);
+    if (running) return running;
+    const run = task().finally(() => launching.delete(id));
+    launching.set(id, run);
+    return run;
   }
 
   async function action(id: string, rpc: string, extra: Record<string, unknown> = {}): Promise<Result> {
@@ -250,18 +277,27 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
       return { ok: true, value: { ...rest, sample: messages.slice(0, SAMPLE_SIZE) } };
     },
 
-    launch(id, opts = {}) {
-      // A double click or a second call while preparing shares the first launch.
-      const running = launching.get(id);
-      if (running) return running;
-      const run = launchOnce(id, opts).finally(() => launching.delete(id));
-      launching.set(id, run);
-      return run;
-    },
+    launch: (id, opts = {}) => once(id, () => launchOnce(id, opts)),
+    resend: (id, opts = {}) => once(id, () => launchOnce(id, opts, true)),
+
+    queuedSince: (id) =>
+      toAccessor<number | undefined>(
+        fromAccessor(id).pipe(
+          distinctUntilChanged(),
+          switchMap((key) => (key ? queuedLaunches.since(key) : of(undefined))),
+        ),
+        undefined,
+      ),
 
     pause: (id) => action(id, 'pause_campaign'),
     resume: (id) => action(id, 'resume_campaign'),
-    cancel: (id) => action(id, 'cancel_campaign'),
+    async cancel(id) {
+      if (!deps.online()) return { ok: false, error: "You're offline: this needs a connection." };
+      const { data, error } = await deps.client.rpc('cancel_campaign', { p_campaign_id: id });
+      if (error) return { ok: false, error: error.message };
+      // What is left counted as queued after a cancel is what the processor was sending.
+      return { ok: true, value: (data as { queued_count: number }).queued_count };
+    },
     async retry(id) {
       const found = await current(id);
       if ('error' in found) return { ok: false, error: found.error };

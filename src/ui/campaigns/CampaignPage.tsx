@@ -1,20 +1,21 @@
 import { useParams } from '@solidjs/router';
-import { createSignal, For, type JSX, Show } from 'solid-js';
+import { createEffect, createSignal, For, type JSX, on, onCleanup, Show } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
 import type { CampaignPreview, CampaignProgress } from '../../features/campaigns/api.ts';
 import { classes } from '../class-names.ts';
-import chips from '../components/Chips.module.css';
 import controls from '../components/controls.module.css';
+import { ConfirmDialog } from '../components/Dialog.tsx';
 import { FormError } from '../components/FormError.tsx';
 import forms from '../components/forms.module.css';
 import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
+import { plural } from '../text.ts';
 import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
 import styles from './CampaignPage.module.css';
-import { STATUS_LABELS } from './CampaignsPage.tsx';
 import { SendsChart } from './SendsChart.tsx';
+import { StatusPill } from './StatusPill.tsx';
 
 const COUNTERS = [
   ['queued_count', 'Queued'],
@@ -25,11 +26,25 @@ const COUNTERS = [
   ['replied_count', 'Replied'],
 ] as const satisfies readonly (readonly [keyof Campaign, string])[];
 
+/** How long a launch may take before the page says what is missing and offers Retry or Cancel. */
+export const LAUNCH_DEADLINE_MS = 2 * 60_000;
+
+type Confirming = { kind: 'launch'; count: number } | { kind: 'cancel' };
+
 /** One campaign: live counters, preview, launch with progress and Cancel, and the server actions. */
 export function CampaignPage(): JSX.Element {
   const params = useParams<{ id: string }>();
-  const { campaigns, messages } = useServices();
+  const { campaigns, channels, messages, workspace } = useServices();
   const campaign = campaigns.get(() => params.id);
+  const queuedSince = campaigns.queuedSince(() => params.id);
+  // The campaign's own channel once chosen, else the one a launch would default to.
+  const channel = () =>
+    channels.list().find((c) => c.id === campaign()?.channel_id) ?? channels.preferred();
+  const zone = () => workspace()?.time_zone ?? 'UTC';
+  const [now, setNow] = createSignal(Date.now());
+  const clock = setInterval(() => setNow(Date.now()), 5_000);
+  onCleanup(() => clearInterval(clock));
+  const [confirming, setConfirming] = createSignal<Confirming>();
   const sends = messages.campaignSends(() => params.id);
   usePageTitle(() => campaign()?.name ?? 'Campaign');
   const [preview, setPreview] = createSignal<CampaignPreview>();
@@ -37,6 +52,8 @@ export function CampaignPage(): JSX.Element {
   const [error, setError] = createSignal<string>();
   const [notice, setNotice] = createSignal<string>();
   let running: AbortController | undefined;
+  const editable = () =>
+    (campaign()?.status === 'draft' && queuedSince() === undefined) || campaign()?.status === 'blocked';
 
   async function run<T>(task: (signal: AbortSignal) => Promise<Result<T>>): Promise<T | undefined> {
     running = new AbortController();
@@ -55,12 +72,52 @@ export function CampaignPage(): JSX.Element {
   const onProgress = (p: CampaignProgress) => setProgress(p);
   const showPreview = async () =>
     setPreview(await run((signal) => campaigns.prepare(params.id, { signal, onProgress })));
+  // The draft page always shows its audience and schedule: planned again at every change.
+  createEffect(
+    on(
+      () => (editable() ? campaign()?.updated_at : undefined),
+      async (stamp) => {
+        if (stamp === undefined) return;
+        const plan = await campaigns.prepare(params.id);
+        if (plan.ok) setPreview(plan.value);
+      },
+    ),
+  );
+  /** Launch asks first, naming how many people and which channel. */
+  async function askLaunch() {
+    const plan = await run((signal) => campaigns.prepare(params.id, { signal, onProgress }));
+    if (!plan) return;
+    setPreview(plan);
+    if (plan.quotaNeeded === 0) return setError('Audience: nobody would receive this campaign.');
+    setConfirming({ kind: 'launch', count: plan.quotaNeeded });
+  }
   async function launch() {
+    setConfirming(undefined);
     const outcome = await run((signal) => campaigns.launch(params.id, { signal, onProgress }));
     if (outcome?.status === 'queued')
       setNotice(`${outcome.messages} messages will go out when you are back online.`);
   }
+  async function resend() {
+    const outcome = await run((signal) => campaigns.resend(params.id, { signal, onProgress }));
+    if (outcome?.status === 'queued')
+      setNotice(`${outcome.messages} messages will go out when you are back online.`);
+  }
+  async function cancel() {
+    setConfirming(undefined);
+    const inFlight = await run(() => campaigns.cancel(params.id));
+    if (inFlight)
+      setNotice(
+        `${plural(inFlight, 'message was', 'messages were')} already being sent and may still arrive.`,
+      );
+  }
   const act = (action: (id: string) => Promise<Result>) => () => run(() => action(params.id));
+  /** A launch still waiting past its deadline: queued here, or held incompletely by the server. */
+  const overdue = (c: Campaign) => {
+    const since = c.status === 'launching' ? Date.parse(c.launched_at ?? '') : queuedSince();
+    return since !== undefined && !Number.isNaN(since) && now() - since > LAUNCH_DEADLINE_MS;
+  };
+  const queued = () => campaign()?.status === 'draft' && queuedSince() !== undefined;
+  const channelName = () => channel()?.name ?? 'your WhatsApp channel';
   async function saveDraft(draft: DraftInput): Promise<Result<unknown>> {
     const result = await campaigns.updateDraft(params.id, draft);
     if (result.ok) {
@@ -70,7 +127,6 @@ export function CampaignPage(): JSX.Element {
     }
     return result;
   }
-  const editable = () => campaign()?.status === 'draft' || campaign()?.status === 'blocked';
 
   return (
     <Show
@@ -82,9 +138,54 @@ export function CampaignPage(): JSX.Element {
         <section class={classes(page.card, 'campaign-page')} aria-labelledby="campaign-heading">
           <h1 id="campaign-heading">{c().name}</h1>
           <p>
-            <span class={chips.badge}>{STATUS_LABELS[c().status]}</span>
+            <StatusPill status={c().status} label={queued() ? 'Launch queued' : undefined} />
             <Show when={c().blocked_reason}>{(reason) => <span class={forms.error}> {reason()}</span>}</Show>
           </p>
+          <Show when={queued() && !overdue(c())}>
+            <p role="status">Launch queued — waiting for the network.</p>
+          </Show>
+          <Show when={overdue(c())}>
+            <div class={styles.overdue} role="alert">
+              <p>
+                {c().status === 'launching'
+                  ? `The launch is incomplete: ${c().accepted_count} of ${c().recipient_count} messages have reached the server. Retry sends the missing ones; Cancel ends the campaign and gives its quota back.`
+                  : 'The launch has not reached the server yet: it waits in this device’s queue for the network. Retry sends it again; Cancel ends the campaign.'}
+              </p>
+              <div class={styles.actions}>
+                <button
+                  type="button"
+                  class={classes(controls.button, controls.primary)}
+                  onClick={() => (c().status === 'launching' ? resend() : launch())}
+                  disabled={Boolean(progress())}
+                >
+                  Retry
+                </button>
+                <button
+                  type="button"
+                  class={controls.button}
+                  onClick={() => setConfirming({ kind: 'cancel' })}
+                >
+                  Cancel
+                </button>
+              </div>
+            </div>
+          </Show>
+          <Show when={editable() && preview()}>
+            {(p) => (
+              <p class={styles.summary}>
+                {p().quotaNeeded === 0
+                  ? 'Nobody would receive this campaign yet.'
+                  : `${plural(p().quotaNeeded, 'person', 'people')} through ${channelName()}: first message ${when(p().firstSendAt, zone())}, last about ${when(p().lastSendAt, zone())} (${zone()}).`}
+              </p>
+            )}
+          </Show>
+          <Show when={c().status === 'scheduled' && c().start_at}>
+            {(start) => (
+              <p class={styles.summary}>
+                Sends from {when(Date.parse(start()), zone())} ({zone()}).
+              </p>
+            )}
+          </Show>
           <dl class={styles.counters} aria-label="Progress">
             <For each={COUNTERS}>
               {([key, label]) => (
@@ -95,7 +196,7 @@ export function CampaignPage(): JSX.Element {
               )}
             </For>
           </dl>
-          <SendsChart times={sends().times} total={c().recipient_count} />
+          <SendsChart times={sends().times} total={c().recipient_count} timeZone={zone()} />
           <Show when={progress()}>
             {(p) => (
               <div class={styles.actions}>
@@ -122,7 +223,7 @@ export function CampaignPage(): JSX.Element {
               <button
                 type="button"
                 class={classes(controls.button, controls.primary)}
-                onClick={launch}
+                onClick={askLaunch}
                 disabled={Boolean(progress())}
               >
                 Launch
@@ -139,7 +240,7 @@ export function CampaignPage(): JSX.Element {
               </button>
             </Show>
             <Show when={['launching', 'scheduled', 'running', 'paused'].includes(c().status)}>
-              <button type="button" class={controls.button} onClick={act(campaigns.cancel)}>
+              <button type="button" class={controls.button} onClick={() => setConfirming({ kind: 'cancel' })}>
                 Cancel campaign
               </button>
             </Show>
@@ -158,10 +259,47 @@ export function CampaignPage(): JSX.Element {
           <FormError error={error()} />
           <Show when={notice()}>{(text) => <p role="status">{text()}</p>}</Show>
           <Show when={preview()}>{(p) => <PreviewPanel preview={p()} />}</Show>
+          <ConfirmDialog
+            open={confirming()?.kind === 'launch'}
+            title={`Launch “${c().name}”?`}
+            message={
+              <p>
+                {plural(launchCount(confirming()), 'person', 'people')} will get this message through{' '}
+                {channelName()}. Once launched, the text and audience can no longer change.
+              </p>
+            }
+            confirmLabel={`Send to ${plural(launchCount(confirming()), 'person', 'people')}`}
+            onConfirm={launch}
+            onCancel={() => setConfirming(undefined)}
+          />
+          <ConfirmDialog
+            open={confirming()?.kind === 'cancel'}
+            title={`Cancel “${c().name}”?`}
+            message={
+              <p>
+                Messages not yet sent through {channelName()} will not go out
+                {c().recipient_count > 0 ? ` (${c().sent_count} of ${c().recipient_count} sent so far)` : ''}.
+                This cannot be undone.
+              </p>
+            }
+            confirmLabel="Cancel campaign"
+            cancelLabel="Keep it"
+            danger
+            onConfirm={cancel}
+            onCancel={() => setConfirming(undefined)}
+          />
         </section>
       )}
     </Show>
   );
+}
+
+const launchCount = (c: Confirming | undefined) => (c?.kind === 'launch' ? c.count : 0);
+
+/** An instant in the workspace's time zone, or "—" when there is none. */
+function when(at: number | null, timeZone: string): string {
+  if (at === null || Number.isNaN(at)) return '—';
+  return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(at);
 }
 
 function PreviewPanel(props: { preview: CampaignPreview }): JSX.Element {

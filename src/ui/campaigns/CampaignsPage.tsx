@@ -1,25 +1,13 @@
 import { A, useNavigate } from '@solidjs/router';
 import { For, type JSX, Show } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
-import type { Campaign } from '../../domain/types.ts';
 import { classes } from '../class-names.ts';
-import chips from '../components/Chips.module.css';
 import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
 import styles from './CampaignsPage.module.css';
-
-export const STATUS_LABELS: Record<Campaign['status'], string> = {
-  draft: 'Draft',
-  launching: 'Launching',
-  scheduled: 'Scheduled',
-  running: 'Running',
-  paused: 'Paused',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  blocked: 'Blocked',
-};
+import { StatusPill } from './StatusPill.tsx';
 
 /** The campaigns of the workspace with their status and counters, and a form to start a draft. */
 export function CampaignsPage(): JSX.Element {
@@ -60,7 +48,7 @@ export function CampaignsPage(): JSX.Element {
                       <A href={`/campaigns/${c.id}`}>{c.name}</A>
                     </td>
                     <td>
-                      <span class={chips.badge}>{STATUS_LABELS[c.status]}</span>
+                      <StatusPill status={c.status} />
                     </td>
                     <td>
                       {c.sent_count} / {c.recipient_count}
