@@ -187,7 +187,7 @@ describe('contact import', () => {
     });
   });
 
-  test('importing contacts that exist updates them, never duplicates them', async () => {
+  test('importing contacts that exist: by default fills only empty fields; "update" replaces; the report lists the changes', async () => {
     const user = await e2e.backend.user();
     const page = await signIn(await e2e.newContext(), e2e.url, user);
     await addContact(page, '+44 7400 100001', 'Eve Existing');
@@ -198,27 +198,56 @@ describe('contact import', () => {
       'Name,Mobile,Email,Labels\nEve Imported,+44 7400 100001,eve@example.test,vip\nNew Nia,+44 7400 100002,,\nEve Again,+447400100001,,\n',
     );
     await chooseFile(page, e2e.url, path);
+    expect(await page.getByRole('radio', { name: /Fill empty fields only/ }).isChecked()).toBe(true);
     await page.getByLabel('Tags for every imported contact').fill('fair-2026');
     await page.getByRole('button', { name: 'Import contacts' }).click();
     await page.getByRole('heading', { name: 'Import finished' }).waitFor();
     expect(await figure(page, 'report-created')).toBe(1);
     expect(await figure(page, 'report-updated')).toBe(1);
     expect(await figure(page, 'report-duplicates')).toBe(1);
+    const changes = page.getByRole('table', { name: 'Existing contacts the import changed' });
+    expect(await changes.getByRole('row', { name: 'Eve Existing: email' }).textContent()).toBe(
+      'Eve Existingemail(empty)eve@example.test',
+    );
+    await changes.getByRole('row', { name: 'Eve Existing: tags' }).waitFor();
+    expect(await changes.getByRole('row', { name: 'Eve Existing: name' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Go to contacts' }).click();
     await page.getByText('2 contacts').waitFor();
 
     expect(await waitForServer(user.email, 2, 30_000)).toBe(2);
     await waitForPending(page, 0);
-    const rows = await e2e.backend.db.query<{ phone: string; name: string; email: string; tags: string[] }>(
-      `select c.phone, c.name, c.email, c.tags from public.contacts c
-       join public.workspace_members m on m.workspace_id = c.workspace_id
-       join auth.users u on u.id = m.user_id
-       where u.email = $1 order by c.phone`,
-      [user.email],
-    );
-    expect(rows).toEqual([
-      { phone: '+447400100001', name: 'Eve Imported', email: 'eve@example.test', tags: ['vip', 'fair-2026'] },
+    const rows = () =>
+      e2e.backend.db.query<{ phone: string; name: string; email: string; tags: string[] }>(
+        `select c.phone, c.name, c.email, c.tags from public.contacts c
+         join public.workspace_members m on m.workspace_id = c.workspace_id
+         join auth.users u on u.id = m.user_id
+         where u.email = $1 order by c.phone`,
+        [user.email],
+      );
+    expect(await rows()).toEqual([
+      { phone: '+447400100001', name: 'Eve Existing', email: 'eve@example.test', tags: ['vip', 'fair-2026'] },
       { phone: '+447400100002', name: 'New Nia', email: '', tags: ['fair-2026'] },
     ]);
+
+    // "Skip existing" leaves Eve as she is; "Update existing" renames her, and says so.
+    await chooseFile(page, e2e.url, path);
+    await page.getByRole('radio', { name: /Skip existing contacts/ }).check();
+    await page.getByRole('button', { name: 'Import contacts' }).click();
+    await page.getByRole('heading', { name: 'Import finished' }).waitFor();
+    expect(await figure(page, 'report-skipped')).toBe(2);
+    expect(await figure(page, 'report-updated')).toBe(0);
+    await page.getByRole('button', { name: 'Import another file' }).click();
+    await page.getByLabel('Contacts file').setInputFiles(path);
+    await page.getByRole('radio', { name: /Update existing contacts/ }).check();
+    await page.getByRole('button', { name: 'Import contacts' }).click();
+    await page.getByRole('heading', { name: 'Import finished' }).waitFor();
+    expect(
+      await page
+        .getByRole('table', { name: 'Existing contacts the import changed' })
+        .getByRole('row', { name: 'Eve Existing: name' })
+        .textContent(),
+    ).toBe('Eve ExistingnameEve ExistingEve Imported');
+    await waitForPending(page, 0);
+    expect((await rows())[0]?.name).toBe('Eve Imported');
   });
 });

@@ -14,13 +14,19 @@ export interface ContactInput {
   notes?: string;
 }
 
+/** An added contact; `existing` when the phone was already a contact, which is then left as it was. */
+export type AddResult = { ok: true; value: Contact; existing: boolean } | { ok: false; error: string };
+
 export interface ContactsApi {
   /** Live, sorted by name then phone; search matches name, phone digits, email or tag. */
   list(search: Accessor<string>): Accessor<Contact[]>;
   count(): Accessor<number>;
   get(id: Accessor<string | undefined>): Accessor<Contact | undefined>;
-  /** Refuses an invalid phone with the reason; adding an existing phone edits that contact. */
-  add(input: ContactInput): Promise<Result<Contact>>;
+  /**
+   * Refuses an invalid phone with the reason. An existing phone changes nothing: the answer is
+   * that contact, marked `existing`, for the page to open it (a silent merge once renamed people).
+   */
+  add(input: ContactInput): Promise<AddResult>;
   /** A patch of editable fields; a phone change is refused (the id derives from it). */
   update(
     id: string,

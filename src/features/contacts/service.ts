@@ -75,11 +75,8 @@ export function createContactsApi(source: ScopeSource): ContactsApi {
       if (!fields.ok) return fields;
       const { contacts } = scope.db;
       const id = contactId(scope.workspace.id, phone.value);
-      if (await contacts.findOne(id).exec()) {
-        return saved(
-          await editDocument(scope, 'contacts', contacts, id, (current) => addTo(current, fields.value)),
-        );
-      }
+      const found = await contacts.findOne(id).exec();
+      if (found) return { ok: true, value: domainOf<Contact>(found), existing: true };
       // Re-adding the phone of a deleted contact brings the row back, as a new contact.
       const doc = await insertDocument(scope, 'contacts', contacts, {
         id,
@@ -95,7 +92,7 @@ export function createContactsApi(source: ScopeSource): ContactsApi {
         opted_out: false,
         opted_out_at: null,
       });
-      return { ok: true, value: domainOf<Contact>(doc) };
+      return { ok: true, value: domainOf<Contact>(doc), existing: false };
     },
 
     async update(id, patch) {
@@ -159,22 +156,6 @@ function checkFields(input: Partial<Omit<ContactInput, 'phone'>>): Result<Partia
     out.notes = notes.value;
   }
   return { ok: true, value: out };
-}
-
-/**
- * Adding a phone that is already a contact adds to it rather than replacing it: tags, groups
- * and custom fields are added, and a name, email or note is taken when one was given.
- */
-function addTo<C extends EditableFields>(current: C, added: Partial<EditableFields>): C {
-  return {
-    ...current,
-    ...(added.name ? { name: added.name } : {}),
-    ...(added.email ? { email: added.email } : {}),
-    ...(added.notes ? { notes: added.notes } : {}),
-    tags: [...new Set([...current.tags, ...(added.tags ?? [])])],
-    group_ids: [...new Set([...current.group_ids, ...(added.group_ids ?? [])])],
-    custom_fields: { ...current.custom_fields, ...added.custom_fields },
-  };
 }
 
 /** The opt-out flag and its time move together (the table's trigger keeps them so too). */

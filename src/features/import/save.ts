@@ -2,10 +2,10 @@
  * Imported contacts into RxDB, one batch per write, and the rule for a phone that is already a
  * contact.
  *
- * The rule (the same as adding an existing phone by hand, ContactsApi.add): the file's non-empty
- * name, email and notes replace the contact's, empty ones keep what it has; tags and groups are
- * added to; the file's custom fields are set, others kept; the opt-out stays as it is. A contact
- * the import would not change is not written, so it does not wait to sync either.
+ * The rule is the user's choice (src/domain/import-merge.ts): by default the file fills only what
+ * the contact has empty; "update" lets its non-empty values replace; "skip" leaves existing
+ * contacts alone. Tags and groups are added to; the opt-out stays as it is. A contact the import
+ * would not change is not written, so it does not wait to sync either.
  *
  * A batch is one bulk insert of its new contacts and one bulk write of its updated ones (each
  * document is written whole, never in part), then one write of their pending markers
@@ -16,7 +16,7 @@
 import type { BulkWriteRow, RxDocument, RxDocumentData, RxStorageWriteError } from 'rxdb';
 import type { ContactDoc } from '../../db/documents.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
-import { isSameDocument } from '../../domain/merge.ts';
+import { type ExistingPolicy, type FieldChange, mergeImported } from '../../domain/import-merge.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { ContactCandidate } from './validate.ts';
 
@@ -24,12 +24,29 @@ import type { ContactCandidate } from './validate.ts';
 export interface ImportAssignments {
   group_ids: readonly string[];
   tags: readonly string[];
+  /** What to do with a phone that is already a contact; `fill` when absent. */
+  existing?: ExistingPolicy;
 }
 
 export interface BatchCounts {
   created: number;
   updated: number;
   unchanged: number;
+  /** Existing contacts left alone because the user chose "skip existing". */
+  skipped: number;
+}
+
+/** What an import changed on one existing contact, for the report. */
+export interface ContactChanges {
+  id: string;
+  phone: string;
+  /** The contact's name before the import. */
+  name: string;
+  changes: FieldChange[];
+}
+
+export interface BatchResult extends BatchCounts {
+  changed: ContactChanges[];
 }
 
 const union = (...lists: (readonly string[])[]): string[] => [...new Set(lists.flat())];
@@ -42,8 +59,18 @@ export function importedContact(
   workspaceId: string,
   now: number = Date.now(),
 ): ContactDoc | undefined {
+  return imported(existing, candidate, assign, workspaceId, now)?.doc;
+}
+
+function imported(
+  existing: ContactDoc | undefined,
+  candidate: ContactCandidate,
+  assign: ImportAssignments,
+  workspaceId: string,
+  now: number,
+): { doc: ContactDoc; changes: FieldChange[] } | undefined {
   if (!existing) {
-    return {
+    const doc: ContactDoc = {
       id: candidate.id,
       workspace_id: workspaceId,
       phone: candidate.phone,
@@ -57,18 +84,18 @@ export function importedContact(
       opted_out_at: null,
       updated_at: editStamp(undefined, now),
     };
+    return { doc, changes: [] };
   }
-  const next: ContactDoc = {
-    ...existing,
-    name: candidate.name || existing.name,
-    email: candidate.email || existing.email,
-    notes: candidate.notes || existing.notes,
-    tags: union(existing.tags, candidate.tags, assign.tags),
-    group_ids: union(existing.group_ids, assign.group_ids),
-    custom_fields: { ...existing.custom_fields, ...candidate.custom_fields },
+  const merged = mergeImported(
+    existing,
+    { ...candidate, tags: union(candidate.tags, assign.tags), group_ids: assign.group_ids },
+    assign.existing ?? 'fill',
+  );
+  if (!merged) return undefined;
+  return {
+    doc: { ...merged.contact, updated_at: editStamp(existing.updated_at, now) },
+    changes: merged.changes,
   };
-  if (isSameDocument(next, existing)) return undefined;
-  return { ...next, updated_at: editStamp(existing.updated_at, now) };
 }
 
 // A contact another tab changes between our read and our write fails the write (409); it is
@@ -80,8 +107,8 @@ export async function saveBatch(
   scope: Scope,
   candidates: readonly ContactCandidate[],
   assign: ImportAssignments,
-): Promise<BatchCounts> {
-  const counts: BatchCounts = { created: 0, updated: 0, unchanged: 0 };
+): Promise<BatchResult> {
+  const counts: BatchResult = { created: 0, updated: 0, unchanged: 0, skipped: 0, changed: [] };
   let todo = candidates;
   for (let attempt = 1; todo.length > 0; attempt++) {
     if (attempt > ATTEMPTS) {
@@ -99,7 +126,7 @@ async function writeOnce(
   scope: Scope,
   candidates: readonly ContactCandidate[],
   assign: ImportAssignments,
-  counts: BatchCounts,
+  counts: BatchResult,
 ): Promise<ContactCandidate[]> {
   const { contacts } = scope.db;
   const existing: Map<string, RxDocument<ContactDoc>> = await contacts
@@ -107,14 +134,22 @@ async function writeOnce(
     .exec();
   const inserts: ContactDoc[] = [];
   const updates: BulkWriteRow<ContactDoc>[] = [];
+  const changed = new Map<string, ContactChanges>();
   let unchanged = 0;
+  let skipped = 0;
   const now = Date.now();
   for (const candidate of candidates) {
     const current = existing.get(candidate.id);
-    const doc = importedContact(current?.toMutableJSON(), candidate, assign, scope.workspace.id, now);
-    if (!doc) unchanged++;
-    else if (!current) inserts.push(doc);
+    const result = imported(current?.toMutableJSON(), candidate, assign, scope.workspace.id, now);
+    if (!result) {
+      if (current && assign.existing === 'skip') skipped++;
+      else unchanged++;
+      continue;
+    }
+    const { doc, changes } = result;
+    if (!current) inserts.push(doc);
     else {
+      changed.set(doc.id, { id: doc.id, phone: doc.phone, name: current.name, changes });
       // The stored state as read, with its revision: the write fails if it moved meanwhile.
       const previous = current.toMutableJSON(true) as RxDocumentData<ContactDoc>;
       updates.push({ previous, document: { ...previous, ...doc } });
@@ -133,8 +168,10 @@ async function writeOnce(
   const updated = updates.map((row) => row.document).filter(stored);
   await scope.pending.markAll('contacts', [...created, ...updated]);
   counts.unchanged += unchanged;
+  counts.skipped += skipped;
   counts.created += created.length;
   counts.updated += updated.length;
+  for (const doc of updated) counts.changed.push(changed.get(doc.id) as ContactChanges);
   return candidates.filter((c) => retry.has(c.id));
 }
 

@@ -1,7 +1,8 @@
 import { A } from '@solidjs/router';
-import { createSignal, type JSX, Match, onCleanup, Show, Switch } from 'solid-js';
+import { createSignal, For, type JSX, Match, onCleanup, Show, Switch } from 'solid-js';
 import type {
   ColumnMapping,
+  ExistingPolicy,
   ImportPreview,
   ImportReport,
   ImportRun,
@@ -17,7 +18,7 @@ import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { splitList } from '../text.ts';
-import { KIND_LABELS } from './format.ts';
+import { EXISTING_CHOICES, KIND_LABELS } from './format.ts';
 import { ImportProgressView } from './ImportProgressView.tsx';
 import { ImportReportView } from './ImportReportView.tsx';
 import { MappingTable } from './MappingTable.tsx';
@@ -38,6 +39,7 @@ export function ImportPage(): JSX.Element {
   const [mapping, setMapping] = createSignal<ColumnMapping | null>(null);
   const [groupIds, setGroupIds] = createSignal<string[]>([]);
   const [tags, setTags] = createSignal('');
+  const [existing, setExisting] = createSignal<ExistingPolicy>('fill');
   const [status, setStatus] = createSignal<ImportStatus>();
   const [cancelling, setCancelling] = createSignal(false);
   /** The current step when it is `kind`, for a Match to narrow on. */
@@ -76,7 +78,7 @@ export function ImportPage(): JSX.Element {
     setStep({ step: 'running', file });
     run = imports.start(
       file,
-      { mapping: mapping(), group_ids: groupIds(), tags: splitList(tags()) },
+      { mapping: mapping(), group_ids: groupIds(), tags: splitList(tags()), existing: existing() },
       setStatus,
     );
     const result = await run.done;
@@ -141,6 +143,26 @@ export function ImportPage(): JSX.Element {
                 onValue={setTags}
                 hint="Separated by commas, e.g. fair-2026, lead"
               />
+              <fieldset class={forms.field}>
+                <legend class={forms.label}>Phones that are already contacts</legend>
+                <For each={EXISTING_CHOICES}>
+                  {(choice) => (
+                    <label class={classes(controls.checkbox, controls.checkboxCard)}>
+                      <input
+                        type="radio"
+                        name="existing"
+                        value={choice.value}
+                        checked={existing() === choice.value}
+                        onChange={() => setExisting(choice.value)}
+                      />
+                      <span>
+                        <span class={controls.checkboxTitle}>{choice.title}</span>
+                        <span class={forms.hint}>{choice.hint}</span>
+                      </span>
+                    </label>
+                  )}
+                </For>
+              </fieldset>
               <div class={forms.actions}>
                 <button
                   type="button"

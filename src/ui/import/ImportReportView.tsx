@@ -43,6 +43,11 @@ export function ImportReportView(props: {
         <Figure label="Already up to date" testId="report-unchanged">
           {count(r().unchanged)}
         </Figure>
+        <Show when={r().skipped > 0}>
+          <Figure label="Existing contacts skipped" testId="report-skipped">
+            {count(r().skipped)}
+          </Figure>
+        </Show>
         <Figure label="Duplicates in the file" testId="report-duplicates">
           {count(r().duplicates)}
         </Figure>
@@ -50,6 +55,43 @@ export function ImportReportView(props: {
           {count(r().rejected)}
         </Figure>
       </dl>
+      <Show when={r().changed.length > 0}>
+        <h3>What changed on existing contacts</h3>
+        <div class={shared.tableScroll}>
+          <table class={shared.table}>
+            <caption class="visually-hidden">Existing contacts the import changed</caption>
+            <thead>
+              <tr>
+                <th scope="col">Contact</th>
+                <th scope="col">Field</th>
+                <th scope="col">Before</th>
+                <th scope="col">After</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For
+                each={r().changed.flatMap((contact) =>
+                  contact.changes.map((change) => ({ contact, change })),
+                )}
+              >
+                {({ contact, change }) => (
+                  <tr aria-label={`${contact.name || contact.phone}: ${change.field}`}>
+                    <td>{contact.name || contact.phone}</td>
+                    <td>{change.field}</td>
+                    <td>{change.from || '(empty)'}</td>
+                    <td>{change.to}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+        <Show when={r().updated > r().changed.length}>
+          <p class={forms.hint}>
+            The first {count(r().changed.length)} of {count(r().updated)} updated contacts.
+          </p>
+        </Show>
+      </Show>
       <Show when={problems() > 0}>
         <h3>Rows not imported</h3>
         <Show when={download()}>
