@@ -25,6 +25,7 @@ import {
 import { createRoot } from 'solid-js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
 import { checkEmail } from '../domain/field-checks.ts';
+import { signUpDefaults } from '../domain/workspace-settings.ts';
 import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
 import { createCampaignsApi } from '../features/campaigns/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
@@ -35,6 +36,7 @@ import { createQuotaApi } from '../features/quota/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
 import { NO_SCOPE, type Scope, type ScopeSource } from '../features/shared/scope.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
+import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
 import { browserNetwork, type NetworkEnvironment, OnlineState } from '../sync/online.ts';
 import { OutboxClient } from '../sync/outbox-client.ts';
@@ -200,7 +202,17 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     session: toAccessor(session.state$, session.state$.value),
     online: toAccessor(online.online$, online.online),
     signIn: (email, password) => session.signIn(email, password),
-    signUp: (email, password, workspaceName) => session.signUp(email, password, workspaceName),
+    signUp: (email, password, workspaceName) =>
+      session.signUp(
+        email,
+        password,
+        workspaceName,
+        // A new workspace starts in this browser's time zone and its locale's country.
+        signUpDefaults(
+          Intl.DateTimeFormat().resolvedOptions().timeZone,
+          globalThis.navigator?.languages ?? [],
+        ),
+      ),
 
     async signOut(opts = {}): Promise<SignOutOutcome> {
       const space = space$.value;
@@ -281,6 +293,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       prepare: options.prepareCampaign ?? defaultPreparer,
     }),
     quota: createQuotaApi(scopeSource, client),
+    workspaceSettings: createWorkspaceSettingsApi(scopeSource, client, () => online.online),
 
     async dispose() {
       for (const s of subscriptions) s.unsubscribe();

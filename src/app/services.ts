@@ -12,6 +12,7 @@ import type { ImportApi } from '../features/import/api.ts';
 import type { MessagesApi } from '../features/messages/api.ts';
 import type { QuotaApi } from '../features/quota/api.ts';
 import type { TemplatesApi } from '../features/templates/api.ts';
+import type { WorkspaceSettingsApi } from '../features/workspace/api.ts';
 import type { SessionState } from '../sync/session.ts';
 import type { SyncState } from '../sync/status.ts';
 
@@ -60,6 +61,8 @@ export interface PigeonServices {
   campaigns: CampaignsApi;
   /** The workspace's message quota: used, reserved, limit (src/features/quota). */
   quota: QuotaApi;
+  /** The current workspace's name, time zone and default country: owners change them (src/features/workspace). */
+  workspaceSettings: WorkspaceSettingsApi;
 
   /** Stops replication, closes the database (kept) and ends every subscription. */
   dispose(): Promise<void>;
