@@ -6,6 +6,7 @@ import { type AppUpdate, watchForUpdates } from './app/app-update.ts';
 import { createPigeonServices } from './app/create-services.ts';
 import { loadRuntimeConfig } from './sync/runtime-config.ts';
 import { App } from './ui/App.tsx';
+import { applyTheme, storedTheme } from './ui/theme.ts';
 
 /**
  * The service worker (sw/sw.ts, built to /sw.js). A new version waits until the page sends
@@ -29,6 +30,8 @@ async function boot(root: HTMLElement, update: AppUpdate | undefined): Promise<v
   render(() => <App services={services} update={update} />, root);
 }
 
+// Before anything paints: a page in the wrong theme would flash.
+applyTheme(storedTheme());
 const update = registerServiceWorker();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

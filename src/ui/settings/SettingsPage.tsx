@@ -9,6 +9,7 @@ import forms from '../components/forms.module.css';
 import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
+import { applyTheme, storedTheme, type ThemeChoice } from '../theme.ts';
 import styles from './SettingsPage.module.css';
 
 const ROLE_LABELS: Record<WorkspaceRole, string> = { owner: 'Owner', admin: 'Admin', agent: 'Agent' };
@@ -33,6 +34,7 @@ export function SettingsPage(): JSX.Element {
         </Show>
         <QuotaFacts />
       </section>
+      <AppearanceSection />
       <section class={classes(page.card, page.panel)} aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
         <Show
@@ -137,6 +139,45 @@ function WorkspaceForm(props: { workspace: Workspace }): JSX.Element {
         </button>
       </div>
     </form>
+  );
+}
+
+const THEMES: readonly { value: ThemeChoice; label: string }[] = [
+  { value: 'system', label: 'Same as the system' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+
+/** Light or dark, on this device: the system's setting unless the user picks one. */
+function AppearanceSection(): JSX.Element {
+  const [theme, setTheme] = createSignal(storedTheme());
+  const choose = (choice: ThemeChoice) => {
+    setTheme(choice);
+    applyTheme(choice);
+  };
+  return (
+    <section class={classes(page.card, page.panel)} aria-labelledby="appearance-heading">
+      <h2 id="appearance-heading">Appearance</h2>
+      <fieldset class={forms.field}>
+        <legend class={forms.label}>Theme on this device</legend>
+        <div class={controls.checkboxList}>
+          <For each={THEMES}>
+            {(option) => (
+              <label class={controls.checkbox}>
+                <input
+                  type="radio"
+                  name="theme"
+                  value={option.value}
+                  checked={theme() === option.value}
+                  onChange={() => choose(option.value)}
+                />
+                {option.label}
+              </label>
+            )}
+          </For>
+        </div>
+      </fieldset>
+    </section>
   );
 }
 
