@@ -1,7 +1,10 @@
 /** What the UI gets for contacts (PigeonServices.contacts). */
 import type { Accessor } from 'solid-js';
+import type { ContactFilter } from '../../domain/contact-search.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Contact } from '../../domain/types.ts';
+
+export type { ContactFilter };
 
 /** Input of the contact form: the phone as typed; the id derives from workspace + E.164. */
 export interface ContactInput {
@@ -18,8 +21,13 @@ export interface ContactInput {
 export type AddResult = { ok: true; value: Contact; existing: boolean } | { ok: false; error: string };
 
 export interface ContactsApi {
-  /** Live, sorted by name then phone; search matches name, phone digits, email or tag. */
-  list(search: Accessor<string>): Accessor<Contact[]>;
+  /**
+   * Live, sorted by name then phone; search matches name, phone digits, email or tag, its words
+   * in any order; the filter keeps one group's contacts having every chosen tag.
+   */
+  list(search: Accessor<string>, filter?: Accessor<ContactFilter>): Accessor<Contact[]>;
+  /** Every tag the workspace's contacts carry, sorted. */
+  tags(): Accessor<string[]>;
   count(): Accessor<number>;
   get(id: Accessor<string | undefined>): Accessor<Contact | undefined>;
   /**

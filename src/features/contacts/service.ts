@@ -7,7 +7,7 @@ import type { MangoQuery, RxDocument } from 'rxdb';
 import { from, map, merge, of, share, switchMap, takeUntil } from 'rxjs';
 import { createMemo } from 'solid-js';
 import { type ContactDoc, domainOf } from '../../db/documents.ts';
-import { searchContacts } from '../../domain/contact-search.ts';
+import { searchContacts, tagsInUse } from '../../domain/contact-search.ts';
 import {
   checkCustomFields,
   checkEmail,
@@ -50,9 +50,14 @@ export function createContactsApi(source: ScopeSource): ContactsApi {
   );
 
   return {
-    list(search) {
+    list(search, filter = () => ({})) {
       const all = toAccessor<readonly Contact[]>(sorted$, []);
-      return createMemo(() => searchContacts(all(), search()) as Contact[]);
+      return createMemo(() => searchContacts(all(), search(), filter()) as Contact[]);
+    },
+
+    tags() {
+      const all = toAccessor<readonly Contact[]>(sorted$, []);
+      return createMemo(() => tagsInUse(all()));
     },
 
     count() {
