@@ -92,23 +92,37 @@ describe('contact import', () => {
     );
   });
 
-  test('a file with 5% bad rows: the report and the rejected-rows CSV list exactly those rows', async () => {
+  test('a file with 5% bad rows: bad emails are dropped with a warning, the rest listed exactly, with names', async () => {
     const csv = await writeContactsCsv(dir, 2000, (i) => i % 20 === 7);
     expect(csv.badLines).toHaveLength(100);
+    // writeContactsCsv breaks the email of every third bad row (the 1st, 4th, …): those rows are
+    // kept without the email and listed as warnings; the other 66 are not imported.
+    const badEmail = csv.badLines.filter((_, k) => k % 3 === 0);
+    const rejectedLines = csv.badLines.filter((_, k) => k % 3 !== 0);
+    expect(badEmail).toHaveLength(34);
     const user = await e2e.backend.user();
     const page = await signIn(await e2e.newContext(), e2e.url, user);
     await chooseFile(page, e2e.url, csv.path);
     await page.getByRole('button', { name: 'Import contacts' }).click();
     await page.getByRole('heading', { name: 'Import finished' }).waitFor({ timeout: 60_000 });
-    expect(await figure(page, 'report-created')).toBe(1900);
-    expect(await figure(page, 'report-invalid')).toBe(100);
+    expect(await figure(page, 'report-created')).toBe(1934);
+    expect(await figure(page, 'report-invalid')).toBe(66);
+    expect(await figure(page, 'report-warnings')).toBe(34);
     expect(await figure(page, 'report-duplicates')).toBe(0);
 
-    const shown = await page
-      .getByRole('table', { name: 'Rows not imported, with the reason' })
-      .getByRole('row')
-      .allTextContents();
-    expect(shown.length - 1).toBe(100);
+    const rejected = page.getByRole('table', { name: 'Rows not imported, with the reason' });
+    const shown = await rejected.getByRole('row').allTextContents();
+    expect(shown.length - 1).toBe(66);
+    // Each row says whose it was.
+    const first = rejectedLines[0] as number;
+    expect(await rejected.getByRole('row', { name: `Row ${first}`, exact: true }).textContent()).toMatch(
+      new RegExp(`^${first}Contact ${String(first - 1).padStart(6, '0')}`),
+    );
+    const warned = page.getByRole('table', { name: 'Rows imported with a warning' });
+    const firstWarned = badEmail[0] as number;
+    expect(await warned.getByRole('row', { name: `Row ${firstWarned}`, exact: true }).textContent()).toBe(
+      `${firstWarned}Contact ${String(firstWarned - 1).padStart(6, '0')}Email: "not-an-email" is not an email address; imported without it`,
+    );
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -120,16 +134,37 @@ describe('contact import', () => {
       skipEmptyLines: true,
     }).data;
     expect(header).toEqual(['Row', 'Reason', 'Name', 'Mobile Phone', 'E-mail Address', 'Company', 'City']);
-    expect(records.map((r) => Number(r[0]))).toEqual(csv.badLines);
+    expect(records.map((r) => Number(r[0]))).toEqual(rejectedLines);
     for (const record of records) {
-      const [, reason, name, phone, email] = record;
-      if (email === 'not-an-email') expect(reason).toBe('Email: "not-an-email" is not an email address');
-      else if (phone === '12') expect(reason).toMatch(/^phone "12": /);
+      const [, reason, name, phone] = record;
+      if (phone === '12') expect(reason).toMatch(/^phone "12": /);
       else expect(reason).toBe('no phone number');
       expect(name).toMatch(/^Contact \d{6}$/);
     }
     await page.getByRole('link', { name: 'Go to contacts' }).click();
-    await page.getByText('1,900 contacts').waitFor();
+    await page.getByText('1,934 contacts').waitFor();
+  });
+
+  test('a file dropped on the picker; a vCard with only an organisation is named after it', async () => {
+    const user = await e2e.backend.user();
+    const page = await signIn(await e2e.newContext(), e2e.url, user);
+    await page.goto(`${e2e.url}/contacts/import`);
+    const card =
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Padaria Lisboa\r\nTEL;TYPE=CELL:+351 912 345 678\r\nEND:VCARD\r\n';
+    const drop = await page.evaluateHandle((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'shop.vcf', { type: 'text/vcard' }));
+      return data;
+    }, card);
+    const zone = page.getByText('Drop it here, or choose it:');
+    await zone.dispatchEvent('dragover', { dataTransfer: drop });
+    await zone.dispatchEvent('drop', { dataTransfer: drop });
+    await page.getByRole('heading', { name: 'Check the columns' }).waitFor();
+    await page.getByRole('button', { name: 'Import contacts' }).click();
+    await page.getByRole('heading', { name: 'Import finished' }).waitFor();
+    expect(await figure(page, 'report-created')).toBe(1);
+    await page.getByRole('link', { name: 'Go to contacts' }).click();
+    await page.getByRole('row', { name: /Padaria Lisboa/ }).waitFor();
   });
 
   test('Cancel mid-import leaves exactly the batches saved, each contact whole', {

@@ -28,6 +28,8 @@ export interface ImportReport extends ImportStatus {
   cancelled: boolean;
   /** The first rows not imported, with the reason. */
   firstProblems: ImportOutcome['firstProblems'];
+  /** The first rows imported with a warning (e.g. a malformed email dropped). */
+  firstWarnings: ImportOutcome['firstWarnings'];
   /** Every row not imported, as CSV; empty when none. */
   rejectedCsv: string;
   /** The first existing contacts the import changed, with each field's old and new value. */

@@ -72,6 +72,7 @@ export function createImportApi(source: ScopeSource, createWorker: WorkerFactory
           valid: 0,
           rejected: 0,
           duplicates: 0,
+          warnings: 0,
         };
         const status = (progress: ImportProgress): ImportStatus => {
           last = progress;
@@ -112,13 +113,14 @@ export function createImportApi(source: ScopeSource, createWorker: WorkerFactory
           return api.run(file, request, Comlink.proxy(sink));
         });
         if (!outcome.ok) return outcome;
-        const { progress, firstProblems, rejectedCsv } = outcome.value;
+        const { progress, firstProblems, firstWarnings, rejectedCsv } = outcome.value;
         return {
           ok: true,
           value: {
             ...status(cancelled || outcome.value.cancelled ? last : progress),
             cancelled: cancelled || outcome.value.cancelled,
             firstProblems,
+            firstWarnings,
             rejectedCsv,
             changed,
           },

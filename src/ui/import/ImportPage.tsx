@@ -19,6 +19,7 @@ import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { splitList } from '../text.ts';
 import { EXISTING_CHOICES, KIND_LABELS } from './format.ts';
+import styles from './ImportPage.module.css';
 import { ImportProgressView } from './ImportProgressView.tsx';
 import { ImportReportView } from './ImportReportView.tsx';
 import { MappingTable } from './MappingTable.tsx';
@@ -42,6 +43,7 @@ export function ImportPage(): JSX.Element {
   const [existing, setExisting] = createSignal<ExistingPolicy>('fill');
   const [status, setStatus] = createSignal<ImportStatus>();
   const [cancelling, setCancelling] = createSignal(false);
+  const [dragging, setDragging] = createSignal(false);
   /** The current step when it is `kind`, for a Match to narrow on. */
   const at =
     <K extends Step['step']>(kind: K) =>
@@ -101,8 +103,22 @@ export function ImportPage(): JSX.Element {
         <Match when={step().step === 'choose'}>
           <section class={page.card} aria-labelledby="import-file-heading">
             <h2 id="import-file-heading">Choose a file</h2>
-            <label class={forms.field}>
+            {/* The whole card takes a dropped file, as well as the chooser. */}
+            <label
+              class={classes(forms.field, styles.dropZone, dragging() && styles.dragging)}
+              onDragOver={(event) => {
+                event.preventDefault();
+                setDragging(true);
+              }}
+              onDragLeave={() => setDragging(false)}
+              onDrop={(event) => {
+                event.preventDefault();
+                setDragging(false);
+                if (!reading()) void choose(event.dataTransfer?.files[0]);
+              }}
+            >
               <span class={forms.label}>Contacts file</span>
+              <span class={forms.hint}>Drop it here, or choose it:</span>
               <input
                 type="file"
                 accept=".csv,.tsv,.txt,.vcf,.vcard,.xlsx,text/csv,text/tab-separated-values,text/vcard"

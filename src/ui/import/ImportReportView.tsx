@@ -54,7 +54,41 @@ export function ImportReportView(props: {
         <Figure label="Invalid rows" testId="report-invalid">
           {count(r().rejected)}
         </Figure>
+        <Figure label="Imported with warnings" testId="report-warnings">
+          {count(r().warnings)}
+        </Figure>
       </dl>
+      <Show when={r().firstWarnings.length > 0}>
+        <h3>Imported with warnings</h3>
+        <div class={shared.tableScroll}>
+          <table class={shared.table}>
+            <caption class="visually-hidden">Rows imported with a warning</caption>
+            <thead>
+              <tr>
+                <th scope="col">Row</th>
+                <th scope="col">Name</th>
+                <th scope="col">Warning</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={r().firstWarnings}>
+                {(warning) => (
+                  <tr aria-label={`Row ${warning.line}`}>
+                    <td>{warning.line}</td>
+                    <td>{warning.name}</td>
+                    <td>{warning.message}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+        <Show when={r().warnings > r().firstWarnings.length}>
+          <p class={forms.hint}>
+            The first {count(r().firstWarnings.length)} of {count(r().warnings)}.
+          </p>
+        </Show>
+      </Show>
       <Show when={r().changed.length > 0}>
         <h3>What changed on existing contacts</h3>
         <div class={shared.tableScroll}>
@@ -109,6 +143,7 @@ export function ImportReportView(props: {
             <thead>
               <tr aria-label="Columns">
                 <th scope="col">Row</th>
+                <th scope="col">Name</th>
                 <th scope="col">Reason</th>
               </tr>
             </thead>
@@ -117,6 +152,7 @@ export function ImportReportView(props: {
                 {(problem) => (
                   <tr aria-label={`Row ${problem.line}`}>
                     <td>{problem.line}</td>
+                    <td>{problem.name}</td>
                     <td>{problem.reason}</td>
                   </tr>
                 )}
