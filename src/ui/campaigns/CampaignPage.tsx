@@ -36,6 +36,7 @@ export function CampaignPage(): JSX.Element {
   const [progress, setProgress] = createSignal<CampaignProgress>();
   const [error, setError] = createSignal<string>();
   const [notice, setNotice] = createSignal<string>();
+  const [queued, setQueued] = createSignal<number>();
   let running: AbortController | undefined;
 
   async function run<T>(task: (signal: AbortSignal) => Promise<Result<T>>): Promise<T | undefined> {
@@ -57,8 +58,7 @@ export function CampaignPage(): JSX.Element {
     setPreview(await run((signal) => campaigns.prepare(params.id, { signal, onProgress })));
   async function launch() {
     const outcome = await run((signal) => campaigns.launch(params.id, { signal, onProgress }));
-    if (outcome?.status === 'queued')
-      setNotice(`${outcome.messages} messages will go out when you are back online.`);
+    if (outcome?.status === 'queued') setQueued(outcome.messages);
   }
   const act = (action: (id: string) => Promise<Result>) => () => run(() => action(params.id));
   async function saveDraft(draft: DraftInput): Promise<Result<unknown>> {
@@ -157,6 +157,10 @@ export function CampaignPage(): JSX.Element {
           </Show>
           <FormError error={error()} />
           <Show when={notice()}>{(text) => <p role="status">{text()}</p>}</Show>
+          {/* Only while the launch waits in the outbox: once it went out, the counters say the rest. */}
+          <Show when={messages.outbox.waiting() > 0 && queued()}>
+            {(count) => <p role="status">{count()} messages will go out when you are back online.</p>}
+          </Show>
           <Show when={preview()}>{(p) => <PreviewPanel preview={p()} />}</Show>
         </section>
       )}

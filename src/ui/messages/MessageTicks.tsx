@@ -12,9 +12,17 @@ const LABELS: Record<MessageStatus, string> = {
   failed: 'Not sent',
 };
 
-const MARKS: Record<MessageStatus, string> = {
-  queued: '🕓',
-  sending: '🕓',
+// A drawn clock: the emoji 🕓 is an empty box where no emoji font is installed.
+const CLOCK = (
+  <svg class={styles.clock} viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+    <circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5" />
+    <path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
+  </svg>
+);
+
+const MARKS: Record<MessageStatus, JSX.Element | string> = {
+  queued: CLOCK,
+  sending: CLOCK,
   sent: '✓',
   delivered: '✓✓',
   read: '✓✓',
