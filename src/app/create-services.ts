@@ -24,17 +24,19 @@ import {
 } from 'rxjs';
 import { createRoot } from 'solid-js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
-import { checkEmail } from '../domain/field-checks.ts';
 import { signUpDefaults } from '../domain/workspace-settings.ts';
+import { createAccountApi } from '../features/account/service.ts';
 import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
 import { createCampaignsApi } from '../features/campaigns/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi } from '../features/import/service.ts';
+import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
 import { NO_SCOPE, type Scope, type ScopeSource } from '../features/shared/scope.ts';
+import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
 import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
@@ -44,7 +46,7 @@ import { type KeyValueStorage, memoryStorage, SessionManager, type SessionState 
 import { syncState } from '../sync/status.ts';
 import { createSupabaseClient, resolveConnection, type SupabaseConnection } from '../sync/supabase.ts';
 import { UserSpace } from '../sync/user-space.ts';
-import type { InviteOutcome, PigeonServices, SignOutOutcome } from './services.ts';
+import type { PigeonServices, SignOutOutcome } from './services.ts';
 
 export interface PigeonServicesOptions {
   /** URL, anon key and supabase-js options (Node: `realtime: { transport: ws }`). */
@@ -66,6 +68,8 @@ export interface PigeonServicesOptions {
   flushTimeoutMs?: number;
   /** Where campaigns are prepared: the worker in a browser, this thread elsewhere. */
   prepareCampaign?: CampaignPreparer;
+  /** The app's address, which mailed links (invitations, password reset) open: the page's origin by default. */
+  appUrl?: string;
 }
 
 export function createPigeonServices(options: PigeonServicesOptions = {}): PigeonServices {
@@ -77,6 +81,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
   const storage = options.storage ?? globalThis.localStorage ?? memoryStorage();
   const online = new OnlineState(options.network ?? browserNetwork());
   const flushTimeoutMs = options.flushTimeoutMs ?? 15_000;
+  const appUrl = options.appUrl ?? globalThis.location?.origin ?? 'http://127.0.0.1:5173';
   const connection = resolveConnection(options.supabase ?? {});
   const clientOptions = options.supabase?.options ?? {};
   const baseFetch = clientOptions.global?.fetch ?? ((input, init) => fetch(input, init));
@@ -85,6 +90,8 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     options: {
       ...clientOptions,
       auth: {
+        // The reset page reads the mailed link's session itself (features/account).
+        detectSessionInUrl: false,
         storage: options.authStorage ?? (globalThis.indexedDB ? indexedDbAuthStorage() : storage),
         storageKey: authStorageKey(connection.url),
         ...clientOptions.auth,
@@ -243,26 +250,6 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       await space.choose(id);
     },
 
-    async invite(email, role) {
-      const scope = scopeSource.current();
-      if (!scope) return NO_SCOPE;
-      const checked = checkEmail(email);
-      if (!checked.ok) return checked;
-      if (checked.value === '') return { ok: false, error: 'Email: required' };
-      const { data, error } = await client.rpc('invite_member', {
-        p_workspace_id: scope.workspace.id,
-        p_email: checked.value,
-        p_role: role,
-      });
-      if (error) {
-        return {
-          ok: false,
-          error: online.online ? error.message : "You're offline: inviting needs a connection.",
-        };
-      }
-      return { ok: true, value: inviteOutcome(data) };
-    },
-
     sync: {
       state: toAccessor(
         combineLatest([online.online$, active$, lastError$]).pipe(
@@ -285,6 +272,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     groups: createGroupsApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,
+    inbox: createInboxApi(scopeSource, () => space$.value?.userId),
     imports: createImportApi(scopeSource),
     campaigns: createCampaignsApi(scopeSource, {
       client,
@@ -294,6 +282,8 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     }),
     quota: createQuotaApi(scopeSource, client),
     workspaceSettings: createWorkspaceSettingsApi(scopeSource, client, () => online.online),
+    team: createTeamApi(scopeSource, { client, online: () => online.online, acceptUrl: `${appUrl}/invite` }),
+    account: createAccountApi({ client, online: () => online.online, resetUrl: `${appUrl}/reset-password` }),
 
     async dispose() {
       for (const s of subscriptions) s.unsubscribe();
@@ -318,9 +308,4 @@ function scopeOf(space: UserSpace, workspace: Scope['workspace']): Scope {
 
 function offline$(online: OnlineState): Observable<boolean> {
   return online.online$.pipe(filter((isOnline) => !isOnline));
-}
-
-function inviteOutcome(data: unknown): InviteOutcome {
-  const status = typeof data === 'object' && data !== null && 'status' in data ? data.status : undefined;
-  return status === 'added' || status === 'already_member' ? status : 'invited';
 }

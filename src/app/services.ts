@@ -5,12 +5,15 @@
 import type { Accessor } from 'solid-js';
 import type { Result } from '../domain/result.ts';
 import type { Workspace, WorkspaceRole } from '../domain/types.ts';
+import type { AccountApi } from '../features/account/api.ts';
 import type { CampaignsApi } from '../features/campaigns/api.ts';
 import type { ContactsApi } from '../features/contacts/api.ts';
 import type { GroupsApi } from '../features/groups/api.ts';
 import type { ImportApi } from '../features/import/api.ts';
+import type { InboxApi } from '../features/inbox/api.ts';
 import type { MessagesApi } from '../features/messages/api.ts';
 import type { QuotaApi } from '../features/quota/api.ts';
+import type { TeamApi } from '../features/team/api.ts';
 import type { TemplatesApi } from '../features/templates/api.ts';
 import type { WorkspaceSettingsApi } from '../features/workspace/api.ts';
 import type { SessionState } from '../sync/session.ts';
@@ -43,11 +46,10 @@ export interface PigeonServices {
   workspace: Accessor<Workspace | undefined>;
   role: Accessor<WorkspaceRole | undefined>;
   switchWorkspace(id: string): Promise<void>;
-  /**
-   * Owners and admins invite by email; the person joins at once if they have an account
-   * ('added'), else when they sign up with that email ('invited'). Needs a connection.
-   */
-  invite(email: string, role: WorkspaceRole): Promise<Result<InviteOutcome>>;
+  /** Members, roles and invitations of the current workspace (src/features/team). */
+  team: TeamApi;
+  /** Password reset and change (src/features/account). */
+  account: AccountApi;
 
   sync: SyncStatus;
   contacts: ContactsApi;
@@ -55,6 +57,8 @@ export interface PigeonServices {
   templates: TemplatesApi;
   /** Conversations, sending, and the service worker's queue of send commands (src/features/messages). */
   messages: MessagesApi;
+  /** The shared inbox: chats, assignment, status, notes, read markers (src/features/inbox). */
+  inbox: InboxApi;
   /** Contact import from CSV/TSV, vCard and .xlsx files (src/features/import). */
   imports: ImportApi;
   /** Bulk campaigns: drafts, preparation in the worker, launch through the outbox (src/features/campaigns). */
@@ -67,5 +71,3 @@ export interface PigeonServices {
   /** Stops replication, closes the database (kept) and ends every subscription. */
   dispose(): Promise<void>;
 }
-
-export type InviteOutcome = 'added' | 'invited' | 'already_member';

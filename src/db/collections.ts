@@ -1,6 +1,14 @@
 /**
  * The collections of a user's database: which server table each replicates, whether the
  * client writes it, its schema and its conflict handler.
+ *
+ * Budget: RxDB's free edition opens at most 13 collections per database. Before the inbox
+ * there were 10 (pending_changes among them, which is being retired). The inbox adds 3 and no
+ * more: `chats` (the server's conversations, with status and assignee edited by members, so
+ * assignment needs no collection of its own), `chat_notes` and `chat_reads` (the member's own
+ * read markers: unread counts derive from them and the chat's inbound_count, so no per-member
+ * counter is stored). That makes 13 with pending_changes, 12 once it is gone; anything later
+ * (drafts, quick replies, paging state) lives in existing collections or local storage.
  */
 import type {
   MigrationStrategies,
@@ -11,6 +19,9 @@ import type {
 } from 'rxdb';
 import {
   campaignConflictHandler,
+  chatConflictHandler,
+  chatNoteConflictHandler,
+  chatReadConflictHandler,
   contactConflictHandler,
   groupConflictHandler,
   readOnlyConflictHandler,
@@ -19,6 +30,9 @@ import {
 import type {
   CampaignDoc,
   ChannelDoc,
+  ChatDoc,
+  ChatNoteDoc,
+  ChatReadDoc,
   ContactDoc,
   GroupDoc,
   MemberDoc,
@@ -31,6 +45,9 @@ import { migrationStrategies } from './migrations.ts';
 import {
   campaignSchema,
   channelSchema,
+  chatNoteSchema,
+  chatReadSchema,
+  chatSchema,
   contactSchema,
   groupSchema,
   memberSchema,
@@ -53,12 +70,23 @@ export interface PigeonCollections {
   messages: RxCollection<MessageDoc>;
   pending_changes: RxCollection<PendingChange>;
   outgoing_messages: RxCollection<OutgoingMessage>;
+  chats: RxCollection<ChatDoc>;
+  chat_notes: RxCollection<ChatNoteDoc>;
+  chat_reads: RxCollection<ChatReadDoc>;
 }
 
 export type CollectionName = keyof PigeonCollections;
 
 /** Collections the client edits and pushes; the collection name is the server table's. */
-export const WRITABLE_COLLECTIONS = ['contacts', 'contact_groups', 'templates', 'campaigns'] as const;
+export const WRITABLE_COLLECTIONS = [
+  'contacts',
+  'contact_groups',
+  'templates',
+  'campaigns',
+  'chats',
+  'chat_notes',
+  'chat_reads',
+] as const;
 export type WritableCollection = (typeof WRITABLE_COLLECTIONS)[number];
 
 /** Collections pulled from the server and never written by the client. */
@@ -102,6 +130,9 @@ export const collectionCreators: CollectionCreators = {
   // Local only: never replicated, so no conflict handler.
   pending_changes: creator('pending_changes', pendingChangeSchema),
   outgoing_messages: creator('outgoing_messages', outgoingMessageSchema),
+  chats: creator('chats', chatSchema, chatConflictHandler),
+  chat_notes: creator('chat_notes', chatNoteSchema, chatNoteConflictHandler),
+  chat_reads: creator('chat_reads', chatReadSchema, chatReadConflictHandler),
 };
 
 /** The property names a collection stores (what rowToDocument keeps of a server row). */

@@ -12,6 +12,7 @@
  * assumes what the server holds.
  */
 import type { RxConflictHandler, WithDeleted } from 'rxdb';
+import { mergeChat, mergeChatNote, mergeChatRead } from '../domain/inbox-merge.ts';
 import {
   isSameDocument,
   type MergeInput,
@@ -20,7 +21,15 @@ import {
   mergeGroup,
   mergeTemplate,
 } from '../domain/merge.ts';
-import type { CampaignDoc, ContactDoc, GroupDoc, TemplateDoc } from './documents.ts';
+import type {
+  CampaignDoc,
+  ChatDoc,
+  ChatNoteDoc,
+  ChatReadDoc,
+  ContactDoc,
+  GroupDoc,
+  TemplateDoc,
+} from './documents.ts';
 
 function mergingHandler<D extends { server_modified?: string }>(
   merge: (input: MergeInput<WithDeleted<D>>) => WithDeleted<D>,
@@ -38,6 +47,9 @@ export const contactConflictHandler = mergingHandler<ContactDoc>(mergeContact);
 export const groupConflictHandler = mergingHandler<GroupDoc>(mergeGroup);
 export const templateConflictHandler = mergingHandler<TemplateDoc>(mergeTemplate);
 export const campaignConflictHandler = mergingHandler<CampaignDoc>(mergeCampaign);
+export const chatConflictHandler = mergingHandler<ChatDoc>(mergeChat);
+export const chatNoteConflictHandler = mergingHandler<ChatNoteDoc>(mergeChatNote);
+export const chatReadConflictHandler = mergingHandler<ChatReadDoc>(mergeChatRead);
 
 /**
  * Read-only collections are never pushed, so they never conflict; equality still decides

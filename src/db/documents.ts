@@ -13,6 +13,9 @@ import type { RxDocument, WithDeleted } from 'rxdb';
 import type {
   Campaign,
   Channel,
+  Chat,
+  ChatNote,
+  ChatRead,
   Contact,
   ContactGroup,
   IsoTimestamp,
@@ -34,6 +37,9 @@ export type WorkspaceDoc = Stored<Workspace>;
 export type MemberDoc = Stored<WorkspaceMember>;
 export type ChannelDoc = Stored<Channel>;
 export type MessageDoc = Stored<Message>;
+export type ChatDoc = Stored<Chat>;
+export type ChatNoteDoc = Stored<ChatNote>;
+export type ChatReadDoc = Stored<ChatRead>;
 export type CampaignDoc = Stored<Campaign>;
 
 /**

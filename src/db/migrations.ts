@@ -30,7 +30,12 @@ export const migrationStrategies = {
     // that differs from its row would never be replaced by the pull (RxDB keeps it as a local
     // write): so they are dropped, and the pull after the migration brings them back whole.
     1: () => null,
+    // 2 adds kind, media, edits and deletions (the inbox): dropped and pulled again, as for 1.
+    2: () => null,
   },
+  chats: {},
+  chat_notes: {},
+  chat_reads: {},
   pending_changes: {},
   outgoing_messages: {},
 } satisfies Record<string, MigrationStrategies>;

@@ -9,6 +9,9 @@ import { CAMPAIGN_DRAFT_KEYS } from '../domain/campaign-commands.ts';
 import type {
   CampaignDoc,
   ChannelDoc,
+  ChatDoc,
+  ChatNoteDoc,
+  ChatReadDoc,
   ContactDoc,
   GroupDoc,
   MemberDoc,
@@ -143,8 +146,9 @@ export const channelSchema = replicatedSchema<ChannelDoc>({
 });
 
 export const messageSchema = replicatedSchema<MessageDoc>({
-  // 1: campaign_id and sent_at (migrations.ts).
-  version: 1,
+  // 1: campaign_id and sent_at; 2: what the inbox shows (kind, media, edits, deletions) and the
+  // chat index (migrations.ts).
+  version: 2,
   properties: {
     channel_id: uuid,
     chat_id: uuid,
@@ -157,8 +161,32 @@ export const messageSchema = replicatedSchema<MessageDoc>({
     campaign_id: { type: ['string', 'null'], maxLength: 36 },
     sent_at: { type: ['string', 'null'] },
     created_at: timestamp,
+    kind: {
+      type: 'string',
+      enum: [
+        'text',
+        'image',
+        'video',
+        'audio',
+        'document',
+        'sticker',
+        'location',
+        'contacts',
+        'interactive',
+        'button',
+      ],
+    },
+    media_id: { type: ['string', 'null'] },
+    file_name: { type: ['string', 'null'] },
+    edited_at: { type: ['string', 'null'] },
+    revoked_at: { type: ['string', 'null'] },
   },
   required: [
+    'kind',
+    'media_id',
+    'file_name',
+    'edited_at',
+    'revoked_at',
     'channel_id',
     'chat_id',
     'contact_id',
@@ -171,8 +199,11 @@ export const messageSchema = replicatedSchema<MessageDoc>({
     'sent_at',
     'created_at',
   ],
-  // A conversation: one workspace, one phone, in time order.
-  indexes: [['workspace_id', 'phone', 'created_at']],
+  // A conversation: one workspace, one phone, in time order; one chat (the inbox), in time order.
+  indexes: [
+    ['workspace_id', 'phone', 'created_at'],
+    ['chat_id', 'created_at'],
+  ],
 });
 
 /** A message written on this device whose command the server has not confirmed (src/features/messages). */
@@ -296,3 +327,71 @@ export const pendingChangeSchema: RxJsonSchema<PendingChange> = {
   required: ['id', 'collection_name', 'doc_id', 'workspace_id', 'updated_at'],
   indexes: ['workspace_id'],
 };
+
+const nullableTime = { type: ['string', 'null'] } as const;
+
+/** A chat (supabase/migrations/20261203100000_inbox.sql); members change status and assignee. */
+export const chatSchema = replicatedSchema<ChatDoc>({
+  version: 0,
+  properties: {
+    channel_id: uuid,
+    wa_chat_id: { type: 'string', maxLength: 200 },
+    contact_id: { type: ['string', 'null'] },
+    name: { type: ['string', 'null'] },
+    status: { type: 'string', enum: ['open', 'pending', 'closed'] },
+    assignee_id: { type: ['string', 'null'] },
+    assigned_at: nullableTime,
+    status_at: nullableTime,
+    last_message_at: nullableTime,
+    last_inbound_at: nullableTime,
+    last_message_id: { type: ['string', 'null'] },
+    last_message_direction: { type: ['string', 'null'] },
+    last_message_preview: { type: ['string', 'null'] },
+    inbound_count: count,
+    updated_at: timestamp,
+  },
+  required: [
+    'channel_id',
+    'wa_chat_id',
+    'contact_id',
+    'name',
+    'status',
+    'assignee_id',
+    'assigned_at',
+    'status_at',
+    'last_message_at',
+    'last_inbound_at',
+    'last_message_id',
+    'last_message_direction',
+    'last_message_preview',
+    'inbound_count',
+    'updated_at',
+  ],
+});
+
+/** The team's notes on a chat. */
+export const chatNoteSchema = replicatedSchema<ChatNoteDoc>({
+  version: 0,
+  properties: {
+    chat_id: uuid,
+    author_id: uuid,
+    body: messageBody,
+    created_at: timestamp,
+    updated_at: timestamp,
+  },
+  required: ['chat_id', 'author_id', 'body', 'created_at', 'updated_at'],
+  indexes: [['chat_id', 'created_at']],
+});
+
+/** The signed-in member's read markers (the server sends no one else's). */
+export const chatReadSchema = replicatedSchema<ChatReadDoc>({
+  version: 0,
+  properties: {
+    chat_id: uuid,
+    user_id: uuid,
+    read_count: count,
+    read_at: nullableTime,
+    updated_at: timestamp,
+  },
+  required: ['chat_id', 'user_id', 'read_count', 'read_at', 'updated_at'],
+});

@@ -12,6 +12,7 @@ import { uuidV5, uuidV5Namespace } from './uuid-v5.ts';
 const CONTACT_NAMESPACE = uuidV5Namespace('e75d4b1f-ff79-42b1-bb30-868dd9e5e702');
 const CHAT_NAMESPACE = uuidV5Namespace('597a5c32-6f2e-49b7-82ac-894b612eae9a');
 const CAMPAIGN_MESSAGE_NAMESPACE = uuidV5Namespace('fd34233e-cf5f-4076-afb6-0f26a0fab9f0');
+const CHAT_READ_NAMESPACE = uuidV5Namespace('0d6f3c55-3f0e-4a1c-9d57-6b8e2a41c7f3');
 
 /** A contact's id: one row per phone number per workspace. */
 export function contactId(workspaceId: string, e164: string): string {
@@ -34,6 +35,11 @@ export function chatId(channelId: string, waChatId: string): string {
 export function campaignMessageId(campaignId: string, contactId: string): string {
   const name = `${canonicalUuid(campaignId, 'campaignId')}:${canonicalUuid(contactId, 'contactId')}`;
   return uuidV5(name, CAMPAIGN_MESSAGE_NAMESPACE);
+}
+
+/** A member's read marker on a chat: one row per chat and member, shared by their devices. */
+export function chatReadId(chatId: string, userId: string): string {
+  return uuidV5(`${canonicalUuid(chatId, 'chatId')}:${canonicalUuid(userId, 'userId')}`, CHAT_READ_NAMESPACE);
 }
 
 // Postgres prints uuids in lower case while users and other systems may not.

@@ -173,3 +173,12 @@ function phoneType(type: PhoneNumberType | undefined): PhoneType {
 function failure(reason: PhoneErrorReason, country?: string): PhoneError {
   return { ok: false, reason, message: phoneErrorMessage(reason, country) };
 }
+
+/** An E.164 number as people read it (`+49 171 1234567`); the input back when unreadable. */
+export function formatPhone(e164: string): string {
+  try {
+    return parsePhoneNumberWithError(e164).formatInternational();
+  } catch {
+    return e164;
+  }
+}

@@ -93,7 +93,7 @@ export interface Channel extends ReplicatedDocument {
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 /** A message as the server holds it; written by the server only (clients send commands). */
-export interface Message extends ReplicatedDocument {
+export interface Message extends ReplicatedDocument, MessageContent {
   channel_id: string;
   chat_id: string;
   contact_id: string | null;
@@ -109,6 +109,76 @@ export interface Message extends ReplicatedDocument {
   /** When an outbound message was first seen sent (set by the server); null before, and inbound. */
   sent_at: IsoTimestamp | null;
   created_at: IsoTimestamp;
+}
+
+/** What kind of message it is (media are kept by the provider and downloaded on demand). */
+export type MessageKind =
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contacts'
+  | 'interactive'
+  | 'button';
+
+/** The parts of a message an inbox shows beyond its text (issue 13's columns). */
+export interface MessageContent {
+  kind: MessageKind;
+  /** The provider's media id: a placeholder with a download. */
+  media_id: string | null;
+  file_name: string | null;
+  /** The sender edited it (body holds the latest). */
+  edited_at: IsoTimestamp | null;
+  /** The sender deleted it for everyone (body is empty). */
+  revoked_at: IsoTimestamp | null;
+}
+
+export type ChatStatus = 'open' | 'pending' | 'closed';
+
+/**
+ * One conversation with one customer on one channel (supabase/migrations/20261203100000_inbox.sql).
+ * The server writes the summary; members change only `status` and `assignee_id` (with their stamps).
+ */
+export interface Chat extends EditableDocument {
+  channel_id: string;
+  /** e.g. `491711234567@s.whatsapp.net`. */
+  wa_chat_id: string;
+  contact_id: string | null;
+  /** The customer's WhatsApp profile name. */
+  name: string | null;
+  status: ChatStatus;
+  assignee_id: string | null;
+  /** When a member last assigned it (their device's clock): the later assignment wins. */
+  assigned_at: IsoTimestamp | null;
+  status_at: IsoTimestamp | null;
+  last_message_at: IsoTimestamp | null;
+  /** When the customer last wrote (Meta's 24-hour window). */
+  last_inbound_at: IsoTimestamp | null;
+  last_message_id: string | null;
+  last_message_direction: 'in' | 'out' | null;
+  last_message_preview: string | null;
+  /** Customer messages ever received; a member's unread count is this minus their marker's. */
+  inbound_count: number;
+}
+
+/** An internal note of the team on a chat: never sent to the customer. */
+export interface ChatNote extends EditableDocument {
+  chat_id: string;
+  author_id: string;
+  body: string;
+  created_at: IsoTimestamp;
+}
+
+/** One member's read marker on one chat (id: chatReadId), shared by their devices only. */
+export interface ChatRead extends EditableDocument {
+  chat_id: string;
+  user_id: string;
+  /** The chat's inbound_count when the member last read it. */
+  read_count: number;
+  read_at: IsoTimestamp | null;
 }
 
 /**

@@ -239,6 +239,12 @@ export class SyncEngine {
         return this.wire(table, db.templates, workspaceId, live);
       case 'campaigns':
         return this.wire(table, db.campaigns, workspaceId, live);
+      case 'chats':
+        return this.wire(table, db.chats, workspaceId, live);
+      case 'chat_notes':
+        return this.wire(table, db.chat_notes, workspaceId, live);
+      case 'chat_reads':
+        return this.wire(table, db.chat_reads, workspaceId, live);
     }
   }
 

@@ -5,6 +5,9 @@ import { Navigate, Route, Router, type RouteSectionProps, useLocation, useNaviga
 import { createEffect, type JSX, Match, Show, Switch } from 'solid-js';
 import type { AppUpdate } from '../app/app-update.ts';
 import type { PigeonServices } from '../app/services.ts';
+import { ForgotPasswordPage } from './auth/ForgotPasswordPage.tsx';
+import { InvitePage } from './auth/InvitePage.tsx';
+import { ResetPasswordPage } from './auth/ResetPasswordPage.tsx';
 import { SignInPage } from './auth/SignInPage.tsx';
 import { SignUpPage } from './auth/SignUpPage.tsx';
 import { CampaignPage } from './campaigns/CampaignPage.tsx';
@@ -12,6 +15,7 @@ import { CampaignsPage } from './campaigns/CampaignsPage.tsx';
 import { ContactDetailPage } from './contacts/ContactDetailPage.tsx';
 import { ContactsPage } from './contacts/ContactsPage.tsx';
 import { ImportPage } from './import/ImportPage.tsx';
+import { InboxPage } from './inbox/InboxPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
 import { LoadingScreen } from './layout/LoadingScreen.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
@@ -22,7 +26,9 @@ import { TemplateEditorPage } from './templates/TemplateEditorPage.tsx';
 import { TemplatesPage, TemplatesPlaceholder } from './templates/TemplatesPage.tsx';
 import { safeNext } from './text.ts';
 
-const AUTH_PATHS = ['/sign-in', '/sign-up'];
+const AUTH_PATHS = ['/sign-in', '/sign-up', '/forgot-password'];
+/** Pages a mailed link opens: shown signed in or out, outside the app's frame. */
+const LINK_PATHS = ['/reset-password', '/invite'];
 
 export function App(props: { services: PigeonServices; update?: AppUpdate | undefined }): JSX.Element {
   return (
@@ -30,8 +36,13 @@ export function App(props: { services: PigeonServices; update?: AppUpdate | unde
       <Show when={props.update}>{(update) => <UpdatePrompt update={update()} />}</Show>
       <Router root={Root}>
         <Route path="/" component={() => <Navigate href="/contacts" />} />
+        <Route path="/inbox" component={InboxPage} />
+        <Route path="/inbox/:chatId" component={InboxPage} />
         <Route path="/sign-in" component={SignInPage} />
         <Route path="/sign-up" component={SignUpPage} />
+        <Route path="/forgot-password" component={ForgotPasswordPage} />
+        <Route path="/reset-password" component={ResetPasswordPage} />
+        <Route path="/invite" component={InvitePage} />
         <Route path="/contacts" component={ContactsPage} />
         <Route path="/contacts/import" component={ImportPage} />
         <Route path="/contacts/:id" component={ContactDetailPage} />
@@ -59,13 +70,14 @@ function Root(props: RouteSectionProps): JSX.Element {
   const location = useLocation();
   const navigate = useNavigate();
   const onAuthPage = () => AUTH_PATHS.includes(location.pathname);
+  const onLinkPage = () => LINK_PATHS.includes(location.pathname);
 
   // After a sign-out in this tab, the next person starts fresh rather than at the last user's page.
   let hadSession = false;
   createEffect(() => {
     const status = session().status;
     if (status === 'signed-in' || status === 'expired') hadSession = true;
-    if (status === 'signed-out' && !onAuthPage()) {
+    if (status === 'signed-out' && !onAuthPage() && !onLinkPage()) {
       const here = location.pathname + location.search;
       const next = hadSession || here === '/' ? '' : `?next=${encodeURIComponent(here)}`;
       navigate(`/sign-in${next}`, { replace: true });
@@ -80,6 +92,7 @@ function Root(props: RouteSectionProps): JSX.Element {
       <Match when={session().status === 'loading'}>
         <LoadingScreen />
       </Match>
+      <Match when={onLinkPage()}>{props.children}</Match>
       <Match when={onAuthPage()}>
         <Show when={session().status !== 'signed-in'}>{props.children}</Show>
       </Match>

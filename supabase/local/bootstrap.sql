@@ -47,6 +47,22 @@ create table if not exists auth.users (
   updated_at timestamptz not null default now()
 );
 
+-- The one-time tokens of the email flows (confirmation, recovery, email change,
+-- reauthentication), as hosted names them; the local auth stores their sha256 only. Added
+-- separately so data folders made before them gain them.
+alter table auth.users
+  add column if not exists confirmation_token text,
+  add column if not exists confirmation_sent_at timestamptz,
+  add column if not exists recovery_token text,
+  add column if not exists recovery_sent_at timestamptz,
+  add column if not exists email_change text,
+  add column if not exists email_change_token_new text,
+  add column if not exists email_change_token_current text,
+  add column if not exists email_change_confirm_status smallint not null default 0,
+  add column if not exists email_change_sent_at timestamptz,
+  add column if not exists reauthentication_token text,
+  add column if not exists reauthentication_sent_at timestamptz;
+
 create table if not exists auth.sessions (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null references auth.users (id) on delete cascade,

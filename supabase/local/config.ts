@@ -15,7 +15,30 @@ export interface LocalConfig {
   serviceRoleKey: string;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Where the app is served: auth mails link back to it unless the client names a loopback page. */
+  siteUrl: string;
+  /** Sign-ups are confirmed at once (config.toml: [auth.email] enable_confirmations = false). */
+  mailerAutoconfirm: boolean;
+  rateLimits: AuthRateLimits;
 }
+
+/** Attempts allowed per window on the password grant, sign-up and recovery (GoTrue: 429). */
+export interface AuthRateLimits {
+  windowSeconds: number;
+  /** Per email address and route. */
+  perAddress: number;
+  /** Per client IP, all those routes together. */
+  perIp: number;
+  /** Seconds between two mails to one address (config.toml: [auth.email] max_frequency). */
+  mailIntervalSeconds: number;
+}
+
+export const DEFAULT_RATE_LIMITS: AuthRateLimits = {
+  windowSeconds: 300,
+  perAddress: 10,
+  perIp: 300,
+  mailIntervalSeconds: 60,
+};
 
 /** The Supabase CLI's well-known local JWT secret: for local development only. */
 export const CLI_DEFAULT_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
@@ -25,6 +48,9 @@ export async function makeConfig(opts: {
   jwtSecret?: string;
   jwtExpiry?: number;
   maxBodyBytes?: number;
+  siteUrl?: string;
+  mailerAutoconfirm?: boolean;
+  rateLimits?: Partial<AuthRateLimits>;
 }): Promise<LocalConfig> {
   const jwtSecret = opts.jwtSecret ?? CLI_DEFAULT_JWT_SECRET;
   if (jwtSecret.length < 32) throw new Error('JWT secret must be at least 32 characters');
@@ -35,6 +61,9 @@ export async function makeConfig(opts: {
     jwtSecret,
     jwtExpiry: opts.jwtExpiry ?? 3600,
     maxBodyBytes: opts.maxBodyBytes ?? 10 * 1024 * 1024,
+    siteUrl: (opts.siteUrl ?? 'http://127.0.0.1:5173').replace(/\/$/, ''),
+    mailerAutoconfirm: opts.mailerAutoconfirm ?? true,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits },
     anonKey: await signJwt({ iss: 'supabase-demo', role: 'anon', exp }, jwtSecret),
     serviceRoleKey: await signJwt({ iss: 'supabase-demo', role: 'service_role', exp }, jwtSecret),
   };

@@ -9,6 +9,8 @@
 //   OUTBOX_INTERVAL_MS       how often process-outbox runs (2000; 0 = never)
 // process-outbox itself reads OUTBOX_BACKOFF_BASE_SECONDS, PROVIDER_TIMEOUT_MS and the rest
 // (supabase/functions/process-outbox/config.ts) from the same environment.
+
+import { isLoopbackHost } from './loopback.ts';
 import type { StackOptions } from './stack.ts';
 
 function whole(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -20,15 +22,13 @@ function whole(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
 export function deliveryOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<StackOptions, 'simulator' | 'outboxTimer'> {
   const intervalMs = whole(env, 'OUTBOX_INTERVAL_MS', 2000);
   const simulator =
     env.PIGEON_SIMULATOR === 'true' ||
-    (env.PIGEON_SIMULATOR !== 'false' && LOOPBACK.test(env.HOST ?? '127.0.0.1'));
+    (env.PIGEON_SIMULATOR !== 'false' && isLoopbackHost(env.HOST ?? '127.0.0.1'));
   return {
     ...(!simulator
       ? {}

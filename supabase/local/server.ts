@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { authRoutes } from './auth/routes.ts';
-import { type LocalConfig, makeConfig } from './config.ts';
+import { type AuthRateLimits, type LocalConfig, makeConfig } from './config.ts';
 import type { LocalContext } from './context.ts';
 import { corsMiddleware } from './cors.ts';
 import type { Database } from './db.ts';
 import { functionRoutes, loadFunctions } from './functions.ts';
+import { mailRoutes } from './mail-catcher.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { restRoutes } from './rest/routes.ts';
 
@@ -19,6 +20,7 @@ export function createApp(ctx: LocalContext, functions: Awaited<ReturnType<typeo
   app.route('/auth/v1', authRoutes(ctx));
   app.route('/rest/v1', restRoutes(ctx));
   app.route('/functions/v1', functionRoutes(ctx, functions));
+  app.route('/', mailRoutes(ctx));
   app.get('/', (c) => c.json({ name: 'pigeon local supabase', ok: true }));
   app.notFound((c) => c.json({ message: 'no Route matched with those values' }, 404));
   return app;
@@ -38,6 +40,9 @@ export async function listen(
     jwtSecret?: string;
     jwtExpiry?: number;
     maxBodyBytes?: number;
+    siteUrl?: string;
+    mailerAutoconfirm?: boolean;
+    rateLimits?: Partial<AuthRateLimits>;
     /** Where edge functions live (tests mount fixtures); supabase/functions by default. */
     functionsDir?: string;
     configToml?: string;

@@ -2,7 +2,7 @@
 // optional seed, the HTTP/websocket server and, when asked, the provider simulator and the
 // timer that runs the outbox processor.
 import { randomBytes } from 'node:crypto';
-import { secretsKeyFile } from './config.ts';
+import { type AuthRateLimits, secretsKeyFile } from './config.ts';
 import { type Database, openDatabase } from './db.ts';
 import { bootstrap, migrate, StaleDatabaseError, seed } from './migrate.ts';
 import { type OutboxTimer, startOutboxTimer } from './outbox-timer.ts';
@@ -20,6 +20,11 @@ export interface StackOptions {
   jwtSecret?: string;
   jwtExpiry?: number;
   maxBodyBytes?: number;
+  /** The app's address, where auth mails link to (http://127.0.0.1:5173). */
+  siteUrl?: string;
+  /** false: sign-ups must confirm their address by mail first (true, as config.toml says). */
+  mailerAutoconfirm?: boolean;
+  rateLimits?: Partial<AuthRateLimits>;
   functionsDir?: string;
   configToml?: string;
   /**

@@ -9,6 +9,7 @@
 //              (supabase/local/outbox-options.ts)
 //   --no-build serve the existing dist/ as it is
 import { join } from 'node:path';
+import { watchMail } from './mail-catcher.ts';
 import { deliveryBanner, deliveryOptions } from './outbox-options.ts';
 import { buildApp, projectRoot, serveApp } from './serve-app.ts';
 import { startStack } from './stack.ts';
@@ -40,6 +41,8 @@ const stackStarting = startStack({
   jwtSecret: process.env.JWT_SECRET || undefined,
   seed: process.env.PIGEON_SEED !== 'false',
   secretsKey: { file: secretsKeyFile },
+  // Mailed links (password reset, invitations) open the app.
+  siteUrl: `http://${host}:${appPort}`,
   ...delivery,
 });
 
@@ -72,13 +75,19 @@ Pigeon is running (ready in ${((performance.now() - started) / 1000).toFixed(1)}
   Local Supabase:   ${stack.url} (${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`})
   anon key:         ${stack.config.anonKey}
   service_role key: ${stack.config.serviceRoleKey}
+  Mail catcher:     ${stack.url}/_mail (mails the stack sends: sign-up, password reset, invitations)
 ${deliveryBanner(stack, delivery)}
 
 Press Ctrl+C to stop.
 `);
 
+const stopMail = watchMail(stack.db, (mail) => {
+  console.log(`\n— Mail to ${mail.to}: ${mail.subject}\n${mail.body.replace(/^/gm, '   ')}\n`);
+});
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    stopMail();
     void Promise.all([app.close(), stack.close()]).then(() => process.exit(0));
   });
 }

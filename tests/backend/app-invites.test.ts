@@ -1,8 +1,11 @@
-// Inviting by email (supabase/migrations/20261202000100_workspaces.sql): owners and admins
-// invite; an existing account joins at once; a new one joins when it signs up, and still
-// gets a workspace of its own; invites are visible to the workspace's managers and the invitee.
+// Inviting by email (supabase/migrations/20261202000100_workspaces.sql, 20261203170000_invitation_consent.sql):
+// owners and admins invite; the invitation is mailed with a single-use link and whoever
+// follows it (signed in, with an existing account or a new one that still gets a workspace
+// of its own) joins by accepting; invites are visible to the workspace's managers only.
+// The attacks on this are in security-invites.test.ts.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { lastMail, linkIn } from '../support/mail.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 
 let backend: Backend;
@@ -34,17 +37,30 @@ async function roleIn(ws: string, userId: string): Promise<string | undefined> {
 }
 
 function invite(by: TestUser, email: string, role = 'agent', ws = workspace) {
-  return by.client.rpc('invite_member', { p_workspace_id: ws, p_email: email, p_role: role });
+  return by.client.rpc('invite_member', {
+    p_workspace_id: ws,
+    p_email: email,
+    p_role: role,
+    p_accept_url: 'http://127.0.0.1:5173/invite',
+  });
+}
+
+/** The invitee follows the link mailed to them. */
+async function accept(user: TestUser) {
+  const token = new URL(linkIn(await lastMail(backend.url, user.email, 'invite'))).searchParams.get('token');
+  return user.client.rpc('accept_invite', { p_token: token });
 }
 
 const newEmail = () => `invitee-${randomUUID().slice(0, 8)}@example.test`;
 
 describe('invite_member', () => {
-  test('someone with an account becomes a member at once and sees the workspace', async () => {
+  test('someone with an account joins when they accept, and then sees the workspace', async () => {
     const member = await backend.user();
     const { data, error } = await invite(owner, member.email.toUpperCase(), 'admin');
     expect(error).toBeNull();
-    expect(data).toEqual({ status: 'added' });
+    expect(data).toEqual({ status: 'invited' });
+    expect(await roleIn(workspace, member.id)).toBeUndefined();
+    expect((await accept(member)).data).toMatchObject({ status: 'joined', role: 'admin' });
     expect(await roleIn(workspace, member.id)).toBe('admin');
     const { data: visible } = await member.client.from('workspaces').select('id').eq('id', workspace);
     expect(visible).toEqual([{ id: workspace }]);
@@ -54,7 +70,7 @@ describe('invite_member', () => {
     expect(await roleIn(workspace, member.id)).toBe('admin');
   });
 
-  test('a new email waits for its sign-up, which adds the membership and an own workspace', async () => {
+  test('a new email signs up, gets an own workspace, and joins by accepting', async () => {
     const email = newEmail();
     const { data } = await invite(owner, `  ${email.toUpperCase()} `);
     expect(data).toEqual({ status: 'invited' });
@@ -69,24 +85,29 @@ describe('invite_member', () => {
     expect(pending).toMatchObject({ email, accepted_at: null, invited_by: owner.id });
 
     const invitee = await backend.user({ email });
-    expect(await roleIn(workspace, invitee.id)).toBe('agent');
+    expect(await roleIn(workspace, invitee.id)).toBeUndefined();
     expect(await roleIn(await ownWorkspace(invitee), invitee.id)).toBe('owner');
-    const [accepted] = await backend.db.query<{ accepted: boolean }>(
-      'select accepted_at is not null as accepted from public.workspace_invites where email = $1',
+    await accept(invitee);
+    expect(await roleIn(workspace, invitee.id)).toBe('agent');
+    const [accepted] = await backend.db.query<{ accepted: boolean; by: string }>(
+      'select accepted_at is not null as accepted, accepted_by as by from public.workspace_invites where email = $1',
       [email],
     );
-    expect(accepted?.accepted).toBe(true);
+    expect(accepted).toEqual({ accepted: true, by: invitee.id });
   });
 
-  test('a removed member invited again comes back with the new role', async () => {
+  test('a removed member invited again comes back with the new role once they accept', async () => {
     const member = await backend.user();
     await invite(owner, member.email, 'agent');
+    await accept(member);
     await backend.db.query(
       'update public.workspace_members set _deleted = true where workspace_id = $1 and user_id = $2',
       [workspace, member.id],
     );
     expect(await roleIn(workspace, member.id)).toBeUndefined();
-    expect((await invite(owner, member.email, 'admin')).data).toEqual({ status: 'added' });
+    expect((await invite(owner, member.email, 'admin')).data).toEqual({ status: 'invited' });
+    expect(await roleIn(workspace, member.id)).toBeUndefined();
+    await accept(member);
     expect(await roleIn(workspace, member.id)).toBe('admin');
   });
 
@@ -96,6 +117,8 @@ describe('invite_member', () => {
     const outsider = await backend.user();
     await invite(owner, admin.email, 'admin');
     await invite(owner, agent.email, 'agent');
+    await accept(admin);
+    await accept(agent);
 
     expect((await invite(admin, newEmail(), 'agent')).data).toEqual({ status: 'invited' });
     expect((await invite(admin, newEmail(), 'admin')).data).toEqual({ status: 'invited' });
@@ -116,8 +139,14 @@ describe('invite_member', () => {
     ).not.toBeNull();
   });
 
-  test('refuses a bad email or role with the reason', async () => {
+  test('refuses a bad email, role or link with the reason', async () => {
     expect((await invite(owner, 'not an email')).error?.message).toMatch(/is not an email address/);
+    const badLink = await owner.client.rpc('invite_member', {
+      p_workspace_id: workspace,
+      p_email: newEmail(),
+      p_accept_url: 'javascript:alert(1)',
+    });
+    expect(badLink.error?.message).toMatch(/must be an http\(s\) URL/);
     expect((await invite(owner, newEmail(), 'boss')).error?.message).toMatch(
       /role must be owner, admin or agent/,
     );
@@ -125,11 +154,12 @@ describe('invite_member', () => {
 });
 
 describe('workspace_invites visibility', () => {
-  test('managers see their workspace invites, the invitee their own, nobody else any', async () => {
+  test('managers see their workspace invites, nobody else any, the invitee neither', async () => {
     const email = newEmail();
     await invite(owner, email);
     const agent = await backend.user();
     await invite(owner, agent.email, 'agent');
+    await accept(agent);
     const stranger = await backend.user();
 
     const { data: managed } = await owner.client.from('workspace_invites').select('email').eq('email', email);
@@ -139,15 +169,16 @@ describe('workspace_invites visibility', () => {
     const { data: asStranger } = await stranger.client.from('workspace_invites').select('email');
     expect(asStranger).toEqual([]);
 
-    // Signed up with that email, the invitee reads their (now accepted) invite.
+    // Signed up with that email (unverified, proving nothing), the invitee reads nothing: the mail tells them.
     const invitee = await backend.user({ email });
     const { data: own } = await invitee.client.from('workspace_invites').select('workspace_id, role');
-    expect(own).toEqual([{ workspace_id: workspace, role: 'agent' }]);
+    expect(own).toEqual([]);
   });
 
   test('an admin can cancel an invite but not an owner invite; an agent neither', async () => {
     const admin = await backend.user();
     await invite(owner, admin.email, 'admin');
+    await accept(admin);
     const forAgent = newEmail();
     const forOwner = newEmail();
     await invite(owner, forAgent, 'agent');

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { contactId } from '../../src/domain/ids.ts';
 import { importedContact } from '../../src/features/import/save.ts';
+import { lastMail, linkIn } from '../support/mail.ts';
 import { type Device, type DeviceOptions, eventually, openDevice, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 
@@ -31,6 +32,11 @@ async function device(opts?: DeviceOptions): Promise<Device> {
   const d = await openDevice(backend, opts);
   devices.push(d);
   return d;
+}
+
+/** The token of the newest invitation mailed to `email`, as its link carries it. */
+async function inviteToken(email: string): Promise<string> {
+  return new URL(linkIn(await lastMail(backend.url, email, 'invite'))).searchParams.get('token') ?? '';
 }
 
 async function serverRows<T extends Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]> {
@@ -399,8 +405,9 @@ describe('workspaces', () => {
 
     const a = await device();
     const ws1 = await signIn(a, user.email, user.password);
-    const invited = await ownerDevice.services.invite(user.email, 'agent');
-    expect(invited).toEqual({ ok: true, value: 'added' });
+    const invited = await ownerDevice.services.team.invite(user.email, 'agent');
+    expect(invited).toEqual({ ok: true, value: 'invited' });
+    expect(await a.services.team.accept(await inviteToken(user.email))).toEqual({ ok: true, value: ws2 });
     // The membership arrives live, and with it the workspace.
     await eventually(a.services.workspaces, (list) => list.length === 2);
     expect(a.services.workspace()?.id).toBe(ws1);
@@ -418,7 +425,7 @@ describe('workspaces', () => {
     const onOwner = ownerDevice.watch(() => ownerDevice.services.contacts.list(() => ''));
     await eventually(onOwner, (l) => l.length === 2);
     // An agent cannot invite.
-    const refused = await a.services.invite('someone@example.test', 'agent');
+    const refused = await a.services.team.invite('someone@example.test', 'agent');
     expect(refused.ok).toBe(false);
 
     await a.services.switchWorkspace(ws1);
@@ -426,12 +433,12 @@ describe('workspaces', () => {
     expect(list().some((c) => c.name === 'Added by the agent')).toBe(false);
   });
 
-  test("signing up names the new workspace; a waiting invite adds the inviter's workspace too", async () => {
+  test("signing up names the new workspace; accepting the mailed invite adds the inviter's workspace too", async () => {
     const inviter = await backend.user();
     const inviterDevice = await device();
     const invitersWs = await signIn(inviterDevice, inviter.email, inviter.password);
     const email = `new-${Date.now()}@example.test`;
-    expect(await inviterDevice.services.invite(email, 'admin')).toEqual({ ok: true, value: 'invited' });
+    expect(await inviterDevice.services.team.invite(email, 'admin')).toEqual({ ok: true, value: 'invited' });
 
     const fresh = await device();
     expect(await fresh.services.signUp(email, 'a long enough password', '  Acme Ltd ')).toEqual({
@@ -439,6 +446,7 @@ describe('workspaces', () => {
       value: undefined,
     });
     expect(fresh.services.session()).toMatchObject({ status: 'signed-in', user: { email } });
+    expect((await fresh.services.team.accept(await inviteToken(email))).ok).toBe(true);
     const workspaces = await eventually(fresh.services.workspaces, (list) => list.length === 2);
     const own = workspaces.find((w) => w.id !== invitersWs);
     expect(own?.name).toBe('Acme Ltd');
@@ -453,11 +461,12 @@ describe('workspaces', () => {
     const ownerDevice = await device();
     const ws3 = await signIn(ownerDevice, owner3.email, owner3.password);
     const member = await backend.user();
-    expect((await ownerDevice.services.invite(member.email, 'agent')).ok).toBe(true);
+    expect((await ownerDevice.services.team.invite(member.email, 'agent')).ok).toBe(true);
     await ownerDevice.close();
 
     const a = await device();
     const own = await signIn(a, member.email, member.password);
+    expect((await a.services.team.accept(await inviteToken(member.email))).ok).toBe(true);
     await eventually(a.services.workspaces, (list) => list.length === 2);
     // Offline: an edit in the own workspace, then a switch (nothing can be pushed first).
     a.network.set(false);

@@ -233,11 +233,10 @@ describe('isolation between workspaces', () => {
     // Make alice a member of a second workspace (carol's), so RLS alone would allow the move.
     const carol = await backend.mintUser();
     const carolWs = await workspaceOf(carol.id);
-    await as(carol, (tx) =>
-      tx.query(
-        `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'admin')`,
-        [carolWs, alice.id],
-      ),
+    // As accept_invite makes it: clients cannot insert memberships (security-invites.test.ts).
+    await backend.db.query(
+      `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'admin')`,
+      [carolWs, alice.id],
     );
     for (const [table, id] of [
       ['contacts', aliceRows.contact],
@@ -387,15 +386,13 @@ describe('roles', () => {
   beforeAll(async () => {
     agent = await backend.mintUser();
     admin = await backend.mintUser();
-    // The owner adds both, through the same API path a client would use.
-    await as(alice, async (tx) => {
-      const rows = await tx.query<{ id: string }>(
-        `insert into public.workspace_members (workspace_id, user_id, role)
-         values ($1, $2, 'agent'), ($1, $3, 'admin') returning id`,
-        [aliceWs, agent.id, admin.id],
-      );
-      agentMembership = rows[0]!.id;
-    });
+    // Both joined as accept_invite makes members (clients cannot insert memberships).
+    const rows = await backend.db.query<{ id: string }>(
+      `insert into public.workspace_members (workspace_id, user_id, role)
+       values ($1, $2, 'agent'), ($1, $3, 'admin') returning id`,
+      [aliceWs, agent.id, admin.id],
+    );
+    agentMembership = rows[0]!.id;
   });
 
   test('an agent reads channels and writes contacts, but cannot write channels, members or settings', async () => {

@@ -57,6 +57,9 @@ describe('openPigeonDatabase', () => {
     expect(Object.keys(db.collections).sort()).toEqual([
       'campaigns',
       'channels',
+      'chat_notes',
+      'chat_reads',
+      'chats',
       'contact_groups',
       'contacts',
       'messages',

@@ -25,18 +25,20 @@ test('every collection has its strategies wired, one per version step', () => {
   }
 });
 
-test('messages pulled before campaign_id and sent_at (version 0) come back with them from the pull after the migration', async () => {
+test('messages pulled before campaign_id, sent_at and the inbox content (version 0) come back with them from the pull after the migration', async () => {
   const name = `migrate-${randomUUID()}`;
   const storage = wrappedValidateAjvStorage({ storage: getRxStorageMemory() });
-  const { campaign_id: _, sent_at: __, ...v0Properties } = messageSchema.properties;
+  // Version 0 had none of what versions 1 (campaign_id, sent_at) and 2 (the inbox's content) added.
+  const added = ['campaign_id', 'sent_at', 'kind', 'media_id', 'file_name', 'edited_at', 'revoked_at'];
+  const v0Properties = Object.fromEntries(
+    Object.entries(messageSchema.properties).filter(([key]) => !added.includes(key)),
+  );
   const messagesV0: RxCollectionCreator = {
     schema: {
       ...messageSchema,
       version: 0,
       properties: v0Properties,
-      required: (messageSchema.required ?? []).filter(
-        (field) => field !== 'campaign_id' && field !== 'sent_at',
-      ),
+      required: (messageSchema.required ?? []).filter((field) => !added.includes(field)),
     },
   };
   const campaignId = randomUUID();
@@ -55,6 +57,11 @@ test('messages pulled before campaign_id and sent_at (version 0) come back with 
     campaign_id: campaignId,
     sent_at: '2026-01-01T00:00:00.500Z',
     created_at: '2026-01-01T00:00:00.000Z',
+    kind: 'text',
+    media_id: null,
+    file_name: null,
+    edited_at: null,
+    revoked_at: null,
     server_modified: '2026-01-01T00:00:01.000Z',
     _deleted: false,
   };
@@ -79,7 +86,7 @@ test('messages pulled before campaign_id and sent_at (version 0) come back with 
     multiInstance: false,
     collections: { ...collectionCreators, messages: messagesV0 } as unknown as CollectionCreators,
   });
-  const { campaign_id: _dropped, sent_at: _unknown, ...v0Row } = row;
+  const v0Row = Object.fromEntries(Object.entries(row).filter(([key]) => !added.includes(key)));
   await pullOnce(v0.messages as unknown as RxCollection, v0Row);
   const before = (await v0.messages.findOne(row.id).exec())?.toMutableJSON();
   expect(before).toBeDefined();

@@ -196,7 +196,8 @@ function allReadings(): Reading[] {
 }
 
 describe('normalizePhone fast path', () => {
-  it('reads every number it answers for as libphonenumber does', () => {
+  // Tens of thousands of libphonenumber readings: seconds on a busy two-core machine.
+  it('reads every number it answers for as libphonenumber does', { timeout: 60_000 }, () => {
     const all = allReadings();
     const wrong = all.filter(
       (r) => r.quick !== undefined && JSON.stringify(r.quick) !== JSON.stringify(r.library),

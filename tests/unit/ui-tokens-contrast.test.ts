@@ -34,7 +34,7 @@ function contrast(a: string, b: string): number {
 
 /** [foreground, background, minimum ratio]. */
 const PAIRS: [string, string, number][] = [
-  ...['bg', 'surface', 'surface-2', 'selected', 'chat-bg', 'bubble'].map(
+  ...['bg', 'surface', 'surface-2', 'selected', 'chat-bg', 'bubble', 'bubble-in', 'note'].map(
     (bg) => ['text', bg, 4.5] as [string, string, number],
   ),
   ...['bg', 'surface', 'surface-2'].flatMap((bg) => [

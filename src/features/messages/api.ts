@@ -1,7 +1,7 @@
 /** What the UI gets for conversations and sending (PigeonServices.messages). */
 import type { Accessor } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
-import type { Channel, MessageStatus } from '../../domain/types.ts';
+import type { Channel, MessageContent, MessageStatus } from '../../domain/types.ts';
 
 /** A message of a conversation, as the UI shows it. */
 export interface ThreadMessage {
@@ -15,6 +15,15 @@ export interface ThreadMessage {
   created_at: string;
   /** True while the server has not confirmed it. */
   local: boolean;
+  /** Its kind, media, edits and deletion (a local message is text, never edited). */
+  content: MessageContent;
+}
+
+/** One conversation: a chat's channel and customer. */
+export interface ChatThread {
+  chatId: string;
+  channelId: string;
+  phone: string;
 }
 
 /** What the messages of one campaign say of its sends, as the server last reported them. */
@@ -39,14 +48,24 @@ export interface OutboxStatus {
 export interface MessagesApi {
   /** The conversation with `phone` in the current workspace, oldest first, live. */
   thread(phone: Accessor<string | undefined>): Accessor<ThreadMessage[]>;
+  /** One chat's messages (the inbox), with this device's unconfirmed ones to its customer, oldest first, live. */
+  chatThread(chat: Accessor<ChatThread | undefined>): Accessor<ThreadMessage[]>;
   /** The messages a campaign sent, live: its history survives a reload. */
   campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
   /** The channel messages go out through: the workspace's first usable one by name. */
   channel(): Accessor<Channel | undefined>;
-  /** Writes the message locally (it shows at once, queued) and sends its command. */
-  send(input: { phone: string; contactId: string | null; body: string }): Promise<Result<ThreadMessage>>;
-  /** The unsent text of the conversation with `phone`, kept on this device across reloads. */
-  draft(phone: string): string;
-  saveDraft(phone: string, text: string): void;
+  /**
+   * Writes the message locally (it shows at once, queued) and sends its command, through
+   * `channelId` (a chat's) or else the workspace's first usable channel.
+   */
+  send(input: {
+    phone: string;
+    contactId: string | null;
+    body: string;
+    channelId?: string;
+  }): Promise<Result<ThreadMessage>>;
+  /** The unsent text of a conversation (a phone, or a chat's id), kept on this device across reloads. */
+  draft(key: string): string;
+  saveDraft(key: string, text: string): void;
   outbox: OutboxStatus;
 }

@@ -106,6 +106,24 @@ export function createMessagesApi(
       return toAccessor<ThreadMessage[]>(thread$, []);
     },
 
+    chatThread(chat) {
+      const thread$ = fromAccessor(chat).pipe(
+        switchMap((c) => source.scope$.pipe(map((scope) => ({ c, scope })))),
+        switchMap(({ c, scope }) => {
+          if (!scope || !c) return of([]);
+          const sort = [{ created_at: 'asc' as const }];
+          return combineLatest([
+            scope.db.messages.find({ selector: { chat_id: c.chatId }, sort }).$,
+            scope.db.outgoing_messages.find({
+              selector: { workspace_id: scope.workspace.id, phone: c.phone, channel_id: c.channelId },
+              sort,
+            }).$,
+          ]).pipe(map(([server, local]) => mergeThread(server, local)));
+        }),
+      );
+      return toAccessor<ThreadMessage[]>(thread$, []);
+    },
+
     campaignSends(campaignId) {
       const sends$ = fromAccessor(campaignId).pipe(
         switchMap((id) => source.scope$.pipe(map((scope) => ({ id, scope })))),
@@ -122,7 +140,7 @@ export function createMessagesApi(
 
     channel: () => toAccessor<Channel | undefined>(channel$, undefined),
 
-    async send({ phone, contactId, body }) {
+    async send({ phone, contactId, body, channelId }) {
       const scope = await awaitScope(source);
       if (!scope) return NO_SCOPE;
       const text = checkText('Message', body, { min: 1, max: MAX_BODY });
@@ -133,7 +151,7 @@ export function createMessagesApi(
       const channel = channels
         .map((doc) => domainOf<Channel>(doc))
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-        .find((c) => c.status !== 'disconnected');
+        .find((c) => (channelId ? c.id === channelId : c.status !== 'disconnected'));
       if (!channel) return { ok: false, error: 'No WhatsApp channel is connected to this workspace yet.' };
       const message: OutgoingMessage = {
         id: crypto.randomUUID(),
@@ -200,6 +218,14 @@ export function createMessagesApi(
   };
 }
 
+const LOCAL_CONTENT = {
+  kind: 'text',
+  media_id: null,
+  file_name: null,
+  edited_at: null,
+  revoked_at: null,
+} as const;
+
 const LEFT = new Set<MessageStatus>(['sent', 'delivered', 'read']);
 
 function summariseSends(docs: readonly RxDocument<MessageDoc>[]): CampaignSends {
@@ -248,6 +274,13 @@ function fromMessage(m: Message): ThreadMessage {
     error: m.error,
     created_at: m.created_at,
     local: false,
+    content: {
+      kind: m.kind,
+      media_id: m.media_id,
+      file_name: m.file_name,
+      edited_at: m.edited_at,
+      revoked_at: m.revoked_at,
+    },
   };
 }
 
@@ -260,5 +293,6 @@ function fromOutgoing(m: OutgoingMessage): ThreadMessage {
     error: m.error,
     created_at: m.created_at,
     local: true,
+    content: LOCAL_CONTENT,
   };
 }

@@ -75,6 +75,9 @@ export function SignInPage(): JSX.Element {
           value={password()}
           onValue={setPassword}
         />
+        <p class={styles.forgot}>
+          <A href="/forgot-password">Forgot password?</A>
+        </p>
         <FormError error={error()} />
         <button
           type="submit"

@@ -10,7 +10,9 @@ import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { applyTheme, storedTheme, type ThemeChoice } from '../theme.ts';
+import { PasswordPanel } from './PasswordPanel.tsx';
 import styles from './SettingsPage.module.css';
+import { TeamPanel } from './TeamPanel.tsx';
 
 const ROLE_LABELS: Record<WorkspaceRole, string> = { owner: 'Owner', admin: 'Admin', agent: 'Agent' };
 const regions = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -18,7 +20,6 @@ const regions = new Intl.DisplayNames(['en'], { type: 'region' });
 export function SettingsPage(): JSX.Element {
   const services = useServices();
   usePageTitle(() => 'Settings');
-  const canInvite = () => services.role() === 'owner' || services.role() === 'admin';
 
   return (
     <div class={page.narrow}>
@@ -35,15 +36,8 @@ export function SettingsPage(): JSX.Element {
         <QuotaFacts />
       </section>
       <AppearanceSection />
-      <section class={classes(page.card, page.panel)} aria-labelledby="members-heading">
-        <h2 id="members-heading">Members</h2>
-        <Show
-          when={canInvite()}
-          fallback={<p class={page.muted}>Only owners and admins can invite people to this workspace.</p>}
-        >
-          <InviteForm />
-        </Show>
-      </section>
+      <TeamPanel />
+      <PasswordPanel />
     </div>
   );
 }
@@ -200,71 +194,3 @@ function QuotaFacts(): JSX.Element {
 }
 
 const regionName = (code: string): string => regions.of(code) ?? code;
-
-function InviteForm(): JSX.Element {
-  const { invite } = useServices();
-  const [email, setEmail] = createSignal('');
-  const [role, setRole] = createSignal<WorkspaceRole>('agent');
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string>();
-  const [invited, setInvited] = createSignal<string>();
-
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
-    setPending(true);
-    setError(undefined);
-    setInvited(undefined);
-    try {
-      const address = email().trim();
-      const result = await invite(address, role());
-      if (result.ok) {
-        setInvited(address);
-        setEmail('');
-      } else {
-        setError(result.error);
-      }
-    } finally {
-      setPending(false);
-    }
-  };
-
-  return (
-    <form class={forms.form} onSubmit={submit} aria-label="Invite a member">
-      <p class={page.muted}>
-        Invite a teammate by email. They join when they sign up with that address, or at once if they already
-        have an account.
-      </p>
-      <div class={classes(forms.grid, styles.invite)}>
-        <TextField
-          label="Email"
-          type="email"
-          name="invite-email"
-          required
-          value={email()}
-          onValue={setEmail}
-        />
-        <label class={forms.field}>
-          <span class={forms.label}>Role</span>
-          <select value={role()} onChange={(event) => setRole(event.currentTarget.value as WorkspaceRole)}>
-            <option value="agent">Agent — contacts, templates and chats</option>
-            <option value="admin">Admin — also invites members</option>
-            <option value="owner">Owner — full control</option>
-          </select>
-        </label>
-      </div>
-      <FormError error={error()} />
-      <Show when={invited()}>
-        {(address) => (
-          <p class={forms.success} role="status">
-            Invitation sent to {address()}.
-          </p>
-        )}
-      </Show>
-      <div class={forms.actions}>
-        <button type="submit" class={classes(controls.button, controls.primary)} disabled={pending()}>
-          Send invite
-        </button>
-      </div>
-    </form>
-  );
-}

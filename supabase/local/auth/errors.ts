@@ -12,6 +12,8 @@ export class AuthError extends Error {
     message: string,
     /** Extra top-level fields GoTrue adds for some errors (weak_password reasons). */
     readonly extra: Record<string, unknown> = {},
+    /** Response headers, e.g. Retry-After on 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'AuthError';
@@ -28,12 +30,12 @@ export function errorResponse(req: Request, err: AuthError): Response {
   if (wantsVersion2024(req)) {
     return Response.json(
       { code: err.code, message: err.message, ...err.extra },
-      { status: err.status, headers: { [API_VERSION_HEADER]: API_VERSION_2024 } },
+      { status: err.status, headers: { ...err.headers, [API_VERSION_HEADER]: API_VERSION_2024 } },
     );
   }
   return Response.json(
     { code: err.status, error_code: err.code, msg: err.message, ...err.extra },
-    { status: err.status },
+    { status: err.status, headers: err.headers },
   );
 }
 

@@ -20,12 +20,18 @@ export interface UserRow {
   raw_user_meta_data: JsonObject;
   is_anonymous: boolean;
   banned_until: Date | null;
+  /** The address an email change waits to move to (double confirmation). */
+  email_change: string | null;
+  confirmation_sent_at: Date | null;
+  recovery_sent_at: Date | null;
+  email_change_sent_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `id, aud, role, email, encrypted_password, email_confirmed_at, phone, phone_confirmed_at,
   confirmed_at, last_sign_in_at, raw_app_meta_data, raw_user_meta_data, is_anonymous, banned_until,
+  nullif(email_change, '') as email_change, confirmation_sent_at, recovery_sent_at, email_change_sent_at,
   created_at, updated_at`;
 
 export const EMAIL_APP_METADATA: JsonObject = { provider: 'email', providers: ['email'] };
@@ -87,37 +93,30 @@ export async function insertUser(q: Queryable, user: NewUser): Promise<UserRow> 
 }
 
 export interface UserChanges {
-  email?: string;
   passwordHash?: string;
   userMetadata?: JsonObject;
   signedIn?: boolean;
 }
 
+/** The address changes only through the email-change flow (email-flows.ts), never here. */
 export async function updateUser(q: Queryable, id: string, changes: UserChanges): Promise<UserRow> {
-  try {
-    const [row] = await q.query<UserRow>(
-      `update auth.users set
-         email = coalesce($2, email),
-         encrypted_password = coalesce($3, encrypted_password),
-         raw_user_meta_data = coalesce($4::jsonb, raw_user_meta_data),
-         last_sign_in_at = case when $5::boolean then now() else last_sign_in_at end,
-         updated_at = now()
-       where id = $1
-       returning ${COLUMNS}`,
-      [
-        id,
-        changes.email ?? null,
-        changes.passwordHash ?? null,
-        changes.userMetadata ? JSON.stringify(changes.userMetadata) : null,
-        changes.signedIn ?? false,
-      ],
-    );
-    if (!row) throw userNotFound();
-    return row;
-  } catch (err) {
-    if (isUniqueViolation(err, 'users_email_key')) throw emailTaken();
-    throw err;
-  }
+  const [row] = await q.query<UserRow>(
+    `update auth.users set
+       encrypted_password = coalesce($2, encrypted_password),
+       raw_user_meta_data = coalesce($3::jsonb, raw_user_meta_data),
+       last_sign_in_at = case when $4::boolean then now() else last_sign_in_at end,
+       updated_at = now()
+     where id = $1
+     returning ${COLUMNS}`,
+    [
+      id,
+      changes.passwordHash ?? null,
+      changes.userMetadata ? JSON.stringify(changes.userMetadata) : null,
+      changes.signedIn ?? false,
+    ],
+  );
+  if (!row) throw userNotFound();
+  return row;
 }
 
 export function userNotFound(): AuthError {
@@ -178,5 +177,10 @@ export function userJson(row: UserRow): JsonObject {
     updated_at: iso(row.updated_at),
     banned_until: iso(row.banned_until),
     is_anonymous: row.is_anonymous,
+    ...(row.email_change
+      ? { new_email: row.email_change, email_change_sent_at: iso(row.email_change_sent_at) }
+      : {}),
+    ...(row.confirmation_sent_at ? { confirmation_sent_at: iso(row.confirmation_sent_at) } : {}),
+    ...(row.recovery_sent_at ? { recovery_sent_at: iso(row.recovery_sent_at) } : {}),
   };
 }

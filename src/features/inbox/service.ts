@@ -1,0 +1,272 @@
+/**
+ * The shared inbox over the local database: chats with their summary and the member's unread
+ * counts, notes, read markers, assignment and status. Every write is a local edit that
+ * replicates like any other (offline too); sending goes through the messages feature's
+ * outbox path, which the UI calls with the chat's channel.
+ */
+import type { RxDocument } from 'rxdb';
+import {
+  combineLatest,
+  debounceTime,
+  distinctUntilChanged,
+  from,
+  map,
+  type Observable,
+  of,
+  switchMap,
+} from 'rxjs';
+import { type ChatDoc, type ContactDoc, domainOf, type MessageDoc } from '../../db/documents.ts';
+import { editStamp } from '../../domain/edit-stamp.ts';
+import { checkText } from '../../domain/field-checks.ts';
+import { chatReadId } from '../../domain/ids.ts';
+import { chatPhone, unreadCount } from '../../domain/inbox.ts';
+import type { Result } from '../../domain/result.ts';
+import type { Channel, Chat, ChatNote, ChatRead, ChatStatus, Contact, Message } from '../../domain/types.ts';
+import { editDocument, insertDocument } from '../shared/edit.ts';
+import { fromAccessor, toAccessor } from '../shared/reactive.ts';
+import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
+import type { InboxApi, InboxChat, InboxMember, InboxNote } from './api.ts';
+
+const MAX_NOTE = 4096;
+
+export function createInboxApi(source: ScopeSource, me: () => string | undefined): InboxApi {
+  const inScope = <T>(empty: T, read: (scope: Scope) => Observable<T>): Observable<T> =>
+    source.scope$.pipe(switchMap((scope) => (scope ? read(scope) : of(empty))));
+
+  const members$ = inScope<InboxMember[]>([], (scope) =>
+    scope.db.workspace_members.find({ selector: { workspace_id: scope.workspace.id } }).$.pipe(
+      map((docs) =>
+        memberList(
+          docs.filter((d) => !d.deleted).map((d) => d.user_id),
+          me(),
+        ),
+      ),
+    ),
+  );
+
+  const chats$ = inScope<InboxChat[]>([], (scope) => {
+    const ws = scope.workspace.id;
+    const chats = scope.db.chats.find({ selector: { workspace_id: ws } }).$;
+    const channels = scope.db.channels.find({ selector: { workspace_id: ws } }).$;
+    const reads = scope.db.chat_reads.find({ selector: { workspace_id: ws } }).$;
+    return combineLatest([chats, channels, reads]).pipe(
+      switchMap(([chatDocs, channelDocs, readDocs]) => {
+        const list = chatDocs.map((doc) => domainOf<Chat>(doc));
+        const contactIds = [...new Set(list.flatMap((c) => (c.contact_id ? [c.contact_id] : [])))];
+        const lastOut = list.flatMap((c) =>
+          c.last_message_direction === 'out' && c.last_message_id ? [c.last_message_id] : [],
+        );
+        return combineLatest([
+          scope.db.contacts.findByIds(contactIds).$,
+          scope.db.messages.findByIds(lastOut).$,
+        ]).pipe(
+          map(([contacts, messages]) => {
+            const channelById = new Map(channelDocs.map((d) => [d.id, domainOf<Channel>(d)]));
+            const readByChat = new Map(readDocs.map((d) => [d.chat_id, domainOf<ChatRead>(d).read_count]));
+            return list
+              .map((chat) =>
+                toInboxChat(
+                  chat,
+                  channelById.get(chat.channel_id),
+                  contactOf(contacts, chat.contact_id),
+                  messageOf(messages, chat.last_message_id),
+                  readByChat.get(chat.id),
+                ),
+              )
+              .sort(byActivity);
+          }),
+        );
+      }),
+    );
+  });
+
+  async function changeChat(chatId: string, change: Partial<ChatDoc>): Promise<Result> {
+    const scope = await awaitScope(source);
+    if (!scope) return NO_SCOPE;
+    const saved = await editDocument(scope, 'chats', scope.db.chats, chatId, (current) => ({
+      ...current,
+      ...change,
+    }));
+    return saved.ok ? { ok: true, value: undefined } : saved;
+  }
+
+  const channels$ = inScope<Channel[]>([], (scope) =>
+    scope.db.channels
+      .find({ selector: { workspace_id: scope.workspace.id }, sort: [{ name: 'asc' }, { id: 'asc' }] })
+      .$.pipe(map((docs) => docs.map((doc) => domainOf<Channel>(doc)))),
+  );
+
+  return {
+    chats: () => toAccessor(chats$, []),
+    channels: () => toAccessor(channels$, []),
+    members: () => toAccessor(members$, []),
+    me,
+    totalUnread: () =>
+      toAccessor(
+        chats$.pipe(
+          map((chats) => chats.reduce((sum, chat) => sum + chat.unread, 0)),
+          distinctUntilChanged(),
+        ),
+        0,
+      ),
+
+    searchMessages(query) {
+      const matches$ = fromAccessor(query).pipe(
+        debounceTime(120),
+        map((q) => q.trim()),
+        distinctUntilChanged(),
+        switchMap((q) =>
+          q.length < 2
+            ? of(new Set<string>())
+            : inScope(new Set<string>(), (scope) => from(messageMatches(scope, q))),
+        ),
+      );
+      return toAccessor<ReadonlySet<string>>(matches$, new Set());
+    },
+
+    notes(chatId) {
+      const notes$ = fromAccessor(chatId).pipe(
+        switchMap((id) =>
+          id
+            ? combineLatest([
+                inScope(
+                  [],
+                  (scope) =>
+                    scope.db.chat_notes.find({ selector: { chat_id: id }, sort: [{ created_at: 'asc' }] }).$,
+                ),
+                members$,
+              ]).pipe(map(([docs, members]) => docs.map((doc) => toNote(domainOf<ChatNote>(doc), members))))
+            : of([]),
+        ),
+      );
+      return toAccessor<InboxNote[]>(notes$, []);
+    },
+
+    assign: (chatId, userId) =>
+      changeChat(chatId, { assignee_id: userId, assigned_at: new Date().toISOString() }),
+
+    setStatus: (chatId, status: ChatStatus) =>
+      changeChat(chatId, { status, status_at: new Date().toISOString() }),
+
+    async addNote(chatId, body) {
+      const scope = await awaitScope(source);
+      const author = me();
+      if (!scope || !author) return NO_SCOPE;
+      const text = checkText('Note', body, { min: 1, max: MAX_NOTE });
+      if (!text.ok) return text;
+      await insertDocument(scope, 'chat_notes', scope.db.chat_notes, {
+        id: crypto.randomUUID(),
+        workspace_id: scope.workspace.id,
+        chat_id: chatId,
+        author_id: author,
+        body: text.value,
+        created_at: new Date().toISOString(),
+      });
+      return { ok: true, value: undefined };
+    },
+
+    async markRead(chatId) {
+      const scope = source.current();
+      const user = me();
+      if (!scope || !user) return;
+      const chat = await scope.db.chats.findOne(chatId).exec();
+      if (!chat) return;
+      await markChatRead(scope, chat, user);
+    },
+  };
+}
+
+/** Moves the member's marker up to the chat's count; written only when it moves. */
+async function markChatRead(scope: Scope, chat: RxDocument<ChatDoc>, user: string): Promise<void> {
+  const id = chatReadId(chat.id, user);
+  const existing = await scope.db.chat_reads.findOne(id).exec();
+  const now = new Date().toISOString();
+  if (!existing) {
+    await insertDocument(scope, 'chat_reads', scope.db.chat_reads, {
+      id,
+      workspace_id: scope.workspace.id,
+      chat_id: chat.id,
+      user_id: user,
+      read_count: chat.inbound_count,
+      read_at: now,
+    });
+  } else if (existing.read_count < chat.inbound_count) {
+    await editDocument(scope, 'chat_reads', scope.db.chat_reads, id, (current) => ({
+      ...current,
+      read_count: chat.inbound_count,
+      read_at: now,
+      updated_at: editStamp(current.updated_at),
+    }));
+  }
+}
+
+/** Chats with a message containing `query`, case-insensitively. */
+async function messageMatches(scope: Scope, query: string): Promise<Set<string>> {
+  const pattern = query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const docs = await scope.db.messages
+    .find({ selector: { workspace_id: scope.workspace.id, body: { $regex: pattern, $options: 'i' } } })
+    .exec();
+  return new Set(docs.map((d) => d.chat_id));
+}
+
+function memberList(userIds: readonly string[], myId: string | undefined): InboxMember[] {
+  const others = userIds.filter((id) => id !== myId).sort();
+  const list: InboxMember[] = others.map((userId, i) => ({
+    userId,
+    label: `Member ${i + 1}`,
+    initials: `M${i + 1}`,
+    me: false,
+  }));
+  if (myId && userIds.includes(myId)) list.unshift({ userId: myId, label: 'You', initials: 'ME', me: true });
+  return list;
+}
+
+function toNote(note: ChatNote, members: readonly InboxMember[]): InboxNote {
+  const author = members.find((m) => m.userId === note.author_id);
+  return {
+    id: note.id,
+    body: note.body,
+    authorLabel: author?.label ?? 'A former member',
+    created_at: note.created_at,
+  };
+}
+
+function contactOf(contacts: Map<string, RxDocument<ContactDoc>>, id: string | null): Contact | undefined {
+  const doc = id ? contacts.get(id) : undefined;
+  return doc && !doc.deleted ? domainOf<Contact>(doc) : undefined;
+}
+
+function messageOf(messages: Map<string, RxDocument<MessageDoc>>, id: string | null): Message | undefined {
+  const doc = id ? messages.get(id) : undefined;
+  return doc ? domainOf<Message>(doc) : undefined;
+}
+
+function toInboxChat(
+  chat: Chat,
+  channel: Channel | undefined,
+  contact: Contact | undefined,
+  last: Message | undefined,
+  readCount: number | undefined,
+): InboxChat {
+  return {
+    id: chat.id,
+    channelId: chat.channel_id,
+    channelName: channel?.name ?? 'Channel',
+    provider: channel?.provider,
+    phone: chatPhone(chat.wa_chat_id),
+    name: contact?.name || chat.name || '',
+    contactId: chat.contact_id,
+    status: chat.status,
+    assigneeId: chat.assignee_id,
+    preview: chat.last_message_preview ?? '',
+    lastDirection: chat.last_message_direction,
+    lastStatus: last?.status,
+    lastMessageAt: chat.last_message_at,
+    lastInboundAt: chat.last_inbound_at,
+    unread: unreadCount(chat, readCount),
+  };
+}
+
+const time = (value: string | null) => (value ? Date.parse(value) || 0 : 0);
+const byActivity = (a: InboxChat, b: InboxChat) =>
+  time(b.lastMessageAt) - time(a.lastMessageAt) || a.id.localeCompare(b.id);
