@@ -73,6 +73,7 @@ describe('phone layout', () => {
     const page = await signIn(await e2e.newContext(), e2e.url, user);
     await page.getByRole('row', { name: /Customer with a rather long name/ }).waitFor();
     const paths = [
+      '/inbox',
       '/contacts',
       `/contacts/${contact}`,
       '/contacts/import',
