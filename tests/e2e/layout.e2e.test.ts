@@ -66,7 +66,7 @@ function overflow(page: Page) {
 
 describe('phone layout', () => {
   test('no page scrolls sideways at 360 or 390 px; the nav is a bottom bar; chips are whole', {
-    timeout: 180_000,
+    timeout: 480_000,
   }, async () => {
     const user = await e2e.backend.user();
     const { contact, campaign } = await seed(user.id);
