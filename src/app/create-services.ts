@@ -35,7 +35,7 @@ import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
-import { NO_SCOPE, type Scope, type ScopeSource } from '../features/shared/scope.ts';
+import type { Scope, ScopeSource } from '../features/shared/scope.ts';
 import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
 import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';

@@ -46,9 +46,9 @@ function page(mails: CaughtMail[]): string {
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pigeon mail catcher</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color-scheme:light dark}
+<style>:root{color-scheme:light dark}body{font:15px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}
 article{border:1px solid #8884;border-radius:8px;padding:0 1rem;margin:1rem 0}.meta{color:#888}
-pre{white-space:pre-wrap;word-break:break-all}h2{font-size:1.1rem}</style></head>
+pre{white-space:pre-wrap;overflow-wrap:anywhere}h2{font-size:1.1rem}</style></head>
 <body><h1>Mail sent by the local stack</h1><p>${mails.length} mail(s), newest first. JSON: <a href="/_mail.json">/_mail.json</a></p>
 ${items || '<p>No mail yet.</p>'}</body></html>`;
 }

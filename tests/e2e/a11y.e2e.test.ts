@@ -46,7 +46,7 @@ async function unnamedControls(page: Page): Promise<string[]> {
 test('every control on every page has an accessible name', async () => {
   const ctx = await e2e.newContext();
   const anon = await ctx.newPage();
-  for (const path of ['/sign-in', '/sign-up']) {
+  for (const path of ['/sign-in', '/sign-up', '/forgot-password']) {
     await anon.goto(`${e2e.url}${path}`);
     await anon.getByRole('textbox', { name: 'Email' }).waitFor();
     expect(await unnamedControls(anon), path).toEqual([]);

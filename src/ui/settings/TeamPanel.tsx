@@ -67,10 +67,12 @@ export function TeamPanel(): JSX.Element {
           {(member) => (
             <li class={styles.row}>
               <span class={styles.who}>
-                <span class={styles.email}>{member.email}</span>
-                <Show when={member.userId === me()}>
-                  <span class={page.muted}> (you)</span>
-                </Show>
+                <span class={styles.email}>
+                  {member.email}
+                  <Show when={member.userId === me()}>
+                    <span class={page.muted}> (you)</span>
+                  </Show>
+                </span>
               </span>
               <Show
                 when={canManage(member)}
@@ -128,30 +130,32 @@ export function TeamPanel(): JSX.Element {
                       {invite.expired ? 'expired' : `sent ${dates.format(new Date(invite.sentAt))}`}
                     </span>
                   </span>
-                  <button
-                    type="button"
-                    class={classes(controls.button, controls.small)}
-                    onClick={() =>
-                      act(
-                        () => services.team.resend(invite.id),
-                        `A new invitation was sent to ${invite.email}.`,
-                      )
-                    }
-                  >
-                    Resend
-                  </button>
-                  <button
-                    type="button"
-                    class={classes(controls.button, controls.small, controls.dangerOutline)}
-                    onClick={() =>
-                      act(
-                        () => services.team.revoke(invite.id),
-                        `The invitation to ${invite.email} was revoked.`,
-                      )
-                    }
-                  >
-                    Revoke
-                  </button>
+                  <span class={styles.actions}>
+                    <button
+                      type="button"
+                      class={classes(controls.button, controls.small)}
+                      onClick={() =>
+                        act(
+                          () => services.team.resend(invite.id),
+                          `A new invitation was sent to ${invite.email}.`,
+                        )
+                      }
+                    >
+                      Resend
+                    </button>
+                    <button
+                      type="button"
+                      class={classes(controls.button, controls.small, controls.dangerOutline)}
+                      onClick={() =>
+                        act(
+                          () => services.team.revoke(invite.id),
+                          `The invitation to ${invite.email} was revoked.`,
+                        )
+                      }
+                    >
+                      Revoke
+                    </button>
+                  </span>
                 </li>
               )}
             </For>
