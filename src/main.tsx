@@ -6,6 +6,7 @@ import { type AppUpdate, watchForUpdates } from './app/app-update.ts';
 import { createPigeonServices } from './app/create-services.ts';
 import { loadRuntimeConfig } from './sync/runtime-config.ts';
 import { App } from './ui/App.tsx';
+import { applyTheme, storedTheme } from './ui/theme.ts';
 
 /**
  * The service worker (sw/sw.ts, built to /sw.js). A new version waits until the page sends
@@ -31,6 +32,8 @@ async function boot(root: HTMLElement, update: AppUpdate | undefined): Promise<v
 
 // When the app's code has loaded: the cold-open benchmark measures its first rows from here.
 performance.mark('pigeon:code-loaded');
+// Before anything paints: a page in the wrong theme would flash.
+applyTheme(storedTheme());
 const update = registerServiceWorker();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

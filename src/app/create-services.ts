@@ -23,6 +23,7 @@ import {
 } from 'rxjs';
 import { createRoot } from 'solid-js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
+import { signUpDefaults } from '../domain/workspace-settings.ts';
 import { createAccountApi } from '../features/account/service.ts';
 import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
 import { createCampaignsApi } from '../features/campaigns/service.ts';
@@ -37,6 +38,7 @@ import { toAccessor } from '../features/shared/reactive.ts';
 import type { Scope, ScopeSource } from '../features/shared/scope.ts';
 import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
+import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
 import { browserNetwork, type NetworkEnvironment, OnlineState } from '../sync/online.ts';
 import { OutboxClient } from '../sync/outbox-client.ts';
@@ -212,7 +214,17 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     session: toAccessor(session.state$, session.state$.value),
     online: toAccessor(online.online$, online.online),
     signIn: (email, password) => session.signIn(email, password),
-    signUp: (email, password, workspaceName) => session.signUp(email, password, workspaceName),
+    signUp: (email, password, workspaceName) =>
+      session.signUp(
+        email,
+        password,
+        workspaceName,
+        // A new workspace starts in this browser's time zone and its locale's country.
+        signUpDefaults(
+          Intl.DateTimeFormat().resolvedOptions().timeZone,
+          globalThis.navigator?.languages ?? [],
+        ),
+      ),
 
     async signOut(opts = {}): Promise<SignOutOutcome> {
       const space = space$.value;
@@ -281,6 +293,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       role$: current$.pipe(map((c) => c?.role)),
       refresh: () => space$.value?.engine?.reSync(),
     }),
+    workspaceSettings: createWorkspaceSettingsApi(scopeSource, client, () => online.online),
     team: createTeamApi(scopeSource, { client, online: () => online.online, acceptUrl: `${appUrl}/invite` }),
     account: createAccountApi({ client, online: () => online.online, resetUrl: `${appUrl}/reset-password` }),
 

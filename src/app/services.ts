@@ -16,6 +16,7 @@ import type { MessagesApi } from '../features/messages/api.ts';
 import type { QuotaApi } from '../features/quota/api.ts';
 import type { TeamApi } from '../features/team/api.ts';
 import type { TemplatesApi } from '../features/templates/api.ts';
+import type { WorkspaceSettingsApi } from '../features/workspace/api.ts';
 import type { SessionState } from '../sync/session.ts';
 import type { SyncState } from '../sync/status.ts';
 
@@ -67,6 +68,8 @@ export interface PigeonServices {
   quota: QuotaApi;
   /** The workspace's WhatsApp numbers: list, connect, pace, disconnect (src/features/channels). */
   channels: ChannelsApi;
+  /** The current workspace's name, time zone and default country: owners change them (src/features/workspace). */
+  workspaceSettings: WorkspaceSettingsApi;
 
   /** Stops replication, closes the database (kept) and ends every subscription. */
   dispose(): Promise<void>;

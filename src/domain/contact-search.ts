@@ -1,8 +1,9 @@
 /**
- * The contacts search: a query matches a contact whose name, email or one of whose tags
- * contains it (ignoring case), or, when the query looks like a phone number, whose phone
- * contains its digits. Leading zeros of the digits are dropped, so the national "07400 123"
- * and the international "0044 7400" both find +447400123456.
+ * The contacts search: a query matches a contact when each of its words is in the name, the
+ * email or a tag (ignoring case, in any order: "lovelace ada" finds Ada Lovelace), or, when the
+ * query looks like a phone number, whose phone contains its digits. Leading zeros of the
+ * digits are dropped, so the national "07400 123" and the international "0044 7400" both find
+ * +447400123456. A filter narrows it further: one group, and every one of several tags.
  */
 import type { Contact } from './types.ts';
 
@@ -11,18 +12,44 @@ export type ContactSearch = (contact: Contact) => boolean;
 // What a typed phone number may hold; a query like "room 101" is not one.
 const PHONE_LIKE = /^[\d\s+().\-/]+$/;
 
+/** Narrows the list: contacts of `group` (when set) having every one of `tags`. */
+export interface ContactFilter {
+  group?: string | undefined;
+  tags?: readonly string[];
+}
+
 export function contactSearch(query: string): ContactSearch | undefined {
   const text = query.trim().toLocaleLowerCase();
   if (text === '') return undefined;
   const digits = PHONE_LIKE.test(text) ? text.replace(/\D/g, '').replace(/^0+/, '') : '';
+  const words = text.split(/\s+/);
+  const hasWord = (contact: Contact, word: string) =>
+    contact.name.toLocaleLowerCase().includes(word) ||
+    contact.email.toLocaleLowerCase().includes(word) ||
+    contact.tags.some((tag) => tag.toLocaleLowerCase().includes(word));
   return (contact) =>
-    contact.name.toLocaleLowerCase().includes(text) ||
-    contact.email.toLocaleLowerCase().includes(text) ||
-    contact.tags.some((tag) => tag.toLocaleLowerCase().includes(text)) ||
-    (digits !== '' && contact.phone.includes(digits));
+    words.every((word) => hasWord(contact, word)) || (digits !== '' && contact.phone.includes(digits));
 }
 
-export function searchContacts(contacts: readonly Contact[], query: string): readonly Contact[] {
-  const matches = contactSearch(query);
-  return matches ? contacts.filter(matches) : contacts;
+function contactFilter({ group, tags = [] }: ContactFilter): ContactSearch | undefined {
+  if (!group && tags.length === 0) return undefined;
+  return (contact) =>
+    (!group || contact.group_ids.includes(group)) && tags.every((tag) => contact.tags.includes(tag));
+}
+
+export function searchContacts(
+  contacts: readonly Contact[],
+  query: string,
+  filter: ContactFilter = {},
+): readonly Contact[] {
+  const checks = [contactSearch(query), contactFilter(filter)].filter((c) => c !== undefined);
+  if (checks.length === 0) return contacts;
+  return contacts.filter((contact) => checks.every((check) => check(contact)));
+}
+
+/** Every tag in use, sorted, for the tag filter. */
+export function tagsInUse(contacts: readonly Contact[]): string[] {
+  const tags = new Set<string>();
+  for (const contact of contacts) for (const tag of contact.tags) tags.add(tag);
+  return [...tags].sort((a, b) => a.localeCompare(b));
 }

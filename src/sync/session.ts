@@ -100,13 +100,21 @@ export class SessionManager {
     return { ok: true, value: undefined };
   }
 
-  /** The workspace name goes to the user metadata, where the sign-up trigger reads it. */
-  async signUp(email: string, password: string, workspaceName?: string): Promise<Result> {
+  /**
+   * The workspace name and its starting settings (time zone, default country) go to the user
+   * metadata, where the sign-up trigger reads them.
+   */
+  async signUp(
+    email: string,
+    password: string,
+    workspaceName?: string,
+    defaults: Readonly<Record<string, string>> = {},
+  ): Promise<Result> {
     const name = workspaceName?.trim();
     const { data, error } = await this.client.auth.signUp({
       email: email.trim(),
       password,
-      options: name ? { data: { workspace_name: name } } : {},
+      options: { data: { ...defaults, ...(name ? { workspace_name: name } : {}) } },
     });
     if (error) return { ok: false, error: describeAuthError(error) };
     if (data.session) this.signedIn(data.session);

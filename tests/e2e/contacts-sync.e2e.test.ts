@@ -157,3 +157,28 @@ describe('first moments after sign-in', () => {
     await waitForPending(page, 0);
   });
 });
+
+describe('adding a phone that is already a contact', () => {
+  test('opens that contact with a notice and changes nothing', async () => {
+    const who = await e2e.backend.user();
+    const page = await signIn(await e2e.newContext(), e2e.url, who);
+    await addContact(page, '+44 7400 100077', 'Ada Lovelace');
+    await waitForPending(page, 0);
+    const form = page.getByRole('form', { name: 'New contact' });
+    await form.getByRole('textbox', { name: 'Phone' }).fill('+447400100077');
+    await form.getByRole('textbox', { name: 'Name' }).fill('Ada Dup');
+    await form.getByRole('textbox', { name: 'Email' }).fill('dup@example.test');
+    await form.getByRole('button', { name: 'Add contact' }).click();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    await page.getByText('+447400100077 is already a contact, so nothing was added or changed').waitFor();
+    expect(await page.getByRole('textbox', { name: 'Email', exact: true }).inputValue()).toBe('');
+    await waitForPending(page, 0);
+    const rows = await e2e.backend.db.query<{ name: string; email: string }>(
+      `select c.name, c.email from public.contacts c
+       join public.workspace_members m on m.workspace_id = c.workspace_id
+       join auth.users u on u.id = m.user_id where u.email = $1`,
+      [who.email],
+    );
+    expect(rows).toEqual([{ name: 'Ada Lovelace', email: '' }]);
+  });
+});

@@ -92,23 +92,37 @@ describe('contact import', () => {
     );
   });
 
-  test('a file with 5% bad rows: the report and the rejected-rows CSV list exactly those rows', async () => {
+  test('a file with 5% bad rows: bad emails are dropped with a warning, the rest listed exactly, with names', async () => {
     const csv = await writeContactsCsv(dir, 2000, (i) => i % 20 === 7);
     expect(csv.badLines).toHaveLength(100);
+    // writeContactsCsv breaks the email of every third bad row (the 1st, 4th, …): those rows are
+    // kept without the email and listed as warnings; the other 66 are not imported.
+    const badEmail = csv.badLines.filter((_, k) => k % 3 === 0);
+    const rejectedLines = csv.badLines.filter((_, k) => k % 3 !== 0);
+    expect(badEmail).toHaveLength(34);
     const user = await e2e.backend.user();
     const page = await signIn(await e2e.newContext(), e2e.url, user);
     await chooseFile(page, e2e.url, csv.path);
     await page.getByRole('button', { name: 'Import contacts' }).click();
     await page.getByRole('heading', { name: 'Import finished' }).waitFor({ timeout: 60_000 });
-    expect(await figure(page, 'report-created')).toBe(1900);
-    expect(await figure(page, 'report-invalid')).toBe(100);
+    expect(await figure(page, 'report-created')).toBe(1934);
+    expect(await figure(page, 'report-invalid')).toBe(66);
+    expect(await figure(page, 'report-warnings')).toBe(34);
     expect(await figure(page, 'report-duplicates')).toBe(0);
 
-    const shown = await page
-      .getByRole('table', { name: 'Rows not imported, with the reason' })
-      .getByRole('row')
-      .allTextContents();
-    expect(shown.length - 1).toBe(100);
+    const rejected = page.getByRole('table', { name: 'Rows not imported, with the reason' });
+    const shown = await rejected.getByRole('row').allTextContents();
+    expect(shown.length - 1).toBe(66);
+    // Each row says whose it was.
+    const first = rejectedLines[0] as number;
+    expect(await rejected.getByRole('row', { name: `Row ${first}`, exact: true }).textContent()).toMatch(
+      new RegExp(`^${first}Contact ${String(first - 1).padStart(6, '0')}`),
+    );
+    const warned = page.getByRole('table', { name: 'Rows imported with a warning' });
+    const firstWarned = badEmail[0] as number;
+    expect(await warned.getByRole('row', { name: `Row ${firstWarned}`, exact: true }).textContent()).toBe(
+      `${firstWarned}Contact ${String(firstWarned - 1).padStart(6, '0')}Email: "not-an-email" is not an email address; imported without it`,
+    );
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -120,16 +134,37 @@ describe('contact import', () => {
       skipEmptyLines: true,
     }).data;
     expect(header).toEqual(['Row', 'Reason', 'Name', 'Mobile Phone', 'E-mail Address', 'Company', 'City']);
-    expect(records.map((r) => Number(r[0]))).toEqual(csv.badLines);
+    expect(records.map((r) => Number(r[0]))).toEqual(rejectedLines);
     for (const record of records) {
-      const [, reason, name, phone, email] = record;
-      if (email === 'not-an-email') expect(reason).toBe('Email: "not-an-email" is not an email address');
-      else if (phone === '12') expect(reason).toMatch(/^phone "12": /);
+      const [, reason, name, phone] = record;
+      if (phone === '12') expect(reason).toMatch(/^phone "12": /);
       else expect(reason).toBe('no phone number');
       expect(name).toMatch(/^Contact \d{6}$/);
     }
     await page.getByRole('link', { name: 'Go to contacts' }).click();
-    await page.getByText('1,900 contacts').waitFor();
+    await page.getByText('1,934 contacts').waitFor();
+  });
+
+  test('a file dropped on the picker; a vCard with only an organisation is named after it', async () => {
+    const user = await e2e.backend.user();
+    const page = await signIn(await e2e.newContext(), e2e.url, user);
+    await page.goto(`${e2e.url}/contacts/import`);
+    const card =
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Padaria Lisboa\r\nTEL;TYPE=CELL:+351 912 345 678\r\nEND:VCARD\r\n';
+    const drop = await page.evaluateHandle((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'shop.vcf', { type: 'text/vcard' }));
+      return data;
+    }, card);
+    const zone = page.getByText('Drop it here, or choose it:');
+    await zone.dispatchEvent('dragover', { dataTransfer: drop });
+    await zone.dispatchEvent('drop', { dataTransfer: drop });
+    await page.getByRole('heading', { name: 'Check the columns' }).waitFor();
+    await page.getByRole('button', { name: 'Import contacts' }).click();
+    await page.getByRole('heading', { name: 'Import finished' }).waitFor();
+    expect(await figure(page, 'report-created')).toBe(1);
+    await page.getByRole('link', { name: 'Go to contacts' }).click();
+    await page.getByRole('row', { name: /Padaria Lisboa/ }).waitFor();
   });
 
   test('Cancel mid-import leaves exactly the batches saved, each contact whole', {
@@ -187,7 +222,7 @@ describe('contact import', () => {
     });
   });
 
-  test('importing contacts that exist updates them, never duplicates them', async () => {
+  test('importing contacts that exist: by default fills only empty fields; "update" replaces; the report lists the changes', async () => {
     const user = await e2e.backend.user();
     const page = await signIn(await e2e.newContext(), e2e.url, user);
     await addContact(page, '+44 7400 100001', 'Eve Existing');
@@ -198,27 +233,56 @@ describe('contact import', () => {
       'Name,Mobile,Email,Labels\nEve Imported,+44 7400 100001,eve@example.test,vip\nNew Nia,+44 7400 100002,,\nEve Again,+447400100001,,\n',
     );
     await chooseFile(page, e2e.url, path);
+    expect(await page.getByRole('radio', { name: /Fill empty fields only/ }).isChecked()).toBe(true);
     await page.getByLabel('Tags for every imported contact').fill('fair-2026');
     await page.getByRole('button', { name: 'Import contacts' }).click();
     await page.getByRole('heading', { name: 'Import finished' }).waitFor();
     expect(await figure(page, 'report-created')).toBe(1);
     expect(await figure(page, 'report-updated')).toBe(1);
     expect(await figure(page, 'report-duplicates')).toBe(1);
+    const changes = page.getByRole('table', { name: 'Existing contacts the import changed' });
+    expect(await changes.getByRole('row', { name: 'Eve Existing: email' }).textContent()).toBe(
+      'Eve Existingemail(empty)eve@example.test',
+    );
+    await changes.getByRole('row', { name: 'Eve Existing: tags' }).waitFor();
+    expect(await changes.getByRole('row', { name: 'Eve Existing: name' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Go to contacts' }).click();
     await page.getByText('2 contacts').waitFor();
 
     expect(await waitForServer(user.email, 2, 30_000)).toBe(2);
     await waitForPending(page, 0);
-    const rows = await e2e.backend.db.query<{ phone: string; name: string; email: string; tags: string[] }>(
-      `select c.phone, c.name, c.email, c.tags from public.contacts c
-       join public.workspace_members m on m.workspace_id = c.workspace_id
-       join auth.users u on u.id = m.user_id
-       where u.email = $1 order by c.phone`,
-      [user.email],
-    );
-    expect(rows).toEqual([
-      { phone: '+447400100001', name: 'Eve Imported', email: 'eve@example.test', tags: ['vip', 'fair-2026'] },
+    const rows = () =>
+      e2e.backend.db.query<{ phone: string; name: string; email: string; tags: string[] }>(
+        `select c.phone, c.name, c.email, c.tags from public.contacts c
+         join public.workspace_members m on m.workspace_id = c.workspace_id
+         join auth.users u on u.id = m.user_id
+         where u.email = $1 order by c.phone`,
+        [user.email],
+      );
+    expect(await rows()).toEqual([
+      { phone: '+447400100001', name: 'Eve Existing', email: 'eve@example.test', tags: ['vip', 'fair-2026'] },
       { phone: '+447400100002', name: 'New Nia', email: '', tags: ['fair-2026'] },
     ]);
+
+    // "Skip existing" leaves Eve as she is; "Update existing" renames her, and says so.
+    await chooseFile(page, e2e.url, path);
+    await page.getByRole('radio', { name: /Skip existing contacts/ }).check();
+    await page.getByRole('button', { name: 'Import contacts' }).click();
+    await page.getByRole('heading', { name: 'Import finished' }).waitFor();
+    expect(await figure(page, 'report-skipped')).toBe(2);
+    expect(await figure(page, 'report-updated')).toBe(0);
+    await page.getByRole('button', { name: 'Import another file' }).click();
+    await page.getByLabel('Contacts file').setInputFiles(path);
+    await page.getByRole('radio', { name: /Update existing contacts/ }).check();
+    await page.getByRole('button', { name: 'Import contacts' }).click();
+    await page.getByRole('heading', { name: 'Import finished' }).waitFor();
+    expect(
+      await page
+        .getByRole('table', { name: 'Existing contacts the import changed' })
+        .getByRole('row', { name: 'Eve Existing: name' })
+        .textContent(),
+    ).toBe('Eve ExistingnameEve ExistingEve Imported');
+    await waitForPending(page, 0);
+    expect((await rows())[0]?.name).toBe('Eve Imported');
   });
 });

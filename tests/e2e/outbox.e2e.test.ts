@@ -43,6 +43,10 @@ describe('sending through the outbox', () => {
     await page.getByRole('status', { name: 'Offline' }).waitFor();
     for (const text of texts) await sendMessage(page, text);
     for (const text of texts) await waitForTicks(page, text, 'Waiting to send');
+    // The waiting clock is drawn (an emoji is an empty box without an emoji font).
+    const clock = page.getByRole('img', { name: 'Waiting to send' }).first();
+    expect(await clock.locator('svg').count()).toBe(1);
+    expect(await clock.textContent()).toBe('');
     await waitingToSend(page, 20);
     await waitingToSend(other, 20);
     expect(sentTo(e2e.backend, '447400500001')).toHaveLength(0);

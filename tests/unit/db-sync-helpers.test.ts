@@ -1,7 +1,7 @@
 // Small pure parts of the data layer: retry delays, edit stamps, the contacts search, sync state.
 import { describe, expect, test } from 'vitest';
 import { retryDelay } from '../../src/domain/backoff.ts';
-import { contactSearch, searchContacts } from '../../src/domain/contact-search.ts';
+import { contactSearch, searchContacts, tagsInUse } from '../../src/domain/contact-search.ts';
 import { editStamp } from '../../src/domain/edit-stamp.ts';
 import type { Contact } from '../../src/domain/types.ts';
 import { syncState } from '../../src/sync/status.ts';
@@ -68,6 +68,27 @@ describe('contact search', () => {
     // "room 101" is in the notes, which are not searched; "101" is not in the phone.
     expect(contactSearch('room 101')?.(ann)).toBe(false);
     expect(contactSearch('1')?.(ann)).toBe(true);
+  });
+
+  test('words match in any order, each anywhere in name, email or tags', () => {
+    for (const q of ['lee ann', 'Ann  Lee', 'vip ann', 'leeds example'])
+      expect(contactSearch(q)?.(ann), q).toBe(true);
+    expect(contactSearch('ann bob')?.(ann)).toBe(false);
+  });
+
+  test('filters by one group and by several tags at once, with or without a query', () => {
+    const list = [
+      contact({ id: 'a', name: 'Ada', tags: ['vip', 'lisbon'], group_ids: ['g1'] }),
+      contact({ id: 'b', name: 'Bo', tags: ['vip'], group_ids: ['g1'] }),
+      contact({ id: 'c', name: 'Cy', tags: ['vip', 'lisbon'], group_ids: ['g2'] }),
+    ];
+    const ids = (query: string, filter: Parameters<typeof searchContacts>[2]) =>
+      searchContacts(list, query, filter).map((c) => c.id);
+    expect(ids('', { group: 'g1' })).toEqual(['a', 'b']);
+    expect(ids('', { tags: ['vip', 'lisbon'] })).toEqual(['a', 'c']);
+    expect(ids('', { group: 'g1', tags: ['vip', 'lisbon'] })).toEqual(['a']);
+    expect(ids('cy', { tags: ['lisbon'] })).toEqual(['c']);
+    expect(tagsInUse(list)).toEqual(['lisbon', 'vip']);
   });
 
   test('an empty query keeps every contact, in order', () => {

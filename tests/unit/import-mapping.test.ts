@@ -229,4 +229,12 @@ describe('mapVCardRow', () => {
     expect(mapped.phones.map((p) => p.label)).toEqual(['work', 'mobile', 'other']);
     expect(mapped).toMatchObject({ line: 4, notes: 'hi', custom: { org: 'Adams' } });
   });
+
+  it('names a card with only an organisation after it', () => {
+    const fields = { name: '', phones: [{ value: '+44 7400 123456', types: ['cell'] }], email: '', note: '' };
+    expect(mapVCardRow({ line: 2, fields: { ...fields, org: 'Padaria Lisboa' } }).name).toBe(
+      'Padaria Lisboa',
+    );
+    expect(mapVCardRow({ line: 2, fields: { ...fields, org: '' } }).name).toBe('');
+  });
 });

@@ -115,20 +115,42 @@ describe('runImport', () => {
     expect(outcome.firstProblems).toEqual([
       {
         line: 3,
+        name: 'B',
         reason: 'same phone (+447400123456) as row 2',
         raw: { Name: 'B', Phone: '+44 7400 123456' },
       },
     ]);
   });
 
-  it('rejects a row the server would refuse, naming the field', async () => {
+  it('rejects a row the server would refuse, naming the field; a malformed email only costs the email', async () => {
     const csv = `Name,Phone,Email\nA,07400 123456,not-an-email\n${'N'.repeat(201)},07400 123457,\n`;
-    const { sink } = collector();
+    const { sink, batches } = collector();
     const outcome = await runImport(fileOf('f.csv', csv), { target, batchSize: 10 }, sink);
-    expect(outcome.firstProblems.map((p) => [p.line, p.reason])).toEqual([
-      [2, 'Email: "not-an-email" is not an email address'],
-      [3, 'Name: at most 200 characters'],
+    expect(outcome.firstProblems.map((p) => [p.line, p.name.length, p.reason])).toEqual([
+      [3, 201, 'Name: at most 200 characters'],
     ]);
+    expect(batches.flat()).toMatchObject([{ name: 'A', phone: '+447400123456', email: '' }]);
+    expect(outcome.progress).toMatchObject({ valid: 1, rejected: 1, warnings: 1 });
+    expect(outcome.firstWarnings).toEqual([
+      { line: 2, name: 'A', message: 'Email: "not-an-email" is not an email address; imported without it' },
+    ]);
+  });
+
+  it("reads a second number in national format with the country of the row's first valid number", async () => {
+    const csv = 'Name,Mobile,Work\nLoja,+55 11 98888-7777,(11) 3333-4444\n';
+    const { sink, batches } = collector();
+    const mapping = {
+      columns: [
+        { header: 'Name', role: 'name' as const },
+        { header: 'Mobile', role: 'phone' as const, phoneLabel: 'mobile' },
+        { header: 'Work', role: 'phone' as const, phoneLabel: 'work' },
+      ],
+    };
+    // The workspace is in Great Britain, where "(11) 3333-4444" is no number.
+    await runImport(fileOf('br.csv', csv), { target, mapping, batchSize: 10 }, sink);
+    const [contact] = batches.flat();
+    expect(contact?.phone).toBe('+5511988887777');
+    expect(Object.values(contact?.custom_fields ?? {})).toContain('+551133334444');
   });
 
   it('uses the mapping the user chose', async () => {

@@ -8,7 +8,7 @@ describe('rejected-rows CSV', () => {
     const raw = { Name: 'Ann "the" O\'Neil, Jr.', Phone: '12', Notes: 'line one\r\nline two' };
     const csv = rejectedRowsCsv(
       ['Name', 'Phone', 'Notes'],
-      [{ line: 7, reason: 'phone "12": too short', raw }],
+      [{ line: 7, name: 'Ann', reason: 'phone "12": too short', raw }],
     );
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const parsed = Papa.parse<string[]>(csv.slice(1), { skipEmptyLines: true }).data;
@@ -32,8 +32,8 @@ describe('rejected-rows CSV', () => {
     const csv = rejectedRowsCsv(
       ['Name', 'Phone'],
       [
-        { line: 9, reason: 'b', raw: { Name: 'B', Phone: '', 'Column 3': 'extra' } },
-        { line: 3, reason: 'a', raw: { Name: 'A', Phone: 'x' } },
+        { line: 9, name: 'B', reason: 'b', raw: { Name: 'B', Phone: '', 'Column 3': 'extra' } },
+        { line: 3, name: 'A', reason: 'a', raw: { Name: 'A', Phone: 'x' } },
       ],
     );
     expect(Papa.parse<string[]>(csv.slice(1), { skipEmptyLines: true }).data).toEqual([

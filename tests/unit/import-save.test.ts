@@ -89,11 +89,41 @@ const existing: ContactDoc = {
 const group = '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a';
 
 describe('importedContact: the rule for a phone already a contact', () => {
-  test('non-empty values replace, empty ones keep; tags and groups add; custom fields merge; opt-out stays', () => {
+  test('by default the file fills only empty fields: a name typed by hand stays', () => {
+    const next = importedContact(
+      { ...existing, email: '' },
+      candidate(existing.phone, {
+        name: 'Ann Dup',
+        email: 'ann@new.example',
+        custom_fields: { plan: 'pro', size: 'L' },
+      }),
+      { group_ids: [], tags: [] },
+      workspace.id,
+      Date.parse('2026-02-01T00:00:00.000Z'),
+    );
+    expect(next).toEqual({
+      ...existing,
+      email: 'ann@new.example',
+      custom_fields: { city: 'Leeds', plan: 'basic', size: 'L' },
+      updated_at: '2026-02-01T00:00:00.000Z',
+    });
+  });
+
+  test('"skip existing" leaves an existing contact alone, tags included', () => {
+    const next = importedContact(
+      existing,
+      candidate(existing.phone, { name: 'Ann Dup', tags: ['lead'] }),
+      { group_ids: [group], tags: ['imported'], existing: 'skip' },
+      workspace.id,
+    );
+    expect(next).toBeUndefined();
+  });
+
+  test('"update existing": non-empty values replace, empty ones keep; tags and groups add; custom fields merge; opt-out stays', () => {
     const next = importedContact(
       existing,
       candidate(existing.phone, { name: 'Ann New', tags: ['lead'], custom_fields: { plan: 'pro' } }),
-      { group_ids: [group], tags: ['imported'] },
+      { group_ids: [group], tags: ['imported'], existing: 'update' },
       workspace.id,
       Date.parse('2026-02-01T00:00:00.000Z'),
     );
@@ -143,26 +173,67 @@ describe('saveBatch', () => {
       candidate('+447400123457', { name: 'Bo' }),
       candidate('+447400123458', { name: 'Cy', custom_fields: { company: 'ACME' } }),
     ];
-    expect(await saveBatch(s, batch, { group_ids: [group], tags: ['imported'] })).toEqual({
-      created: 2,
-      updated: 1,
-      unchanged: 0,
-    });
-    expect(written()).toBe(3);
+    expect(await saveBatch(s, batch, { group_ids: [group], tags: ['imported'], existing: 'update' })).toEqual(
+      {
+        created: 2,
+        updated: 1,
+        unchanged: 0,
+        skipped: 0,
+        changed: [
+          {
+            id: existing.id,
+            phone: existing.phone,
+            name: 'Ann Old',
+            changes: [
+              { field: 'name', from: 'Ann Old', to: 'Ann New' },
+              { field: 'tags', from: 'vip', to: 'vip, imported' },
+              { field: 'groups', from: '1', to: '2' },
+            ],
+          },
+        ],
+      },
+    );
     const all = await s.db.contacts.find().exec();
     expect(all.map((d) => [d.phone, d.name, d.tags]).sort()).toEqual([
       ['+447400123456', 'Ann New', ['vip', 'imported']],
       ['+447400123457', 'Bo', ['imported']],
       ['+447400123458', 'Cy', ['imported']],
     ]);
+    expect(written()).toBe(3);
 
     // The same file again: nothing new, nothing written, nothing more to sync.
-    expect(await saveBatch(s, batch, { group_ids: [group], tags: ['imported'] })).toEqual({
-      created: 0,
-      updated: 0,
-      unchanged: 3,
-    });
+    expect(await saveBatch(s, batch, { group_ids: [group], tags: ['imported'], existing: 'update' })).toEqual(
+      {
+        created: 0,
+        updated: 0,
+        unchanged: 3,
+        skipped: 0,
+        changed: [],
+      },
+    );
     expect(await s.db.contacts.count().exec()).toBe(3);
+  });
+
+  test('the default and "skip" policies: names stay, skipped ones are counted, the report lists each change', async () => {
+    const s = await scope();
+    await s.db.contacts.insert({ ...existing, email: '' });
+    const batch = [candidate(existing.phone, { name: 'Ann Dup', email: 'ann@new.example' })];
+    expect(await saveBatch(s, batch, { group_ids: [], tags: [], existing: 'skip' })).toMatchObject({
+      updated: 0,
+      unchanged: 0,
+      skipped: 1,
+    });
+    const filled = await saveBatch(s, batch, { group_ids: [], tags: [] });
+    expect(filled).toMatchObject({ updated: 1, skipped: 0 });
+    expect(filled.changed).toEqual([
+      {
+        id: existing.id,
+        phone: existing.phone,
+        name: 'Ann Old',
+        changes: [{ field: 'email', from: '', to: 'ann@new.example' }],
+      },
+    ]);
+    expect((await s.db.contacts.findOne(existing.id).exec())?.name).toBe('Ann Old');
   });
 
   test('a deleted contact imported again comes back, as a new contact', async () => {
@@ -175,6 +246,8 @@ describe('saveBatch', () => {
       created: 1,
       updated: 0,
       unchanged: 0,
+      skipped: 0,
+      changed: [],
     });
     const back = await s.db.contacts.findOne(existing.id).exec();
     expect(back?.toJSON()).toMatchObject({ name: 'Ann Back', email: '', tags: [], opted_out: false });
@@ -207,10 +280,11 @@ describe('saveBatch', () => {
             custom_fields: { plan: 'pro' },
           }),
     );
-    expect(await saveBatch(s, batch, { group_ids: [], tags: [] })).toEqual({
+    expect(await saveBatch(s, batch, { group_ids: [], tags: [], existing: 'update' })).toMatchObject({
       created: 0,
       updated: 450,
       unchanged: 50,
+      skipped: 0,
     });
     watch.unsubscribe();
     expect(writes).toEqual([450]);
@@ -255,8 +329,9 @@ describe('saveBatch', () => {
       await saveBatch(s, [candidate(existing.phone, { name: 'Ann New', tags: ['fair'] })], {
         group_ids: [],
         tags: [],
+        existing: 'update',
       }),
-    ).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    ).toMatchObject({ created: 0, updated: 1, unchanged: 0, skipped: 0 });
     expect((await s.db.contacts.findOne(existing.id).exec())?.toJSON()).toMatchObject({
       name: 'Ann New',
       notes: 'edited in another tab',

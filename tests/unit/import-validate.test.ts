@@ -58,6 +58,7 @@ describe('ContactValidator on a Spanish export (default country ES)', () => {
     expect(rejected).toEqual([
       {
         line: 7,
+        name: 'Pedro Gil',
         reason: 'phone "912 345 678 ext. 12": has an extension — WhatsApp can\'t reach extensions',
         raw: expect.objectContaining({ Nombre: 'Pedro', Teléfono: '912 345 678 ext. 12' }),
       },
@@ -129,7 +130,9 @@ describe('ContactValidator on other formats', () => {
       custom: {},
       raw: {},
     };
-    expect(validate([row], 'GB').rejected).toEqual([{ line: 3, reason: 'no phone number', raw: {} }]);
+    expect(validate([row], 'GB').rejected).toEqual([
+      { line: 3, name: 'Nobody', reason: 'no phone number', raw: {} },
+    ]);
   });
 });
 

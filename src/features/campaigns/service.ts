@@ -229,7 +229,7 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
       };
       const fields = checkCampaignDraft(draft, draft);
       if (!fields.ok) return fields;
-      const doc = await insertDocument(scope, 'campaigns', scope.db.campaigns, {
+      const doc = await insertDocument(scope.db.campaigns, {
         id: uuidv4(),
         workspace_id: scope.workspace.id,
         ...draft,
@@ -249,7 +249,7 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
       const fields = checkCampaignDraft(patch, { ...campaign, ...patch });
       if (!fields.ok) return fields;
       return saved(
-        await editDocument(scope, 'campaigns', scope.db.campaigns, id, (doc) => ({
+        await editDocument(scope, scope.db.campaigns, id, (doc) => ({
           ...doc,
           ...fields.value,
         })),
@@ -267,7 +267,7 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
       ) {
         return { ok: false, error: `This campaign is ${campaign.status}: cancel it before deleting it.` };
       }
-      return removeDocument(scope, 'campaigns', scope.db.campaigns, id);
+      return removeDocument(scope, scope.db.campaigns, id);
     },
 
     async prepare(id, opts = {}) {

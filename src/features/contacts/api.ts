@@ -1,7 +1,10 @@
 /** What the UI gets for contacts (PigeonServices.contacts). */
 import type { Accessor } from 'solid-js';
+import type { ContactFilter } from '../../domain/contact-search.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Contact } from '../../domain/types.ts';
+
+export type { ContactFilter };
 
 /** Input of the contact form: the phone as typed; the id derives from workspace + E.164. */
 export interface ContactInput {
@@ -19,14 +22,25 @@ export type ContactPatch = Partial<Omit<ContactInput, 'phone'>> & {
   opt_in_reason?: string;
 };
 
+/** An added contact; `existing` when the phone was already a contact, which is then left as it was. */
+export type AddResult = { ok: true; value: Contact; existing: boolean } | { ok: false; error: string };
+
 export interface ContactsApi {
-  /** Live, sorted by name then phone; search matches name, phone digits, email or tag. */
-  list(search: Accessor<string>): Accessor<Contact[]>;
+  /**
+   * Live, sorted by name then phone; search matches name, phone digits, email or tag, its words
+   * in any order; the filter keeps one group's contacts having every chosen tag.
+   */
+  list(search: Accessor<string>, filter?: Accessor<ContactFilter>): Accessor<Contact[]>;
+  /** Every tag the workspace's contacts carry, sorted. */
+  tags(): Accessor<string[]>;
   /** How many contacts the workspace has; undefined until the whole list is read. */
   count(): Accessor<number | undefined>;
   get(id: Accessor<string | undefined>): Accessor<Contact | undefined>;
-  /** Refuses an invalid phone with the reason; adding an existing phone edits that contact. */
-  add(input: ContactInput): Promise<Result<Contact>>;
+  /**
+   * Refuses an invalid phone with the reason. An existing phone changes nothing: the answer is
+   * that contact, marked `existing`, for the page to open it (a silent merge once renamed people).
+   */
+  add(input: ContactInput): Promise<AddResult>;
   /**
    * A patch of editable fields; a phone change is refused (the id derives from it). Clearing
    * an opt-out takes an owner or admin, a connection and `opt_in_reason` (the server checks

@@ -8,7 +8,7 @@ import type { MangoQuery, RxDocument } from 'rxdb';
 import { concat, from, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
 import { createMemo } from 'solid-js';
 import { type ContactDoc, domainOf } from '../../db/documents.ts';
-import { searchContacts } from '../../domain/contact-search.ts';
+import { searchContacts, tagsInUse } from '../../domain/contact-search.ts';
 import {
   checkCustomFields,
   checkEmail,
@@ -79,9 +79,14 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
   );
 
   return {
-    list(search) {
+    list(search, filter = () => ({})) {
       const all = toAccessor<readonly Contact[]>(sorted$.pipe(map(({ rows }) => rows)), []);
-      return createMemo(() => searchContacts(all(), search()) as Contact[]);
+      return createMemo(() => searchContacts(all(), search(), filter()) as Contact[]);
+    },
+
+    tags() {
+      const all = toAccessor<readonly Contact[]>(sorted$.pipe(map(({ rows }) => rows)), []);
+      return createMemo(() => tagsInUse(all()));
     },
 
     count() {
@@ -102,13 +107,10 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
       if (!fields.ok) return fields;
       const { contacts } = scope.db;
       const id = contactId(scope.workspace.id, phone.value);
-      if (await contacts.findOne(id).exec()) {
-        return saved(
-          await editDocument(scope, 'contacts', contacts, id, (current) => addTo(current, fields.value)),
-        );
-      }
+      const found = await contacts.findOne(id).exec();
+      if (found) return { ok: true, value: domainOf<Contact>(found), existing: true };
       // Re-adding the phone of a deleted contact brings the row back, as a new contact.
-      const doc = await insertDocument(scope, 'contacts', contacts, {
+      const doc = await insertDocument(contacts, {
         id,
         workspace_id: scope.workspace.id,
         phone: phone.value,
@@ -122,7 +124,7 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
         opted_out: false,
         opted_out_at: null,
       });
-      return { ok: true, value: domainOf<Contact>(doc) };
+      return { ok: true, value: domainOf<Contact>(doc), existing: false };
     },
 
     async update(id, patch) {
@@ -140,7 +142,7 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
         }
       }
       return saved(
-        await editDocument(scope, 'contacts', scope.db.contacts, id, (current) => ({
+        await editDocument(scope, scope.db.contacts, id, (current) => ({
           ...current,
           ...fields.value,
           ...optOut(current, patch),
@@ -150,7 +152,7 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
 
     async remove(id) {
       const scope = await awaitScope(source);
-      return scope ? removeDocument(scope, 'contacts', scope.db.contacts, id) : NO_SCOPE;
+      return scope ? removeDocument(scope, scope.db.contacts, id) : NO_SCOPE;
     },
   };
 }
@@ -193,22 +195,6 @@ function checkFields(input: Partial<Omit<ContactInput, 'phone'>>): Result<Partia
     out.notes = notes.value;
   }
   return { ok: true, value: out };
-}
-
-/**
- * Adding a phone that is already a contact adds to it rather than replacing it: tags, groups
- * and custom fields are added, and a name, email or note is taken when one was given.
- */
-function addTo<C extends EditableFields>(current: C, added: Partial<EditableFields>): C {
-  return {
-    ...current,
-    ...(added.name ? { name: added.name } : {}),
-    ...(added.email ? { email: added.email } : {}),
-    ...(added.notes ? { notes: added.notes } : {}),
-    tags: [...new Set([...current.tags, ...(added.tags ?? [])])],
-    group_ids: [...new Set([...current.group_ids, ...(added.group_ids ?? [])])],
-    custom_fields: { ...current.custom_fields, ...added.custom_fields },
-  };
 }
 
 /** The opt-out flag and its time move together (the table's trigger keeps them so too). */

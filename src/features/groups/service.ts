@@ -33,7 +33,7 @@ export function createGroupsApi(source: ScopeSource): GroupsApi {
       if (!scope) return NO_SCOPE;
       const fields = checkGroup({ description: '', color: null, ...input });
       if (!fields.ok) return fields;
-      const doc = await insertDocument(scope, 'contact_groups', scope.db.contact_groups, {
+      const doc = await insertDocument(scope.db.contact_groups, {
         id: uuidv4(),
         workspace_id: scope.workspace.id,
         name: '',
@@ -50,7 +50,7 @@ export function createGroupsApi(source: ScopeSource): GroupsApi {
       const fields = checkGroup(patch);
       if (!fields.ok) return fields;
       return saved(
-        await editDocument(scope, 'contact_groups', scope.db.contact_groups, id, (current) => ({
+        await editDocument(scope, scope.db.contact_groups, id, (current) => ({
           ...current,
           ...fields.value,
         })),
@@ -59,7 +59,7 @@ export function createGroupsApi(source: ScopeSource): GroupsApi {
 
     async remove(id) {
       const scope = await awaitScope(source);
-      return scope ? removeDocument(scope, 'contact_groups', scope.db.contact_groups, id) : NO_SCOPE;
+      return scope ? removeDocument(scope, scope.db.contact_groups, id) : NO_SCOPE;
     },
   };
 }

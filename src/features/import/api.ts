@@ -2,8 +2,9 @@
 import type { Result } from '../../domain/result.ts';
 import type { ColumnMapping } from './mapping.ts';
 import type { ImportOutcome, ImportPreview, ImportProgress } from './pipeline.ts';
-import type { BatchCounts, ImportAssignments } from './save.ts';
+import type { BatchCounts, ContactChanges, ImportAssignments } from './save.ts';
 
+export type { ExistingPolicy } from '../../domain/import-merge.ts';
 export type { ColumnAssignment, ColumnMapping, ColumnRole } from './mapping.ts';
 export type { ImportPreview };
 
@@ -27,8 +28,12 @@ export interface ImportReport extends ImportStatus {
   cancelled: boolean;
   /** The first rows not imported, with the reason. */
   firstProblems: ImportOutcome['firstProblems'];
+  /** The first rows imported with a warning (e.g. a malformed email dropped). */
+  firstWarnings: ImportOutcome['firstWarnings'];
   /** Every row not imported, as CSV; empty when none. */
   rejectedCsv: string;
+  /** The first existing contacts the import changed, with each field's old and new value. */
+  changed: ContactChanges[];
 }
 
 export interface ImportRun {

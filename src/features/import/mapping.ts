@@ -324,7 +324,8 @@ export function mapVCardRow(row: VCardRow): MappedRow {
   const { name, phones, email, org, note } = row.fields;
   return {
     line: row.line,
-    name,
+    // A card with only an organisation (a business's number) is named after it.
+    name: name || org,
     phones: phones.map((phone) => ({ value: phone.value, label: vcardPhoneLabel(phone.types) })),
     email,
     tags: [],

@@ -16,7 +16,7 @@ import {
 } from './mapping.ts';
 import { type ReportedRow, rejectedRowsCsv } from './report.ts';
 import { type FileKind, fileKind, ImportRefusedError } from './source.ts';
-import { type ContactCandidate, ContactValidator, type ImportTarget } from './validate.ts';
+import { type ContactCandidate, ContactValidator, type ImportTarget, type RowWarning } from './validate.ts';
 import { readVCards, type VCardRow } from './vcard.ts';
 import { readXlsx } from './xlsx.ts';
 
@@ -115,6 +115,8 @@ export interface ImportProgress {
   valid: number;
   rejected: number;
   duplicates: number;
+  /** Rows imported without something they held (e.g. a malformed email). */
+  warnings: number;
 }
 
 export interface ImportRequest {
@@ -140,6 +142,8 @@ export interface ImportOutcome {
   cancelled: boolean;
   /** The first rows not imported (invalid or repeated), for the report on screen. */
   firstProblems: ReportedRow[];
+  /** The first rows imported with a warning, for the report on screen. */
+  firstWarnings: RowWarning[];
   /** Every row not imported, as CSV (report.ts); empty when there were none. */
   rejectedCsv: string;
 }
@@ -164,8 +168,10 @@ export async function runImport(
     valid: 0,
     rejected: 0,
     duplicates: 0,
+    warnings: 0,
   };
   const problems: ReportedRow[] = [];
+  const warnings: RowWarning[] = [];
   let headers: string[] = [];
   let mapping = request.mapping;
   if (mapping) withRefusal(() => assertHasPhone(mapping as ColumnMapping));
@@ -203,12 +209,15 @@ export async function runImport(
     progress.valid += result.accepted.length;
     progress.rejected += result.rejected.length;
     progress.duplicates += result.duplicates.length;
+    progress.warnings += result.warnings.length;
     problems.push(...result.rejected);
+    warnings.push(...result.warnings.slice(0, PROBLEMS_SHOWN - warnings.length));
     if (result.duplicates.length > 0) {
-      const rawByLine = new Map(mapped.map((row) => [row.line, row.raw]));
+      const byLine = new Map(mapped.map((row) => [row.line, row]));
       for (const d of result.duplicates) {
         const reason = `same phone (${d.phone}) as row ${d.firstLine}`;
-        problems.push({ line: d.line, reason, raw: rawByLine.get(d.line) ?? {} });
+        const row = byLine.get(d.line);
+        problems.push({ line: d.line, name: row?.name ?? '', reason, raw: row?.raw ?? {} });
       }
     }
     for (const contact of result.accepted) pending.push(contact);
@@ -231,6 +240,7 @@ export async function runImport(
     progress,
     cancelled,
     firstProblems: problems.slice(0, PROBLEMS_SHOWN),
+    firstWarnings: warnings,
     rejectedCsv: problems.length > 0 ? rejectedRowsCsv(headers, problems) : '',
   };
 }

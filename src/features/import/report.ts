@@ -7,6 +7,8 @@
 /** A row of the file that was not imported. */
 export interface ReportedRow {
   line: number;
+  /** The row's name as mapped ('' when it had none). */
+  name: string;
   reason: string;
   /** The row as read, by column. */
   raw: Record<string, string>;

@@ -2,10 +2,10 @@
  * Imported contacts into RxDB, one batch per write, and the rule for a phone that is already a
  * contact.
  *
- * The rule (the same as adding an existing phone by hand, ContactsApi.add): the file's non-empty
- * name, email and notes replace the contact's, empty ones keep what it has; tags and groups are
- * added to; the file's custom fields are set, others kept; the opt-out stays as it is. A contact
- * the import would not change is not written, so it does not wait to sync either.
+ * The rule is the user's choice (src/domain/import-merge.ts): by default the file fills only what
+ * the contact has empty; "update" lets its non-empty values replace; "skip" leaves existing
+ * contacts alone. Tags and groups are added to; the opt-out stays as it is. A contact the import
+ * would not change is not written, so it does not wait to sync either.
  *
  * A batch is one lookup of its phones, the merge and one bulk write of its new and updated
  * contacts (each document written whole, never in part, and once), all where the storage is:
@@ -19,7 +19,7 @@ import { createRevision, now, type RxDocumentData, type RxStorageInstance } from
 import type { ContactDoc } from '../../db/documents.ts';
 import { asRemote } from '../../db/remote-storage.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
-import { isSameDocument } from '../../domain/merge.ts';
+import { type ExistingPolicy, type FieldChange, mergeImported } from '../../domain/import-merge.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { ContactCandidate } from './validate.ts';
 
@@ -27,12 +27,29 @@ import type { ContactCandidate } from './validate.ts';
 export interface ImportAssignments {
   group_ids: readonly string[];
   tags: readonly string[];
+  /** What to do with a phone that is already a contact; `fill` when absent. */
+  existing?: ExistingPolicy;
 }
 
 export interface BatchCounts {
   created: number;
   updated: number;
   unchanged: number;
+  /** Existing contacts left alone because the user chose "skip existing". */
+  skipped: number;
+}
+
+/** What an import changed on one existing contact, for the report. */
+export interface ContactChanges {
+  id: string;
+  phone: string;
+  /** The contact's name before the import. */
+  name: string;
+  changes: FieldChange[];
+}
+
+export interface BatchResult extends BatchCounts {
+  changed: ContactChanges[];
 }
 
 const union = (...lists: (readonly string[])[]): string[] => [...new Set(lists.flat())];
@@ -45,8 +62,18 @@ export function importedContact(
   workspaceId: string,
   now: number = Date.now(),
 ): ContactDoc | undefined {
+  return imported(existing, candidate, assign, workspaceId, now)?.doc;
+}
+
+function imported(
+  existing: ContactDoc | undefined,
+  candidate: ContactCandidate,
+  assign: ImportAssignments,
+  workspaceId: string,
+  now: number,
+): { doc: ContactDoc; changes: FieldChange[] } | undefined {
   if (!existing) {
-    return {
+    const doc: ContactDoc = {
       id: candidate.id,
       workspace_id: workspaceId,
       phone: candidate.phone,
@@ -60,18 +87,18 @@ export function importedContact(
       opted_out_at: null,
       updated_at: editStamp(undefined, now),
     };
+    return { doc, changes: [] };
   }
-  const next: ContactDoc = {
-    ...existing,
-    name: candidate.name || existing.name,
-    email: candidate.email || existing.email,
-    notes: candidate.notes || existing.notes,
-    tags: union(existing.tags, candidate.tags, assign.tags),
-    group_ids: union(existing.group_ids, assign.group_ids),
-    custom_fields: { ...existing.custom_fields, ...candidate.custom_fields },
+  const merged = mergeImported(
+    existing,
+    { ...candidate, tags: union(candidate.tags, assign.tags), group_ids: assign.group_ids },
+    assign.existing ?? 'fill',
+  );
+  if (!merged) return undefined;
+  return {
+    doc: { ...merged.contact, updated_at: editStamp(existing.updated_at, now) },
+    changes: merged.changes,
   };
-  if (isSameDocument(next, existing)) return undefined;
-  return { ...next, updated_at: editStamp(existing.updated_at, now) };
 }
 
 /** Stores one batch of the current workspace; resolves once the batch is stored. */
@@ -79,15 +106,15 @@ export async function saveBatch(
   scope: Scope,
   candidates: readonly ContactCandidate[],
   assign: ImportAssignments,
-): Promise<BatchCounts> {
+): Promise<BatchResult> {
   const { db } = scope;
   const batch = { token: db.token, workspaceId: scope.workspace.id, candidates, assign };
   const remote = asRemote(db.storage);
   // In the browser the storage worker looks up, merges and writes in one round trip.
   // Pushes wait until the batch is stored (scope.writes) rather than compete with it.
-  const result: ImportBatchResult = await scope.writes.run(() =>
+  return scope.writes.run(() =>
     remote
-      ? remote.customRequest<ImportBatchRequest, ImportBatchResult>({
+      ? remote.customRequest<ImportBatchRequest, BatchResult>({
           kind: 'import-batch',
           database: db.name,
           schemaVersion: db.contacts.schema.version,
@@ -95,7 +122,6 @@ export async function saveBatch(
         })
       : storeImportBatch(db.contacts.storageInstance as ContactStorage, batch),
   );
-  return result.counts;
 }
 
 /** What the page sends the storage worker for one batch. */
@@ -108,10 +134,6 @@ export interface ImportBatchRequest {
   workspaceId: string;
   candidates: readonly ContactCandidate[];
   assign: ImportAssignments;
-}
-
-export interface ImportBatchResult {
-  counts: BatchCounts;
 }
 
 export function isImportBatchRequest(request: unknown): request is ImportBatchRequest {
@@ -127,8 +149,8 @@ type ContactStorage = RxStorageInstance<ContactDoc, unknown, unknown, unknown>;
 export async function storeImportBatch(
   contacts: ContactStorage,
   request: Omit<ImportBatchRequest, 'kind' | 'database' | 'schemaVersion'>,
-): Promise<ImportBatchResult> {
-  const result: ImportBatchResult = { counts: { created: 0, updated: 0, unchanged: 0 } };
+): Promise<BatchResult> {
+  const result: BatchResult = { created: 0, updated: 0, unchanged: 0, skipped: 0, changed: [] };
   let todo = request.candidates;
   for (let attempt = 1; todo.length > 0; attempt++) {
     if (attempt > ATTEMPTS) {
@@ -146,7 +168,7 @@ async function writeOnce(
   contacts: ContactStorage,
   request: Omit<ImportBatchRequest, 'kind' | 'database' | 'schemaVersion'>,
   candidates: readonly ContactCandidate[],
-  result: ImportBatchResult,
+  result: BatchResult,
 ): Promise<ContactCandidate[]> {
   // Deleted ones too: importing a deleted contact's phone brings it back, written over it.
   const found = await contacts.findDocumentsById(
@@ -155,17 +177,22 @@ async function writeOnce(
   );
   const stored = new Map(found.map((doc) => [doc.id, doc]));
   const writes: { previous?: RxDocumentData<ContactDoc>; document: RxDocumentData<ContactDoc> }[] = [];
+  const changed = new Map<string, ContactChanges>();
   const time = Date.now();
   const lwt = now();
   let unchanged = 0;
+  let skipped = 0;
   for (const candidate of candidates) {
     const previous = stored.get(candidate.id);
     const current = previous && !previous._deleted ? contactOf(previous) : undefined;
-    const doc = importedContact(current, candidate, request.assign, request.workspaceId, time);
-    if (!doc) {
-      unchanged++;
+    const merged = imported(current, candidate, request.assign, request.workspaceId, time);
+    if (!merged) {
+      if (current && request.assign.existing === 'skip') skipped++;
+      else unchanged++;
       continue;
     }
+    const { doc, changes } = merged;
+    if (current) changed.set(doc.id, { id: doc.id, phone: doc.phone, name: current.name, changes });
     const document: RxDocumentData<ContactDoc> = {
       ...doc,
       _deleted: false,
@@ -184,12 +211,16 @@ async function writeOnce(
     );
   }
   const retry = new Set(error.map((e) => e.documentId));
-  for (const { previous, document } of writes) {
+  for (const { document } of writes) {
     if (retry.has(document.id)) continue;
-    if (previous && !previous._deleted) result.counts.updated++;
-    else result.counts.created++;
+    const change = changed.get(document.id);
+    if (change) {
+      result.updated++;
+      result.changed.push(change);
+    } else result.created++;
   }
-  result.counts.unchanged += unchanged;
+  result.unchanged += unchanged;
+  result.skipped += skipped;
   return candidates.filter((c) => retry.has(c.id));
 }
 

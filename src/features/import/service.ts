@@ -13,7 +13,7 @@ import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
 import type { ImportApi, ImportReport, ImportStatus } from './api.ts';
 import type { ImportOutcome, ImportPreview, ImportProgress } from './pipeline.ts';
 import { perSecond, secondsLeft } from './progress.ts';
-import { type BatchCounts, saveBatch } from './save.ts';
+import { type BatchCounts, type ContactChanges, saveBatch } from './save.ts';
 import type { ImportWorkerApi } from './worker.ts';
 
 /**
@@ -21,6 +21,9 @@ import type { ImportWorkerApi } from './worker.ts';
  * share of it short while the per-write overhead stays small against IndexedDB's own cost.
  */
 export const IMPORT_BATCH = 500;
+
+/** Changed contacts the report lists: enough to check the import, small enough to show. */
+const LISTED_CHANGES = 200;
 
 type WorkerFactory = () => Worker;
 
@@ -59,7 +62,8 @@ export function createImportApi(source: ScopeSource, createWorker: WorkerFactory
         if (!scope) return NO_SCOPE;
         const target = { workspaceId: scope.workspace.id, defaultCountry: scope.workspace.default_country };
         const started = performance.now();
-        const counts: BatchCounts = { created: 0, updated: 0, unchanged: 0 };
+        const counts: BatchCounts = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
+        const changed: ContactChanges[] = [];
         let saved = 0;
         let last: ImportProgress = {
           bytesRead: 0,
@@ -68,6 +72,7 @@ export function createImportApi(source: ScopeSource, createWorker: WorkerFactory
           valid: 0,
           rejected: 0,
           duplicates: 0,
+          warnings: 0,
         };
         const status = (progress: ImportProgress): ImportStatus => {
           last = progress;
@@ -89,6 +94,8 @@ export function createImportApi(source: ScopeSource, createWorker: WorkerFactory
             counts.created += batch.created;
             counts.updated += batch.updated;
             counts.unchanged += batch.unchanged;
+            counts.skipped += batch.skipped;
+            changed.push(...batch.changed.slice(0, LISTED_CHANGES - changed.length));
             saved += contacts.length;
             onStatus(status(progress));
             // A turn for input and painting between writes.
@@ -106,14 +113,16 @@ export function createImportApi(source: ScopeSource, createWorker: WorkerFactory
           return api.run(file, request, Comlink.proxy(sink));
         });
         if (!outcome.ok) return outcome;
-        const { progress, firstProblems, rejectedCsv } = outcome.value;
+        const { progress, firstProblems, firstWarnings, rejectedCsv } = outcome.value;
         return {
           ok: true,
           value: {
             ...status(cancelled || outcome.value.cancelled ? last : progress),
             cancelled: cancelled || outcome.value.cancelled,
             firstProblems,
+            firstWarnings,
             rejectedCsv,
+            changed,
           },
         };
       })();

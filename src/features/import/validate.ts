@@ -31,8 +31,17 @@ export interface ContactCandidate {
 
 export interface RejectedRow {
   line: number;
+  /** The row's name as mapped, so the report says whose row it was. */
+  name: string;
   reason: string;
   raw: Record<string, string>;
+}
+
+/** A row imported without something it held (e.g. a malformed email), and why. */
+export interface RowWarning {
+  line: number;
+  name: string;
+  message: string;
 }
 
 export interface DuplicateRow {
@@ -46,6 +55,7 @@ export interface ValidationResult {
   accepted: ContactCandidate[];
   rejected: RejectedRow[];
   duplicates: DuplicateRow[];
+  warnings: RowWarning[];
 }
 
 export interface ImportTarget {
@@ -65,7 +75,7 @@ export class ContactValidator {
 
   /** Validates one batch; duplicates are found against every batch validated before. */
   validate(rows: readonly MappedRow[]): ValidationResult {
-    const result: ValidationResult = { accepted: [], rejected: [], duplicates: [] };
+    const result: ValidationResult = { accepted: [], rejected: [], duplicates: [], warnings: [] };
     for (const row of rows) this.validateRow(row, result);
     return result;
   }
@@ -73,8 +83,11 @@ export class ContactValidator {
   private validateRow(row: MappedRow, result: ValidationResult): void {
     const valid: ValidPhone[] = [];
     const invalid: { phone: MappedPhone; message: string }[] = [];
+    // A national number beside an international one is most likely of the same country
+    // ("(11) 3333-4444" beside +55 …): read with the row's first valid number's country first.
+    const rowCountry = firstCountry(row.phones, this.target.defaultCountry);
     for (const phone of row.phones) {
-      const normalized = normalizePhone(phone.value, this.target.defaultCountry);
+      const normalized = readPhone(phone.value, rowCountry, this.target.defaultCountry);
       if (normalized.ok) valid.push({ ...normalized, label: phone.label });
       else invalid.push({ phone, message: normalized.message });
     }
@@ -85,7 +98,7 @@ export class ContactValidator {
         invalid.length === 0
           ? 'no phone number'
           : invalid.map(({ phone, message }) => `phone "${phone.value}": ${message}`).join('; ');
-      result.rejected.push({ line: row.line, reason, raw: row.raw });
+      result.rejected.push({ line: row.line, name: row.name, reason, raw: row.raw });
       return;
     }
     let custom_fields = row.custom;
@@ -104,9 +117,12 @@ export class ContactValidator {
         custom_fields[freeKey(custom_fields, toVariableName(`phone ${label}`) || 'phone')] = value;
       }
     }
-    const fields = checkFields(row, custom_fields);
+    // A malformed email costs the email, not the contact: the phone is what Pigeon needs.
+    const email = checkEmail(row.email);
+    const kept = email.ok ? row : { ...row, email: '' };
+    const fields = checkFields(kept, custom_fields);
     if (!fields.ok) {
-      result.rejected.push({ line: row.line, reason: fields.error, raw: row.raw });
+      result.rejected.push({ line: row.line, name: row.name, reason: fields.error, raw: row.raw });
       return;
     }
     const firstLine = this.firstLineByPhone.get(best.e164);
@@ -115,6 +131,13 @@ export class ContactValidator {
       return;
     }
     this.firstLineByPhone.set(best.e164, row.line);
+    if (!email.ok) {
+      result.warnings.push({
+        line: row.line,
+        name: fields.value.name,
+        message: `${email.error}; imported without it`,
+      });
+    }
     result.accepted.push({
       id: contactId(this.target.workspaceId, best.e164),
       line: row.line,
@@ -157,6 +180,22 @@ function rankPhones(phones: ValidPhone[]): ValidPhone[] {
       Number(a.label === 'mobile' && isMobileType(a.type)),
   );
   return mobileFirst(labelledMobileFirst);
+}
+
+/** The country of the row's first number that reads as valid with the workspace's country. */
+function firstCountry(phones: readonly MappedPhone[], defaultCountry: CountryCode): CountryCode {
+  for (const phone of phones) {
+    const normalized = normalizePhone(phone.value, defaultCountry);
+    if (normalized.ok && normalized.country) return normalized.country;
+  }
+  return defaultCountry;
+}
+
+/** A number read with the row's country, else with the workspace's. */
+function readPhone(value: string, rowCountry: CountryCode, defaultCountry: CountryCode) {
+  if (rowCountry === defaultCountry) return normalizePhone(value, defaultCountry);
+  const asRow = normalizePhone(value, rowCountry);
+  return asRow.ok ? asRow : normalizePhone(value, defaultCountry);
 }
 
 function freeKey(fields: Record<string, string>, base: string): string {

@@ -83,7 +83,7 @@ export function createInboxApi(source: ScopeSource, me: () => string | undefined
   async function changeChat(chatId: string, change: Partial<ChatDoc>): Promise<Result> {
     const scope = await awaitScope(source);
     if (!scope) return NO_SCOPE;
-    const saved = await editDocument(scope, 'chats', scope.db.chats, chatId, (current) => ({
+    const saved = await editDocument(scope, scope.db.chats, chatId, (current) => ({
       ...current,
       ...change,
     }));
@@ -154,7 +154,7 @@ export function createInboxApi(source: ScopeSource, me: () => string | undefined
       if (!scope || !author) return NO_SCOPE;
       const text = checkText('Note', body, { min: 1, max: MAX_NOTE });
       if (!text.ok) return text;
-      await insertDocument(scope, 'chat_notes', scope.db.chat_notes, {
+      await insertDocument(scope.db.chat_notes, {
         id: crypto.randomUUID(),
         workspace_id: scope.workspace.id,
         chat_id: chatId,
@@ -182,7 +182,7 @@ async function markChatRead(scope: Scope, chat: RxDocument<ChatDoc>, user: strin
   const existing = await scope.db.chat_reads.findOne(id).exec();
   const now = new Date().toISOString();
   if (!existing) {
-    await insertDocument(scope, 'chat_reads', scope.db.chat_reads, {
+    await insertDocument(scope.db.chat_reads, {
       id,
       workspace_id: scope.workspace.id,
       chat_id: chat.id,
@@ -191,7 +191,7 @@ async function markChatRead(scope: Scope, chat: RxDocument<ChatDoc>, user: strin
       read_at: now,
     });
   } else if (existing.read_count < chat.inbound_count) {
-    await editDocument(scope, 'chat_reads', scope.db.chat_reads, id, (current) => ({
+    await editDocument(scope, scope.db.chat_reads, id, (current) => ({
       ...current,
       read_count: chat.inbound_count,
       read_at: now,

@@ -3,7 +3,6 @@
  * the edit (the replication pushes it; src/sync/status.ts counts it as waiting meanwhile).
  */
 import type { RxCollection, RxDocument, WithDeleted } from 'rxdb';
-import type { WritableCollection } from '../../db/collections.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Scope } from './scope.ts';
@@ -16,8 +15,6 @@ interface Editable {
 
 /** Inserts a new document of the current workspace (a deleted one with its id comes back). */
 export async function insertDocument<D extends Editable>(
-  scope: Scope,
-  name: WritableCollection,
   collection: RxCollection<D>,
   doc: Omit<D, 'updated_at'>,
 ): Promise<RxDocument<D>> {
@@ -28,7 +25,6 @@ export async function insertDocument<D extends Editable>(
 /** Applies `change` to the current state of a document of the current workspace. */
 export async function editDocument<D extends Editable>(
   scope: Scope,
-  name: WritableCollection,
   collection: RxCollection<D>,
   id: string,
   change: (current: WithDeleted<D>) => WithDeleted<D>,
@@ -45,11 +41,10 @@ export async function editDocument<D extends Editable>(
 /** A soft delete, stamped like any edit so that merges can tell whether it came last. */
 export async function removeDocument<D extends Editable>(
   scope: Scope,
-  name: WritableCollection,
   collection: RxCollection<D>,
   id: string,
 ): Promise<Result> {
-  const removed = await editDocument(scope, name, collection, id, (current) => ({
+  const removed = await editDocument(scope, collection, id, (current) => ({
     ...current,
     _deleted: true,
   }));

@@ -35,7 +35,7 @@ export function createTemplatesApi(source: ScopeSource): TemplatesApi {
       if (!scope) return NO_SCOPE;
       const fields = checkTemplate(input);
       if (!fields.ok) return fields;
-      const doc = await insertDocument(scope, 'templates', scope.db.templates, {
+      const doc = await insertDocument(scope.db.templates, {
         id: uuidv4(),
         workspace_id: scope.workspace.id,
         name: '',
@@ -53,7 +53,7 @@ export function createTemplatesApi(source: ScopeSource): TemplatesApi {
       const fields = checkTemplate(patch);
       if (!fields.ok) return fields;
       return saved(
-        await editDocument(scope, 'templates', scope.db.templates, id, (current) => ({
+        await editDocument(scope, scope.db.templates, id, (current) => ({
           ...current,
           ...fields.value,
         })),
@@ -62,7 +62,7 @@ export function createTemplatesApi(source: ScopeSource): TemplatesApi {
 
     async remove(id) {
       const scope = await awaitScope(source);
-      return scope ? removeDocument(scope, 'templates', scope.db.templates, id) : NO_SCOPE;
+      return scope ? removeDocument(scope, scope.db.templates, id) : NO_SCOPE;
     },
   };
 }

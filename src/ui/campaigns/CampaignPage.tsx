@@ -38,8 +38,7 @@ export function CampaignPage(): JSX.Element {
   const campaign = campaigns.get(() => params.id);
   const queuedSince = campaigns.queuedSince(() => params.id);
   // The campaign's own channel once chosen, else the one a launch would default to.
-  const channel = () =>
-    channels.list().find((c) => c.id === campaign()?.channel_id) ?? channels.preferred();
+  const channel = () => channels.list().find((c) => c.id === campaign()?.channel_id) ?? channels.preferred();
   const zone = () => workspace()?.time_zone ?? 'UTC';
   const [now, setNow] = createSignal(Date.now());
   const clock = setInterval(() => setNow(Date.now()), 5_000);
@@ -51,6 +50,7 @@ export function CampaignPage(): JSX.Element {
   const [progress, setProgress] = createSignal<CampaignProgress>();
   const [error, setError] = createSignal<string>();
   const [notice, setNotice] = createSignal<string>();
+  const [queuedMessages, setQueuedMessages] = createSignal<number>();
   let running: AbortController | undefined;
   const editable = () =>
     (campaign()?.status === 'draft' && queuedSince() === undefined) || campaign()?.status === 'blocked';
@@ -94,13 +94,11 @@ export function CampaignPage(): JSX.Element {
   async function launch() {
     setConfirming(undefined);
     const outcome = await run((signal) => campaigns.launch(params.id, { signal, onProgress }));
-    if (outcome?.status === 'queued')
-      setNotice(`${outcome.messages} messages will go out when you are back online.`);
+    if (outcome?.status === 'queued') setQueuedMessages(outcome.messages);
   }
   async function resend() {
     const outcome = await run((signal) => campaigns.resend(params.id, { signal, onProgress }));
-    if (outcome?.status === 'queued')
-      setNotice(`${outcome.messages} messages will go out when you are back online.`);
+    if (outcome?.status === 'queued') setQueuedMessages(outcome.messages);
   }
   async function cancel() {
     setConfirming(undefined);
@@ -258,6 +256,10 @@ export function CampaignPage(): JSX.Element {
           </Show>
           <FormError error={error()} />
           <Show when={notice()}>{(text) => <p role="status">{text()}</p>}</Show>
+          {/* Only while the launch waits in the outbox: once it went out, the counters say the rest. */}
+          <Show when={messages.outbox.waiting() > 0 && queuedMessages()}>
+            {(count) => <p role="status">{count()} messages will go out when you are back online.</p>}
+          </Show>
           <Show when={preview()}>{(p) => <PreviewPanel preview={p()} />}</Show>
           <ConfirmDialog
             open={confirming()?.kind === 'launch'}

@@ -1,4 +1,4 @@
-import { A } from '@solidjs/router';
+import { A, useNavigate } from '@solidjs/router';
 import { createSignal, type JSX, Show } from 'solid-js';
 import type { Contact } from '../../domain/types.ts';
 import { classes } from '../class-names.ts';
@@ -13,6 +13,7 @@ import { PhoneField } from './PhoneField.tsx';
 
 export function AddContactForm(): JSX.Element {
   const { contacts } = useServices();
+  const navigate = useNavigate();
   let phoneInput: HTMLInputElement | undefined;
 
   const [phone, setPhone] = createSignal('');
@@ -48,7 +49,10 @@ export function AddContactForm(): JSX.Element {
         group_ids: groupIds(),
         notes: notes(),
       });
-      if (result.ok) {
+      if (result.ok && result.existing) {
+        // The phone is someone already: show them rather than overwrite what they hold.
+        navigate(`/contacts/${result.value.id}?existing=1`);
+      } else if (result.ok) {
         setSaved(result.value);
         reset();
         // Ready for the next one: adding contacts by hand usually comes in runs.

@@ -1,4 +1,4 @@
-import { A, useNavigate, useParams } from '@solidjs/router';
+import { A, useNavigate, useParams, useSearchParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, type JSX, on, Show } from 'solid-js';
 import type { Contact } from '../../domain/types.ts';
 import type { ContactPatch } from '../../features/contacts/api.ts';
@@ -23,6 +23,8 @@ import { CustomFieldsEditor, type FieldRow, toRecord, toRows } from './CustomFie
 export function ContactDetailPage(): JSX.Element {
   const { contacts } = useServices();
   const params = useParams<{ id: string }>();
+  // ?existing=1: the New contact form sent us here because the phone was already a contact.
+  const [search] = useSearchParams<{ existing?: string }>();
   const contact = contacts.get(() => params.id);
 
   const waited = useSettled(() => params.id);
@@ -47,6 +49,12 @@ export function ContactDetailPage(): JSX.Element {
       >
         {(current) => (
           <>
+            <Show when={search.existing}>
+              <p class={forms.notice} role="status">
+                {current().phone} is already a contact, so nothing was added or changed. Edit{' '}
+                {current().name || 'them'} here if something should change.
+              </p>
+            </Show>
             <ContactEditor contact={current()} />
             <Conversation phone={current().phone} contactId={current().id} optedOut={current().opted_out} />
           </>

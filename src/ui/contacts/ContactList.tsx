@@ -156,10 +156,17 @@ export function ContactList(props: ContactListProps): JSX.Element {
                     <span role="gridcell" class={styles.phone}>
                       {contact().phone}
                     </span>
-                    <span role="gridcell" class={styles.chips}>
+                    <span role="gridcell" class={styles.chips} title={contact().tags.join(', ')}>
                       <TagChips tags={contact().tags} />
                     </span>
-                    <span role="gridcell" class={styles.chips}>
+                    <span
+                      role="gridcell"
+                      class={styles.chips}
+                      title={contact()
+                        .group_ids.map((id) => props.groups.get(id)?.name)
+                        .filter(Boolean)
+                        .join(', ')}
+                    >
                       <GroupChips ids={contact().group_ids} groups={props.groups} />
                     </span>
                   </div>

@@ -1,5 +1,6 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
-import { type JSX, Show } from 'solid-js';
+import { createMemo, type JSX, Show } from 'solid-js';
+import type { ContactFilter } from '../../features/contacts/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import page from '../components/page.module.css';
@@ -8,6 +9,7 @@ import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
 import { AddContactForm } from './AddContactForm.tsx';
+import { ContactFilters } from './ContactFilters.tsx';
 import { ContactList } from './ContactList.tsx';
 import styles from './ContactsPage.module.css';
 import { GroupsPanel } from './GroupsPanel.tsx';
@@ -17,13 +19,24 @@ export function ContactsPage(): JSX.Element {
   const navigate = useNavigate();
   usePageTitle(() => 'Contacts');
 
-  // The search lives in the address (?q=), so coming back from a contact keeps it.
-  const [params, setParams] = useSearchParams<{ q?: string }>();
+  // The search and filters live in the address (?q=&group=&tags=a,b), so coming back from a
+  // contact keeps them.
+  const [params, setParams] = useSearchParams<{ q?: string; group?: string; tags?: string }>();
   const search = () => params.q ?? '';
   const setSearch = (q: string) => setParams({ q: q === '' ? undefined : q }, { replace: true });
   const query = createDebounced(search, 200, (value) => value.trim() === '');
+  const filter = createMemo<ContactFilter>(() => ({
+    group: params.group || undefined,
+    tags: params.tags ? params.tags.split(',') : [],
+  }));
+  const setFilter = (next: ContactFilter) =>
+    setParams(
+      { group: next.group || undefined, tags: next.tags?.length ? next.tags.join(',') : undefined },
+      { replace: true },
+    );
+  const filtering = () => Boolean(filter().group) || (filter().tags?.length ?? 0) > 0;
 
-  const rows = contacts.list(query);
+  const rows = contacts.list(query, filter);
   const total = contacts.count();
   const groups = useGroupsById();
 
@@ -31,7 +44,7 @@ export function ContactsPage(): JSX.Element {
     const n = total();
     // A big workspace shows its first rows before all of its contacts are read and counted.
     if (n === undefined) return 'Counting contacts…';
-    if (query().trim() === '') return plural(n, 'contact', 'contacts');
+    if (query().trim() === '' && !filtering()) return plural(n, 'contact', 'contacts');
     return `${rows().length.toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
   };
 
@@ -65,13 +78,14 @@ export function ContactsPage(): JSX.Element {
           <A class={controls.button} href="/contacts/import">
             Import contacts
           </A>
+          <ContactFilters filter={filter()} onChange={setFilter} />
         </div>
         <Show
           when={rows().length > 0}
           fallback={
             <div class={page.emptyState}>
               <Show
-                when={query().trim() !== ''}
+                when={query().trim() !== '' || filtering()}
                 fallback={
                   <>
                     <p class={page.emptyTitle}>No contacts yet</p>
@@ -79,9 +93,19 @@ export function ContactsPage(): JSX.Element {
                   </>
                 }
               >
-                <p class={page.emptyTitle}>No contacts match “{query()}”</p>
-                <button type="button" class={controls.button} onClick={() => setSearch('')}>
-                  Clear search
+                <p class={page.emptyTitle}>
+                  {query().trim() !== ''
+                    ? `No contacts match “${query()}”`
+                    : 'No contacts match these filters'}
+                </p>
+                <button
+                  type="button"
+                  class={controls.button}
+                  onClick={() =>
+                    setParams({ q: undefined, group: undefined, tags: undefined }, { replace: true })
+                  }
+                >
+                  Clear search and filters
                 </button>
               </Show>
             </div>

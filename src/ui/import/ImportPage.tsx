@@ -1,7 +1,8 @@
 import { A } from '@solidjs/router';
-import { createSignal, type JSX, Match, onCleanup, Show, Switch } from 'solid-js';
+import { createSignal, For, type JSX, Match, onCleanup, Show, Switch } from 'solid-js';
 import type {
   ColumnMapping,
+  ExistingPolicy,
   ImportPreview,
   ImportReport,
   ImportRun,
@@ -17,7 +18,8 @@ import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { splitList } from '../text.ts';
-import { KIND_LABELS } from './format.ts';
+import { EXISTING_CHOICES, KIND_LABELS } from './format.ts';
+import styles from './ImportPage.module.css';
 import { ImportProgressView } from './ImportProgressView.tsx';
 import { ImportReportView } from './ImportReportView.tsx';
 import { MappingTable } from './MappingTable.tsx';
@@ -38,8 +40,10 @@ export function ImportPage(): JSX.Element {
   const [mapping, setMapping] = createSignal<ColumnMapping | null>(null);
   const [groupIds, setGroupIds] = createSignal<string[]>([]);
   const [tags, setTags] = createSignal('');
+  const [existing, setExisting] = createSignal<ExistingPolicy>('fill');
   const [status, setStatus] = createSignal<ImportStatus>();
   const [cancelling, setCancelling] = createSignal(false);
+  const [dragging, setDragging] = createSignal(false);
   /** The current step when it is `kind`, for a Match to narrow on. */
   const at =
     <K extends Step['step']>(kind: K) =>
@@ -76,7 +80,7 @@ export function ImportPage(): JSX.Element {
     setStep({ step: 'running', file });
     run = imports.start(
       file,
-      { mapping: mapping(), group_ids: groupIds(), tags: splitList(tags()) },
+      { mapping: mapping(), group_ids: groupIds(), tags: splitList(tags()), existing: existing() },
       setStatus,
     );
     const result = await run.done;
@@ -99,8 +103,22 @@ export function ImportPage(): JSX.Element {
         <Match when={step().step === 'choose'}>
           <section class={page.card} aria-labelledby="import-file-heading">
             <h2 id="import-file-heading">Choose a file</h2>
-            <label class={forms.field}>
+            {/* The whole card takes a dropped file, as well as the chooser. */}
+            <label
+              class={classes(forms.field, styles.dropZone, dragging() && styles.dragging)}
+              onDragOver={(event) => {
+                event.preventDefault();
+                setDragging(true);
+              }}
+              onDragLeave={() => setDragging(false)}
+              onDrop={(event) => {
+                event.preventDefault();
+                setDragging(false);
+                if (!reading()) void choose(event.dataTransfer?.files[0]);
+              }}
+            >
               <span class={forms.label}>Contacts file</span>
+              <span class={forms.hint}>Drop it here, or choose it:</span>
               <input
                 type="file"
                 accept=".csv,.tsv,.txt,.vcf,.vcard,.xlsx,text/csv,text/tab-separated-values,text/vcard"
@@ -141,6 +159,26 @@ export function ImportPage(): JSX.Element {
                 onValue={setTags}
                 hint="Separated by commas, e.g. fair-2026, lead"
               />
+              <fieldset class={forms.field}>
+                <legend class={forms.label}>Phones that are already contacts</legend>
+                <For each={EXISTING_CHOICES}>
+                  {(choice) => (
+                    <label class={classes(controls.checkbox, controls.checkboxCard)}>
+                      <input
+                        type="radio"
+                        name="existing"
+                        value={choice.value}
+                        checked={existing() === choice.value}
+                        onChange={() => setExisting(choice.value)}
+                      />
+                      <span>
+                        <span class={controls.checkboxTitle}>{choice.title}</span>
+                        <span class={forms.hint}>{choice.hint}</span>
+                      </span>
+                    </label>
+                  )}
+                </For>
+              </fieldset>
               <div class={forms.actions}>
                 <button
                   type="button"

@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import { createMemo, For, type JSX, onCleanup, Show } from 'solid-js';
+import { createMemo, type JSX, onCleanup, Show } from 'solid-js';
 import type { ImportReport } from '../../features/import/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
@@ -9,6 +9,7 @@ import { Figure } from './Figure.tsx';
 import { count, duration, reportFileName } from './format.ts';
 import styles from './ImportReportView.module.css';
 import shared from './import.module.css';
+import { ReportTable } from './ReportTable.tsx';
 
 /** What the import did, by outcome, and the rows it did not import. */
 export function ImportReportView(props: {
@@ -43,13 +44,55 @@ export function ImportReportView(props: {
         <Figure label="Already up to date" testId="report-unchanged">
           {count(r().unchanged)}
         </Figure>
+        <Show when={r().skipped > 0}>
+          <Figure label="Existing contacts skipped" testId="report-skipped">
+            {count(r().skipped)}
+          </Figure>
+        </Show>
         <Figure label="Duplicates in the file" testId="report-duplicates">
           {count(r().duplicates)}
         </Figure>
         <Figure label="Invalid rows" testId="report-invalid">
           {count(r().rejected)}
         </Figure>
+        <Figure label="Imported with warnings" testId="report-warnings">
+          {count(r().warnings)}
+        </Figure>
       </dl>
+      <Show when={r().firstWarnings.length > 0}>
+        <h3>Imported with warnings</h3>
+        <ReportTable
+          caption="Rows imported with a warning"
+          headers={['Row', 'Name', 'Warning']}
+          rows={r().firstWarnings.map((w) => ({
+            label: `Row ${w.line}`,
+            cells: [w.line, w.name, w.message],
+          }))}
+        />
+        <Show when={r().warnings > r().firstWarnings.length}>
+          <p class={forms.hint}>
+            The first {count(r().firstWarnings.length)} of {count(r().warnings)}.
+          </p>
+        </Show>
+      </Show>
+      <Show when={r().changed.length > 0}>
+        <h3>What changed on existing contacts</h3>
+        <ReportTable
+          caption="Existing contacts the import changed"
+          headers={['Contact', 'Field', 'Before', 'After']}
+          rows={r().changed.flatMap((contact) =>
+            contact.changes.map((change) => ({
+              label: `${contact.name || contact.phone}: ${change.field}`,
+              cells: [contact.name || contact.phone, change.field, change.from || '(empty)', change.to],
+            })),
+          )}
+        />
+        <Show when={r().updated > r().changed.length}>
+          <p class={forms.hint}>
+            The first {count(r().changed.length)} of {count(r().updated)} updated contacts.
+          </p>
+        </Show>
+      </Show>
       <Show when={problems() > 0}>
         <h3>Rows not imported</h3>
         <Show when={download()}>
@@ -61,27 +104,11 @@ export function ImportReportView(props: {
             </p>
           )}
         </Show>
-        <div class={shared.tableScroll}>
-          <table class={shared.table}>
-            <caption class="visually-hidden">Rows not imported, with the reason</caption>
-            <thead>
-              <tr aria-label="Columns">
-                <th scope="col">Row</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={r().firstProblems}>
-                {(problem) => (
-                  <tr aria-label={`Row ${problem.line}`}>
-                    <td>{problem.line}</td>
-                    <td>{problem.reason}</td>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
-        </div>
+        <ReportTable
+          caption="Rows not imported, with the reason"
+          headers={['Row', 'Name', 'Reason']}
+          rows={r().firstProblems.map((p) => ({ label: `Row ${p.line}`, cells: [p.line, p.name, p.reason] }))}
+        />
         <Show when={problems() > r().firstProblems.length}>
           <p class={forms.hint}>
             The first {count(r().firstProblems.length)} of {count(problems())}: the download lists them all.

@@ -1,5 +1,5 @@
 // Words and numbers of the import page. No rules here: the worker and the services decide.
-import type { ColumnRole } from '../../features/import/api.ts';
+import type { ColumnRole, ExistingPolicy } from '../../features/import/api.ts';
 
 /** What a column can be, in the order the select lists them. */
 export const ROLE_LABELS: Record<ColumnRole, string> = {
@@ -14,6 +14,21 @@ export const ROLE_LABELS: Record<ColumnRole, string> = {
   custom: 'Custom field',
   ignore: 'Ignore',
 };
+
+/** The choices for phones already in the workspace, default first. */
+export const EXISTING_CHOICES: readonly { value: ExistingPolicy; title: string; hint: string }[] = [
+  {
+    value: 'fill',
+    title: 'Fill empty fields only',
+    hint: 'Existing contacts keep their names and details; the file adds what they lack, and tags.',
+  },
+  {
+    value: 'update',
+    title: 'Update existing contacts',
+    hint: "The file's names, emails, notes and fields replace theirs where the file has a value.",
+  },
+  { value: 'skip', title: 'Skip existing contacts', hint: 'Only new phones are imported.' },
+];
 
 export const KIND_LABELS = { csv: 'CSV', vcard: 'vCard', xlsx: 'Excel workbook' } as const;
 

@@ -12,13 +12,30 @@ const LABELS: Record<MessageStatus, string> = {
   failed: 'Not sent',
 };
 
-const MARKS: Record<MessageStatus, string> = {
-  queued: '🕓',
-  sending: '🕓',
-  sent: '✓',
-  delivered: '✓✓',
-  read: '✓✓',
-  failed: '!',
+// A drawn clock: the emoji 🕓 is an empty box where no emoji font is installed. A component,
+// so each message gets its own element.
+function Clock(): JSX.Element {
+  return (
+    <svg class={styles.clock} viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+      <circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5" />
+      <path
+        d="M8 4.5V8l2.5 1.5"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.5"
+        stroke-linecap="round"
+      />
+    </svg>
+  );
+}
+
+const MARKS: Record<MessageStatus, () => JSX.Element | string> = {
+  queued: Clock,
+  sending: Clock,
+  sent: () => '✓',
+  delivered: () => '✓✓',
+  read: () => '✓✓',
+  failed: () => '!',
 };
 
 /** WhatsApp's ticks: clock, one, two, two blue; named in words for screen readers. */
@@ -34,7 +51,7 @@ export function MessageTicks(props: { status: MessageStatus }): JSX.Element {
       aria-label={LABELS[props.status]}
       title={LABELS[props.status]}
     >
-      {MARKS[props.status]}
+      {MARKS[props.status]()}
     </span>
   );
 }
