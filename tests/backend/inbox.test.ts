@@ -5,7 +5,7 @@
 // with their member), and notes never reach the provider.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chatReadId } from '../../src/domain/ids.ts';
+import { chatReadId, contactId } from '../../src/domain/ids.ts';
 import type { Queryable } from '../../supabase/local/db.ts';
 import { asCaller } from '../../supabase/local/request-auth.ts';
 import { messageWebhook, postWebhook, type WebhookTarget } from '../../supabase/local/simulator/webhooks.ts';
@@ -32,6 +32,20 @@ async function sqlError(p: Promise<unknown>): Promise<string> {
     return String((err as Error).message);
   }
   throw new Error('expected the statement to fail, but it succeeded');
+}
+
+/**
+ * push_rows as a member; a row it refuses (answered as `{id, _refused}`, the batch's other rows
+ * written) fails here with the server's reason.
+ */
+async function pushRows(tx: Queryable, [table, rows]: [string, string]): Promise<unknown[]> {
+  const [result] = await tx.query<{ conflicts: { _refused?: string }[] }>(
+    'select public.push_rows($1, $2) as conflicts',
+    [table, rows],
+  );
+  const refused = result!.conflicts.find((row) => typeof row._refused === 'string');
+  if (refused) throw new Error(refused._refused);
+  return result!.conflicts;
 }
 
 async function workspaceOf(user: MintedUser): Promise<string> {
@@ -108,11 +122,7 @@ async function pushChat(user: MintedUser, chat: ChatRow, change: Record<string, 
   // Read as the server: a member of another workspace tries with a row they cannot see.
   const doc = await chatRowDoc(chat.id);
   return as(user, async (tx) => {
-    const [result] = await tx.query<{ conflicts: unknown[] }>(
-      'select public.push_rows($1, $2) as conflicts',
-      ['chats', JSON.stringify([{ doc: { ...doc, ...change }, assumed: chat._modified }])],
-    );
-    return result!.conflicts;
+    return pushRows(tx, ['chats', JSON.stringify([{ doc: { ...doc, ...change }, assumed: chat._modified }])]);
   });
 }
 
@@ -149,7 +159,7 @@ describe('strangers', () => {
     await as(alice, (tx) =>
       tx.query(
         `insert into public.contacts (id, workspace_id, phone, name) values ($1, $2, $3, 'Known Karl')`,
-        [randomUUID(), ws, phone],
+        [contactId(ws, phone), ws, phone],
       ),
     );
     await customerWrites(phone, 'hi again', 'karl_profile');
@@ -239,12 +249,7 @@ describe('status and assignment', () => {
     };
     expect(
       await sqlError(
-        as(alice, (tx) =>
-          tx.query('select public.push_rows($1, $2)', [
-            'messages',
-            JSON.stringify([{ doc: forged, assumed: null }]),
-          ]),
-        ),
+        as(alice, (tx) => pushRows(tx, ['messages', JSON.stringify([{ doc: forged, assumed: null }])])),
       ),
     ).toMatch(/not writable by replication/);
     // Nor a new chat: chats are the server's to create.
@@ -255,12 +260,7 @@ describe('status and assignment', () => {
     };
     expect(
       await sqlError(
-        as(alice, (tx) =>
-          tx.query('select public.push_rows($1, $2)', [
-            'chats',
-            JSON.stringify([{ doc: newChat, assumed: null }]),
-          ]),
-        ),
+        as(alice, (tx) => pushRows(tx, ['chats', JSON.stringify([{ doc: newChat, assumed: null }])])),
       ),
     ).toMatch(/row-level security|permission denied/);
     expect(await chatOf(phone)).toMatchObject({ last_message_preview: 'real', inbound_count: 1 });
@@ -338,12 +338,7 @@ describe('notes and read markers', () => {
       author_id: alice.id,
       body: 'VIP, be nice',
     };
-    await as(alice, (tx) =>
-      tx.query('select public.push_rows($1, $2)', [
-        'chat_notes',
-        JSON.stringify([{ doc: note, assumed: null }]),
-      ]),
-    );
+    await as(alice, (tx) => pushRows(tx, ['chat_notes', JSON.stringify([{ doc: note, assumed: null }])]));
     const read = {
       id: chatReadId(chat.id, alice.id),
       workspace_id: ws,
@@ -352,12 +347,7 @@ describe('notes and read markers', () => {
       read_count: 1,
       read_at: new Date().toISOString(),
     };
-    await as(alice, (tx) =>
-      tx.query('select public.push_rows($1, $2)', [
-        'chat_reads',
-        JSON.stringify([{ doc: read, assumed: null }]),
-      ]),
-    );
+    await as(alice, (tx) => pushRows(tx, ['chat_reads', JSON.stringify([{ doc: read, assumed: null }])]));
 
     // Another workspace's agent sees nothing, through tables or pulls, and writes nothing.
     for (const table of ['chats', 'chat_notes', 'chat_reads', 'messages']) {
@@ -411,12 +401,7 @@ describe('notes and read markers', () => {
     const forgedRead = { ...read, id: chatReadId(chat.id, carol.id), user_id: alice.id };
     expect(
       await sqlError(
-        as(carol, (tx) =>
-          tx.query('select public.push_rows($1, $2)', [
-            'chat_reads',
-            JSON.stringify([{ doc: forgedRead, assumed: null }]),
-          ]),
-        ),
+        as(carol, (tx) => pushRows(tx, ['chat_reads', JSON.stringify([{ doc: forgedRead, assumed: null }])])),
       ),
     ).toMatch(/derived from its chat and member|row-level/);
 
@@ -426,7 +411,7 @@ describe('notes and read markers', () => {
       [read.id],
     );
     await as(alice, (tx) =>
-      tx.query('select public.push_rows($1, $2)', [
+      pushRows(tx, [
         'chat_reads',
         JSON.stringify([{ doc: { ...read, read_count: 0 }, assumed: current!._modified }]),
       ]),
