@@ -20,8 +20,8 @@ async function seed(userId: string): Promise<{ contact: string; campaign: string
     [ws],
   )) as [{ id: string }];
   const [{ id: contact }] = (await db.query<{ id: string }>(
-    `insert into public.contacts (id, workspace_id, phone, name, email, tags, group_ids)
-     values (gen_random_uuid(), $1, '+447400100001', 'Customer with a rather long name indeed', 'c@example.test',
+    `insert into public.contacts (workspace_id, phone, name, email, tags, group_ids)
+     values ($1, '+447400100001', 'Customer with a rather long name indeed', 'c@example.test',
              array['vip', 'lisbon-fair-2026', 'wholesale-long-tag-name'], array[$2::uuid]) returning id`,
     [ws, group],
   )) as [{ id: string }];
