@@ -64,9 +64,12 @@ export function AccountControls(): JSX.Element {
           </For>
         </select>
       </Show>
-      <span class={styles.email} title="Signed in as">
-        {email()}
-      </span>
+      {/* A fresh sign-up's workspace is named after its email: say it once. */}
+      <Show when={email() !== services.workspace()?.name || services.workspaces().length > 1}>
+        <span class={styles.email} title="Signed in as">
+          {email()}
+        </span>
+      </Show>
       {/* aria-disabled, not disabled: a disabled button drops focus, and the dialog returns it here. */}
       <button
         type="button"
