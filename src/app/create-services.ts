@@ -122,6 +122,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
 
   async function follow(state: SessionState): Promise<void> {
     const user = state.status === 'signed-in' || state.status === 'expired' ? state.user : undefined;
+    outbox.follow(user?.id, online.online);
     let space = space$.value;
     if (space && space.userId !== user?.id) {
       space$.next(undefined);
@@ -229,13 +230,26 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     async signOut(opts = {}): Promise<SignOutOutcome> {
       const space = space$.value;
       const unsynced = space ? await pushPending(space) : 0;
-      if (unsynced > 0 && !opts.discardUnsynced) return { signedOut: false, unsynced };
+      // The user's send requests still in the service worker: kept parked for their next
+      // sign-in on this device, or dropped, as they choose; never sent under someone else.
+      const queued = space ? await outbox.waitingFor(space.userId) : 0;
+      if ((unsynced > 0 && !opts.discardUnsynced) || (queued > 0 && !opts.queued)) {
+        return { signedOut: false, unsynced, queued };
+      }
+      if (space && queued > 0 && opts.queued === 'drop' && (await outbox.drop(space.userId)) === undefined) {
+        return {
+          signedOut: false,
+          unsynced,
+          queued,
+          error: "Couldn't discard the waiting messages. Try again.",
+        };
+      }
       await enqueue(async () => {
         space$.next(undefined);
         await space?.close({ remove: true });
         await session.signOut();
       });
-      return { signedOut: true, unsynced };
+      return { signedOut: true, unsynced, queued };
     },
 
     workspaces: toAccessor(space$.pipe(switchMap((space) => space?.workspaces$ ?? of([]))), []),

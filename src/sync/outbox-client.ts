@@ -4,6 +4,9 @@
  * on BroadcastChannel "pigeon" (every tab shows the same number), and reads what became of
  * commands replayed while no tab listened (outbox-outcomes.ts).
  *
+ * The worker's queue is per user: a tab counts its own user's requests only (`follow`), and a
+ * sign-out asks how many of them wait and keeps or drops them (`waitingFor`, `drop`).
+ *
  * Where no service worker controls the page (a first visit before it took over, `vite`
  * dev mode, Node tests), a command that cannot go through stays queued in the local
  * collection and is posted again on reconnect; replays are harmless (the ids are the
@@ -17,6 +20,7 @@ import {
   isOutboxAnnouncement,
   OUTBOX_FUNCTION_PATH,
   type OutboxRequest,
+  type OutboxUserRequest,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
   type SendCommand,
@@ -24,6 +28,8 @@ import {
 import { within } from './within.ts';
 
 const TOKEN_WAIT_MS = 1_000;
+/** How long a sign-out waits for the worker's count or drop of the user's requests. */
+const WORKER_ANSWER_MS = 10_000;
 
 export interface OutboxClientOptions {
   supabaseUrl: string;
@@ -49,13 +55,16 @@ export type PostResult =
   | { kind: 'unsent'; verdict: ReplayVerdict };
 
 export class OutboxClient {
-  /** Requests waiting in the worker's queue. */
+  /** The followed user's requests waiting in the worker's queue. */
   readonly size$ = new BehaviorSubject(0);
   readonly replay$ = new BehaviorSubject<ReplayState>({ running: false });
   /** Fires when the worker recorded outcomes for the tabs to apply. */
   readonly outcomes$ = new Subject<void>();
   private readonly channel: BroadcastChannel | undefined;
   private readonly fetch: typeof fetch;
+  /** The worker's last count per user, and whose this tab shows. */
+  private sizes: Record<string, number> = {};
+  private user: string | undefined;
 
   constructor(private readonly opts: OutboxClientOptions) {
     this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -65,7 +74,8 @@ export class OutboxClient {
       if (!isOutboxAnnouncement(data)) return;
       switch (data.type) {
         case 'outbox-size':
-          this.size$.next(data.size);
+          this.sizes = data.sizes;
+          this.size$.next(this.user ? (data.sizes[this.user] ?? 0) : 0);
           break;
         case 'outbox-replay-start':
           this.replay$.next({ running: true });
@@ -79,6 +89,27 @@ export class OutboxClient {
       }
     });
     this.tellWorker({ type: 'outbox-status' });
+  }
+
+  /**
+   * The user this tab is signed in as (undefined: nobody). Another user's requests are not
+   * this tab's to show; a user who signs in (online) gets their parked requests replayed.
+   */
+  follow(userId: string | undefined, online: boolean): void {
+    const changed = userId !== this.user;
+    this.user = userId;
+    this.size$.next(userId ? (this.sizes[userId] ?? 0) : 0);
+    if (changed && userId && online) this.reconnected();
+  }
+
+  /** How many of this user's requests wait in the worker (0 without a worker). */
+  async waitingFor(userId: string): Promise<number> {
+    return (await this.askWorker({ type: 'outbox-user', user: userId, action: 'count' })) ?? 0;
+  }
+
+  /** Removes this user's waiting requests unsent; resolves with how many (undefined: the worker did not answer). */
+  drop(userId: string): Promise<number | undefined> {
+    return this.askWorker({ type: 'outbox-user', user: userId, action: 'drop' });
   }
 
   /** Whether a service worker handles this page's requests (and so keeps unsent commands). */
@@ -134,6 +165,26 @@ export class OutboxClient {
     this.size$.complete();
     this.replay$.complete();
     this.outcomes$.complete();
+  }
+
+  private askWorker(message: OutboxUserRequest): Promise<number | undefined> {
+    const container = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
+    if (!container?.controller) return Promise.resolve(undefined);
+    const answer = container.ready.then(
+      (registration) =>
+        new Promise<number | undefined>((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = (event: MessageEvent) => {
+            const size: unknown = (event.data as { size?: unknown } | null)?.size;
+            resolve(typeof size === 'number' ? size : undefined);
+            channel.port1.close();
+          };
+          const worker = registration.active;
+          if (worker) worker.postMessage(message, [channel.port2]);
+          else resolve(undefined);
+        }),
+    );
+    return within(answer, WORKER_ANSWER_MS);
   }
 
   private tellWorker(message: OutboxRequest): void {

@@ -33,19 +33,34 @@ export interface QueuedAnswer {
 
 /** Announced by the worker on the BroadcastChannel. */
 export type OutboxAnnouncement =
-  /** The queue's size now; sent on every change and when a tab asks. */
-  | { type: 'outbox-size'; size: number }
+  /**
+   * The queue's size now for each user who has requests in it (by user id): a tab shows
+   * its own user's. Sent on every change and when a tab asks.
+   */
+  | { type: 'outbox-size'; sizes: Record<string, number> }
   | { type: 'outbox-replay-start'; size: number }
   /** A replay ended: `kept` requests wait for a later one (network, 5xx, signed out). */
   | { type: 'outbox-replay-end'; delivered: number; dropped: number; kept: number; error?: string }
   /** New outcomes are in the outcome store (outbox-outcomes.ts). */
   | { type: 'outbox-outcomes' };
 
+/**
+ * Posted by a page signing its user out, with a MessagePort the worker answers on with
+ * `{size}`: how many of the user's requests wait (`count`), or how many it removed unsent
+ * (`drop`). Those not dropped stay parked until the user signs in again on this device.
+ */
+export interface OutboxUserRequest {
+  type: 'outbox-user';
+  user: string;
+  action: 'count' | 'drop';
+}
+
 /** Posted by a page to the worker. */
 export type OutboxRequest =
   | { type: 'outbox-status' }
-  /** "Retry now" (force: ignore backoff), or a tab that saw the network come back. */
-  | { type: 'outbox-replay'; force: boolean };
+  /** "Retry now" (force: ignore backoff), or a tab that saw the network come back or signed in. */
+  | { type: 'outbox-replay'; force: boolean }
+  | OutboxUserRequest;
 
 export function isOutboxAnnouncement(data: unknown): data is OutboxAnnouncement {
   const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
@@ -59,7 +74,7 @@ export function isOutboxAnnouncement(data: unknown): data is OutboxAnnouncement 
 
 export function isOutboxRequest(data: unknown): data is OutboxRequest {
   const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
-  return type === 'outbox-status' || type === 'outbox-replay';
+  return type === 'outbox-status' || type === 'outbox-replay' || type === 'outbox-user';
 }
 
 /** The message ids of a request body `{commands: [...]}`. */
