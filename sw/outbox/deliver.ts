@@ -27,10 +27,11 @@ export function projectOf(request: Request): Project {
   };
 }
 
-function withToken(request: Request, token: string | undefined): Request {
+/** The request as sent: its body read out (a few kilobytes of JSON), with `token` if there is one. */
+async function withToken(request: Request, token: string | undefined): Promise<Request> {
   const headers = new Headers(request.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
-  return new Request(request.clone(), { headers });
+  return new Request(request.url, { method: request.method, headers, body: await request.clone().text() });
 }
 
 /**
@@ -56,13 +57,13 @@ export async function deliver(request: Request, owner: string): Promise<Attempt>
     // one there is. Any other user's token never goes on the request.
     const current = await ownersToken(accessToken(project), owner);
     if (current.parked) return { verdict: 'parked' };
-    let response = await fetch(withToken(request, current.token));
+    let response = await fetch(await withToken(request, current.token));
     let verdict: Attempt['verdict'] = replayVerdict(response.status);
     if (verdict === 'refresh') {
       const fresh = await ownersToken(refreshedAccessToken(project), owner);
       if (fresh.parked) return { verdict: 'parked' };
       if (fresh.token) {
-        response = await fetch(withToken(request, fresh.token));
+        response = await fetch(await withToken(request, fresh.token));
         verdict = replayVerdict(response.status);
       }
       // Still refused: the user must sign in again; the command waits for that, it is not

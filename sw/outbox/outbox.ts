@@ -201,17 +201,36 @@ function isDue(meta: EntryMeta, mode: ReplayMode): boolean {
   return meta.notBefore <= Date.now() || (mode === 'reconnect' && meta.offline);
 }
 
+const STRENGTH: Record<ReplayMode, number> = { due: 0, reconnect: 1, force: 2 };
 let running: Promise<number> | undefined;
+let next: { mode: ReplayMode; done: Promise<number> } | undefined;
 
 /**
  * Replays the queue once (one run at a time); resolves with how many requests wait still,
- * parked ones (another user's) aside.
+ * parked ones (another user's) aside. Asked for during a run, it runs once more after it
+ * (the strongest mode asked for): the run under way may have looked at an entry before a
+ * sign-in or a reconnection that the new request is about.
  */
 export function replay(mode: ReplayMode): Promise<number> {
-  running ??= oneAtATime(() => replayOnce(mode)).finally(() => {
-    running = undefined;
-  });
-  return running;
+  if (!running) {
+    running = oneAtATime(() => replayOnce(mode)).finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+  if (next) {
+    if (STRENGTH[mode] > STRENGTH[next.mode]) next.mode = mode;
+    return next.done;
+  }
+  const queued = { mode, done: Promise.resolve(0) };
+  queued.done = running
+    .catch(() => 0)
+    .then(() => {
+      next = undefined;
+      return replay(queued.mode);
+    });
+  next = queued;
+  return queued.done;
 }
 
 async function replayOnce(mode: ReplayMode): Promise<number> {

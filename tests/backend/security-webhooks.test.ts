@@ -57,7 +57,7 @@ async function post(channel: string, raw: Uint8Array) {
       'x-hub-signature-256': WRONG_SIGNATURE,
       'x-pigeon-webhook-secret': WRONG_SECRET,
     },
-    body: raw,
+    body: raw as BodyInit,
   });
   return [res.status, res.headers.get('content-type'), await res.text()];
 }

@@ -3,8 +3,8 @@
 // attack: the worker replays A's queued requests — A's customers' phones and texts — with
 // B's session. Here nothing of A's leaves while B (or nobody) is signed in, A's messages go
 // out exactly once when A is back, and what A discards at sign-out never leaves at all.
-// Every request the browser makes to the outbox function (the service worker's included) is
-// recorded with the user its token names.
+// Every request the service worker sends to the outbox function — what leaves the browser; a
+// page's own POST only reaches the worker — is recorded with the user its token names.
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { bearerSubject } from '../../src/domain/jwt-subject.ts';
@@ -35,12 +35,13 @@ interface OutboxCall {
   bodies: string[];
 }
 
-/** Every POST to /functions/v1/outbox this context sends, pages and service worker alike. */
+/** Every POST to /functions/v1/outbox the service worker of this context sends to the server. */
 function recordOutboxCalls(context: BrowserContext): OutboxCall[] {
   const calls: OutboxCall[] = [];
   context.on('request', (request) => {
     if (request.method() !== 'POST' || !new URL(request.url()).pathname.endsWith('/functions/v1/outbox'))
       return;
+    if (!request.serviceWorker()) return;
     void request.headerValue('authorization').then((authorization) => {
       const body = JSON.parse(request.postData() ?? '{}') as { commands?: { body: string }[] };
       calls.push({ user: bearerSubject(authorization), bodies: (body.commands ?? []).map((c) => c.body) });
