@@ -27,7 +27,11 @@ export function projectOf(request: Request): Project {
   };
 }
 
-/** The request as sent: its body read out (a few kilobytes of JSON), with `token` if there is one. */
+/**
+ * The request as sent, with `token` if there is one, its body read out (a few kilobytes of
+ * JSON): a body passed on as a stream is invisible to DevTools, and so to the e2e tests that
+ * check whose token carried which messages.
+ */
 async function withToken(request: Request, token: string | undefined): Promise<Request> {
   const headers = new Headers(request.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
