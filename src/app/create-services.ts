@@ -120,9 +120,16 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     return next;
   };
 
+  // The user whose sign-in last asked the worker to replay their parked requests.
+  let replayedFor: string | undefined;
+
   async function follow(state: SessionState): Promise<void> {
     const user = state.status === 'signed-in' || state.status === 'expired' ? state.user : undefined;
-    outbox.follow(user?.id, online.online);
+    outbox.follow(user?.id);
+    // Signed in (again): the requests the worker parked for this user may go now.
+    const signedIn = state.status === 'signed-in' ? state.user.id : undefined;
+    if (signedIn && signedIn !== replayedFor && online.online) outbox.reconnected();
+    replayedFor = signedIn;
     let space = space$.value;
     if (space && space.userId !== user?.id) {
       space$.next(undefined);

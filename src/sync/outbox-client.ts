@@ -91,15 +91,10 @@ export class OutboxClient {
     this.tellWorker({ type: 'outbox-status' });
   }
 
-  /**
-   * The user this tab is signed in as (undefined: nobody). Another user's requests are not
-   * this tab's to show; a user who signs in (online) gets their parked requests replayed.
-   */
-  follow(userId: string | undefined, online: boolean): void {
-    const changed = userId !== this.user;
+  /** The user this tab is signed in as (undefined: nobody): another user's requests are not this tab's to show. */
+  follow(userId: string | undefined): void {
     this.user = userId;
     this.size$.next(userId ? (this.sizes[userId] ?? 0) : 0);
-    if (changed && userId && online) this.reconnected();
   }
 
   /** How many of this user's requests wait in the worker (0 without a worker). */
@@ -150,7 +145,7 @@ export class OutboxClient {
     this.tellWorker({ type: 'outbox-replay', force: true });
   }
 
-  /** The network is back: the worker replays what waited for it. */
+  /** The network is back, or a user signed in (their parked requests may go now): the worker replays what waited for it. */
   reconnected(): void {
     this.tellWorker({ type: 'outbox-replay', force: false });
   }
