@@ -97,9 +97,10 @@ export class OutboxClient {
     this.size$.next(userId ? (this.sizes[userId] ?? 0) : 0);
   }
 
-  /** How many of this user's requests wait in the worker (0 without a worker). */
+  /** How many of this user's requests wait in the worker (0 without one; its last count if it does not answer). */
   async waitingFor(userId: string): Promise<number> {
-    return (await this.askWorker({ type: 'outbox-user', user: userId, action: 'count' })) ?? 0;
+    const answer = await this.askWorker({ type: 'outbox-user', user: userId, action: 'count' });
+    return answer ?? this.sizes[userId] ?? 0;
   }
 
   /** Removes this user's waiting requests unsent; resolves with how many (undefined: the worker did not answer). */

@@ -107,7 +107,8 @@ function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
 export async function handleUserRequest(request: OutboxUserRequest, port: MessagePort | undefined) {
   let size: number;
   if (request.action === 'count') {
-    size = (await sizes())[request.user] ?? 0;
+    // After a replay under way: it holds the entries it took out until it puts them back.
+    size = (await oneAtATime(sizes))[request.user] ?? 0;
   } else {
     size = await oneAtATime(() => dropUser(request.user));
     await announceSize();

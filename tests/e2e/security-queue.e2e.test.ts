@@ -128,13 +128,35 @@ test("A's parked messages are never sent under B, and go out exactly once when A
   expect(carriers.every((c) => c.user === a.id)).toBe(true);
 });
 
-test('messages discarded at sign-out are never sent, not even to their own user later', async () => {
+test('messages discarded at sign-out are never sent, not even to their own user later; their database and session are gone', async () => {
   const context = await e2e.newContext();
   const calls = recordOutboxCalls(context);
   const { user: a, page } = await readyToWrite(e2e, context, '+44 7400 730001', 'Cleo Customer');
 
   await writeOffline(context, page, ['A discarded']);
   await signOutWithWaiting(page, '1 message is', 'Discard and sign out');
+  // Nothing of A's is left on this device: no database of theirs (the storage worker's
+  // included), no session, nothing remembered.
+  await until(
+    () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '')),
+    (names) => names.length > 0 && !names.some((name) => name.includes(a.id)),
+  );
+  expect(
+    await page.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('pigeon-auth');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const count = open.result.transaction('kv').objectStore('kv').count();
+            count.onsuccess = () => resolve(count.result);
+          };
+        }),
+    ),
+  ).toBe(0);
+  expect(
+    await page.evaluate(() => Object.keys(localStorage).filter((key) => /pigeon:(user|workspace)/.test(key))),
+  ).toEqual([]);
   await context.setOffline(false);
   await page.close();
 
