@@ -270,23 +270,14 @@ end;
 $$;
 revoke all on function private.enqueue_campaign_commands(jsonb) from public;
 
--- The batch intake (replaces 20261203120100_quota_server_owned.sql's): as before, but
--- consecutive bulk commands of one campaign (the order already groups them) are answered by
--- private.enqueue_campaign_commands together.
-create or replace function public.enqueue_messages(p_commands jsonb) returns jsonb
+-- What a batch must be before any command is looked at (the checks of
+-- 20261203120100_quota_server_owned.sql's enqueue_messages, now a helper of their own).
+create function private.check_intake_batch(p_commands jsonb) returns void
 language plpgsql
+stable
 security definer
 set search_path = ''
 as $$
-declare
-  v_cmd record;
-  v_results jsonb[] := '{}';
-  v_workspace uuid;
-  v_refusal text;
-  v_result jsonb;
-  v_run jsonb := '[]';
-  v_run_at integer[] := '{}';
-  v_answers jsonb;
 begin
   if auth.uid() is null then
     raise exception 'enqueue_messages needs a signed-in user'
@@ -300,13 +291,59 @@ begin
     raise exception 'a batch holds 1 to 500 commands, got %', pg_catalog.jsonb_array_length(p_commands)
       using errcode = 'invalid_parameter_value';
   end if;
+end;
+$$;
+revoke all on function private.check_intake_batch(jsonb) from public;
+
+-- One command by the per-row path (as 20261203120100_quota_server_owned.sql's loop did): a
+-- plain message counts as used when accepted, or is refused when the quota has nothing left.
+create function private.enqueue_single_command(p_cmd jsonb) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_workspace uuid := private.plain_command_workspace(p_cmd);
+  v_refusal text;
+  v_result jsonb;
+begin
+  v_refusal := case when v_workspace is null then null else private.plain_message_quota_refusal(v_workspace) end;
+  if v_refusal is not null then
+    return private.intake_result((p_cmd ->> 'message_id')::uuid, 'rejected', v_refusal);
+  end if;
+  v_result := private.enqueue_command(p_cmd);
+  if v_workspace is not null and v_result ->> 'status' = 'queued' then
+    update public.quotas q set used = q.used + 1, updated_at = pg_catalog.now()
+    where q.workspace_id = v_workspace;
+  end if;
+  return v_result;
+end;
+$$;
+revoke all on function private.enqueue_single_command(jsonb) from public;
+
+-- The batch intake (replaces 20261203120100_quota_server_owned.sql's): quotas locked first,
+-- then the commands in one global order (campaign, chat, then message), so two batches
+-- touching the same rows or replaying the same ids wait for each other instead of
+-- deadlocking; within a campaign, the command carrying its draft goes first (it may create
+-- the campaign). Consecutive bulk commands of one campaign are answered together
+-- (private.enqueue_campaign_commands), any other command alone.
+create or replace function public.enqueue_messages(p_commands jsonb) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_cmd record;
+  v_results jsonb[] := '{}';
+  v_run jsonb := '[]';
+  v_run_at integer[] := '{}';
+  v_answers jsonb;
+begin
+  perform private.check_intake_batch(p_commands);
   perform private.lock_batch_quotas(p_commands);
-  -- Rows are locked in one global order (campaign, chat, then message), so two batches
-  -- touching the same rows or replaying the same ids wait for each other instead of
-  -- deadlocking. Within a campaign, the command carrying its draft goes first: it may create
-  -- the campaign. A null after the commands closes the last run.
+  -- A null row after the commands closes the last run.
   for v_cmd in
-    select o.value, o.ordinality, o.value is not null and private.bulk_campaign_command(o.value) as bulk
+    select o.value, o.ordinality, private.bulk_campaign_command(o.value) as bulk
     from (
       select c.value, c.ordinality
       from pg_catalog.jsonb_array_elements(p_commands) with ordinality c
@@ -331,20 +368,9 @@ begin
     if v_cmd.bulk then
       v_run := v_run || pg_catalog.jsonb_build_array(v_cmd.value);
       v_run_at := v_run_at || v_cmd.ordinality::integer;
-      continue;
-    end if;
-    v_workspace := private.plain_command_workspace(v_cmd.value);
-    v_refusal := case when v_workspace is null then null else private.plain_message_quota_refusal(v_workspace) end;
-    if v_refusal is not null then
-      v_result := private.intake_result((v_cmd.value ->> 'message_id')::uuid, 'rejected', v_refusal);
     else
-      v_result := private.enqueue_command(v_cmd.value);
-      if v_workspace is not null and v_result ->> 'status' = 'queued' then
-        update public.quotas q set used = q.used + 1, updated_at = pg_catalog.now()
-        where q.workspace_id = v_workspace;
-      end if;
+      v_results[v_cmd.ordinality] := private.enqueue_single_command(v_cmd.value);
     end if;
-    v_results[v_cmd.ordinality] := v_result;
   end loop;
   return pg_catalog.jsonb_build_object('results', pg_catalog.to_jsonb(v_results));
 end;
