@@ -17,6 +17,7 @@ import {
   isOutboxAnnouncement,
   OUTBOX_FUNCTION_PATH,
   type OutboxRequest,
+  type OutboxWaiting,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
   type SendCommand,
@@ -51,6 +52,8 @@ export type PostResult =
 export class OutboxClient {
   /** Requests waiting in the worker's queue. */
   readonly size$ = new BehaviorSubject(0);
+  /** What they carry: messages and campaign launches. */
+  readonly waiting$ = new BehaviorSubject<OutboxWaiting>({ messages: 0, launches: 0 });
   readonly replay$ = new BehaviorSubject<ReplayState>({ running: false });
   /** Fires when the worker recorded outcomes for the tabs to apply. */
   readonly outcomes$ = new Subject<void>();
@@ -66,6 +69,7 @@ export class OutboxClient {
       switch (data.type) {
         case 'outbox-size':
           this.size$.next(data.size);
+          this.waiting$.next(data.waiting);
           break;
         case 'outbox-replay-start':
           this.replay$.next({ running: true });
@@ -132,6 +136,7 @@ export class OutboxClient {
   dispose(): void {
     this.channel?.close();
     this.size$.complete();
+    this.waiting$.complete();
     this.replay$.complete();
     this.outcomes$.complete();
   }

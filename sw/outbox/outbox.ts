@@ -22,6 +22,9 @@ import {
   outcomesOfAnswer,
   PIGEON_CHANNEL,
   type QueuedAnswer,
+  type QueuedCommands,
+  queuedCommandsOf,
+  waitingOf,
 } from '../../src/sync/outbox-protocol.ts';
 import { type Attempt, deliver } from './deliver.ts';
 
@@ -33,7 +36,7 @@ const RETENTION_MINUTES = 60 * 24 * 60;
 /** What the queue hands back (Workbox does not export the type). */
 type QueueEntry = NonNullable<Awaited<ReturnType<Queue['shiftRequest']>>>;
 
-interface EntryMeta extends QueuedTry {
+interface EntryMeta extends QueuedTry, Partial<QueuedCommands> {
   /** The last try found no network: the next sign of a connection replays it at once. */
   offline: boolean;
 }
@@ -58,7 +61,8 @@ const queue = new Queue('pigeon-outbox', {
 });
 
 export async function announceSize(): Promise<void> {
-  announce({ type: 'outbox-size', size: await queue.size() });
+  const entries = await queue.getAll();
+  announce({ type: 'outbox-size', size: entries.length, waiting: waitingOf(entries.map(metaOf)) });
 }
 
 /** Records what a definite answer means for each message of the request and tells the tabs. */
@@ -97,7 +101,10 @@ export async function handleCommand(request: Request): Promise<Response> {
   }
   await queue.pushRequest({
     request: stored,
-    metadata: { ...nextTry({ attempts: 0, notBefore: 0, offline: false }, attempt) },
+    metadata: {
+      ...nextTry({ attempts: 0, notBefore: 0, offline: false }, attempt),
+      ...queuedCommandsOf(body),
+    },
   });
   await announceSize();
   schedule();
@@ -155,7 +162,7 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
       else dropped += 1;
     } else {
       error = attempt.response ? `the server answered HTTP ${attempt.response.status}` : 'no connection';
-      const next = nextTry(meta, attempt);
+      const next = { ...meta, ...nextTry(meta, attempt) };
       kept.push({ ...entry, metadata: { ...next } });
       held ||= holdsQueue(next);
     }

@@ -855,14 +855,14 @@ describe('sending, counters and settlement', () => {
 });
 
 describe('the per-recipient report and Retry failed', () => {
-  interface Steps {
+  type Steps = {
     status: string;
     created_at: Date;
     sent_at: Date | null;
     delivered_at: Date | null;
     read_at: Date | null;
     failed_at: Date | null;
-  }
+  };
   const steps = async (messageId: string) =>
     (
       await backend.db.query<Steps>(
