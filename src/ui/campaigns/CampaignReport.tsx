@@ -72,20 +72,6 @@ export function CampaignReport(props: {
         second: '2-digit',
       }),
   );
-  let scroller!: HTMLDivElement;
-  const virtualizer = createVirtualizer({
-    get count() {
-      return shown().length;
-    },
-    getScrollElement: () => scroller,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 6,
-  });
-  // A list that shrank under the scroll position (a filter) starts again at the top.
-  createEffect(() => {
-    if (shown().length * ROW_HEIGHT < (scroller?.scrollTop ?? 0)) virtualizer.scrollToOffset(0);
-  });
-
   /** The shown rows as a CSV file, made here: no request, so it works offline. */
   function exportCsv() {
     const url = URL.createObjectURL(new Blob([reportCsv(shown())], { type: 'text/csv;charset=utf-8' }));
@@ -149,59 +135,75 @@ export function CampaignReport(props: {
           </p>
         }
       >
-        <div class={styles.scroller} ref={scroller}>
-          <ul
-            class={styles.list}
-            aria-label="Recipients"
-            style={{ height: `${virtualizer.getTotalSize()}px` }}
-          >
-            <For each={virtualizer.getVirtualItems()}>
-              {(item) => (
-                <Show when={shown()[item.index]}>
-                  {(row) => (
-                    <li
-                      class={styles.item}
-                      style={{ transform: `translateY(${item.start}px)`, height: `${ROW_HEIGHT}px` }}
-                    >
-                      <div class={styles.top}>
-                        <span class={styles.who}>
-                          <span class={styles.name}>{row().name || formatPhone(row().phone)}</span>
-                          <Show when={row().name}>
-                            <span class={styles.phone}>{formatPhone(row().phone)}</span>
-                          </Show>
-                        </span>
-                        <span class={classes(pills.pill, PILL[row().status])}>
-                          {MESSAGE_STATUS_LABELS[row().status]}
-                        </span>
-                      </div>
-                      <ol class={styles.steps} aria-label="Steps">
-                        <For each={STEPS.filter(([key]) => row()[key])}>
-                          {([key, label]) => (
-                            <li>
-                              {label}{' '}
-                              <time datetime={row()[key] ?? undefined}>
-                                {time().format(Date.parse(row()[key] ?? ''))}
-                              </time>
-                            </li>
-                          )}
-                        </For>
-                      </ol>
-                      <Show when={row().error}>
-                        {(error) => (
-                          <p class={styles.error} title={error()}>
-                            {error()}
-                          </p>
-                        )}
-                      </Show>
-                    </li>
-                  )}
-                </Show>
-              )}
-            </For>
-          </ul>
-        </div>
+        <RecipientRows rows={shown()} time={time()} />
       </Show>
     </section>
+  );
+}
+
+/** The rows in view only, in a scroller of its own: mounted once there are rows to show. */
+function RecipientRows(props: { rows: readonly ReportRow[]; time: Intl.DateTimeFormat }): JSX.Element {
+  let scroller!: HTMLDivElement;
+  const virtualizer = createVirtualizer({
+    get count() {
+      return props.rows.length;
+    },
+    getScrollElement: () => scroller,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6,
+  });
+  // A list that shrank under the scroll position (a filter) starts again at the top.
+  createEffect(() => {
+    if (props.rows.length * ROW_HEIGHT < (scroller?.scrollTop ?? 0)) virtualizer.scrollToOffset(0);
+  });
+  return (
+    <div class={styles.scroller} ref={scroller}>
+      <ul class={styles.list} aria-label="Recipients" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+        <For each={virtualizer.getVirtualItems()}>
+          {(item) => (
+            <Show when={props.rows[item.index]}>
+              {(row) => (
+                <li
+                  class={styles.item}
+                  style={{ transform: `translateY(${item.start}px)`, height: `${ROW_HEIGHT}px` }}
+                >
+                  <div class={styles.top}>
+                    <span class={styles.who}>
+                      <span class={styles.name}>{row().name || formatPhone(row().phone)}</span>
+                      <Show when={row().name}>
+                        <span class={styles.phone}>{formatPhone(row().phone)}</span>
+                      </Show>
+                    </span>
+                    <span class={classes(pills.pill, PILL[row().status])}>
+                      {MESSAGE_STATUS_LABELS[row().status]}
+                    </span>
+                  </div>
+                  <ol class={styles.steps} aria-label="Steps">
+                    <For each={STEPS.filter(([key]) => row()[key])}>
+                      {([key, label]) => (
+                        <li>
+                          {label}{' '}
+                          <time datetime={row()[key] ?? undefined}>
+                            {props.time.format(Date.parse(row()[key] ?? ''))}
+                          </time>
+                        </li>
+                      )}
+                    </For>
+                  </ol>
+                  <Show when={row().error}>
+                    {(error) => (
+                      <p class={styles.error} title={error()}>
+                        {error()}
+                      </p>
+                    )}
+                  </Show>
+                </li>
+              )}
+            </Show>
+          )}
+        </For>
+      </ul>
+    </div>
   );
 }
 
