@@ -1,5 +1,5 @@
 import { createVirtualizer } from '@tanstack/solid-virtual';
-import { createEffect, createMemo, createSignal, For, type JSX, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, type JSX, on, onCleanup, Show } from 'solid-js';
 import {
   filterReport,
   REPORT_STATUSES,
@@ -17,7 +17,10 @@ import page from '../components/page.module.css';
 import styles from './CampaignReport.module.css';
 import pills from './StatusPill.module.css';
 
+/** Rows are as tall as their content at most: the steps take two lines on a phone. */
 const ROW_HEIGHT = 84;
+const PHONE_ROW_HEIGHT = 108;
+const PHONE = '(max-width: 640px)';
 
 export const MESSAGE_STATUS_LABELS: Record<MessageStatus, string> = {
   queued: 'Queued',
@@ -144,17 +147,24 @@ export function CampaignReport(props: {
 /** The rows in view only, in a scroller of its own: mounted once there are rows to show. */
 function RecipientRows(props: { rows: readonly ReportRow[]; time: Intl.DateTimeFormat }): JSX.Element {
   let scroller!: HTMLDivElement;
+  const media = window.matchMedia(PHONE);
+  const [phone, setPhone] = createSignal(media.matches);
+  const onMedia = () => setPhone(media.matches);
+  media.addEventListener('change', onMedia);
+  onCleanup(() => media.removeEventListener('change', onMedia));
+  const height = () => (phone() ? PHONE_ROW_HEIGHT : ROW_HEIGHT);
   const virtualizer = createVirtualizer({
     get count() {
       return props.rows.length;
     },
     getScrollElement: () => scroller,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: height,
     overscan: 6,
   });
+  createEffect(on(phone, () => virtualizer.measure(), { defer: true }));
   // A list that shrank under the scroll position (a filter) starts again at the top.
   createEffect(() => {
-    if (props.rows.length * ROW_HEIGHT < (scroller?.scrollTop ?? 0)) virtualizer.scrollToOffset(0);
+    if (props.rows.length * height() < (scroller?.scrollTop ?? 0)) virtualizer.scrollToOffset(0);
   });
   return (
     <div class={styles.scroller} ref={scroller}>
@@ -165,7 +175,7 @@ function RecipientRows(props: { rows: readonly ReportRow[]; time: Intl.DateTimeF
               {(row) => (
                 <li
                   class={styles.item}
-                  style={{ transform: `translateY(${item.start}px)`, height: `${ROW_HEIGHT}px` }}
+                  style={{ transform: `translateY(${item.start}px)`, height: `${height()}px` }}
                 >
                   <div class={styles.top}>
                     <span class={styles.who}>
