@@ -39,6 +39,8 @@ export const migrationStrategies = {
     1: () => null,
     // 2 adds kind, media, edits and deletions (the inbox): dropped and pulled again, as for 1.
     2: () => null,
+    // 3 adds the times of delivery, read and failure (the campaign report): dropped and pulled again.
+    3: () => null,
   },
   chats: {},
   chat_notes: {},

@@ -173,8 +173,8 @@ export const channelSchema = replicatedSchema<ChannelDoc>({
 
 export const messageSchema = replicatedSchema<MessageDoc>({
   // 1: campaign_id and sent_at; 2: what the inbox shows (kind, media, edits, deletions) and the
-  // chat index (migrations.ts).
-  version: 2,
+  // chat index (migrations.ts); 3: the times of delivery, read and failure (the campaign report).
+  version: 3,
   properties: {
     channel_id: uuid,
     chat_id: uuid,
@@ -186,6 +186,9 @@ export const messageSchema = replicatedSchema<MessageDoc>({
     error: { type: ['string', 'null'] },
     campaign_id: { type: ['string', 'null'], maxLength: 36 },
     sent_at: { type: ['string', 'null'] },
+    delivered_at: { type: ['string', 'null'] },
+    read_at: { type: ['string', 'null'] },
+    failed_at: { type: ['string', 'null'] },
     created_at: timestamp,
     kind: {
       type: 'string',
@@ -223,6 +226,9 @@ export const messageSchema = replicatedSchema<MessageDoc>({
     'error',
     'campaign_id',
     'sent_at',
+    'delivered_at',
+    'read_at',
+    'failed_at',
     'created_at',
   ],
   // A conversation: one workspace, one phone, in time order; one chat (the inbox), in time order.

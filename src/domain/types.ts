@@ -129,6 +129,10 @@ export interface Message extends ReplicatedDocument, MessageContent {
   campaign_id: string | null;
   /** When an outbound message was first seen sent (set by the server); null before, and inbound. */
   sent_at: IsoTimestamp | null;
+  /** When it was first reported delivered, read, failed (set by the server; the campaign report). */
+  delivered_at: IsoTimestamp | null;
+  read_at: IsoTimestamp | null;
+  failed_at: IsoTimestamp | null;
   created_at: IsoTimestamp;
 }
 

@@ -21,6 +21,7 @@ import {
   OUTBOX_FUNCTION_PATH,
   type OutboxRequest,
   type OutboxUserRequest,
+  type OutboxWaiting,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
   type SendCommand,
@@ -54,9 +55,13 @@ export type PostResult =
   /** No worker, and the server could not take it now (offline, 5xx, 401): try again later. */
   | { kind: 'unsent'; verdict: ReplayVerdict };
 
+const NOTHING_WAITING: OutboxWaiting = { messages: 0, launches: 0 };
+
 export class OutboxClient {
   /** The followed user's requests waiting in the worker's queue. */
   readonly size$ = new BehaviorSubject(0);
+  /** What they carry: messages and campaign launches. */
+  readonly waiting$ = new BehaviorSubject<OutboxWaiting>(NOTHING_WAITING);
   readonly replay$ = new BehaviorSubject<ReplayState>({ running: false });
   /** Fires when the worker recorded outcomes for the tabs to apply. */
   readonly outcomes$ = new Subject<void>();
@@ -64,6 +69,7 @@ export class OutboxClient {
   private readonly fetch: typeof fetch;
   /** The worker's last count per user, and whose this tab shows. */
   private sizes: Record<string, number> = {};
+  private waiting: Record<string, OutboxWaiting> = {};
   private user: string | undefined;
 
   constructor(private readonly opts: OutboxClientOptions) {
@@ -75,7 +81,8 @@ export class OutboxClient {
       switch (data.type) {
         case 'outbox-size':
           this.sizes = data.sizes;
-          this.size$.next(this.user ? (data.sizes[this.user] ?? 0) : 0);
+          this.waiting = data.waiting;
+          this.showFollowed();
           break;
         case 'outbox-replay-start':
           this.replay$.next({ running: true });
@@ -94,7 +101,13 @@ export class OutboxClient {
   /** The user this tab is signed in as (undefined: nobody): another user's requests are not this tab's to show. */
   follow(userId: string | undefined): void {
     this.user = userId;
-    this.size$.next(userId ? (this.sizes[userId] ?? 0) : 0);
+    this.showFollowed();
+  }
+
+  private showFollowed(): void {
+    const user = this.user;
+    this.size$.next(user ? (this.sizes[user] ?? 0) : 0);
+    this.waiting$.next(user ? (this.waiting[user] ?? NOTHING_WAITING) : NOTHING_WAITING);
   }
 
   /** How many of this user's requests wait in the worker (0 without one; its last count if it does not answer). */
@@ -159,6 +172,7 @@ export class OutboxClient {
   dispose(): void {
     this.channel?.close();
     this.size$.complete();
+    this.waiting$.complete();
     this.replay$.complete();
     this.outcomes$.complete();
   }

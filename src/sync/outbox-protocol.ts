@@ -31,13 +31,51 @@ export interface QueuedAnswer {
   queued: true;
 }
 
+/** What a queued request carries, kept beside it in the worker's queue (counted without reading bodies). */
+export interface QueuedCommands {
+  /** Its one-to-one messages (a campaign's chunk has none). */
+  messages: number;
+  /** The campaign it launches, for a chunk of a launch. */
+  campaign?: string;
+}
+
+/** What waits in the worker's queue, as people count it: messages, and campaign launches (any number of chunks). */
+export interface OutboxWaiting {
+  messages: number;
+  launches: number;
+}
+
+export function queuedCommandsOf(body: unknown): QueuedCommands {
+  const commands = (body as { commands?: unknown } | null)?.commands;
+  const list: unknown[] = Array.isArray(commands) ? commands : [];
+  let messages = 0;
+  let campaign: string | undefined;
+  for (const command of list) {
+    const id = (command as { campaign_id?: unknown } | null)?.campaign_id;
+    if (typeof id === 'string') campaign = id;
+    else messages += 1;
+  }
+  return campaign === undefined ? { messages } : { messages, campaign };
+}
+
+/** The queue's entries as people count them; an entry queued before its kind was kept counts as one message. */
+export function waitingOf(entries: readonly Partial<QueuedCommands>[]): OutboxWaiting {
+  let messages = 0;
+  const launches = new Set<string>();
+  for (const entry of entries) {
+    messages += entry.messages ?? (entry.campaign === undefined ? 1 : 0);
+    if (entry.campaign !== undefined) launches.add(entry.campaign);
+  }
+  return { messages, launches: launches.size };
+}
+
 /** Announced by the worker on the BroadcastChannel. */
 export type OutboxAnnouncement =
   /**
-   * The queue's size now for each user who has requests in it (by user id): a tab shows
-   * its own user's. Sent on every change and when a tab asks.
+   * The queue's size now for each user who has requests in it (by user id), and what each
+   * user's requests carry: a tab shows its own user's. Sent on every change and when a tab asks.
    */
-  | { type: 'outbox-size'; sizes: Record<string, number> }
+  | { type: 'outbox-size'; sizes: Record<string, number>; waiting: Record<string, OutboxWaiting> }
   | { type: 'outbox-replay-start'; size: number }
   /** A replay ended: `kept` requests wait for a later one (network, 5xx, signed out). */
   | { type: 'outbox-replay-end'; delivered: number; dropped: number; kept: number; error?: string }

@@ -32,9 +32,13 @@ import {
   commandIds,
   type OutboxAnnouncement,
   type OutboxUserRequest,
+  type OutboxWaiting,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
   type QueuedAnswer,
+  type QueuedCommands,
+  queuedCommandsOf,
+  waitingOf,
 } from '../../src/sync/outbox-protocol.ts';
 import { type Attempt, deliver, projectOf } from './deliver.ts';
 import { signedInUser } from './session.ts';
@@ -47,7 +51,7 @@ const RETENTION_MINUTES = 60 * 24 * 60;
 /** What the queue hands back (Workbox does not export the type). */
 type QueueEntry = NonNullable<Awaited<ReturnType<Queue['shiftRequest']>>>;
 
-interface EntryMeta extends Omit<OwnedTry, 'user'> {
+interface EntryMeta extends Omit<OwnedTry, 'user'>, Partial<QueuedCommands> {
   /** Whose request it is; absent in entries an older version queued (their token says). */
   user?: string;
   /** The last try found no network: the next sign of a connection replays it at once. */
@@ -87,9 +91,19 @@ async function sizes(): Promise<Record<string, number>> {
   return counts;
 }
 
-/** Each user's number of waiting requests: a tab shows its own user's only. */
+/** Each user's number of waiting requests and what they carry: a tab shows its own user's only. */
 export async function announceSize(): Promise<void> {
-  announce({ type: 'outbox-size', sizes: await sizes() });
+  const byUser = new Map<string, EntryMeta[]>();
+  for (const entry of await queue.getAll()) {
+    const owner = ownerOf(entry);
+    if (owner) byUser.set(owner, [...(byUser.get(owner) ?? []), metaOf(entry)]);
+  }
+  const users = [...byUser];
+  announce({
+    type: 'outbox-size',
+    sizes: Object.fromEntries(users.map(([user, metas]) => [user, metas.length])),
+    waiting: Object.fromEntries(users.map(([user, metas]) => [user, waitingOf(metas)])),
+  });
 }
 
 // Replays and drops take the whole queue out and put back what stays: one at a time.
@@ -171,7 +185,10 @@ export async function handleCommand(request: Request): Promise<Response> {
   const fresh: EntryMeta = { user, attempts: 0, notBefore: 0, offline: false };
   await queue.pushRequest({
     request: stored,
-    metadata: { ...(attempt.verdict === 'parked' ? { ...fresh, parked: true } : nextTry(fresh, attempt)) },
+    metadata: {
+      ...(attempt.verdict === 'parked' ? { ...fresh, parked: true } : nextTry(fresh, attempt)),
+      ...queuedCommandsOf(body),
+    },
   });
   await announceSize();
   schedule();
@@ -188,6 +205,14 @@ function nextTry(meta: EntryMeta, attempt: Attempt): EntryMeta {
     attempts,
     notBefore: Date.now() + wait,
     offline: attempt.response === undefined,
+  };
+}
+
+/** What an entry carries (kept across tries so the header can count it). */
+function carriedOf(meta: EntryMeta): Partial<QueuedCommands> {
+  return {
+    ...(meta.messages === undefined ? {} : { messages: meta.messages }),
+    ...(meta.campaign === undefined ? {} : { campaign: meta.campaign }),
   };
 }
 
@@ -271,7 +296,7 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
       held.add(user);
     } else {
       error = attempt.response ? `the server answered HTTP ${attempt.response.status}` : 'no connection';
-      const next = nextTry({ ...meta, user }, attempt);
+      const next = { ...nextTry({ ...meta, user }, attempt), ...carriedOf(meta) };
       kept.push({ ...entry, metadata: { ...next } });
       if (holdsQueue(next)) held.add(user);
     }

@@ -28,8 +28,20 @@ test('every collection has its strategies wired, one per version step', () => {
 test('messages pulled before campaign_id, sent_at and the inbox content (version 0) come back with them from the pull after the migration', async () => {
   const name = `migrate-${randomUUID()}`;
   const storage = wrappedValidateAjvStorage({ storage: getRxStorageMemory() });
-  // Version 0 had none of what versions 1 (campaign_id, sent_at) and 2 (the inbox's content) added.
-  const added = ['campaign_id', 'sent_at', 'kind', 'media_id', 'file_name', 'edited_at', 'revoked_at'];
+  // Version 0 had none of what versions 1 (campaign_id, sent_at), 2 (the inbox's content) and 3
+  // (the report's step times) added.
+  const added = [
+    'campaign_id',
+    'sent_at',
+    'kind',
+    'media_id',
+    'file_name',
+    'edited_at',
+    'revoked_at',
+    'delivered_at',
+    'read_at',
+    'failed_at',
+  ];
   const v0Properties = Object.fromEntries(
     Object.entries(messageSchema.properties).filter(([key]) => !added.includes(key)),
   );
@@ -56,6 +68,9 @@ test('messages pulled before campaign_id, sent_at and the inbox content (version
     error: null,
     campaign_id: campaignId,
     sent_at: '2026-01-01T00:00:00.500Z',
+    delivered_at: '2026-01-01T00:00:00.700Z',
+    read_at: null,
+    failed_at: null,
     created_at: '2026-01-01T00:00:00.000Z',
     kind: 'text',
     media_id: null,

@@ -2,6 +2,9 @@
 import type { Accessor } from 'solid-js';
 import type { Result } from '../../domain/result.ts';
 import type { MessageContent, MessageStatus, Template } from '../../domain/types.ts';
+import type { OutboxWaiting } from '../../sync/outbox-protocol.ts';
+
+export type { OutboxWaiting };
 
 /** A message of a conversation, as the UI shows it. */
 export interface ThreadMessage {
@@ -42,6 +45,8 @@ export interface CampaignSends {
 export interface OutboxStatus {
   /** Send requests waiting in the service worker for the network or the server. */
   waiting: Accessor<number>;
+  /** What they carry: one-to-one messages, and campaign launches (each any number of requests). */
+  waitingByKind: Accessor<OutboxWaiting>;
   /** Why they wait, after a replay that could not deliver them. */
   problem: Accessor<string | undefined>;
   retryNow(): void;

@@ -183,6 +183,7 @@ export function createMessagesApi(
 
     outbox: {
       waiting: toAccessor(outbox.size$, outbox.size$.value),
+      waitingByKind: toAccessor(outbox.waiting$, outbox.waiting$.value),
       problem: toAccessor(outbox.replay$.pipe(map((r) => (r.running ? undefined : r.problem))), undefined),
       retryNow: () => outbox.retryNow(),
     },
