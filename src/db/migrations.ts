@@ -25,7 +25,10 @@ export const migrationStrategies = {
     // as the app stored it (the new columns are null on Pigeon's own templates).
     1: (doc) => doc,
   },
-  campaigns: {},
+  campaigns: {
+    // 1 adds template_parameters: null on every campaign drafted before, as on its server row.
+    1: (doc) => ({ ...doc, template_parameters: null }),
+  },
   workspaces: {},
   workspace_members: {},
   channels: {

@@ -275,11 +275,21 @@ const delayMs = { type: 'integer', minimum: 0, maximum: 3600000 } as const;
 
 /** A campaign (supabase/migrations/20261202000500_campaigns.sql); created_at stays on the server. */
 export const campaignSchema = replicatedSchema<CampaignDoc>({
-  version: 0,
+  // 1: template_parameters, the {{n}} values of a Meta template campaign (migrations.ts).
+  version: 1,
   properties: {
     name: { type: 'string', maxLength: 200 },
     channel_id: { type: ['string', 'null'] },
     template_id: { type: ['string', 'null'] },
+    template_parameters: {
+      type: ['object', 'null'],
+      properties: {
+        header: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 20 },
+        body: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 100 },
+      },
+      required: ['header', 'body'],
+      additionalProperties: false,
+    },
     body: messageBody,
     group_ids: { type: 'array', items: { type: 'string' } },
     tags: { type: 'array', items: { type: 'string' } },

@@ -220,10 +220,24 @@ export type CampaignStatus =
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
+/**
+ * A Meta template's {{1}}.. values as a campaign maps them: one Pigeon template text per
+ * parameter (`{{first_name|there}}`, or fixed text), rendered for each recipient.
+ */
+export interface TemplateParameters {
+  header: string[];
+  body: string[];
+}
+
 export interface Campaign extends EditableDocument {
   name: string;
   channel_id: string | null;
   template_id: string | null;
+  /**
+   * Set when the template is a Meta template: each recipient gets it as a template message
+   * with these values, not as text (body then holds Meta's body, for the preview).
+   */
+  template_parameters: TemplateParameters | null;
   /** The template's body when the campaign was drafted: edits to the template do not reach it. */
   body: string;
   /** Audience: contacts in any of these groups, or with any of these tags, or listed. */

@@ -15,6 +15,7 @@ function campaign(patch: Partial<Campaign> = {}): Campaign {
     name: 'Spring sale',
     channel_id: null,
     template_id: null,
+    template_parameters: null,
     body: 'Hello {{name}}',
     group_ids: [],
     tags: ['vip'],

@@ -271,6 +271,7 @@ describe('campaignPlanInput', () => {
     name: 'Sale',
     channel_id: LEADS,
     template_id: null,
+    template_parameters: null,
     body: 'Hi {{name}}',
     group_ids: [VIP],
     tags: ['berlin'],
