@@ -98,7 +98,8 @@ export const groupSchema = replicatedSchema<GroupDoc>({
 
 export const templateSchema = replicatedSchema<TemplateDoc>({
   // 1: provider, channel_id, provider_status of templates synced from Meta (optional; migrations.ts).
-  version: 1,
+  // 2: components, Meta's HEADER/BODY/FOOTER/BUTTONS (the header's {{n}} take values too).
+  version: 2,
   properties: {
     name: { type: 'string', maxLength: 200 },
     body: { type: 'string', maxLength: 4096 },
@@ -108,6 +109,7 @@ export const templateSchema = replicatedSchema<TemplateDoc>({
     provider: { type: ['string', 'null'] },
     channel_id: { type: ['string', 'null'] },
     provider_status: { type: ['string', 'null'] },
+    components: { type: ['array', 'null'], items: { type: 'object' } },
   },
   required: ['name', 'body', 'language', 'category', 'updated_at'],
   indexes: [['workspace_id', 'name']],

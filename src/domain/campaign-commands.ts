@@ -60,7 +60,10 @@ export const CAMPAIGN_SERVER_DEFAULTS = {
  * intake's draft (private.create_campaign_draft) does not take; each command carries its
  * rendered template parameters instead.
  */
-export type LaunchDraft = Omit<Pick<Campaign, (typeof CAMPAIGN_DRAFT_KEYS)[number] | 'workspace_id' | 'updated_at'>, 'template_parameters'>;
+export type LaunchDraft = Omit<
+  Pick<Campaign, (typeof CAMPAIGN_DRAFT_KEYS)[number] | 'workspace_id' | 'updated_at'>,
+  'template_parameters'
+>;
 
 export function launchDraft(campaign: Campaign): LaunchDraft {
   const draft: Partial<Record<string, unknown>> = {

@@ -79,10 +79,12 @@ function checkTemplateParameters(p: TemplateParameters): Result<TemplateParamete
     ['body', 100],
   ] as const) {
     const values = p[part];
-    if (!Array.isArray(values) || values.length > max) return fail('Template values', `at most ${max} ${part} values`);
+    if (!Array.isArray(values) || values.length > max)
+      return fail('Template values', `at most ${max} ${part} values`);
     for (const [i, value] of values.entries()) {
       const label = `Template ${part} {{${i + 1}}}`;
-      if (typeof value !== 'string' || value.trim() === '') return fail(label, 'choose a variable or type a value');
+      if (typeof value !== 'string' || value.trim() === '')
+        return fail(label, 'choose a variable or type a value');
       const text = checkTemplateBody(value);
       if (!text.ok) return { ok: false, error: text.error.replace(/^[^:]*:/, `${label}:`) };
       if (text.value.length > 1024) return fail(label, 'at most 1024 characters');

@@ -9,8 +9,8 @@
  */
 import { type AudienceContact, type CampaignAudience, type Exclusion, resolveAudience } from './audience.ts';
 import { campaignMessageId } from './ids.ts';
-import { type Pacing, type RandomSource, sendPlanner } from './send-plan.ts';
 import { fillParameters, parameterCount } from './provider-template.ts';
+import { type Pacing, type RandomSource, sendPlanner } from './send-plan.ts';
 import { type ParsedTemplate, parseTemplate, renderTemplate, WHATSAPP_TEXT_LIMIT } from './template.ts';
 import type { Campaign, Contact, TemplateParameters } from './types.ts';
 

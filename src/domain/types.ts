@@ -63,6 +63,16 @@ export interface Template extends EditableDocument {
   channel_id?: string | null;
   /** Meta's review status: APPROVED, PENDING, REJECTED… Only APPROVED ones can be sent. */
   provider_status?: string | null;
+  /** Meta's components as the WABA lists them (HEADER, BODY, FOOTER, BUTTONS); null on Pigeon's own. */
+  components?: TemplateComponent[] | null;
+}
+
+/** One component of a Meta template (GET /{waba-id}/message_templates). */
+export interface TemplateComponent {
+  type: string;
+  /** HEADER: TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION. */
+  format?: string;
+  text?: string;
 }
 
 /** Read-only on the client. Its `workspace_id` is its own id, so it is filtered like any row. */
