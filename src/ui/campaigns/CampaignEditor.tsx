@@ -140,7 +140,11 @@ export function CampaignEditor(props: {
           <TemplateValues
             template={template()}
             values={parameters()}
-            onChange={setParameters}
+            onChange={(values) => {
+              setParameters(values);
+              // A refusal of a value is stale once that value changes.
+              if (error()?.text.startsWith('Template ')) setError(undefined);
+            }}
             problem={(label) => (error()?.text.startsWith(`${label}:`) ? error()?.text : undefined)}
           />
         )}
