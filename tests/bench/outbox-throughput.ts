@@ -116,7 +116,7 @@ async function measure(db: TestDb): Promise<Record<string, number>> {
 
 export async function outboxThroughput(): Promise<BenchResult> {
   const dbs: TestDb[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
-  let figures: Record<string, number> = {
+  let figures: Record<string, number | string> = {
     rate_limit_per_minute: RATE_PER_MINUTE,
     rate_limit_per_s: RATE_PER_MINUTE / 60,
     messages: MESSAGES,

@@ -65,7 +65,7 @@ export function TemplateValues(props: {
       </datalist>
       {field('header', 'Header')}
       {field('body', 'Body')}
-      <p class={styles.preview}>
+      <p class={forms.templatePreview}>
         {fillParameters(
           props.template.body,
           slots().body.map((v) => v.trim() || '…'),

@@ -6,7 +6,6 @@ import controls from '../components/controls.module.css';
 import { TextField } from '../components/Field.tsx';
 import forms from '../components/forms.module.css';
 import page from '../components/page.module.css';
-import styles from './Conversation.module.css';
 
 /**
  * Outside WhatsApp's 24-hour window (Meta): an approved template, the {{1}}.. values of its
@@ -86,7 +85,7 @@ export function TemplateCompose(props: {
             />
           )}
         </For>
-        <p class={styles.templatePreview}>
+        <p class={forms.templatePreview}>
           <Show when={header()}>
             <strong>
               {fillParameters(
