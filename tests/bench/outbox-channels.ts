@@ -9,7 +9,8 @@ import { runOutbox } from '../../supabase/local/outbox-run.ts';
 import { startBackend, type TestDb } from '../backend/harness.ts';
 
 export const CHANNELS = 20;
-export const PER_CHANNEL = 5000;
+/** 5,000 as the issue asks; BENCH_PER_CHANNEL sets fewer for a quick look. */
+export const PER_CHANNEL = Number(process.env.BENCH_PER_CHANNEL ?? 5000);
 /** Channel i may send 3600 + 120·i a minute: 60 to 98 a second, 1,580 a second in all. */
 export const rateOf = (i: number) => 3600 + 120 * i;
 /** Concurrent process-outbox loops, and the sends each holds in flight (OUTBOX_BATCH_SIZE). */
