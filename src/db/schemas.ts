@@ -98,7 +98,8 @@ export const groupSchema = replicatedSchema<GroupDoc>({
 
 export const templateSchema = replicatedSchema<TemplateDoc>({
   // 1: provider, channel_id, provider_status of templates synced from Meta (optional; migrations.ts).
-  version: 1,
+  // 2: components, Meta's HEADER/BODY/FOOTER/BUTTONS (the header's {{n}} take values too).
+  version: 2,
   properties: {
     name: { type: 'string', maxLength: 200 },
     body: { type: 'string', maxLength: 4096 },
@@ -108,6 +109,7 @@ export const templateSchema = replicatedSchema<TemplateDoc>({
     provider: { type: ['string', 'null'] },
     channel_id: { type: ['string', 'null'] },
     provider_status: { type: ['string', 'null'] },
+    components: { type: ['array', 'null'], items: { type: 'object' } },
   },
   required: ['name', 'body', 'language', 'category', 'updated_at'],
   indexes: [['workspace_id', 'name']],
@@ -281,11 +283,21 @@ const delayMs = { type: 'integer', minimum: 0, maximum: 3600000 } as const;
 
 /** A campaign (supabase/migrations/20261202000500_campaigns.sql); created_at stays on the server. */
 export const campaignSchema = replicatedSchema<CampaignDoc>({
-  version: 0,
+  // 1: template_parameters, the {{n}} values of a Meta template campaign (migrations.ts).
+  version: 1,
   properties: {
     name: { type: 'string', maxLength: 200 },
     channel_id: { type: ['string', 'null'] },
     template_id: { type: ['string', 'null'] },
+    template_parameters: {
+      type: ['object', 'null'],
+      properties: {
+        header: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 20 },
+        body: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 100 },
+      },
+      required: ['header', 'body'],
+      additionalProperties: false,
+    },
     body: messageBody,
     group_ids: { type: 'array', items: { type: 'string' } },
     tags: { type: 'array', items: { type: 'string' } },

@@ -4,6 +4,7 @@
  * the worker queues when it cannot go through).
  */
 import type { CommandResult } from '../../supabase/functions/outbox/handler.ts';
+import type { TemplateSend } from '../domain/provider-template.ts';
 import type { CommandOutcome } from './outbox-outcomes.ts';
 
 export type { CommandResult };
@@ -23,7 +24,7 @@ export interface SendCommand {
   body: string;
   contact_id?: string;
   /** An approved template synced from Meta, sent as such (required outside the 24-hour window). */
-  template?: { id: string; body_parameters?: readonly string[] };
+  template?: TemplateSend;
 }
 
 /** The worker's answer to a POST it could not deliver now and keeps for later (HTTP 202). */

@@ -224,6 +224,7 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
       const draft: CampaignDraftFields = {
         channel_id: null,
         template_id: null,
+        template_parameters: null,
         body: '',
         group_ids: [],
         tags: [],

@@ -1,5 +1,6 @@
 /** What the UI gets for conversations and sending (PigeonServices.messages). */
 import type { Accessor } from 'solid-js';
+import type { TemplateSend } from '../../domain/provider-template.ts';
 import type { Result } from '../../domain/result.ts';
 import type { MessageContent, MessageStatus, Template } from '../../domain/types.ts';
 import type { OutboxWaiting } from '../../sync/outbox-protocol.ts';
@@ -72,7 +73,7 @@ export interface MessagesApi {
     contactId: string | null;
     body: string;
     channelId?: string;
-    template?: { id: string; body_parameters: readonly string[] };
+    template?: TemplateSend;
   }): Promise<Result<ThreadMessage>>;
   /** The unsent text of a conversation (a phone, or a chat's id), kept on this device across reloads. */
   draft(key: string): string;

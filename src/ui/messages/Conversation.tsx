@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createSignal, For, type JSX, on, onCleanup, Show } from 'solid-js';
 import { fillParameters } from '../../domain/provider-template.ts';
 import { lastInboundAt, replyWindow } from '../../domain/reply-window.ts';
-import type { Template } from '../../domain/types.ts';
+import type { Template, TemplateParameters } from '../../domain/types.ts';
 import type { ThreadMessage } from '../../features/messages/api.ts';
 import { ConnectChannelCta } from '../channels/ConnectChannelCta.tsx';
 import { classes } from '../class-names.ts';
@@ -72,14 +72,18 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
     }
   };
 
-  const sendTemplate = async (template: Template, values: string[]) => {
+  const sendTemplate = async (template: Template, values: TemplateParameters) => {
     setError(undefined);
     const result = await messages.send({
       phone: props.phone,
       contactId: props.contactId,
-      body: fillParameters(template.body, values),
+      body: fillParameters(template.body, values.body),
       ...(channel() ? { channelId: channel()?.id } : {}),
-      template: { id: template.id, body_parameters: values },
+      template: {
+        id: template.id,
+        body_parameters: values.body,
+        ...(values.header.length > 0 ? { header_parameters: values.header } : {}),
+      },
     });
     if (!result.ok) setError(result.error);
     return result.ok;
