@@ -46,7 +46,7 @@ export interface ConnectedChannel {
 /** A Meta number on the simulator, connected by `owner`, its webhook verified and saved. */
 export async function connectMeta(
   backend: Backend,
-  owner: MintedUser,
+  owner: Pick<MintedUser, 'accessToken'>,
   workspaceId: string,
   spec: { enforceWindow?: boolean; verifyWebhook?: boolean } = {},
 ): Promise<ConnectedChannel> {

@@ -41,9 +41,8 @@ function timeline(messages: readonly ThreadMessage[], notes: readonly InboxNote[
 /**
  * One conversation: who, its assignment and status, the history with the team's notes, and
  * the box to reply or note. Opening it marks the customer's messages read for this member.
- * `replyWindowSlot` is where the channel's reply window (Meta's 24 hours) shows above the box.
  */
-export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element }): JSX.Element {
+export function ChatView(props: { chat: InboxChat }): JSX.Element {
   const { inbox, messages } = useServices();
   const thread = messages.chatThread(() => ({
     chatId: props.chat.id,
@@ -149,7 +148,7 @@ export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element
           )}
         </For>
       </ol>
-      <Compose chat={props.chat} replyWindowSlot={props.replyWindowSlot} />
+      <Compose chat={props.chat} />
     </section>
   );
 }
