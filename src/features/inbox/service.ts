@@ -4,6 +4,7 @@
  * replicates like any other (offline too); sending goes through the messages feature's
  * outbox path, which the UI calls with the chat's channel.
  */
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
 import {
   combineLatest,
@@ -14,6 +15,7 @@ import {
   type Observable,
   of,
   switchMap,
+  takeWhile,
 } from 'rxjs';
 import { type ChatDoc, type ContactDoc, domainOf, type MessageDoc } from '../../db/documents.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
@@ -25,11 +27,15 @@ import type { Channel, Chat, ChatNote, ChatRead, ChatStatus, Contact, Message } 
 import { editDocument, insertDocument } from '../shared/edit.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
-import type { InboxApi, InboxChat, InboxMember, InboxNote } from './api.ts';
+import type { InboxApi, InboxChat, InboxMember, InboxNote, SyncProgress } from './api.ts';
 
 const MAX_NOTE = 4096;
 
-export function createInboxApi(source: ScopeSource, me: () => string | undefined): InboxApi {
+export function createInboxApi(
+  source: ScopeSource,
+  me: () => string | undefined,
+  client: SupabaseClient,
+): InboxApi {
   const inScope = <T>(empty: T, read: (scope: Scope) => Observable<T>): Observable<T> =>
     source.scope$.pipe(switchMap((scope) => (scope ? read(scope) : of(empty))));
 
@@ -96,8 +102,25 @@ export function createInboxApi(source: ScopeSource, me: () => string | undefined
       .$.pipe(map((docs) => docs.map((doc) => domainOf<Channel>(doc)))),
   );
 
+  // The server's count is asked once per workspace; the local count follows every pull.
+  const progress$ = inScope<SyncProgress | undefined>(undefined, (scope) =>
+    from(client.rpc('chat_count', { p_workspace_id: scope.workspace.id })).pipe(
+      switchMap(({ data, error }) =>
+        error || typeof data !== 'number'
+          ? of(undefined)
+          : // The list's own query (RxDB shares it); chats have no index a count() could use.
+            scope.db.chats.find({ selector: { workspace_id: scope.workspace.id } }).$.pipe(
+              map((docs) => docs.length),
+              map((stored) => (stored < data ? { stored, total: data } : undefined)),
+            ),
+      ),
+      takeWhile((progress) => progress !== undefined, true),
+    ),
+  );
+
   return {
     chats: () => toAccessor(chats$, []),
+    syncProgress: () => toAccessor(progress$, undefined),
     channels: () => toAccessor(channels$, []),
     members: () => toAccessor(members$, []),
     me,

@@ -21,6 +21,12 @@ export interface ThreadMessage {
   content: MessageContent;
 }
 
+/** A page of history from the server, oldest first. */
+export interface OlderMessages {
+  messages: ThreadMessage[];
+  more: boolean;
+}
+
 /** One conversation: a chat's channel and customer. */
 export interface ChatThread {
   chatId: string;
@@ -52,6 +58,12 @@ export interface MessagesApi {
   thread(phone: Accessor<string | undefined>): Accessor<ThreadMessage[]>;
   /** One chat's messages (the inbox), with this device's unconfirmed ones to its customer, oldest first, live. */
   chatThread(chat: Accessor<ChatThread | undefined>): Accessor<ThreadMessage[]>;
+  /**
+   * A page of a chat's older messages from the server, newest first, before `before` (the
+   * oldest one shown; the newest page without it): history this device has not pulled yet.
+   * Shown, not stored. `more`: the server may have older ones still.
+   */
+  olderMessages(chatId: string, before: ThreadMessage | undefined): Promise<Result<OlderMessages>>;
   /** The messages a campaign sent, live: its history survives a reload. */
   campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
   /** The approved Meta templates of a channel, by name, live (offline too): what may be sent outside the 24-hour window. */

@@ -4,6 +4,7 @@
  * (outbox-client.ts). The conversation shows both, the server's copy replacing the local one
  * as soon as it arrives, after which the local one is removed.
  */
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
 import { combineLatest, debounceTime, map, merge, of, type Subscription, switchMap } from 'rxjs';
 import type { PigeonDatabase } from '../../db/database.ts';
@@ -20,11 +21,14 @@ import type { CampaignSends, MessagesApi, ThreadMessage } from './api.ts';
 
 /** WhatsApp's limit for a text message. */
 const MAX_BODY = 4096;
+/** Messages per page of history from the server (chat_history allows up to 200). */
+const HISTORY_PAGE = 50;
 
 export function createMessagesApi(
   source: ScopeSource,
   outbox: OutboxClient,
   storage: KeyValueStorage,
+  client: SupabaseClient,
 ): MessagesApi & {
   /** Starts housekeeping for the current database; returns its stop. */
   start(): () => void;
@@ -113,6 +117,21 @@ export function createMessagesApi(
         }),
       );
       return toAccessor<ThreadMessage[]>(thread$, []);
+    },
+
+    async olderMessages(chatId, before) {
+      const { data, error } = await client.rpc('chat_history', {
+        p_chat_id: chatId,
+        p_before_at: before?.created_at ?? null,
+        p_before_id: before?.id ?? null,
+        p_limit: HISTORY_PAGE,
+      });
+      if (error) return { ok: false, error: `Older messages could not be loaded: ${error.message}` };
+      const rows = data as Message[];
+      return {
+        ok: true,
+        value: { messages: rows.map(fromMessage).reverse(), more: rows.length === HISTORY_PAGE },
+      };
     },
 
     campaignSends(campaignId) {

@@ -11,6 +11,7 @@ import { chatTitle } from './ChatList.tsx';
 import styles from './ChatView.module.css';
 import { Compose } from './Compose.tsx';
 import { clockTime, dayKey, dayLabel } from './format.ts';
+import { useOlderHistory } from './older-history.ts';
 
 type Entry =
   | { kind: 'day'; key: string; label: string }
@@ -43,16 +44,25 @@ function timeline(messages: readonly ThreadMessage[], notes: readonly InboxNote[
  * the box to reply or note. Opening it marks the customer's messages read for this member.
  */
 export function ChatView(props: { chat: InboxChat }): JSX.Element {
-  const { inbox, messages } = useServices();
+  const { inbox, messages, online } = useServices();
   const thread = messages.chatThread(() => ({
     chatId: props.chat.id,
     channelId: props.chat.channelId,
     phone: props.chat.phone,
   }));
+  const history = useOlderHistory(() => props.chat.id, thread);
   const notes = inbox.notes(() => props.chat.id);
   const members = inbox.members();
-  const entries = createMemo(() => timeline(thread(), notes()));
+  const entries = createMemo(() => timeline(history.messages(), notes()));
   let list: HTMLOListElement | undefined;
+
+  // Older pages from the server keep the message the user was looking at in place.
+  const loadOlder = async () => {
+    const fromBottom = list ? list.scrollHeight - list.scrollTop : 0;
+    if ((await history.load()) && list) list.scrollTop = list.scrollHeight - fromBottom;
+  };
+  const nearTop = () => (list ? list.scrollTop < 80 : false);
+  const fits = () => (list ? list.scrollHeight <= list.clientHeight + 1 : false);
 
   // Read when opened and whenever the customer writes while it is open.
   createEffect(
@@ -60,11 +70,18 @@ export function ChatView(props: { chat: InboxChat }): JSX.Element {
       if (unread > 0) void inbox.markRead(id);
     }),
   );
+  // The newest message in view when one arrives (not when older ones are added above).
   createEffect(
     on(
-      () => entries().length,
+      () => entries().at(-1)?.key,
       () => list?.lastElementChild?.scrollIntoView({ block: 'nearest' }),
     ),
+  );
+  // A history that does not fill the pane cannot be scrolled up: ask for more at once.
+  createEffect(
+    on([entries, history.state], ([, state]) => {
+      if (state === 'idle' && online() && fits()) void loadOlder();
+    }),
   );
 
   const retry = (message: ThreadMessage) =>
@@ -120,7 +137,36 @@ export function ChatView(props: { chat: InboxChat }): JSX.Element {
           </button>
         </div>
       </header>
-      <ol class={styles.thread} aria-label="Conversation" ref={list}>
+      <ol
+        class={styles.thread}
+        aria-label="Conversation"
+        ref={list}
+        onScroll={() => {
+          if (history.state() === 'idle' && nearTop()) void loadOlder();
+        }}
+      >
+        <Switch>
+          <Match when={history.state() === 'loading'}>
+            <li class={styles.history} role="status">
+              Loading older messages…
+            </li>
+          </Match>
+          <Match when={history.state() === 'failed'}>
+            <li class={styles.history}>
+              Older messages need the network.{' '}
+              <button
+                type="button"
+                class={classes(controls.button, controls.small)}
+                onClick={() => {
+                  history.retry();
+                  void loadOlder();
+                }}
+              >
+                Load older messages
+              </button>
+            </li>
+          </Match>
+        </Switch>
         <For each={entries()}>
           {(entry) => (
             <Switch>
