@@ -14,6 +14,7 @@ import {
   map,
   type Observable,
   of,
+  startWith,
   switchMap,
   takeWhile,
 } from 'rxjs';
@@ -21,7 +22,7 @@ import { type ChatDoc, type ContactDoc, domainOf, type MessageDoc } from '../../
 import { editStamp } from '../../domain/edit-stamp.ts';
 import { checkText } from '../../domain/field-checks.ts';
 import { chatReadId } from '../../domain/ids.ts';
-import { chatPhone, unreadCount } from '../../domain/inbox.ts';
+import { chatPhone, initials, unreadCount } from '../../domain/inbox.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Channel, Chat, ChatNote, ChatRead, ChatStatus, Contact, Message } from '../../domain/types.ts';
 import { editDocument, insertDocument } from '../shared/edit.ts';
@@ -39,12 +40,21 @@ export function createInboxApi(
   const inScope = <T>(empty: T, read: (scope: Scope) => Observable<T>): Observable<T> =>
     source.scope$.pipe(switchMap((scope) => (scope ? read(scope) : of(empty))));
 
+  // Ids from the local copy (offline too); names from the server's team list when it answers
+  // (team_members: members of the same workspace only), "Member N" until then.
   const members$ = inScope<InboxMember[]>([], (scope) =>
-    scope.db.workspace_members.find({ selector: { workspace_id: scope.workspace.id } }).$.pipe(
-      map((docs) =>
+    combineLatest([
+      scope.db.workspace_members.find({ selector: { workspace_id: scope.workspace.id } }).$,
+      from(client.rpc('team_members', { p_workspace_id: scope.workspace.id })).pipe(
+        map(({ data, error }) => emailsOf(error ? [] : (data as { user_id: string; email: string }[]))),
+        startWith(new Map<string, string>()),
+      ),
+    ]).pipe(
+      map(([docs, emails]) =>
         memberList(
           docs.filter((d) => !d.deleted).map((d) => d.user_id),
           me(),
+          emails,
         ),
       ),
     ),
@@ -232,14 +242,22 @@ async function messageMatches(scope: Scope, query: string): Promise<Set<string>>
   return new Set(docs.map((d) => d.chat_id));
 }
 
-function memberList(userIds: readonly string[], myId: string | undefined): InboxMember[] {
+function emailsOf(rows: readonly { user_id: string; email: string }[]): Map<string, string> {
+  return new Map(rows.map((r) => [r.user_id, r.email]));
+}
+
+function memberList(
+  userIds: readonly string[],
+  myId: string | undefined,
+  emails: ReadonlyMap<string, string>,
+): InboxMember[] {
   const others = userIds.filter((id) => id !== myId).sort();
-  const list: InboxMember[] = others.map((userId, i) => ({
-    userId,
-    label: `Member ${i + 1}`,
-    initials: `M${i + 1}`,
-    me: false,
-  }));
+  const list: InboxMember[] = others.map((userId, i) => {
+    const email = emails.get(userId);
+    return email
+      ? { userId, label: email, initials: initials(email.split('@')[0]!.replace(/[._-]+/g, ' ')), me: false }
+      : { userId, label: `Member ${i + 1}`, initials: `M${i + 1}`, me: false };
+  });
   if (myId && userIds.includes(myId)) list.unshift({ userId: myId, label: 'You', initials: 'ME', me: true });
   return list;
 }
