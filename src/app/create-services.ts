@@ -179,7 +179,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     },
   };
 
-  const messages = createMessagesApi(scopeSource, outbox, storage, client);
+  const messages = createMessagesApi(scopeSource, outbox, storage, client, connection.url);
   const stopMessages = messages.start();
 
   const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));

@@ -27,6 +27,12 @@ export interface OlderMessages {
   more: boolean;
 }
 
+/** A downloaded media file. */
+export interface MediaFile {
+  url: string;
+  fileName: string;
+}
+
 /** One conversation: a chat's channel and customer. */
 export interface ChatThread {
   chatId: string;
@@ -64,6 +70,11 @@ export interface MessagesApi {
    * Shown, not stored. `more`: the server may have older ones still.
    */
   olderMessages(chatId: string, before: ThreadMessage | undefined): Promise<Result<OlderMessages>>;
+  /**
+   * A media message's file, fetched on demand through the server from the channel's provider
+   * (nothing is stored): an object URL the caller revokes when done, and its file name.
+   */
+  mediaFile(message: ThreadMessage): Promise<Result<MediaFile>>;
   /** The messages a campaign sent, live: its history survives a reload. */
   campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
   /** The approved Meta templates of a channel, by name, live (offline too): what may be sent outside the 24-hour window. */

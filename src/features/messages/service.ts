@@ -29,6 +29,7 @@ export function createMessagesApi(
   outbox: OutboxClient,
   storage: KeyValueStorage,
   client: SupabaseClient,
+  serverUrl: string,
 ): MessagesApi & {
   /** Starts housekeeping for the current database; returns its stop. */
   start(): () => void;
@@ -131,6 +132,31 @@ export function createMessagesApi(
       return {
         ok: true,
         value: { messages: rows.map(fromMessage).reverse(), more: rows.length === HISTORY_PAGE },
+      };
+    },
+
+    async mediaFile(message) {
+      const token = (await client.auth.getSession()).data.session?.access_token;
+      if (!token) return { ok: false, error: 'Sign in again to download media.' };
+      let res: Response;
+      try {
+        res = await fetch(`${serverUrl}/functions/v1/media/${encodeURIComponent(message.id)}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+      } catch {
+        return { ok: false, error: 'Downloading media needs the network.' };
+      }
+      if (!res.ok) {
+        const problem = (await res.json().catch(() => ({}))) as { error?: string };
+        return { ok: false, error: `The media could not be downloaded: ${problem.error ?? res.statusText}` };
+      }
+      const blob = await res.blob();
+      return {
+        ok: true,
+        value: {
+          url: URL.createObjectURL(blob),
+          fileName: message.content.file_name ?? mediaName(message, blob),
+        },
       };
     },
 
@@ -293,6 +319,13 @@ function mergeThread(
   // By time, not text: the server writes timestamps its own way (microseconds, +00:00).
   const at = (m: ThreadMessage) => Date.parse(m.created_at);
   return [...fromServer, ...pending].sort((a, b) => at(a) - at(b) || a.id.localeCompare(b.id));
+}
+
+/** A file name for media the customer sent without one: its kind, time and type's extension. */
+function mediaName(message: ThreadMessage, blob: Blob): string {
+  const extension = blob.type.split('/')[1]?.split(/[;+]/)[0];
+  const stamp = message.created_at.slice(0, 19).replace(/[:T]/g, '-');
+  return `${message.content.kind}-${stamp}${extension ? `.${extension}` : ''}`;
 }
 
 function fromMessage(m: Message): ThreadMessage {

@@ -11,6 +11,7 @@ import { chatTitle } from './ChatList.tsx';
 import styles from './ChatView.module.css';
 import { Compose } from './Compose.tsx';
 import { clockTime, dayKey, dayLabel } from './format.ts';
+import { MediaDownload } from './MediaDownload.tsx';
 import { useOlderHistory } from './older-history.ts';
 
 type Entry =
@@ -224,6 +225,9 @@ function Bubble(props: { message: ThreadMessage; onRetry: () => void }): JSX.Ele
           <p class={styles.media}>
             {label()}
             <Show when={m().content.file_name}>{(name) => <span> · {name()}</span>}</Show>
+            <Show when={m().content.media_id && !m().local}>
+              <MediaDownload message={m()} label={label()} />
+            </Show>
           </p>
         )}
       </Show>

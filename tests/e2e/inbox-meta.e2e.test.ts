@@ -1,7 +1,8 @@
-// The inbox's compose box on a Meta channel (issues 13 and 14): outside WhatsApp's 24-hour
-// window a reply can only be an approved template, so the box offers the channel's templates
-// (a field per {{n}}) and sends one as a template; notes stay free; once the customer writes
-// again, free text is back.
+// The inbox on a Meta channel (issues 13 and 14): outside WhatsApp's 24-hour window a reply
+// can only be an approved template, so the compose box offers the channel's templates (a
+// field per {{n}}) and sends one as a template; notes stay free; once the customer writes
+// again, free text is back. A customer's photo downloads from the provider on demand.
+import { readFile } from 'node:fs/promises';
 import { expect, test } from 'vitest';
 import { callFunction, connectMeta, workspaceOf } from '../backend/channel-steps.ts';
 import { signIn } from './app-steps.ts';
@@ -78,4 +79,29 @@ test('outside the 24-hour window a Meta chat offers approved templates and sends
   await page.getByRole('listitem', { name: 'They: Hello again', exact: true }).waitFor();
   await page.getByRole('textbox', { name: 'Message' }).waitFor();
   expect(await page.getByRole('note').filter({ hasText: '24-hour window' }).count()).toBe(0);
+});
+
+test("a customer's photo shows as a placeholder with its caption and downloads on demand", async () => {
+  const owner = await e2e.backend.user();
+  const meta = await connectMeta(e2e.backend, owner, await workspaceOf(e2e.backend, owner));
+  await e2e.backend.simulator!.inbound(meta.numberId, {
+    type: 'image',
+    from: '447700900322',
+    caption: 'The broken part',
+  });
+  const page = await signIn(await e2e.newContext(), e2e.url, owner);
+  await page.getByRole('link', { name: 'Inbox', exact: true }).click();
+  await page
+    .getByRole('list', { name: 'Chats' })
+    .getByRole('link', { name: /447700900322/ })
+    .click();
+  const photo = page.getByRole('listitem', { name: 'They: The broken part', exact: true });
+  await photo.getByText('Photo').waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    photo.getByRole('button', { name: 'Download photo' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^image-.*\.png$/);
+  const bytes = await readFile((await download.path())!);
+  expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
 });
