@@ -8,7 +8,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
 import {
   combineLatest,
-  debounceTime,
+  concat,
   distinctUntilChanged,
   from,
   map,
@@ -17,6 +17,7 @@ import {
   startWith,
   switchMap,
   takeWhile,
+  timer,
 } from 'rxjs';
 import { type ChatDoc, type ContactDoc, domainOf, type MessageDoc } from '../../db/documents.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
@@ -31,6 +32,7 @@ import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/sc
 import type { InboxApi, InboxChat, InboxMember, InboxNote, SyncProgress } from './api.ts';
 
 const MAX_NOTE = 4096;
+const SEARCH_PAUSE_MS = 120;
 
 export function createInboxApi(
   source: ScopeSource,
@@ -144,14 +146,20 @@ export function createInboxApi(
       ),
 
     searchMessages(query) {
+      // A new query drops the last one's matches at once (they would show chats that do not
+      // match), then searches once typing pauses.
       const matches$ = fromAccessor(query).pipe(
-        debounceTime(120),
         map((q) => q.trim()),
         distinctUntilChanged(),
         switchMap((q) =>
           q.length < 2
             ? of(new Set<string>())
-            : inScope(new Set<string>(), (scope) => from(messageMatches(scope, q))),
+            : concat(
+                of(new Set<string>()),
+                timer(SEARCH_PAUSE_MS).pipe(
+                  switchMap(() => inScope(new Set<string>(), (scope) => from(messageMatches(scope, q)))),
+                ),
+              ),
         ),
       );
       return toAccessor<ReadonlySet<string>>(matches$, new Set());
