@@ -113,9 +113,11 @@ export function InboxPage(): JSX.Element {
           when={shown().length > 0}
           fallback={
             <p class={styles.empty}>
-              {chats().length === 0
-                ? 'No conversations yet. When a customer writes, the chat shows here.'
-                : 'No chats match.'}
+              {progress()
+                ? 'Conversations are on their way to this device…'
+                : chats().length === 0
+                  ? 'No conversations yet. When a customer writes, the chat shows here.'
+                  : 'No chats match.'}
             </p>
           }
         >
