@@ -187,7 +187,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     },
   };
 
-  const messages = createMessagesApi(scopeSource, outbox, storage);
+  const messages = createMessagesApi(scopeSource, outbox, storage, client, connection.url);
   const stopMessages = messages.start();
 
   const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));
@@ -298,7 +298,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     groups: createGroupsApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,
-    inbox: createInboxApi(scopeSource, () => space$.value?.userId),
+    inbox: createInboxApi(scopeSource, () => space$.value?.userId, client),
     imports: createImportApi(scopeSource),
     campaigns: createCampaignsApi(scopeSource, {
       client,

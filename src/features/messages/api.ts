@@ -25,6 +25,18 @@ export interface ThreadMessage {
   content: MessageContent;
 }
 
+/** A page of history from the server, oldest first. */
+export interface OlderMessages {
+  messages: ThreadMessage[];
+  more: boolean;
+}
+
+/** A downloaded media file. */
+export interface MediaFile {
+  url: string;
+  fileName: string;
+}
+
 /** One conversation: a chat's channel and customer. */
 export interface ChatThread {
   chatId: string;
@@ -58,6 +70,17 @@ export interface MessagesApi {
   thread(phone: Accessor<string | undefined>): Accessor<ThreadMessage[]>;
   /** One chat's messages (the inbox), with this device's unconfirmed ones to its customer, oldest first, live. */
   chatThread(chat: Accessor<ChatThread | undefined>): Accessor<ThreadMessage[]>;
+  /**
+   * A page of a chat's older messages from the server, newest first, before `before` (the
+   * oldest one shown; the newest page without it): history this device has not pulled yet.
+   * Shown, not stored. `more`: the server may have older ones still.
+   */
+  olderMessages(chatId: string, before: ThreadMessage | undefined): Promise<Result<OlderMessages>>;
+  /**
+   * A media message's file, fetched on demand through the server from the channel's provider
+   * (nothing is stored): an object URL the caller revokes when done, and its file name.
+   */
+  mediaFile(message: ThreadMessage): Promise<Result<MediaFile>>;
   /** The messages a campaign sent, live: its history survives a reload. */
   campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
   /** The approved Meta templates of a channel, by name, live (offline too): what may be sent outside the 24-hour window. */
