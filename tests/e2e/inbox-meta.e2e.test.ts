@@ -56,10 +56,11 @@ test('outside the 24-hour window a Meta chat offers approved templates and sends
   const offered = await picker.locator('option').allTextContents();
   expect(offered.sort()).toEqual(['order_update (en_US)', 'welcome (en_US)']);
   await picker.selectOption({ label: 'order_update (en_US)' });
-  await page.getByRole('textbox', { name: 'Value of {{1}}' }).waitFor();
-  await page.getByRole('textbox', { name: 'Value of {{2}}' }).waitFor();
+  await page.getByRole('textbox', { name: 'Header {{1}}' }).waitFor();
+  await page.getByRole('textbox', { name: 'Body {{1}}' }).waitFor();
+  await page.getByRole('textbox', { name: 'Body {{2}}' }).waitFor();
   await picker.selectOption({ label: 'welcome (en_US)' });
-  expect(await page.getByRole('textbox', { name: /^Value of/ }).count()).toBe(0);
+  expect(await page.getByRole('textbox', { name: /^(Header|Body) \{\{/ }).count()).toBe(0);
   await page.getByRole('button', { name: 'Send template' }).click();
   await page.getByRole('listitem', { name: 'You: Welcome to our shop!', exact: true }).waitFor();
   const sends = await until(
