@@ -82,23 +82,26 @@ function ownerOf(entry: QueueEntry): string | undefined {
   return metaOf(entry).user ?? bearerSubject(entry.request.headers.get('authorization'));
 }
 
-async function sizes(): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
+/** The queue's entries by the user they belong to (entries of no known user are left out). */
+async function entriesByUser(): Promise<Map<string, EntryMeta[]>> {
+  const byUser = new Map<string, EntryMeta[]>();
   for (const entry of await queue.getAll()) {
     const owner = ownerOf(entry);
-    if (owner) counts[owner] = (counts[owner] ?? 0) + 1;
+    if (!owner) continue;
+    const metas = byUser.get(owner);
+    if (metas) metas.push(metaOf(entry));
+    else byUser.set(owner, [metaOf(entry)]);
   }
-  return counts;
+  return byUser;
+}
+
+async function sizes(): Promise<Record<string, number>> {
+  return Object.fromEntries([...(await entriesByUser())].map(([user, metas]) => [user, metas.length]));
 }
 
 /** Each user's number of waiting requests and what they carry: a tab shows its own user's only. */
 export async function announceSize(): Promise<void> {
-  const byUser = new Map<string, EntryMeta[]>();
-  for (const entry of await queue.getAll()) {
-    const owner = ownerOf(entry);
-    if (owner) byUser.set(owner, [...(byUser.get(owner) ?? []), metaOf(entry)]);
-  }
-  const users = [...byUser];
+  const users = [...(await entriesByUser())];
   announce({
     type: 'outbox-size',
     sizes: Object.fromEntries(users.map(([user, metas]) => [user, metas.length])),
