@@ -237,13 +237,14 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     async signOut(opts = {}): Promise<SignOutOutcome> {
       const space = space$.value;
       const unsynced = space ? await pushPending(space) : 0;
-      // The user's send requests still in the service worker: kept parked for their next
-      // sign-in on this device, or dropped, as they choose; never sent under someone else.
+      // The user's send requests still in the service worker: parked for their next sign-in
+      // on this device (never sent under someone else), or dropped with their data.
       const queued = space ? await outbox.waitingFor(space.userId) : 0;
-      if ((unsynced > 0 && !opts.discardUnsynced) || (queued > 0 && !opts.queued)) {
+      const remove = opts.removeData === true;
+      if (remove && (unsynced > 0 || queued > 0) && !opts.discardWaiting) {
         return { signedOut: false, unsynced, queued };
       }
-      if (space && queued > 0 && opts.queued === 'drop' && (await outbox.drop(space.userId)) === undefined) {
+      if (remove && space && queued > 0 && (await outbox.drop(space.userId)) === undefined) {
         return {
           signedOut: false,
           unsynced,
@@ -253,7 +254,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       }
       await enqueue(async () => {
         space$.next(undefined);
-        await space?.close({ remove: true });
+        await space?.close({ remove });
         await session.signOut();
       });
       return { signedOut: true, unsynced, queued };

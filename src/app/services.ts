@@ -31,19 +31,27 @@ export interface SyncStatus {
 
 export interface SignOutOutcome {
   /**
-   * False when unpushed changes exist and could not be pushed (offline), or messages of the
-   * user wait to send and no choice was given for them: the UI asks.
+   * False when removing this device's data would lose something (changes not yet pushed,
+   * messages of the user waiting to send) and the user has not agreed to lose it: the UI asks.
    */
   signedOut: boolean;
   unsynced: number;
   /** The user's send requests waiting in the service worker on this device. */
   queued: number;
-  /** Why it did not sign out although the user chose (the waiting messages could not be dropped). */
+  /** Why it did not sign out although the user agreed (the waiting messages could not be dropped). */
   error?: string;
 }
 
-/** What to do with the user's messages still waiting to send when they sign out. */
-export type QueuedOnSignOut = 'keep' | 'drop';
+export interface SignOutOptions {
+  /**
+   * For shared computers: deletes this user's local databases, their send requests waiting in
+   * the service worker and the cached session. Without it everything stays on this device
+   * (what waits goes up at their next sign-in here).
+   */
+  removeData?: boolean;
+  /** With removeData: go ahead although unpushed changes or waiting messages are lost. */
+  discardWaiting?: boolean;
+}
 
 export interface PigeonServices {
   session: Accessor<SessionState>;
@@ -51,11 +59,11 @@ export interface PigeonServices {
   signIn(email: string, password: string): Promise<Result>;
   signUp(email: string, password: string, workspaceName?: string): Promise<Result>;
   /**
-   * Pushes pending changes first; with discardUnsynced it signs out even if that failed.
-   * Messages waiting to send are kept parked for the user's next sign-in on this device, or
-   * dropped (`queued`); without that choice, it does not sign out while any wait.
+   * Pushes pending changes first when online (best effort). A plain sign-out keeps this
+   * device's data and the user's waiting messages, parked until they sign in here again;
+   * `removeData` deletes them, and asks first (signedOut false) if that would lose anything.
    */
-  signOut(opts?: { discardUnsynced?: boolean; queued?: QueuedOnSignOut }): Promise<SignOutOutcome>;
+  signOut(opts?: SignOutOptions): Promise<SignOutOutcome>;
 
   workspaces: Accessor<Workspace[]>;
   workspace: Accessor<Workspace | undefined>;

@@ -2,10 +2,11 @@
  * Everything of one signed-in user on this device: their database, what waits to sync, the
  * workspace they work in, and, while their session is usable, the replications.
  *
- * On an explicit sign-out the database is removed, its IndexedDB files included: the server
- * has every change (sign-out pushes first, or the user chose to discard), and the next person
- * using this browser must not find it. When a session expires or another user signs in over
- * an expired one, it is only closed: unpushed changes stay until that user signs in again.
+ * A sign-out that removes this device's data (shared computers) removes the database, its
+ * IndexedDB files included: the server has every change (sign-out pushes first, or the user
+ * chose to discard), and the next person using this browser must not find it. A plain
+ * sign-out, an expiry, or another user signing in over an expired one only closes it:
+ * unpushed changes stay until that user signs in again.
  */
 import type { RxStorage } from 'rxdb';
 import {
