@@ -22,6 +22,7 @@ import {
   timer,
 } from 'rxjs';
 import { createRoot } from 'solid-js';
+import { guardQuota } from '../db/storage-full.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
 import { signUpDefaults } from '../domain/workspace-settings.ts';
 import { createAccountApi } from '../features/account/service.ts';
@@ -40,6 +41,7 @@ import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
 import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
+import { DeviceStorage } from '../sync/device-storage.ts';
 import { browserNetwork, type NetworkEnvironment, OnlineState } from '../sync/online.ts';
 import { OutboxClient } from '../sync/outbox-client.ts';
 import { type KeyValueStorage, memoryStorage, SessionManager, type SessionState } from '../sync/session.ts';
@@ -110,7 +112,12 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
   const space$ = new BehaviorSubject<UserSpace | undefined>(undefined);
   // In a page the storage worker starts now, loading while the session is restored; it serves
   // every database opened later. Elsewhere (Node) it starts with the first database, if ever.
+  // Every write goes through the quota guard: a full device is told once, clearly.
+  const deviceStorage = new DeviceStorage();
+  const guarded = (storage: RxStorage<unknown, unknown>) =>
+    guardQuota(storage, () => deviceStorage.refused());
   let rxStorage = options.rxStorage ?? (typeof window === 'undefined' ? undefined : workerStorage().storage);
+  if (rxStorage) rxStorage = guarded(rxStorage);
 
   // Opening and closing databases never overlap.
   let queue: Promise<void> = Promise.resolve();
@@ -137,7 +144,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       space = undefined;
     }
     if (user && !space) {
-      rxStorage ??= workerStorage().storage;
+      rxStorage ??= guarded(workerStorage().storage);
       space = await UserSpace.open({
         userId: user.id,
         databasePrefix: options.databasePrefix ?? 'pigeon',
@@ -148,6 +155,8 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       space$.next(space);
     }
     if (state.status === 'signed-in') {
+      // Kept for good rather than evicted under pressure with changes not yet synced.
+      void deviceStorage.requestPersistence();
       space?.startSync({ client, serverUrl: connection.url, retry: options.retry ?? DEFAULT_RETRY });
     } else {
       await space?.stopSync();
@@ -293,6 +302,13 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
         engine.reSync();
         await firstValueFrom(race(engine.awaitInSync(), timer(flushTimeoutMs), offline$(online)));
       },
+    },
+
+    storage: {
+      full: toAccessor(deviceStorage.full$, false),
+      persisted: toAccessor(deviceStorage.persisted$, undefined),
+      usage: () => deviceStorage.usage(),
+      tryAgain: () => deviceStorage.clearFull(),
     },
 
     contacts: createContactsApi(scopeSource, { client, online: () => online.online }),

@@ -17,6 +17,7 @@ import type { QuotaApi } from '../features/quota/api.ts';
 import type { TeamApi } from '../features/team/api.ts';
 import type { TemplatesApi } from '../features/templates/api.ts';
 import type { WorkspaceSettingsApi } from '../features/workspace/api.ts';
+import type { StorageUsage } from '../sync/device-storage.ts';
 import type { SessionState } from '../sync/session.ts';
 import type { SyncState } from '../sync/status.ts';
 
@@ -27,6 +28,18 @@ export interface SyncStatus {
   lastError: Accessor<string | undefined>;
   /** Push and pull now (e.g. a "sync now" button). */
   syncNow(): Promise<void>;
+}
+
+/** This device's storage (src/sync/device-storage.ts). */
+export interface DeviceStorageStatus {
+  /** A write was refused because the device's storage is full: nothing more is saved until space is freed. */
+  full: Accessor<boolean>;
+  /** Whether the browser keeps this site's data for good (undefined: unknown). */
+  persisted: Accessor<boolean | undefined>;
+  /** Used and available bytes, as the browser estimates them (undefined: not supported). */
+  usage(): Promise<StorageUsage | undefined>;
+  /** After freeing space: writes are tried again. */
+  tryAgain(): void;
 }
 
 export interface SignOutOutcome {
@@ -75,6 +88,7 @@ export interface PigeonServices {
   account: AccountApi;
 
   sync: SyncStatus;
+  storage: DeviceStorageStatus;
   contacts: ContactsApi;
   groups: GroupsApi;
   templates: TemplatesApi;
