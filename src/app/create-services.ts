@@ -30,6 +30,7 @@ import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/pr
 import { createCampaignsApi } from '../features/campaigns/service.ts';
 import { createChannelsApi } from '../features/channels/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
+import { createDiagnosticsApi } from '../features/diagnostics/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi } from '../features/import/service.ts';
 import { createInboxApi } from '../features/inbox/service.ts';
@@ -178,6 +179,25 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
         messages.reconnected();
       }),
   ];
+  // The service worker's replays go into the user's sync trace, timed from its start announcement.
+  let replayStarted = 0;
+  subscriptions.push(
+    outbox.replay$.subscribe((replay) => {
+      if (replay.running) {
+        replayStarted = Date.now();
+        return;
+      }
+      if (replayStarted === 0) return;
+      const at = Date.now();
+      space$.value?.trace.record({
+        at,
+        kind: 'replay',
+        ms: at - replayStarted,
+        ...(replay.problem ? { detail: replay.problem } : {}),
+      });
+      replayStarted = 0;
+    }),
+  );
   session.start();
 
   const scopeSource: ScopeSource = {
@@ -226,6 +246,8 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     }
     return space.pending.count();
   }
+
+  const pending = toAccessor(space$.pipe(switchMap((space) => space?.pending.count$() ?? of(0))), 0);
 
   return {
     session: toAccessor(session.state$, session.state$.value),
@@ -293,7 +315,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
         ),
         'idle',
       ),
-      pending: toAccessor(space$.pipe(switchMap((space) => space?.pending.count$() ?? of(0))), 0),
+      pending,
       lastError: toAccessor<string | undefined>(lastError$, undefined),
       async syncNow() {
         const space = space$.value;
@@ -310,6 +332,14 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       usage: () => deviceStorage.usage(),
       tryAgain: () => deviceStorage.clearFull(),
     },
+
+    diagnostics: createDiagnosticsApi(scopeSource, {
+      trace$: space$.pipe(map((space) => space?.trace)),
+      storage: deviceStorage,
+      online: () => online.online,
+      pending,
+      queued: () => outbox.size$.value,
+    }),
 
     contacts: createContactsApi(scopeSource, { client, online: () => online.online }),
     groups: createGroupsApi(scopeSource),

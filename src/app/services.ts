@@ -9,6 +9,7 @@ import type { AccountApi } from '../features/account/api.ts';
 import type { CampaignsApi } from '../features/campaigns/api.ts';
 import type { ChannelsApi } from '../features/channels/api.ts';
 import type { ContactsApi } from '../features/contacts/api.ts';
+import type { DiagnosticsApi } from '../features/diagnostics/api.ts';
 import type { GroupsApi } from '../features/groups/api.ts';
 import type { ImportApi } from '../features/import/api.ts';
 import type { InboxApi } from '../features/inbox/api.ts';
@@ -89,6 +90,8 @@ export interface PigeonServices {
 
   sync: SyncStatus;
   storage: DeviceStorageStatus;
+  /** The sync panel and "Copy diagnostics" (src/features/diagnostics). */
+  diagnostics: DiagnosticsApi;
   contacts: ContactsApi;
   groups: GroupsApi;
   templates: TemplatesApi;

@@ -25,6 +25,7 @@ import { SyncEngine, type SyncEngineOptions } from './engine.ts';
 import { LocalWrites } from './local-writes.ts';
 import type { KeyValueStorage } from './session.ts';
 import { PendingChanges } from './status.ts';
+import { SyncTrace } from './trace.ts';
 import { within } from './within.ts';
 
 /** How long a sign-out waits for the user's IndexedDB databases to be deleted. */
@@ -48,6 +49,8 @@ export class UserSpace {
   readonly pending: PendingChanges;
   /** Bulk local writes in progress, which pushes wait for. */
   readonly writes = new LocalWrites();
+  /** What the sync did (the sync panel), kept with the user's data. */
+  readonly trace: SyncTrace;
   /** The workspaces the user is a member of, by name. */
   readonly workspaces$: Observable<Workspace[]>;
   /** The chosen workspace, else the first by name; undefined until the workspaces are pulled. */
@@ -73,6 +76,7 @@ export class UserSpace {
     private readonly storage: KeyValueStorage,
   ) {
     this.pending = new PendingChanges(db);
+    this.trace = new SyncTrace(db.name);
     this.chosen$ = new BehaviorSubject(storage.getItem(this.choiceKey()) ?? undefined);
     const memberships$ = db.workspace_members
       .find({ selector: { user_id: userId } })
@@ -107,10 +111,16 @@ export class UserSpace {
   }
 
   /** Starts replicating (idempotent); the workspace replications follow the current workspace. */
-  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'writes'>): void {
+  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'writes' | 'trace'>): void {
     this.syncOptions = opts;
     if (this.engine) return;
-    const engine = new SyncEngine({ ...opts, db: this.db, pending: this.pending, writes: this.writes });
+    const engine = new SyncEngine({
+      ...opts,
+      db: this.db,
+      pending: this.pending,
+      writes: this.writes,
+      trace: this.trace,
+    });
     this.engine$.next(engine);
     this.engineSubscription = this.current$
       .pipe(
@@ -153,6 +163,7 @@ export class UserSpace {
     this.engine$.complete();
     if (remove) {
       this.storage.removeItem(this.choiceKey());
+      await this.trace.remove();
       await this.db.remove();
       // Bounded: a tab slow to let go of a database must not hold the sign-out; the deletion
       // still completes when it does.
@@ -163,6 +174,7 @@ export class UserSpace {
         DELETE_WAIT_MS,
       );
     } else {
+      this.trace.close();
       await this.db.close();
     }
   }
