@@ -34,7 +34,7 @@ import { createDiagnosticsApi } from '../features/diagnostics/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi } from '../features/import/service.ts';
 import { createInboxApi } from '../features/inbox/service.ts';
-import { createMessagesApi } from '../features/messages/service.ts';
+import { createMessagesApi, forgetDrafts } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
 import type { Scope, ScopeSource } from '../features/shared/scope.ts';
@@ -283,6 +283,12 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
           error: "Couldn't discard the waiting messages. Try again.",
         };
       }
+      // The message drafts of the user's workspaces go with their data.
+      if (remove && space)
+        forgetDrafts(
+          storage,
+          (await space.db.workspaces.find().exec()).map((w) => w.id),
+        );
       await enqueue(async () => {
         space$.next(undefined);
         await space?.close({ remove });

@@ -71,6 +71,11 @@ export class SyncTrace {
     this.store =
       typeof indexedDB === 'undefined' ? undefined : createStore(traceDatabaseName(databaseName), KEY);
     this.saving = this.saves.pipe(auditTime(SAVE_EVERY_MS)).subscribe(() => void this.save());
+    // Another tab deleting the user's data must not wait for this one's connection.
+    void this.store?.('readonly', (store) => {
+      const db = store.transaction.db;
+      db.onversionchange = () => db.close();
+    }).catch(() => undefined);
     void this.load();
   }
 
@@ -145,11 +150,16 @@ export class SyncTrace {
   /** Deletes the ring buffer with the user's data. */
   async remove(): Promise<void> {
     this.close();
-    if (this.store) await del(KEY, this.store);
+    if (this.store) {
+      await del(KEY, this.store);
+      // idb-keyval keeps its connection open, which would hold the deletion back until the page closes.
+      await this.store('readonly', (store) => store.transaction.db.close());
+    }
     const factory = globalThis.indexedDB;
     if (!factory) return;
     await new Promise<void>((resolve) => {
       const request = factory.deleteDatabase(traceDatabaseName(this.databaseName));
+      // Blocked by another tab's connection: it closes on `versionchange` and the deletion completes then.
       request.onsuccess = request.onerror = request.onblocked = () => resolve();
     });
   }

@@ -143,6 +143,9 @@ test('messages discarded at sign-out are never sent, not even to their own user 
   const { user: a, page } = await readyToWrite(e2e, context, '+44 7400 730001', 'Cleo Customer');
 
   await writeOffline(context, page, ['A discarded']);
+  // A draft typed and never sent is message text too: it goes with the data.
+  await page.getByRole('textbox', { name: 'Message' }).fill('A draft never sent');
+  await page.waitForFunction(() => JSON.stringify(localStorage).includes('A draft never sent'));
   await signOutWithWaiting(page, '1 message is', 'remove');
   // Nothing of A's is left on this device: no database of theirs (the storage worker's
   // included), no session, nothing remembered.
@@ -164,7 +167,9 @@ test('messages discarded at sign-out are never sent, not even to their own user 
     ),
   ).toBe(0);
   expect(
-    await page.evaluate(() => Object.keys(localStorage).filter((key) => /pigeon:(user|workspace)/.test(key))),
+    await page.evaluate(() =>
+      Object.keys(localStorage).filter((key) => /pigeon:(user|workspace|draft)/.test(key)),
+    ),
   ).toEqual([]);
   await context.setOffline(false);
   await page.close();

@@ -70,7 +70,7 @@ export function createMessagesApi(
     if (result.kind === 'answered') await applyOutcomes(db, result.outcomes);
   }
 
-  const draftKey = (phone: string) => `pigeon:draft:${source.current()?.workspace.id ?? ''}:${phone}`;
+  const draftKey = (phone: string) => `${DRAFT_PREFIX}${source.current()?.workspace.id ?? ''}:${phone}`;
 
   return {
     draft: (phone) => storage.getItem(draftKey(phone)) ?? '',
@@ -361,4 +361,23 @@ function fromOutgoing(m: OutgoingMessage): ThreadMessage {
     local: true,
     content: LOCAL_CONTENT,
   };
+}
+
+/** Unsent drafts, per workspace and phone, in the key-value storage (localStorage in a browser). */
+const DRAFT_PREFIX = 'pigeon:draft:';
+
+/**
+ * Removes the drafts of `workspaceIds` (a sign-out that removes the user's data). Only a
+ * storage that lists its keys (Web Storage) has any to find.
+ */
+export function forgetDrafts(storage: KeyValueStorage, workspaceIds: readonly string[]): void {
+  const listed = storage as Partial<Pick<Storage, 'key' | 'length'>>;
+  if (typeof listed.key !== 'function' || typeof listed.length !== 'number') return;
+  const prefixes = workspaceIds.map((id) => `${DRAFT_PREFIX}${id}:`);
+  const keys: string[] = [];
+  for (let i = 0; i < listed.length; i++) {
+    const key = listed.key(i);
+    if (key && prefixes.some((prefix) => key.startsWith(prefix))) keys.push(key);
+  }
+  for (const key of keys) storage.removeItem(key);
 }
