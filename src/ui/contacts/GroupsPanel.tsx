@@ -6,6 +6,7 @@ import controls from '../components/controls.module.css';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { FormError } from '../components/FormError.tsx';
 import page from '../components/page.module.css';
+import { SyncMark } from '../components/SyncMark.tsx';
 import { useGroupsById, useSortedGroups } from '../hooks.ts';
 import { useServices } from '../services-context.ts';
 import styles from './GroupsPanel.module.css';
@@ -66,7 +67,8 @@ function GroupItem(props: {
   onError: (error?: string) => void;
   onDelete: () => void;
 }): JSX.Element {
-  const { groups } = useServices();
+  const { groups, recordSync } = useServices();
+  const syncMark = recordSync.mark('contact_groups', () => props.group.id);
   const [editing, setEditing] = createSignal(false);
   const [name, setName] = createSignal('');
   const [color, setColor] = createSignal('');
@@ -101,6 +103,7 @@ function GroupItem(props: {
               aria-hidden="true"
             />
             <span class={styles.name}>{props.group.name}</span>
+            <SyncMark state={syncMark().state} />
             <button
               type="button"
               class={classes(controls.button, controls.ghost, controls.small)}
