@@ -63,8 +63,11 @@ export interface MergeOutcome {
 
 type Doc = { _deleted?: boolean } & Record<string, unknown>;
 
-// The history is for people: a record edited in a loop on two devices keeps the latest few.
+// The history is for people: a record edited in a loop on two devices keeps the latest few,
+// and the map its newest records (two devices importing one file with other names, or a server
+// refusing a whole import, must not grow it without end).
 const HISTORY = 20;
+export const MAX_RECORDS = 2000;
 
 export function issueKey(collection: MarkedCollection, id: string): string {
   return `${collection}|${id}`;
@@ -138,24 +141,40 @@ function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-/** Adds a merge's outcome: a newer decision on a field replaces the older one. */
-export function withMerge(issues: RecordIssues, key: string, outcome: MergeOutcome): RecordIssues {
-  if (outcome.conflicts.length === 0 && !outcome.restored) return issues;
-  const issue = issues[key] ?? {};
-  const fields = new Set(outcome.conflicts.map((c) => c.field));
-  const conflicts = [...(issue.conflicts ?? []).filter((c) => !fields.has(c.field)), ...outcome.conflicts];
-  return {
-    ...issues,
-    [key]: {
+/** Adds merges' outcomes (by key): a newer decision on a field replaces the older one. */
+export function withMerges(issues: RecordIssues, merges: readonly [string, MergeOutcome][]): RecordIssues {
+  const updates = new Map<string, RecordIssue>();
+  for (const [key, outcome] of merges) {
+    if (outcome.conflicts.length === 0 && !outcome.restored) continue;
+    const issue = updates.get(key) ?? issues[key] ?? {};
+    const fields = new Set(outcome.conflicts.map((c) => c.field));
+    const conflicts = [...(issue.conflicts ?? []).filter((c) => !fields.has(c.field)), ...outcome.conflicts];
+    updates.set(key, {
       ...issue,
       ...(conflicts.length > 0 ? { conflicts: conflicts.slice(-HISTORY) } : {}),
       ...(outcome.restored ? { restored: outcome.restored } : {}),
-    },
-  };
+    });
+  }
+  return withIssues(issues, updates);
 }
 
-export function withRefusal(issues: RecordIssues, key: string, reason: string, at: string): RecordIssues {
-  return { ...issues, [key]: { ...issues[key], error: { reason, at } } };
+/** Records the server's refusals (by key), e.g. the rows of one push. */
+export function withRefusals(
+  issues: RecordIssues,
+  refusals: readonly { key: string; reason: string }[],
+  at: string,
+): RecordIssues {
+  const updates = new Map<string, RecordIssue>();
+  for (const { key, reason } of refusals) updates.set(key, { ...issues[key], error: { reason, at } });
+  return withIssues(issues, updates);
+}
+
+/** `updates` as the newest entries, in one copy; past MAX_RECORDS the oldest entries go. */
+function withIssues(issues: RecordIssues, updates: ReadonlyMap<string, RecordIssue>): RecordIssues {
+  if (updates.size === 0) return issues;
+  const entries = Object.entries(issues).filter(([key]) => !updates.has(key));
+  entries.push(...updates);
+  return Object.fromEntries(entries.slice(-MAX_RECORDS));
 }
 
 /** Without the refusal, the decision on `field`, or the restore notice (the record's entry goes once empty). */

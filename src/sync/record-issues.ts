@@ -20,11 +20,12 @@ import {
   isMarkedCollection,
   issueKey,
   type MarkedCollection,
+  type MergeOutcome,
   mergeOutcome,
   type RecordIssues,
-  withMerge,
+  withMerges,
   without,
-  withRefusal,
+  withRefusals,
 } from '../domain/record-sync.ts';
 import type { RefusedRow } from './replication.ts';
 
@@ -46,6 +47,8 @@ export class RecordIssueStore {
   readonly issues$ = new BehaviorSubject<RecordIssues>({});
   // Rows the server refused in the push under way: their confirmation (sent$) follows.
   private readonly refusedNow = new Set<string>();
+  // Merges resolved since the last write: a push's conflicts resolve together, one write for all.
+  private readonly merges: [string, MergeOutcome][] = [];
   private queue: Promise<void> = Promise.resolve();
   private readonly reading: Subscription;
 
@@ -61,9 +64,8 @@ export class RecordIssueStore {
     if (!isMarkedCollection(table)) return;
     const at = new Date().toISOString();
     for (const row of rows) this.refusedNow.add(issueKey(table, row.id));
-    void this.change((issues) =>
-      rows.reduce((next, row) => withRefusal(next, issueKey(table, row.id), row.reason, at), issues),
-    );
+    const refusals = rows.map((row) => ({ key: issueKey(table, row.id), reason: row.reason }));
+    void this.change((issues) => withRefusals(issues, refusals, at));
   }
 
   /**
@@ -98,12 +100,20 @@ export class RecordIssueStore {
             new Date().toISOString(),
           );
           if (outcome.conflicts.length > 0 || outcome.restored) {
-            void this.change((issues) => withMerge(issues, issueKey(collection, local.id), outcome));
+            this.recordMerge(issueKey(collection, local.id), outcome);
           }
         }),
       );
     }, report);
     return subscription;
+  }
+
+  private recordMerge(key: string, outcome: MergeOutcome): void {
+    if (this.merges.push([key, outcome]) > 1) return;
+    setTimeout(() => {
+      const batch = this.merges.splice(0);
+      void this.change((issues) => withMerges(issues, batch));
+    });
   }
 
   /** Applies `edit` to the stored issues (one change after another in this tab; tabs retry). */

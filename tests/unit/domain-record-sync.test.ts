@@ -3,13 +3,14 @@ import { mergeCampaign, mergeContact, mergeTemplate } from '../../src/domain/mer
 import {
   issueKey,
   isUnsynced,
+  MAX_RECORDS,
   mergeOutcome,
   type RecordIssues,
   recordState,
   withFieldValue,
-  withMerge,
+  withMerges,
   without,
-  withRefusal,
+  withRefusals,
 } from '../../src/domain/record-sync.ts';
 import type { Campaign, Contact, Template } from '../../src/domain/types.ts';
 
@@ -182,7 +183,7 @@ describe('mergeOutcome', () => {
       }) as unknown as Campaign;
     const cBase = campaign({});
     const cLocal = campaign({ body: 'Mine', updated_at: T2 });
-    const cRemote = campaign({ body: 'Theirs', status: 'sending', updated_at: T1 });
+    const cRemote = campaign({ body: 'Theirs', status: 'running', updated_at: T1 });
     const cMerged = mergeCampaign({ base: cBase, local: cLocal, remote: cRemote });
     // Once launched the server owns the draft fields: no choice to offer on them.
     expect(
@@ -208,15 +209,15 @@ describe('the issue map', () => {
 
   it('keeps one decision per field (the latest), a refusal, and a restore, and drops an entry once empty', () => {
     let issues: RecordIssues = {};
-    issues = withMerge(issues, key, { conflicts: [conflict('name', 'a'), conflict('email', 'e')] });
-    issues = withMerge(issues, key, { conflicts: [conflict('name', 'b')] });
+    issues = withMerges(issues, [[key, { conflicts: [conflict('name', 'a'), conflict('email', 'e')] }]]);
+    issues = withMerges(issues, [[key, { conflicts: [conflict('name', 'b')] }]]);
     expect(issues[key]?.conflicts?.map((c) => [c.field, c.mine])).toEqual([
       ['email', 'e'],
       ['name', 'b'],
     ]);
-    expect(withMerge(issues, key, { conflicts: [] })).toBe(issues);
+    expect(withMerges(issues, [[key, { conflicts: [] }]])).toBe(issues);
 
-    issues = withRefusal(issues, key, 'check violated', AT);
+    issues = withRefusals(issues, [{ key, reason: 'check violated' }], AT);
     expect(recordState(false, issues[key])).toBe('error');
     issues = without(issues, key, { error: true });
     expect(recordState(true, issues[key])).toBe('conflict');
@@ -250,5 +251,22 @@ describe('withFieldValue', () => {
     const odd = withFieldValue(doc, 'custom_fields.__proto__', 'x').custom_fields as Record<string, unknown>;
     expect(Object.hasOwn(odd, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(odd)).toBe(Object.prototype);
+  });
+});
+
+describe('the size of the issue map', () => {
+  it('keeps the newest MAX_RECORDS records', () => {
+    let issues: RecordIssues = {};
+    const rows = Array.from({ length: MAX_RECORDS + 5 }, (_, i) => ({
+      key: issueKey('contacts', `c${i}`),
+      reason: 'refused',
+    }));
+    issues = withRefusals(issues, rows, AT);
+    const keys = Object.keys(issues);
+    expect(keys).toHaveLength(MAX_RECORDS);
+    expect(keys[0]).toBe(issueKey('contacts', 'c5'));
+    // A record refused again becomes the newest.
+    issues = withRefusals(issues, [{ key: issueKey('contacts', 'c5'), reason: 'again' }], AT);
+    expect(Object.keys(issues).at(-1)).toBe(issueKey('contacts', 'c5'));
   });
 });

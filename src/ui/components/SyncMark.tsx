@@ -9,8 +9,12 @@ const LABELS: Record<Exclude<RecordSyncState, 'synced'>, string> = {
   conflict: 'Merged',
 };
 
-/** A record's small sync mark in a list or heading; nothing once it is synced. */
-export function SyncMark(props: { state: RecordSyncState | undefined }): JSX.Element {
+/**
+ * A record's small sync mark in a list or heading; nothing once it is synced. `compact` (dense
+ * lists, where the name needs the room) shows the dot alone; its word stays for screen readers
+ * and in the tooltip.
+ */
+export function SyncMark(props: { state: RecordSyncState | undefined; compact?: boolean }): JSX.Element {
   return (
     <Show when={props.state !== undefined && props.state !== 'synced' ? props.state : undefined}>
       {(state) => (
@@ -20,6 +24,7 @@ export function SyncMark(props: { state: RecordSyncState | undefined }): JSX.Ele
             state() === 'pending' && styles.pending,
             state() === 'error' && styles.error,
             state() === 'conflict' && styles.conflict,
+            props.compact && styles.compact,
           )}
           data-sync={state()}
           title={
@@ -31,7 +36,7 @@ export function SyncMark(props: { state: RecordSyncState | undefined }): JSX.Ele
           }
         >
           <span class={styles.icon} aria-hidden="true" />
-          {LABELS[state()]}
+          <span class={props.compact ? 'visually-hidden' : undefined}>{LABELS[state()]}</span>
         </span>
       )}
     </Show>

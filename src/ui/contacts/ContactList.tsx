@@ -156,7 +156,7 @@ export function ContactList(props: ContactListProps): JSX.Element {
                       <Show when={contact().opted_out}>
                         <span class={classes(chips.badge, chips.badgeMuted)}>Opted out</span>
                       </Show>
-                      <SyncMark state={props.syncStates?.get(contact().id)} />
+                      <SyncMark state={props.syncStates?.get(contact().id)} compact />
                     </span>
                     <span role="gridcell" class={styles.phone}>
                       {contact().phone}
