@@ -1,8 +1,9 @@
 // Per-record sync state end to end (issue 16), with two Node devices of one user against the
 // local stack: a record waits while offline; the same field edited on both devices offline
 // leaves the device whose edit lost with "changed on another device" (both values) and its
-// choice reaches the other device; edits of different fields merge with nothing to tell; a
-// row the server refuses carries the server's reason until a push of it is written.
+// choice reaches the other device; edits of different fields merge with nothing to tell; an
+// edit made after a delete elsewhere brings the record back and says so; a row the server
+// refuses carries the server's reason until a push of it is written.
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { type Device, eventually, openDevice, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
@@ -87,6 +88,35 @@ describe('per-record sync state', () => {
       [id],
     );
     expect(row).toEqual({ name: 'Cy from A', email: 'cy@example.com', notes: 'met at the fair' });
+  });
+
+  test('deleted on one device, edited later on another: the edit brings it back and that device is told', async () => {
+    const a = await device();
+    const b = await device();
+    await signIn(a, user.email, user.password);
+    await signIn(b, user.email, user.password);
+    const created = await a.services.contacts.add({ phone: '+44 7400 300002', name: 'Di' });
+    if (!created.ok) throw new Error(created.error);
+    const id = created.value.id;
+    const onA = a.watch(() => a.services.contacts.get(() => id));
+    const onB = b.watch(() => b.services.contacts.get(() => id));
+    await eventually(onB, (c) => c !== undefined);
+    const markB = b.watch(() => b.services.recordSync.mark('contacts', () => id));
+
+    a.network.set(false);
+    b.network.set(false);
+    expect((await a.services.contacts.remove(id)).ok).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await b.services.contacts.update(id, { notes: 'still a customer' })).ok).toBe(true);
+    a.network.set(true);
+    await eventually(a.services.sync.pending, (n) => n === 0);
+    b.network.set(true);
+
+    const told = await eventually(markB, (m) => m.restored !== undefined);
+    expect(told).toMatchObject({ state: 'conflict', restored: { deletedHere: false }, conflicts: [] });
+    await eventually(onA, (c) => c?.notes === 'still a customer');
+    await b.services.recordSync.dismissRestored('contacts', id);
+    await eventually(markB, (m) => m.state === 'synced');
   });
 
   test('a template the server refuses shows its reason until a push of it is written', async () => {
