@@ -31,19 +31,26 @@ async function device(): Promise<Device> {
   return d;
 }
 
+/** Two devices of the user, both holding a contact A added: its id and how each sees it. */
+async function sharedContact(phone: string, name: string) {
+  const a = await device();
+  const b = await device();
+  await signIn(a, user.email, user.password);
+  await signIn(b, user.email, user.password);
+  const created = await a.services.contacts.add({ phone, name });
+  if (!created.ok) throw new Error(created.error);
+  const id = created.value.id;
+  const onA = a.watch(() => a.services.contacts.get(() => id));
+  const onB = b.watch(() => b.services.contacts.get(() => id));
+  await eventually(onB, (c) => c !== undefined);
+  const markA = a.watch(() => a.services.recordSync.mark('contacts', () => id));
+  const markB = b.watch(() => b.services.recordSync.mark('contacts', () => id));
+  return { a, b, id, onA, onB, markA, markB };
+}
+
 describe('per-record sync state', () => {
   test('offline edits of the same field: the losing device is told, with both values, and its choice reaches the other', async () => {
-    const a = await device();
-    const b = await device();
-    await signIn(a, user.email, user.password);
-    await signIn(b, user.email, user.password);
-    const created = await a.services.contacts.add({ phone: '+44 7400 300001', name: 'Cy' });
-    if (!created.ok) throw new Error(created.error);
-    const id = created.value.id;
-    const onB = b.watch(() => b.services.contacts.get(() => id));
-    await eventually(onB, (c) => c !== undefined);
-    const markA = a.watch(() => a.services.recordSync.mark('contacts', () => id));
-    const markB = b.watch(() => b.services.recordSync.mark('contacts', () => id));
+    const { a, b, id, onA, onB, markA, markB } = await sharedContact('+44 7400 300001', 'Cy');
     const statesA = a.watch(() => a.services.recordSync.states('contacts'));
     await eventually(markA, (m) => m.state === 'synced');
 
@@ -67,7 +74,6 @@ describe('per-record sync state', () => {
     expect(told.conflicts).toEqual([
       { field: 'name', mine: 'Cy from A', theirs: 'Cy from B', kept: 'theirs', at: expect.any(String) },
     ]);
-    const onA = a.watch(() => a.services.contacts.get(() => id));
     await eventually(
       onA,
       (c) => c?.name === 'Cy from B' && c.notes === 'met at the fair' && c.email === 'cy@example.com',
@@ -91,17 +97,7 @@ describe('per-record sync state', () => {
   });
 
   test('deleted on one device, edited later on another: the edit brings it back and that device is told', async () => {
-    const a = await device();
-    const b = await device();
-    await signIn(a, user.email, user.password);
-    await signIn(b, user.email, user.password);
-    const created = await a.services.contacts.add({ phone: '+44 7400 300002', name: 'Di' });
-    if (!created.ok) throw new Error(created.error);
-    const id = created.value.id;
-    const onA = a.watch(() => a.services.contacts.get(() => id));
-    const onB = b.watch(() => b.services.contacts.get(() => id));
-    await eventually(onB, (c) => c !== undefined);
-    const markB = b.watch(() => b.services.recordSync.mark('contacts', () => id));
+    const { a, b, id, onA, markB } = await sharedContact('+44 7400 300002', 'Di');
 
     a.network.set(false);
     b.network.set(false);

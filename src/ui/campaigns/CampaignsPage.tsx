@@ -3,9 +3,9 @@ import { createMemo, createSignal, For, type JSX, Show } from 'solid-js';
 import { isUnsynced } from '../../domain/record-sync.ts';
 import type { Result } from '../../domain/result.ts';
 import { classes } from '../class-names.ts';
-import controls from '../components/controls.module.css';
 import page from '../components/page.module.css';
 import { SyncMark } from '../components/SyncMark.tsx';
+import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
@@ -35,14 +35,7 @@ export function CampaignsPage(): JSX.Element {
       <section class={page.card} aria-labelledby="campaigns-heading">
         <div class={page.listToolbar}>
           <h1 id="campaigns-heading">Campaigns</h1>
-          <label class={controls.checkbox}>
-            <input
-              type="checkbox"
-              checked={unsyncedOnly()}
-              onChange={(event) => setUnsyncedOnly(event.currentTarget.checked)}
-            />
-            Not yet synced
-          </label>
+          <UnsyncedFilter checked={unsyncedOnly()} onChange={setUnsyncedOnly} />
         </div>
         <Show
           when={list().length > 0}

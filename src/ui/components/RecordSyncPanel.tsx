@@ -5,6 +5,9 @@ import { useServices } from '../services-context.ts';
 import controls from './controls.module.css';
 import styles from './RecordSyncPanel.module.css';
 
+const SIDES: readonly ConflictSide[] = ['mine', 'theirs'];
+const SIDE_NAMES: Record<ConflictSide, string> = { mine: 'Yours', theirs: 'Theirs' };
+
 /**
  * On a record's page: why the server refused it (with Retry), that an edit brought it back after
  * a delete, and each field a merge decided between this device's edit and another's, with both
@@ -85,34 +88,32 @@ export function RecordSyncPanel(props: {
                 <div class={styles.conflict}>
                   <h3 class={styles.field}>{label(conflict.field)}</h3>
                   <dl class={styles.values}>
-                    <div>
-                      <dt>Yours{conflict.kept === 'mine' && <span class={styles.kept}> · kept</span>}</dt>
-                      <dd>{shown(conflict.mine)}</dd>
-                    </div>
-                    <div>
-                      <dt>Theirs{conflict.kept === 'theirs' && <span class={styles.kept}> · kept</span>}</dt>
-                      <dd>{shown(conflict.theirs)}</dd>
-                    </div>
+                    <For each={SIDES}>
+                      {(side) => (
+                        <div>
+                          <dt>
+                            {SIDE_NAMES[side]}
+                            {conflict.kept === side && <span class={styles.kept}> · kept</span>}
+                          </dt>
+                          <dd>{shown(side === 'mine' ? conflict.mine : conflict.theirs)}</dd>
+                        </div>
+                      )}
+                    </For>
                   </dl>
                   <div class={styles.actions}>
-                    <button
-                      type="button"
-                      class={classes(controls.button, controls.small)}
-                      disabled={busy()}
-                      aria-label={`Keep yours for ${label(conflict.field)}`}
-                      onClick={() => keep(conflict, 'mine')}
-                    >
-                      Keep yours
-                    </button>
-                    <button
-                      type="button"
-                      class={classes(controls.button, controls.small)}
-                      disabled={busy()}
-                      aria-label={`Keep theirs for ${label(conflict.field)}`}
-                      onClick={() => keep(conflict, 'theirs')}
-                    >
-                      Keep theirs
-                    </button>
+                    <For each={SIDES}>
+                      {(side) => (
+                        <button
+                          type="button"
+                          class={classes(controls.button, controls.small)}
+                          disabled={busy()}
+                          aria-label={`Keep ${SIDE_NAMES[side].toLowerCase()} for ${label(conflict.field)}`}
+                          onClick={() => keep(conflict, side)}
+                        >
+                          Keep {SIDE_NAMES[side].toLowerCase()}
+                        </button>
+                      )}
+                    </For>
                   </div>
                 </div>
               )}

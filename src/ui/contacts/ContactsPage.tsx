@@ -5,6 +5,7 @@ import type { ContactFilter } from '../../features/contacts/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import page from '../components/page.module.css';
+import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
 import { createDebounced, useGroupsById } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
@@ -89,16 +90,10 @@ export function ContactsPage(): JSX.Element {
             Import contacts
           </A>
           <ContactFilters filter={filter()} onChange={setFilter} />
-          <label class={controls.checkbox}>
-            <input
-              type="checkbox"
-              checked={unsyncedOnly()}
-              onChange={(event) =>
-                setParams({ sync: event.currentTarget.checked ? 'unsynced' : undefined }, { replace: true })
-              }
-            />
-            Not yet synced
-          </label>
+          <UnsyncedFilter
+            checked={unsyncedOnly()}
+            onChange={(on) => setParams({ sync: on ? 'unsynced' : undefined }, { replace: true })}
+          />
         </div>
         <Show
           when={rows().length > 0}

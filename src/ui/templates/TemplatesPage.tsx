@@ -7,6 +7,7 @@ import chips from '../components/Chips.module.css';
 import controls from '../components/controls.module.css';
 import page from '../components/page.module.css';
 import { SyncMark } from '../components/SyncMark.tsx';
+import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import styles from './TemplatesPage.module.css';
@@ -40,14 +41,7 @@ export function TemplatesPage(props: RouteSectionProps): JSX.Element {
           <A href="/templates/new" class={classes(controls.button, controls.primary, controls.small)} end>
             New template
           </A>
-          <label class={controls.checkbox}>
-            <input
-              type="checkbox"
-              checked={unsyncedOnly()}
-              onChange={(event) => setUnsyncedOnly(event.currentTarget.checked)}
-            />
-            Not yet synced
-          </label>
+          <UnsyncedFilter checked={unsyncedOnly()} onChange={setUnsyncedOnly} />
         </div>
         <Show
           when={sorted().length > 0}
