@@ -15,6 +15,7 @@ describe('per-record sync state', () => {
     const a = await signIn(ctxA, e2e.url, alice);
     const b = await signIn(ctxB, e2e.url, alice);
     await addContact(a, '+1 415 555 0161', 'Dana Shared');
+    await addContact(a, '+1 415 555 0163', 'Synced Sam');
     await waitForPending(a, 0);
     await rowVisible(b, /Dana Shared/);
 
@@ -34,10 +35,11 @@ describe('per-record sync state', () => {
     await addContact(a, '+1 415 555 0162', 'Other Olga');
     await waitForPending(a, 2);
     await a.getByRole('row', { name: /Dana from A.*Waiting to sync/ }).waitFor();
-    await addContact(a, '+1 415 555 0163', 'Third Theo');
     await a.getByRole('checkbox', { name: 'Not yet synced' }).check();
+    await a.getByText('2 of 3 contacts').waitFor();
     await a.getByRole('row', { name: /Dana from A/ }).waitFor();
     await a.getByRole('row', { name: /Other Olga/ }).waitFor();
+    expect(await a.getByRole('row', { name: /Synced Sam/ }).count()).toBe(0);
 
     await ctxB.setOffline(false);
     await waitForPending(b, 0);

@@ -1,4 +1,4 @@
-import { createSignal, For, type JSX, Show } from 'solid-js';
+import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
 import type { ConflictSide, FieldConflict, MarkedCollection } from '../../features/record-sync/api.ts';
 import { classes } from '../class-names.ts';
 import { useServices } from '../services-context.ts';
@@ -23,6 +23,8 @@ export function RecordSyncPanel(props: {
   const mark = recordSync.mark(props.collection, () => props.id);
   const [error, setError] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
+  // Unique: a list (groups) shows one panel per record.
+  const headingId = createUniqueId();
 
   const act = async (run: () => Promise<{ ok: boolean; error?: string }>) => {
     setBusy(true);
@@ -75,8 +77,8 @@ export function RecordSyncPanel(props: {
           )}
         </Show>
         <Show when={mark().conflicts.length > 0}>
-          <section class={classes(styles.box, styles.merged)} aria-labelledby="changed-elsewhere">
-            <h2 id="changed-elsewhere" class={styles.heading}>
+          <section class={classes(styles.box, styles.merged)} aria-labelledby={headingId}>
+            <h2 id={headingId} class={styles.heading}>
               Changed on another device
             </h2>
             <p class={styles.hint}>
