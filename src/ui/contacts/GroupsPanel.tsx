@@ -106,7 +106,7 @@ function GroupItem(props: {
               aria-hidden="true"
             />
             <span class={styles.name}>{props.group.name}</span>
-            <SyncMark state={syncMark().state} />
+            <SyncMark state={syncMark().state} compact />
             <button
               type="button"
               class={classes(controls.button, controls.ghost, controls.small)}
