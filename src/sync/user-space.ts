@@ -23,6 +23,7 @@ import { domainOf } from '../db/documents.ts';
 import type { Workspace, WorkspaceMember, WorkspaceRole } from '../domain/types.ts';
 import { SyncEngine, type SyncEngineOptions } from './engine.ts';
 import { LocalWrites } from './local-writes.ts';
+import { RecordIssueStore } from './record-issues.ts';
 import type { KeyValueStorage } from './session.ts';
 import { PendingChanges } from './status.ts';
 import { SyncTrace } from './trace.ts';
@@ -47,6 +48,8 @@ export interface UserSpaceOptions {
 
 export class UserSpace {
   readonly pending: PendingChanges;
+  /** Refusals and contested merges of single records (their sync marks). */
+  readonly issues: RecordIssueStore;
   /** Bulk local writes in progress, which pushes wait for. */
   readonly writes = new LocalWrites();
   /** What the sync did (the sync panel), kept with the user's data. */
@@ -59,7 +62,7 @@ export class UserSpace {
   private readonly chosen$: BehaviorSubject<string | undefined>;
   private readonly subscriptions: Subscription[] = [];
   private engineSubscription: Subscription | undefined;
-  private syncOptions: Omit<SyncEngineOptions, 'db' | 'pending' | 'writes'> | undefined;
+  private syncOptions: Omit<SyncEngineOptions, 'db' | 'pending' | 'issues' | 'writes'> | undefined;
 
   static async open(opts: UserSpaceOptions): Promise<UserSpace> {
     const db = await openPigeonDatabase({
@@ -77,6 +80,7 @@ export class UserSpace {
   ) {
     this.pending = new PendingChanges(db);
     this.trace = new SyncTrace(db.name);
+    this.issues = new RecordIssueStore(db);
     this.chosen$ = new BehaviorSubject(storage.getItem(this.choiceKey()) ?? undefined);
     const memberships$ = db.workspace_members
       .find({ selector: { user_id: userId } })
@@ -111,13 +115,14 @@ export class UserSpace {
   }
 
   /** Starts replicating (idempotent); the workspace replications follow the current workspace. */
-  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'writes' | 'trace'>): void {
+  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'issues' | 'writes' | 'trace'>): void {
     this.syncOptions = opts;
     if (this.engine) return;
     const engine = new SyncEngine({
       ...opts,
       db: this.db,
       pending: this.pending,
+      issues: this.issues,
       writes: this.writes,
       trace: this.trace,
     });
@@ -159,6 +164,7 @@ export class UserSpace {
     await this.stopSync();
     for (const s of this.subscriptions) s.unsubscribe();
     await this.pending.close();
+    this.issues.close();
     this.current$.complete();
     this.engine$.complete();
     if (remove) {
