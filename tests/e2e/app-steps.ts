@@ -98,3 +98,18 @@ export async function signOut(page: Page, how: 'keep' | 'remove' = 'keep'): Prom
   }
   await signInButton.waitFor();
 }
+
+/** How many sessions auth-js keeps cached in this browser (IndexedDB "pigeon-auth"). */
+export function cachedSessions(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('pigeon-auth');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction('kv').objectStore('kv').count();
+          count.onsuccess = () => resolve(count.result);
+        };
+      }),
+  );
+}

@@ -8,7 +8,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { bearerSubject } from '../../src/domain/jwt-subject.ts';
-import { addContact, signIn, signOut, waitForPending } from './app-steps.ts';
+import { addContact, cachedSessions, signIn, signOut, waitForPending } from './app-steps.ts';
 import { useE2E } from './harness.ts';
 import {
   connectChannel,
@@ -153,19 +153,7 @@ test('messages discarded at sign-out are never sent, not even to their own user 
     () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '')),
     (names) => names.length > 0 && !names.some((name) => name.includes(a.id)),
   );
-  expect(
-    await page.evaluate(
-      () =>
-        new Promise<number>((resolve, reject) => {
-          const open = indexedDB.open('pigeon-auth');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const count = open.result.transaction('kv').objectStore('kv').count();
-            count.onsuccess = () => resolve(count.result);
-          };
-        }),
-    ),
-  ).toBe(0);
+  expect(await cachedSessions(page)).toBe(0);
   expect(
     await page.evaluate(() =>
       Object.keys(localStorage).filter((key) => /pigeon:(user|workspace|draft)/.test(key)),

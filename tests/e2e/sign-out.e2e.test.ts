@@ -5,7 +5,7 @@
 // the worker itself), and no cached session.
 import type { Browser, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { addContact, rowVisible, signIn, signOut, waitForPending } from './app-steps.ts';
+import { addContact, cachedSessions, rowVisible, signIn, signOut, waitForPending } from './app-steps.ts';
 import { useE2E } from './harness.ts';
 import { until } from './messaging-steps.ts';
 
@@ -55,19 +55,6 @@ async function sharedWorkerDatabases(browser: Browser): Promise<string[]> {
     await cdp.detach();
   }
 }
-
-const cachedSessions = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('pigeon-auth');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const count = open.result.transaction('kv').objectStore('kv').count();
-          count.onsuccess = () => resolve(count.result);
-        };
-      }),
-  );
 
 test('a plain sign-out keeps the data on this device; an edit made offline goes up at the next sign-in', async () => {
   const user = await e2e.backend.user();

@@ -7,6 +7,8 @@ import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
+// The same facts list as the workspace's on the settings page.
+import settings from './SettingsPage.module.css';
 import styles from './SyncPage.module.css';
 
 const time = (at: number) => new Date(at).toLocaleTimeString();
@@ -41,7 +43,7 @@ export function SyncPage(): JSX.Element {
       <h1>Sync</h1>
       <section class={classes(page.card, page.panel)} aria-labelledby="sync-device-heading">
         <h2 id="sync-device-heading">This device</h2>
-        <dl class={styles.facts}>
+        <dl class={settings.facts}>
           <dt>Connection</dt>
           <dd>{services.online() ? 'Online' : 'Offline'}</dd>
           <dt>Waiting to sync</dt>
