@@ -57,6 +57,9 @@ export function createMessagesApi(
   }
 
   async function post(db: PigeonDatabase, message: OutgoingMessage): Promise<void> {
+    // The contact's name goes with the command: it may reach the intake before the contact's
+    // own push (two queues), and the intake then creates the contact from it.
+    const contact = message.contact_id ? await db.contacts.findOne(message.contact_id).exec() : null;
     const result = await outbox.post([
       {
         message_id: message.id,
@@ -64,6 +67,7 @@ export function createMessagesApi(
         to: message.phone,
         body: message.body,
         ...(message.contact_id ? { contact_id: message.contact_id } : {}),
+        ...(contact ? { contact_name: contact.name } : {}),
         ...(message.template ? { template: message.template } : {}),
       },
     ]);
