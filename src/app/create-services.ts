@@ -294,7 +294,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       },
     },
 
-    contacts: createContactsApi(scopeSource, { client, online: () => online.online }),
+    contacts: createContactsApi(scopeSource, { client, online: () => online.online, storage }),
     groups: createGroupsApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,

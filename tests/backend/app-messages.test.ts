@@ -95,7 +95,7 @@ describe('messages', () => {
     expect(thread()).toEqual([]);
   });
 
-  test('deleting a contact hides its conversation at once, offline too; re-adding the number starts clean', async () => {
+  test('deleting a contact hides its conversation and drafts at once, offline too; re-adding the number starts clean', async () => {
     const phone = '+447400700010';
     const a = await device();
     const added = await a.services.contacts.add({ phone, name: 'Old Name' });
@@ -107,10 +107,18 @@ describe('messages', () => {
     await a.services.messages.send({ phone, contactId: id, body: 'Before the delete' });
     await eventually(thread, (t) => t.length === 1 && !t[0]!.local && t[0]!.status === 'read', 15_000);
 
+    // Text typed in the conversation (by phone) and in the inbox (by chat) before the delete.
+    const chats = a.watch(() => a.services.inbox.chats());
+    const listed = await eventually(chats, (list) => list.some((c) => c.phone === phone), 15_000);
+    const chat = listed.find((c) => c.phone === phone);
+    a.services.messages.saveDraft(phone, 'typed before the delete');
+    a.services.messages.saveDraft(chat!.id, 'typed in the inbox');
+
     // Offline: no pull can bring the server's deletions, yet the history goes at once.
     a.network.set(false);
     expect(await a.services.contacts.remove(id)).toEqual({ ok: true, value: undefined });
     await eventually(thread, (t) => t.length === 0, 2_000);
+    expect([a.services.messages.draft(phone), a.services.messages.draft(chat!.id)]).toEqual(['', '']);
     a.network.set(true);
     const serverMessages = () =>
       backend.db.query<{ body: string; _deleted: boolean }>(

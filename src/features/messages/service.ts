@@ -15,6 +15,7 @@ import type { Channel, Message, MessageStatus, Template } from '../../domain/typ
 import type { OutboxClient } from '../../sync/outbox-client.ts';
 import type { CommandOutcome } from '../../sync/outbox-outcomes.ts';
 import type { KeyValueStorage } from '../../sync/session.ts';
+import { draftKey } from '../shared/drafts.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
 import type { CampaignSends, MessagesApi, ThreadMessage } from './api.ts';
@@ -74,14 +75,14 @@ export function createMessagesApi(
     if (result.kind === 'answered') await applyOutcomes(db, result.outcomes);
   }
 
-  const draftKey = (phone: string) => `pigeon:draft:${source.current()?.workspace.id ?? ''}:${phone}`;
+  const draftOf = (conversation: string) => draftKey(source.current()?.workspace.id ?? '', conversation);
 
   return {
-    draft: (phone) => storage.getItem(draftKey(phone)) ?? '',
+    draft: (phone) => storage.getItem(draftOf(phone)) ?? '',
 
     saveDraft(phone, text) {
-      if (text === '') storage.removeItem(draftKey(phone));
-      else storage.setItem(draftKey(phone), text);
+      if (text === '') storage.removeItem(draftOf(phone));
+      else storage.setItem(draftOf(phone), text);
     },
 
     reconnected() {
