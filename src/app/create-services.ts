@@ -167,6 +167,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
         void session.revalidate();
         void enqueue(async () => space$.value?.restartSync());
         messages.reconnected();
+        contacts.reconnected();
       }),
   ];
   session.start();
@@ -188,6 +189,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
   };
 
   const messages = createMessagesApi(scopeSource, outbox, storage, client, connection.url);
+  const contacts = createContactsApi(scopeSource, { client, online: () => online.online, storage });
   const stopMessages = messages.start();
 
   const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));
@@ -294,7 +296,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       },
     },
 
-    contacts: createContactsApi(scopeSource, { client, online: () => online.online, storage }),
+    contacts,
     groups: createGroupsApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,

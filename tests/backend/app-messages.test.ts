@@ -146,6 +146,68 @@ describe('messages', () => {
     ]);
   });
 
+  test('a contact deleted and added again offline: the other devices drop the old conversation too', async () => {
+    const phone = '+447400700011';
+    const a = await device();
+    const added = await a.services.contacts.add({ phone, name: 'Old Name' });
+    const id = added.ok ? added.value.id : '';
+    await a.services.messages.send({ phone, contactId: id, body: 'Before the delete' });
+    const b = await device();
+    const onB = b.watch(() => b.services.messages.thread(() => phone));
+    await eventually(onB, (t) => t.length === 1 && t[0]!.status === 'read', 15_000);
+
+    // Both before any sync: the server only ever sees the contact's final state, never deleted.
+    a.network.set(false);
+    expect(await a.services.contacts.remove(id)).toEqual({ ok: true, value: undefined });
+    expect(await a.services.contacts.add({ phone, name: 'New Name' })).toMatchObject({
+      ok: true,
+      existing: false,
+    });
+    a.network.set(true);
+
+    await eventually(onB, (t) => t.length === 0, 15_000);
+    const server = () =>
+      backend.db.query<{ body: string; _deleted: boolean }>(
+        'select body, _deleted from public.messages where phone = $1',
+        [phone],
+      );
+    expect((await server()).map((m) => [m.body, m._deleted])).toEqual([['Before the delete', true]]);
+    await eventually(
+      () =>
+        backend.db.query<{ name: string }>(
+          'select name from public.contacts where id = $1 and not _deleted',
+          [id],
+        ),
+      (rows) => rows[0]?.name === 'New Name',
+      15_000,
+    );
+  });
+
+  test("hiding a contact's history is for members of its workspace only, and not ahead of time", async () => {
+    const phone = '+447400700012';
+    const a = await device();
+    const added = await a.services.contacts.add({ phone, name: 'Kept' });
+    const id = added.ok ? added.value.id : '';
+    await a.services.messages.send({ phone, contactId: id, body: 'Stays' });
+    const thread = a.watch(() => a.services.messages.thread(() => phone));
+    await eventually(thread, (t) => t.length === 1 && !t[0]!.local && t[0]!.status === 'read', 15_000);
+
+    const stranger = await backend.user();
+    const refused = await stranger.client.rpc('hide_contact_history', {
+      p_contact_id: id,
+      p_deleted_at: new Date().toISOString(),
+    });
+    expect(refused.error?.message).toBe(`contact ${id} is not a contact of your workspaces`);
+    const ahead = await user.client.rpc('hide_contact_history', {
+      p_contact_id: id,
+      p_deleted_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(ahead.error?.message).toMatch(/^deletion time .* is in the future$/);
+    expect(
+      await backend.db.query('select body from public.messages where phone = $1 and not _deleted', [phone]),
+    ).toEqual([{ body: 'Stays' }]);
+  });
+
   test('the draft of a conversation is kept on the device, per workspace and phone', async () => {
     const a = await device();
     a.services.messages.saveDraft('+447400700004', 'half-written');

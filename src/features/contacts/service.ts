@@ -27,6 +27,7 @@ import { liveDocument } from '../shared/queries.ts';
 import { toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { ContactInput, ContactPatch, ContactsApi } from './api.ts';
+import { historyHides } from './history-hides.ts';
 
 /** Rows shown before the full list is read: more than any screen holds. */
 const FIRST_PAGE = 60;
@@ -46,7 +47,14 @@ export interface ContactsDeps {
   storage: KeyValueStorage;
 }
 
-export function createContactsApi(source: ScopeSource, deps: ContactsDeps): ContactsApi {
+export function createContactsApi(
+  source: ScopeSource,
+  deps: ContactsDeps,
+): ContactsApi & {
+  /** Back online: deletes whose history the server has not hidden yet are told now. */
+  reconnected(): void;
+} {
+  const hides = historyHides(deps.client, deps.storage);
   /** Clears an opt-out on the server (owners and admins, with a reason), before the local edit. */
   async function optIn(id: string, reason: string | undefined): Promise<Result> {
     if (!reason?.trim()) return { ok: false, error: 'Reason: say why this person may be messaged again' };
@@ -159,8 +167,15 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
       if (!scope) return NO_SCOPE;
       const contact = await scope.db.contacts.findOne(id).exec();
       const removed = await removeDocument(scope, scope.db.contacts, id);
-      if (removed.ok && contact) await hideHistory(scope, contact, deps.storage);
+      if (removed.ok && contact) {
+        await hideHistory(scope, contact, deps.storage);
+        void hides.deleted(id, new Date().toISOString());
+      }
       return removed;
+    },
+
+    reconnected() {
+      void hides.flush();
     },
   };
 }
