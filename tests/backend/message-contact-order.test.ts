@@ -50,7 +50,7 @@ afterAll(() => backend?.close());
  * A network on which the server answers the device's RxDB pushes 503 while `held` (a server
  * in trouble, not a dead network: the device stays online and everything else goes through).
  */
-function pushesHeld(): { network: Network; release(): void } {
+function pushesHeld(): { network: Network; hold(): void; release(): void } {
   const network = new Network();
   const through = network.fetch;
   let held = true;
@@ -62,6 +62,9 @@ function pushesHeld(): { network: Network; release(): void } {
   });
   return {
     network,
+    hold() {
+      held = true;
+    },
     release() {
       held = false;
     },
@@ -111,6 +114,46 @@ describe("a message sent before its contact's push", () => {
       15_000,
     );
     expect((await contactRow(id))[0]).toMatchObject({ name: 'Ada Nova', workspace_id: ws });
+  });
+});
+
+describe('a message to a contact deleted on the server and added again on the device', () => {
+  test('is accepted before the re-added contact is pushed; the contact comes back', async () => {
+    const phone = '+447400710006';
+    const pushes = pushesHeld();
+    pushes.release();
+    const a = await openDevice(backend, { network: pushes.network });
+    devices.push(a);
+    await signIn(a, user.email, user.password);
+    await eventually(
+      a.watch(() => a.services.channels.preferred),
+      (c) => c !== undefined,
+    );
+    const added = await a.services.contacts.add({ phone, name: 'Before' });
+    const id = added.ok ? added.value.id : '';
+    const deleted = () =>
+      backend.db.query<{ _deleted: boolean }>('select _deleted from public.contacts where id = $1', [id]);
+    await eventually(deleted, (rows) => rows.length === 1, 15_000);
+    await a.services.contacts.remove(id);
+    await eventually(deleted, (rows) => rows[0]?._deleted === true, 15_000);
+
+    pushes.hold();
+    expect(await a.services.contacts.add({ phone, name: 'After' })).toMatchObject({
+      ok: true,
+      existing: false,
+    });
+    const thread = a.watch(() => a.services.messages.thread(() => phone));
+    await a.services.messages.send({ phone, contactId: id, body: 'To the re-added contact' });
+    await eventually(thread, (t) => t.length === 1 && !t[0]!.local && t[0]!.status === 'read', 15_000);
+    expect(await contactRow(id)).toEqual([
+      { name: 'After', email: '', workspace_id: ws, updated_at: expect.stringMatching(/^1970-01-01/) },
+    ]);
+    pushes.release();
+    await eventually(
+      () => contactRow(id),
+      (rows) => rows[0]?.updated_at.startsWith('1970') === false,
+      15_000,
+    );
   });
 });
 
