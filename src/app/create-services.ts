@@ -178,6 +178,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
         void session.revalidate();
         void enqueue(async () => space$.value?.restartSync());
         messages.reconnected();
+        contacts.reconnected();
       }),
   ];
   // The service worker's replays go into the user's sync trace, timed from its start announcement.
@@ -218,6 +219,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
   };
 
   const messages = createMessagesApi(scopeSource, outbox, storage, client, connection.url);
+  const contacts = createContactsApi(scopeSource, { client, online: () => online.online, storage });
   const stopMessages = messages.start();
 
   const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));
@@ -348,7 +350,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       queued: () => outbox.size$.value,
     }),
 
-    contacts: createContactsApi(scopeSource, { client, online: () => online.online }),
+    contacts,
     groups: createGroupsApi(scopeSource),
     recordSync: createRecordSyncApi(scopeSource),
     templates: createTemplatesApi(scopeSource),

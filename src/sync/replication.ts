@@ -7,7 +7,8 @@
  * assumed server state, and throws on array and object fields, which contacts have (tags,
  * group_ids, custom_fields). Instead:
  * - pull: `pull_rows` pages a workspace's rows after a `{modified, id}` checkpoint, below a
- *   commit horizon, so a row whose transaction commits late is never skipped;
+ *   commit horizon, so a row whose transaction commits late is never skipped; rows it holds
+ *   back for that are pulled again shortly (held-pull.ts);
  * - push: `push_changes` (push_rows) writes a batch with optimistic concurrency on the
  *   server-set `_modified` (the `server_modified` of the assumed master state) and returns the
  *   server's rows where that version is not the current one, for the conflict handler to
@@ -38,7 +39,8 @@ import {
 import { documentToRow, rowToDocument } from '../db/documents.ts';
 import { type RetryPolicy, retryDelay } from '../domain/backoff.ts';
 import type { PushedVersions } from './echoes.ts';
-import { prefetchingPull, storedUpTo } from './pull-pace.ts';
+import { heldPull } from './held-pull.ts';
+import { type PulledPage, prefetchingPull, storedUpTo } from './pull-pace.ts';
 
 /** The last row pulled, as the server printed it (microseconds matter). */
 export interface Checkpoint {
@@ -116,6 +118,7 @@ export function replicateWorkspaceTable<
       pullPage<D>(client, table, properties, workspaceId, after, limit),
     sameCheckpoint,
   );
+  const held = heldPull();
   const state: RxReplicationState<D, Checkpoint> = replicateRxCollection<D, Checkpoint>({
     replicationIdentifier: opts.identifier,
     collection: opts.collection,
@@ -131,12 +134,14 @@ export function replicateWorkspaceTable<
           pull(checkpoint, batchSize),
           storedUpTo(state, checkpoint, sameCheckpoint),
         ]);
-        return page;
+        held.pulled(page.held);
+        return { documents: page.documents, checkpoint: page.checkpoint };
       }),
     },
     ...(push ? { push } : {}),
   });
   guard.attach(state);
+  held.attach(state as RxReplicationState<unknown, unknown>);
   return state;
 }
 
@@ -241,6 +246,7 @@ export function replicateDirectoryTable<D>(
   const { client, table } = opts;
   const properties = storedProperties(table);
   const guard = backoff(opts);
+  const held = heldPull();
   const state = replicateRxCollection<D, DirectoryCheckpoint>({
     replicationIdentifier: opts.identifier,
     collection: opts.collection,
@@ -257,17 +263,21 @@ export function replicateDirectoryTable<D>(
         ]);
         const next: DirectoryCheckpoint = { ...checkpoint };
         const documents: WithDeleted<D>[] = [];
+        let anyHeld = false;
         // RxDB pulls again while a page is full; a full page of any workspace makes it so.
         for (const id of ids) {
           const page = await pullPage<D>(client, table, properties, id, next[id], batchSize);
           documents.push(...page.documents);
           if (page.checkpoint) next[id] = page.checkpoint;
+          anyHeld ||= page.held;
         }
+        held.pulled(anyHeld);
         return { documents, checkpoint: next };
       }),
     },
   });
   guard.attach(state);
+  held.attach(state as RxReplicationState<unknown, unknown>);
   return state;
 }
 
@@ -278,7 +288,7 @@ async function pullPage<D>(
   workspaceId: string,
   after: Checkpoint | undefined,
   limit: number,
-): Promise<{ documents: WithDeleted<D>[]; checkpoint: Checkpoint | undefined }> {
+): Promise<PulledPage<WithDeleted<D>, Checkpoint> & { held: boolean }> {
   const { data, error } = await client.rpc('pull_rows', {
     p_table: table,
     p_workspace_id: workspaceId,
@@ -295,6 +305,9 @@ async function pullPage<D>(
   return {
     documents: parsed.map((row) => rowToDocument<D>(properties, row)),
     checkpoint: last ? { modified: String(last._modified), id: String(last.id) } : after,
+    // Rows committed past the commit horizon wait for another pull (a server before
+    // 20261205100000 does not say: false).
+    held: (page as { held?: unknown }).held === true,
   };
 }
 
