@@ -30,7 +30,7 @@ import { createCampaignsApi } from '../features/campaigns/service.ts';
 import { createChannelsApi } from '../features/channels/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
-import { createImportApi } from '../features/import/service.ts';
+import { createImportApi, type ImportWorkerFactory } from '../features/import/service.ts';
 import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
@@ -69,6 +69,8 @@ export interface PigeonServicesOptions {
   flushTimeoutMs?: number;
   /** Where campaigns are prepared: the worker in a browser, this thread elsewhere. */
   prepareCampaign?: CampaignPreparer;
+  /** Where imports read files: the import worker by default (Node has no Web Worker). */
+  importWorker?: ImportWorkerFactory;
   /** The app's address, which mailed links (invitations, password reset) open: the page's origin by default. */
   appUrl?: string;
 }
@@ -278,7 +280,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     templates: createTemplatesApi(scopeSource),
     messages,
     inbox: createInboxApi(scopeSource, () => space$.value?.userId),
-    imports: createImportApi(scopeSource),
+    imports: createImportApi(scopeSource, options.importWorker),
     campaigns: createCampaignsApi(scopeSource, {
       client,
       outbox,

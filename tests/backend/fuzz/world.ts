@@ -1,0 +1,519 @@
+/**
+ * Runs a step list against three Node devices of one workspace (app-devices.ts: the app's own
+ * services, RxDB in memory) and the server (service-role writes, as another member or the
+ * webhook path would), then settles and checks convergence and the merge model (model.ts).
+ *
+ * Devices live across runs (opening them is the slow part); each run works on records of its
+ * own (new phone numbers, new ids), so runs do not see each other's records.
+ */
+import type { RxStorage, RxStorageInstance } from 'rxdb';
+import { userDatabaseName } from '../../../src/db/database.ts';
+import { contactId } from '../../../src/domain/ids.ts';
+import { type Device, type DeviceOptions, openDevice } from '../app-devices.ts';
+import type { Backend, TestUser } from '../harness.ts';
+import { MergeModel } from './model.ts';
+import { DEVICES, describeStep, FIELDS, type Kind, SLOTS, type Step, TABLE } from './steps.ts';
+
+type Doc = Record<string, unknown> & { _deleted: boolean; _rev: string; updated_at: string };
+type AnyInstance = RxStorageInstance<Doc, unknown, unknown>;
+
+interface FuzzDevice {
+  device: Device;
+  /** The RxDB storage instances the device opened, by database and collection. */
+  instances: Map<string, AnyInstance>;
+  options: DeviceOptions;
+}
+
+export interface Failure {
+  message: string;
+}
+
+const META = new Set(['_meta', '_rev', '_attachments', 'server_modified']);
+
+export class FuzzWorld {
+  private devices: FuzzDevice[] = [];
+  private runs = 0;
+  workspaceId = '';
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly user: TestUser,
+  ) {}
+
+  async open(): Promise<void> {
+    for (let i = 0; i < DEVICES; i++) this.devices.push(await this.openOne());
+    for (const d of this.devices) this.workspaceId = await this.signIn(d);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.devices.map((d) => d.device.close()));
+  }
+
+  private async openOne(reopen?: FuzzDevice): Promise<FuzzDevice> {
+    const instances = reopen?.instances ?? new Map<string, AnyInstance>();
+    const options: DeviceOptions = reopen?.options ?? {
+      wrapStorage: (storage) => capturing(storage, instances),
+    };
+    const device = await openDevice(this.backend, options);
+    return {
+      device,
+      instances,
+      options: { ...options, prefix: device.prefix, storage: device.storage, network: device.network },
+    };
+  }
+
+  private async signIn(d: FuzzDevice): Promise<string> {
+    const result = await d.device.services.signIn(this.user.email, this.user.password);
+    if (!result.ok) return '';
+    for (let i = 0; i < 200 && !d.device.services.workspace(); i++) await sleep(20);
+    return d.device.services.workspace()?.id ?? '';
+  }
+
+  /** Runs `steps` on fresh records; resolves with what went wrong, or undefined. */
+  async run(steps: readonly Step[]): Promise<Failure | undefined> {
+    const run = new Run(this, this.runs++);
+    try {
+      for (const [index, step] of steps.entries()) {
+        try {
+          await run.step(step, index);
+        } catch (err) {
+          return { message: `step ${index} (${describeStep(step)}) threw: ${(err as Error).stack ?? err}` };
+        }
+      }
+      return await run.finish();
+    } finally {
+      // Whatever happened, the next run starts with every device online and signed in.
+      await this.reset();
+    }
+  }
+
+  private async reset(): Promise<void> {
+    for (const d of this.devices) {
+      d.device.network.set(true);
+      if (d.device.services.session().status !== 'signed-in') await this.signIn(d);
+    }
+  }
+
+  fuzzDevice(index: number): FuzzDevice {
+    const d = this.devices[index];
+    if (!d) throw new Error(`no device ${index}`);
+    return d;
+  }
+
+  allDevices(): readonly FuzzDevice[] {
+    return this.devices;
+  }
+
+  get db(): Backend['db'] {
+    return this.backend.db;
+  }
+
+  async restart(index: number): Promise<void> {
+    const old = this.fuzzDevice(index);
+    await old.device.close();
+    this.devices[index] = await this.openOne(old);
+  }
+
+  async signInDevice(index: number): Promise<void> {
+    await this.signIn(this.fuzzDevice(index));
+  }
+
+  /** A device's stored document (deleted ones too), read from its storage as RxDB holds it. */
+  async read(d: FuzzDevice, table: Kind, id: string): Promise<Doc | undefined> {
+    const instance = d.instances.get(`${userDatabaseName(d.device.prefix, this.user.id)}|${TABLE[table]}`);
+    if (!instance || d.device.services.session().status !== 'signed-in') return undefined;
+    try {
+      const [doc] = await instance.findDocumentsById([id], true);
+      return doc;
+    } catch {
+      return undefined; // closed meanwhile (a sign-out)
+    }
+  }
+}
+
+function capturing(
+  storage: RxStorage<unknown, unknown>,
+  into: Map<string, AnyInstance>,
+): RxStorage<unknown, unknown> {
+  return {
+    ...storage,
+    async createStorageInstance(params) {
+      const instance = await storage.createStorageInstance(params);
+      into.set(`${params.databaseName}|${params.collectionName}`, instance as unknown as AnyInstance);
+      return instance;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const height = (doc: Doc | undefined) => (doc ? Number.parseInt(doc._rev, 10) : 0);
+
+/** One run: its records, the model, the steps' effects. */
+class Run {
+  private readonly model = new MergeModel();
+  private readonly ids: Record<Kind, (string | undefined)[]>;
+  private readonly log: string[] = [];
+
+  constructor(
+    private readonly world: FuzzWorld,
+    private readonly number: number,
+  ) {
+    const ws = world.workspaceId;
+    this.ids = {
+      contacts: Array.from({ length: SLOTS }, (_, slot) => contactId(ws, this.phone(slot))),
+      groups: [],
+      templates: [],
+      campaigns: [],
+    };
+  }
+
+  private phone(slot: number): string {
+    // +44 74xx xxxxxx: UK mobile numbers, a pair per run.
+    return `+4474${String(((this.number * SLOTS + slot) % 1e8) + 1e7)
+      .padStart(8, '0')
+      .slice(-8)}`;
+  }
+
+  private token(field: string, index: number): unknown {
+    const base = `${field[0]}${this.number}x${index}`;
+    if (field === 'email') return `${base}@fuzz.example`;
+    if (field === 'tags') return [base];
+    return base;
+  }
+
+  async step(step: Step, index: number): Promise<void> {
+    const w = this.world;
+    switch (step.t) {
+      case 'network':
+        w.fuzzDevice(step.device).device.network.set(step.up);
+        return;
+      case 'wait':
+        await sleep(step.ms);
+        return;
+      case 'restart':
+        await w.restart(step.device);
+        return;
+      case 'sign-out': {
+        const d = w.fuzzDevice(step.device).device;
+        if (d.services.session().status === 'signed-in') await d.services.signOut();
+        return;
+      }
+      case 'sign-in':
+        if (w.fuzzDevice(step.device).device.services.session().status !== 'signed-in') {
+          await w.signInDevice(step.device);
+        }
+        return;
+      case 'create':
+        return this.create(step.device, step.kind, step.slot, index);
+      case 'edit':
+        return this.edit(
+          step.device,
+          step.kind,
+          step.slot,
+          step.field,
+          step.clear ? '' : this.token(step.field, index),
+        );
+      case 'delete':
+        return this.remove(step.device, step.kind, step.slot);
+      case 'tag':
+        return this.tag(step.device, step.slot, step.add, index);
+      case 'import':
+        return this.importRows(step.device, step.slots, index);
+      case 'server-edit':
+        return this.serverEdit(step.kind, step.slot, step.field, this.token(step.field, index));
+      case 'server-delete':
+        return this.serverDelete(step.kind, step.slot);
+      case 'server-create':
+        return this.serverCreate(step.slot, index);
+    }
+  }
+
+  /** Writes through a device's services and tells the model what the write did. */
+  private async onDevice(
+    device: number,
+    table: Kind,
+    id: string | undefined,
+    write: () => Promise<{ ok: boolean; value?: unknown }>,
+    record: (id: string, before: Doc | undefined, after: Doc) => void,
+  ): Promise<string | undefined> {
+    const d = this.world.fuzzDevice(device);
+    const before = id ? await this.world.read(d, table, id) : undefined;
+    const result = await write();
+    if (!result.ok) return undefined;
+    const written = id ?? (result.value as { id: string }).id;
+    const after = await this.world.read(d, table, written);
+    if (!after) throw new Error(`${table} ${written}: written on device ${device} but not stored there`);
+    if (height(after) !== height(before) + 1) {
+      // Another write (a pull, a merge) landed between the reads: what this step did alone
+      // is not known, so the model does not judge what it cannot tell.
+      this.model.unsure(table, written, 'deleted');
+      this.model.unsure(table, written, 'tags');
+    } else {
+      this.model.event(table, written, after._deleted, Date.parse(after.updated_at));
+    }
+    record(written, before, after);
+    this.log.push(`device ${device} wrote ${table} ${written}`);
+    return written;
+  }
+
+  private async create(device: number, kind: Kind, slot: number, index: number): Promise<void> {
+    const services = this.world.fuzzDevice(device).device.services;
+    const name = this.token('name', index) as string;
+    const creation = (id: string, before: Doc | undefined, after: Doc) => {
+      for (const field of FIELDS[kind]) this.model.edit(kind, id, field, after[field], before?.[field]);
+    };
+    if (kind === 'contacts') {
+      const tag = `t${this.number}x${index}`;
+      let existing = false;
+      await this.onDevice(
+        device,
+        kind,
+        this.ids.contacts[slot],
+        async () => {
+          const result = await services.contacts.add({ phone: this.phone(slot), name, tags: [tag] });
+          existing = result.ok && result.existing;
+          // An existing contact is left as it was: no write.
+          return existing ? { ok: false } : result;
+        },
+        (id, before, after) => {
+          creation(id, before, after);
+          this.tagsChanged(id, before, after);
+        },
+      );
+      return;
+    }
+    if (this.ids[kind][slot] !== undefined) {
+      return this.edit(device, kind, slot, 'name', name);
+    }
+    const write = () =>
+      kind === 'groups'
+        ? services.groups.add({ name })
+        : kind === 'templates'
+          ? services.templates.add({ name, body: `b${name}`, language: 'en', category: 'marketing' })
+          : services.campaigns.createDraft({ name });
+    const id = await this.onDevice(device, kind, undefined, write, creation);
+    if (id) this.ids[kind][slot] = id;
+  }
+
+  private tagsChanged(id: string, before: Doc | undefined, after: Doc): void {
+    const was = new Set((before?.tags as string[] | undefined) ?? []);
+    const now = new Set(after.tags as string[]);
+    for (const tag of was) if (!now.has(tag)) this.model.tagRemoved(id, tag);
+    for (const tag of now) if (!was.has(tag)) this.model.tagAdded(id, tag);
+  }
+
+  private async edit(device: number, kind: Kind, slot: number, field: string, value: unknown): Promise<void> {
+    const id = this.ids[kind][slot];
+    if (!id) return;
+    const services = this.world.fuzzDevice(device).device.services;
+    const patch = { [field]: value };
+    const write = () =>
+      kind === 'contacts'
+        ? services.contacts.update(id, patch)
+        : kind === 'groups'
+          ? services.groups.update(id, patch)
+          : kind === 'templates'
+            ? services.templates.update(id, patch)
+            : services.campaigns.updateDraft(id, patch);
+    await this.onDevice(device, kind, id, write, (_, before, after) =>
+      this.model.edit(kind, id, field, after[field], before?.[field]),
+    );
+  }
+
+  private async remove(device: number, kind: Kind, slot: number): Promise<void> {
+    const id = this.ids[kind][slot];
+    if (!id) return;
+    const services = this.world.fuzzDevice(device).device.services;
+    await this.onDevice(
+      device,
+      kind,
+      id,
+      () => services[kind].remove(id),
+      () => {},
+    );
+  }
+
+  private async tag(device: number, slot: number, add: boolean, index: number): Promise<void> {
+    const id = this.ids.contacts[slot];
+    const d = this.world.fuzzDevice(device);
+    if (!id) return;
+    const current = await this.world.read(d, 'contacts', id);
+    if (!current || current._deleted) return;
+    const tags = current.tags as string[];
+    if (!add && tags.length === 0) return;
+    const next = add
+      ? [...tags, `t${this.number}x${index}`]
+      : tags.filter((t) => t !== tags[index % tags.length]);
+    await this.onDevice(
+      device,
+      'contacts',
+      id,
+      () => d.device.services.contacts.update(id, { tags: next }),
+      (_, before, after) => this.tagsChanged(id, before, after),
+    );
+  }
+
+  private async importRows(device: number, slots: number[], index: number): Promise<void> {
+    const d = this.world.fuzzDevice(device);
+    const services = d.device.services;
+    const unique = [...new Set(slots)];
+    const rows = unique.map((slot, i) => ({
+      slot,
+      name: `i${this.number}x${index}r${i}`,
+      notes: `o${this.number}x${index}r${i}`,
+    }));
+    const csv = `phone,name,notes\n${rows.map((r) => `${this.phone(r.slot)},${r.name},${r.notes}`).join('\n')}\n`;
+    const ids = unique.map((slot) => this.ids.contacts[slot] as string);
+    const before = await Promise.all(ids.map((id) => this.world.read(d, 'contacts', id)));
+    const file = new File([csv], 'fuzz.csv', { type: 'text/csv' });
+    const preview = await services.imports.preview(file);
+    if (!preview.ok) return;
+    const run = services.imports.start(
+      file,
+      { mapping: preview.value.mapping, group_ids: [], tags: [], existing: 'fill' },
+      () => {},
+    );
+    const report = await run.done;
+    if (!report.ok) return;
+    for (const [i, id] of ids.entries()) {
+      const was = before[i];
+      const after = await this.world.read(d, 'contacts', id);
+      const row = rows[i];
+      if (!after || !row) continue;
+      if (height(after) === height(was)) continue; // unchanged
+      if (height(after) !== height(was) + 1) {
+        this.model.unsure('contacts', id, 'deleted');
+        this.model.unsure('contacts', id, 'tags');
+      } else {
+        this.model.event('contacts', id, after._deleted, Date.parse(after.updated_at));
+      }
+      const created = !was || was._deleted;
+      for (const field of FIELDS.contacts) {
+        const mine = field === 'name' ? row.name : field === 'notes' ? row.notes : undefined;
+        if (created || after[field] === mine)
+          this.model.edit('contacts', id, field, after[field], was?.[field]);
+      }
+      if (created) this.tagsChanged(id, was, after);
+    }
+  }
+
+  private async serverEdit(kind: Kind, slot: number, field: string, value: unknown): Promise<void> {
+    const id = this.ids[kind][slot];
+    if (!id) return;
+    const [row] = await this.world.db.query<{ old: unknown; at: string }>(
+      `update public.${TABLE[kind]} t set ${field} = $1, updated_at = ${NOW}
+         from (select id, ${field} as old from public.${TABLE[kind]} where id = $2 for update) o
+        where t.id = o.id and not t._deleted
+        returning o.old, t.updated_at as at`,
+      [value, id],
+    );
+    if (!row) return;
+    this.model.event(kind, id, false, Date.parse(row.at));
+    this.model.edit(kind, id, field, value, row.old);
+    this.log.push(`server wrote ${kind} ${id}`);
+  }
+
+  private async serverDelete(kind: Kind, slot: number): Promise<void> {
+    const id = this.ids[kind][slot];
+    if (!id) return;
+    const [row] = await this.world.db.query<{ at: string }>(
+      `update public.${TABLE[kind]} set _deleted = true, updated_at = ${NOW} where id = $1 and not _deleted returning updated_at as at`,
+      [id],
+    );
+    if (row) this.model.event(kind, id, true, Date.parse(row.at));
+  }
+
+  private async serverCreate(slot: number, index: number): Promise<void> {
+    const id = this.ids.contacts[slot] as string;
+    const name = this.token('name', index) as string;
+    const [row] = await this.world.db.query<{ at: string }>(
+      `insert into public.contacts (id, workspace_id, phone, name, updated_at) values ($1, $2, $3, $4, ${NOW})
+       on conflict do nothing returning updated_at as at`,
+      [id, this.world.workspaceId, this.phone(slot), name],
+    );
+    if (!row) return;
+    this.model.event('contacts', id, false, Date.parse(row.at));
+    for (const field of FIELDS.contacts)
+      this.model.edit('contacts', id, field, field === 'name' ? name : '', undefined);
+  }
+
+  /** All online and signed in, settled; then every device equals the server, and the model holds. */
+  async finish(): Promise<Failure | undefined> {
+    const w = this.world;
+    for (const d of w.allDevices()) d.device.network.set(true);
+    for (const [i, d] of w.allDevices().entries()) {
+      if (d.device.services.session().status !== 'signed-in') await w.signInDevice(i);
+    }
+    let differences: string[] = [];
+    const until = Date.now() + 15_000;
+    for (;;) {
+      await Promise.all(w.allDevices().map((d) => d.device.services.sync.syncNow()));
+      differences = await this.differences();
+      if (differences.length === 0 || Date.now() > until) break;
+      await sleep(50);
+    }
+    const problems = [...this.model.problems, ...differences];
+    if (differences.length === 0) {
+      for (const kind of Object.keys(this.ids) as Kind[]) {
+        const rows = await this.serverRows(kind);
+        for (const id of this.model.ids(kind)) problems.push(...this.model.check(id, rows.get(id)));
+      }
+    }
+    return problems.length > 0 ? { message: problems.join('\n') } : undefined;
+  }
+
+  private async serverRows(kind: Kind): Promise<Map<string, Record<string, unknown>>> {
+    const ids = this.model.ids(kind);
+    if (ids.length === 0) return new Map();
+    const rows = await this.world.db.query<{ row: Record<string, unknown> }>(
+      `select to_jsonb(t) as row from public.${TABLE[kind]} t where id = any($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map(({ row }) => [String(row.id), row]));
+  }
+
+  /** Where a device's documents differ from the server's rows, or still wait to sync. */
+  private async differences(): Promise<string[]> {
+    const out: string[] = [];
+    for (const kind of Object.keys(this.ids) as Kind[]) {
+      const rows = await this.serverRows(kind);
+      for (const id of this.model.ids(kind)) {
+        const row = rows.get(id);
+        for (const [i, d] of this.world.allDevices().entries()) {
+          const doc = await this.world.read(d, kind, id);
+          if (!row && !doc) continue;
+          if (!row || !doc) {
+            out.push(
+              `device ${i} ${kind} ${id}: ${row ? 'missing on the device' : 'never reached the server'}`,
+            );
+            continue;
+          }
+          for (const key of Object.keys(doc)) {
+            if (META.has(key)) continue;
+            if (!sameValue(doc[key], row[key])) {
+              out.push(
+                `device ${i} ${kind} ${id}.${key}: ${JSON.stringify(doc[key])} ≠ server ${JSON.stringify(row[key])}`,
+              );
+            }
+          }
+        }
+      }
+    }
+    for (const [i, d] of this.world.allDevices().entries()) {
+      const pending = d.device.services.sync.pending();
+      if (pending !== 0) out.push(`device ${i}: ${pending} changes still pending`);
+    }
+    return out;
+  }
+}
+
+const NOW = `to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && TIMESTAMP.test(a) && TIMESTAMP.test(b)) {
+    return Date.parse(a) === Date.parse(b);
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
