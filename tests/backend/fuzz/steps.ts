@@ -56,22 +56,23 @@ export function generateSteps(seed: number, count: number): Step[] {
   for (let i = 0; i < count; i++) {
     const roll = random.next();
     const kind = random.pick(KINDS);
-    if (roll < 0.12) steps.push({ t: 'network', device: device(), up: random.chance(0.45) });
-    else if (roll < 0.24) steps.push({ t: 'create', device: device(), kind, slot: slot() });
-    else if (roll < 0.5) {
+    // Mostly edits of the same few records, with devices often offline: concurrent edits.
+    if (roll < 0.14) steps.push({ t: 'network', device: device(), up: random.chance(0.45) });
+    else if (roll < 0.22) steps.push({ t: 'create', device: device(), kind, slot: slot() });
+    else if (roll < 0.62) {
       const field = random.pick(FIELDS[kind]);
       const clear = CLEARABLE[kind].includes(field) && random.chance(0.25);
       steps.push({ t: 'edit', device: device(), kind, slot: slot(), field, clear });
-    } else if (roll < 0.56) steps.push({ t: 'delete', device: device(), kind, slot: slot() });
-    else if (roll < 0.64) steps.push({ t: 'tag', device: device(), slot: slot(), add: random.chance(0.6) });
-    else if (roll < 0.67) steps.push({ t: 'import', device: device(), slots: [slot(), slot()] });
-    else if (roll < 0.75)
+    } else if (roll < 0.66) steps.push({ t: 'delete', device: device(), kind, slot: slot() });
+    else if (roll < 0.73) steps.push({ t: 'tag', device: device(), slot: slot(), add: random.chance(0.6) });
+    else if (roll < 0.76) steps.push({ t: 'import', device: device(), slots: [slot(), slot()] });
+    else if (roll < 0.83)
       steps.push({ t: 'server-edit', kind, slot: slot(), field: random.pick(FIELDS[kind]) });
-    else if (roll < 0.77) steps.push({ t: 'server-delete', kind, slot: slot() });
-    else if (roll < 0.79) steps.push({ t: 'server-create', slot: slot() });
-    else if (roll < 0.81) steps.push({ t: 'sign-out', device: device() });
-    else if (roll < 0.83) steps.push({ t: 'sign-in', device: device() });
-    else if (roll < 0.85) steps.push({ t: 'restart', device: device() });
+    else if (roll < 0.845) steps.push({ t: 'server-delete', kind, slot: slot() });
+    else if (roll < 0.86) steps.push({ t: 'server-create', slot: slot() });
+    else if (roll < 0.875) steps.push({ t: 'sign-out', device: device() });
+    else if (roll < 0.89) steps.push({ t: 'sign-in', device: device() });
+    else if (roll < 0.91) steps.push({ t: 'restart', device: device() });
     else steps.push({ t: 'wait', ms: random.pick([0, 20, 50, 150]) });
   }
   return steps;

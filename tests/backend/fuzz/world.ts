@@ -31,6 +31,8 @@ export interface Failure {
 const META = new Set(['_meta', '_rev', '_attachments', 'server_modified']);
 
 export class FuzzWorld {
+  /** Milliseconds spent per kind of step (and in the final settle), for tuning. */
+  readonly spent = new Map<string, number>();
   private devices: FuzzDevice[] = [];
   private runs = 0;
   workspaceId = '';
@@ -75,16 +77,25 @@ export class FuzzWorld {
     try {
       for (const [index, step] of steps.entries()) {
         try {
+          const started = Date.now();
           await run.step(step, index);
+          this.spend(step.t, started);
         } catch (err) {
           return { message: `step ${index} (${describeStep(step)}) threw: ${(err as Error).stack ?? err}` };
         }
       }
-      return await run.finish();
+      const started = Date.now();
+      const failure = await run.finish();
+      this.spend('finish', started);
+      return failure;
     } finally {
       // Whatever happened, the next run starts with every device online and signed in.
       await this.reset();
     }
+  }
+
+  private spend(what: string, since: number): void {
+    this.spent.set(what, (this.spent.get(what) ?? 0) + Date.now() - since);
   }
 
   private async reset(): Promise<void> {
@@ -183,6 +194,10 @@ class Run {
 
   async step(step: Step, index: number): Promise<void> {
     const w = this.world;
+    // A signed-out device has no data to edit (its services would wait for a sign-in).
+    if ('device' in step && !['network', 'sign-in', 'restart'].includes(step.t)) {
+      if (w.fuzzDevice(step.device).device.services.session().status !== 'signed-in') return;
+    }
     switch (step.t) {
       case 'network':
         w.fuzzDevice(step.device).device.network.set(step.up);
@@ -444,13 +459,13 @@ class Run {
     for (const [i, d] of w.allDevices().entries()) {
       if (d.device.services.session().status !== 'signed-in') await w.signInDevice(i);
     }
+    // Live replication alone must get there: realtime wakes pulls, pushes retry after backoff.
     let differences: string[] = [];
-    const until = Date.now() + 15_000;
+    const until = Date.now() + SETTLE_MS;
     for (;;) {
-      await Promise.all(w.allDevices().map((d) => d.device.services.sync.syncNow()));
       differences = await this.differences();
       if (differences.length === 0 || Date.now() > until) break;
-      await sleep(50);
+      await sleep(25);
     }
     const problems = [...this.model.problems, ...differences];
     if (differences.length === 0) {
@@ -506,6 +521,9 @@ class Run {
     return out;
   }
 }
+
+/** How long the devices get to settle at the end of a run. */
+const SETTLE_MS = 10_000;
 
 const NOW = `to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
