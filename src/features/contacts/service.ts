@@ -23,7 +23,7 @@ import type { Contact } from '../../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
 import { toAccessor } from '../shared/reactive.ts';
-import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
+import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { ContactInput, ContactPatch, ContactsApi } from './api.ts';
 
 /** Rows shown before the full list is read: more than any screen holds. */
@@ -152,9 +152,25 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
 
     async remove(id) {
       const scope = await awaitScope(source);
-      return scope ? removeDocument(scope, scope.db.contacts, id) : NO_SCOPE;
+      if (!scope) return NO_SCOPE;
+      const contact = await scope.db.contacts.findOne(id).exec();
+      const removed = await removeDocument(scope, scope.db.contacts, id);
+      if (removed.ok && contact) await hideHistory(scope, contact.phone);
+      return removed;
     },
   };
+}
+
+/**
+ * A deleted contact's conversation leaves this device at once: the server hides it too
+ * (20261203100000_inbox.sql, hide_contact_chats) and keeps it for the record, and the pull
+ * would remove it only after the delete's round trip, or never while offline; re-adding the
+ * number then starts clean. Messages still waiting to be sent stay: they are new.
+ */
+async function hideHistory(scope: Scope, phone: string): Promise<void> {
+  const selector = { workspace_id: scope.workspace.id, phone };
+  await scope.db.messages.find({ selector }).remove();
+  await scope.db.outgoing_messages.find({ selector: { ...selector, status: { $ne: 'queued' } } }).remove();
 }
 
 function saved(result: Result<RxDocument<ContactDoc>>): Result<Contact> {

@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createSignal, createUniqueId, For, type JSX } from 'solid-js';
+import { searchContacts } from '../../domain/contact-search.ts';
 import type { Contact } from '../../domain/types.ts';
 import forms from '../components/forms.module.css';
 import { createDebounced } from '../hooks.ts';
@@ -19,6 +20,7 @@ export function PreviewContactPicker(props: {
   const [search, setSearch] = createSignal('');
   const query = createDebounced(search, 200, (value) => value.trim() === '');
   const matches = contacts.list(query);
+  const everyone = contacts.list(() => '');
   const selected = contacts.get(() => props.selectedId);
   const selectId = createUniqueId();
 
@@ -49,10 +51,11 @@ export function PreviewContactPicker(props: {
         value={search()}
         onInput={(event) => setSearch(event.currentTarget.value)}
         onKeyDown={(event) => {
-          // Enter takes the best match, so keyboard users need not go on to the select.
+          // Enter takes the best match of what is typed now (the list may still show the
+          // previous search for a moment), so keyboard users need not go on to the select.
           if (event.key === 'Enter') {
             event.preventDefault();
-            const first = matches()[0];
+            const first = searchContacts(everyone(), event.currentTarget.value)[0];
             if (first) props.onSelect(first.id);
           }
         }}
