@@ -7,7 +7,8 @@
  * assumed server state, and throws on array and object fields, which contacts have (tags,
  * group_ids, custom_fields). Instead:
  * - pull: `pull_rows` pages a workspace's rows after a `{modified, id}` checkpoint, below a
- *   commit horizon, so a row whose transaction commits late is never skipped;
+ *   commit horizon, so a row whose transaction commits late is never skipped; when it held
+ *   rows back behind that horizon, they are pulled again shortly;
  * - push: `push_changes` (push_rows) writes a batch with optimistic concurrency on the
  *   server-set `_modified` (the `server_modified` of the assumed master state) and returns the
  *   server's rows where that version is not the current one, for the conflict handler to
@@ -112,9 +113,10 @@ export function replicateWorkspaceTable<
         waitBeforePersist: opts.settled,
       }
     : undefined;
+  const heldBack = pullAgainSoon(() => state);
   const pull = prefetchingPull(
-    (after: Checkpoint | undefined, limit: number) =>
-      pullPage<D>(client, table, properties, workspaceId, after, limit),
+    async (after: Checkpoint | undefined, limit: number) =>
+      heldBack(await pullPage<D>(client, table, properties, workspaceId, after, limit)),
     sameCheckpoint,
   );
   const state: RxReplicationState<D, Checkpoint> = replicateRxCollection<D, Checkpoint>({
@@ -248,6 +250,7 @@ export function replicateDirectoryTable<D>(
   const { client, table } = opts;
   const properties = storedProperties(table);
   const guard = backoff(opts);
+  const heldBack = pullAgainSoon(() => state);
   const state = replicateRxCollection<D, DirectoryCheckpoint>({
     replicationIdentifier: opts.identifier,
     collection: opts.collection,
@@ -266,7 +269,7 @@ export function replicateDirectoryTable<D>(
         const documents: WithDeleted<D>[] = [];
         // RxDB pulls again while a page is full; a full page of any workspace makes it so.
         for (const id of ids) {
-          const page = await pullPage<D>(client, table, properties, id, next[id], batchSize);
+          const page = heldBack(await pullPage<D>(client, table, properties, id, next[id], batchSize));
           documents.push(...page.documents);
           if (page.checkpoint) next[id] = page.checkpoint;
         }
@@ -278,6 +281,38 @@ export function replicateDirectoryTable<D>(
   return state;
 }
 
+/** One page of pull_rows; `heldBack`: rows after it wait behind a transaction still writing. */
+interface Page<D> {
+  documents: WithDeleted<D>[];
+  checkpoint: Checkpoint | undefined;
+  heldBack: boolean;
+}
+
+// How soon a pull that found rows held back is asked again (the writer holding them is
+// usually a push of a few hundred milliseconds at most).
+const HELD_BACK_RETRY_MS = 200;
+
+/**
+ * Passes pages through; after one whose rows were held back (pull_rows' `held_back`: they are
+ * committed, but behind the start of a transaction still writing), pulls again shortly. The
+ * realtime event of those rows may already have come, and the writer's commit may bring none.
+ */
+function pullAgainSoon(
+  replication: () => { reSync(): void; isStopped(): boolean } | undefined,
+): <P extends { heldBack: boolean }>(page: P) => P {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return (page) => {
+    if (page.heldBack && timer === undefined) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        const state = replication();
+        if (state && !state.isStopped()) state.reSync();
+      }, HELD_BACK_RETRY_MS);
+    }
+    return page;
+  };
+}
+
 async function pullPage<D>(
   client: SupabaseClient,
   table: ReplicatedCollection,
@@ -285,7 +320,7 @@ async function pullPage<D>(
   workspaceId: string,
   after: Checkpoint | undefined,
   limit: number,
-): Promise<{ documents: WithDeleted<D>[]; checkpoint: Checkpoint | undefined }> {
+): Promise<Page<D>> {
   const { data, error } = await client.rpc('pull_rows', {
     p_table: table,
     p_workspace_id: workspaceId,
@@ -302,6 +337,7 @@ async function pullPage<D>(
   return {
     documents: parsed.map((row) => rowToDocument<D>(properties, row)),
     checkpoint: last ? { modified: String(last._modified), id: String(last.id) } : after,
+    heldBack: (page as { held_back?: unknown }).held_back === true,
   };
 }
 

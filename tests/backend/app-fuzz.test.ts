@@ -65,7 +65,15 @@ test.each(Object.entries(REGRESSIONS))('regression: %s', (name, steps) => checkS
 
 test(`${SEEDS} random seeds converge`, async () => {
   const started = Date.now();
-  for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) await check(seed);
+  for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
+    await check(seed);
+    const done = seed - FIRST_SEED + 1;
+    if (done % 100 === 0 && done < SEEDS) {
+      console.info(
+        `fuzz: ${done} of ${SEEDS} seeds passed, ${((Date.now() - started) / done).toFixed(0)} ms a seed`,
+      );
+    }
+  }
   const ms = Date.now() - started;
   console.info(`fuzz: ${SEEDS} seeds × ${STEPS} steps in ${ms} ms (${(ms / SEEDS).toFixed(0)} ms a seed)`);
   console.info(`fuzz: ms per kind of step: ${JSON.stringify(Object.fromEntries(world.spent))}`);

@@ -523,29 +523,40 @@ class Run {
     w.spend('finish: settle', settling);
     const problems = [...this.model.problems, ...differences];
     if (differences.length === 0) {
+      const server = await this.serverRows();
       for (const kind of Object.keys(this.ids) as Kind[]) {
-        const rows = await this.serverRows(kind);
-        for (const id of this.model.ids(kind)) problems.push(...this.model.check(id, rows.get(id)));
+        for (const id of this.model.ids(kind)) problems.push(...this.model.check(id, server[kind].get(id)));
       }
     }
     return problems.length > 0 ? { message: problems.join('\n') } : undefined;
   }
 
-  private async serverRows(kind: Kind): Promise<Map<string, Record<string, unknown>>> {
-    const ids = this.model.ids(kind);
-    if (ids.length === 0) return new Map();
-    const rows = await this.world.db.query<{ row: Record<string, unknown> }>(
-      `select to_jsonb(t) as row from public.${TABLE[kind]} t where id = any($1::uuid[])`,
-      [ids],
+  /** The server's rows of this run's records, by kind and id: one query for all four tables. */
+  private async serverRows(): Promise<Record<Kind, Map<string, Record<string, unknown>>>> {
+    const kinds = Object.keys(this.ids) as Kind[];
+    const rows = await this.world.db.query<{ kind: Kind; row: Record<string, unknown> }>(
+      kinds
+        .map(
+          (kind, i) =>
+            `select '${kind}' as kind, to_jsonb(t) as row from public.${TABLE[kind]} t where id = any($${i + 1}::uuid[])`,
+        )
+        .join(' union all '),
+      kinds.map((kind) => this.model.ids(kind)),
     );
-    return new Map(rows.map(({ row }) => [String(row.id), row]));
+    const byKind = Object.fromEntries(kinds.map((kind) => [kind, new Map()])) as Record<
+      Kind,
+      Map<string, Record<string, unknown>>
+    >;
+    for (const { kind, row } of rows) byKind[kind].set(String(row.id), row);
+    return byKind;
   }
 
   /** Where a device's documents differ from the server's rows, or still wait to sync. */
   private async differences(): Promise<string[]> {
     const out: string[] = [];
+    const server = await this.serverRows();
     for (const kind of Object.keys(this.ids) as Kind[]) {
-      const rows = await this.serverRows(kind);
+      const rows = server[kind];
       for (const id of this.model.ids(kind)) {
         const row = rows.get(id);
         for (const [i, d] of this.world.allDevices().entries()) {
