@@ -237,6 +237,9 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       ),
 
     async signOut(opts = {}): Promise<SignOutOutcome> {
+      // A session change under way finishes first (a reloaded session still opening the
+      // user's database): the space it opens is the one to check and to close.
+      await enqueue(async () => {});
       const space = space$.value;
       const unsynced = space ? await pushPending(space) : 0;
       // The user's send requests still in the service worker: kept parked for their next
@@ -254,8 +257,10 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
         };
       }
       await enqueue(async () => {
+        // The space open now, should a session change since have replaced the one checked.
+        const open = space$.value;
         space$.next(undefined);
-        await space?.close({ remove: true });
+        await open?.close({ remove: true });
         await session.signOut();
       });
       return { signedOut: true, unsynced, queued };
