@@ -506,7 +506,13 @@ class Run {
     let differences = await this.differences();
     while (differences.length > 0) {
       if (Date.now() > until) {
-        differences.unshift(`not settled within ${SETTLE_MS} ms (replications kept running):`);
+        const errors = w
+          .allDevices()
+          .map(
+            (d, i) =>
+              `device ${i}: ${d.device.services.sync.state()}, last error: ${d.device.services.sync.lastError() ?? 'none'}`,
+          );
+        differences.unshift(`not settled within ${SETTLE_MS} ms (replications kept running):`, ...errors);
         break;
       }
       if (!(await w.quiet())) quietSince = undefined;
