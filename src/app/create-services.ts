@@ -32,7 +32,7 @@ import { createChannelsApi } from '../features/channels/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
 import { createDiagnosticsApi } from '../features/diagnostics/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
-import { createImportApi } from '../features/import/service.ts';
+import { createImportApi, type ImportWorkerFactory } from '../features/import/service.ts';
 import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi, forgetDrafts } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
@@ -73,6 +73,8 @@ export interface PigeonServicesOptions {
   flushTimeoutMs?: number;
   /** Where campaigns are prepared: the worker in a browser, this thread elsewhere. */
   prepareCampaign?: CampaignPreparer;
+  /** Where imports read files: the import worker by default (Node has no Web Worker). */
+  importWorker?: ImportWorkerFactory;
   /** The app's address, which mailed links (invitations, password reset) open: the page's origin by default. */
   appUrl?: string;
 }
@@ -269,6 +271,9 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       ),
 
     async signOut(opts = {}): Promise<SignOutOutcome> {
+      // A session change under way finishes first (a reloaded session still opening the
+      // user's database): the space it opens is the one to check and to close.
+      await enqueue(async () => {});
       const space = space$.value;
       const unsynced = space ? await pushPending(space) : 0;
       // The user's send requests still in the service worker: parked for their next sign-in
@@ -293,8 +298,10 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
           (await space.db.workspaces.find().exec()).map((w) => w.id),
         );
       await enqueue(async () => {
+        // The space open now, should a session change since have replaced the one checked.
+        const open = space$.value;
         space$.next(undefined);
-        await space?.close({ remove });
+        await open?.close({ remove });
         await session.signOut();
       });
       return { signedOut: true, unsynced, queued };
@@ -356,7 +363,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     templates: createTemplatesApi(scopeSource),
     messages,
     inbox: createInboxApi(scopeSource, () => space$.value?.userId, client),
-    imports: createImportApi(scopeSource),
+    imports: createImportApi(scopeSource, options.importWorker),
     campaigns: createCampaignsApi(scopeSource, {
       client,
       outbox,

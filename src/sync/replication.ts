@@ -14,7 +14,8 @@
  *   server's rows where that version is not the current one, for the conflict handler to
  *   merge, `{id, _refused}` for a row it would not write (reported; the rest are written),
  *   and the version of each row it wrote: the replication records it as the server's
- *   state, so the row's echo (realtime, then a pull) writes nothing;
+ *   state, so the row's echo (realtime, then a pull) writes nothing; a pull stored after the
+ *   push but answered before it (an older version of the row) is pulled again;
  * - live: a realtime `postgres_changes` subscription per table only says "something
  *   changed" and triggers a RESYNC, i.e. a pull through the RPC, never trusting the payload.
  */
@@ -142,6 +143,12 @@ export function replicateWorkspaceTable<
   });
   guard.attach(state);
   held.attach(state as RxReplicationState<unknown, unknown>);
+  // A pull answered before one of this device's pushes committed and stored after it brings
+  // the row back to an older version, and the push's echo woke no pull: pull again (echoes.ts).
+  // The subscription ends with the replication (RxDB completes received$ on cancel).
+  state.received$.subscribe((doc) => {
+    if (opts.echoes.isBehind(doc.id, doc.server_modified)) state.reSync();
+  });
   return state;
 }
 
