@@ -10,7 +10,14 @@
  */
 /// <reference lib="webworker" />
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { isDexieInstance, readAllDexie } from '../db/dexie-read-all.ts';
 import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
+import {
+  answerContactWindow,
+  type ContactStorage,
+  isContactWindowRequest,
+  type ReadContacts,
+} from '../features/contacts/window.ts';
 import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
@@ -22,10 +29,20 @@ const shared = typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof
 // reloaded everywhere) runs its own worker on the same IndexedDB.
 const storage = getRxStorageDexie();
 
+// The contacts list's index reads the whole workspace once: by IndexedDB getAll, not a cursor.
+const readContacts: ReadContacts = async (contacts, workspaceId) => {
+  if (!isDexieInstance(contacts)) throw new Error('storage worker: contacts are not in Dexie');
+  return readAllDexie(contacts, (doc) => !doc._deleted && doc.workspace_id === workspaceId);
+};
+
 const handle: StorageRequestHandler = async (request, instances) => {
   if (isImportBatchRequest(request)) {
     const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
     return storeImportBatch(contacts as Parameters<typeof storeImportBatch>[0], request);
+  }
+  if (isContactWindowRequest(request)) {
+    const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
+    return answerContactWindow(contacts as ContactStorage, request, readContacts);
   }
   throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
 };

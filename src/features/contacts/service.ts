@@ -4,11 +4,10 @@
  */
 
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { MangoQuery, RxDocument } from 'rxdb';
-import { concat, from, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
+import type { RxDocument } from 'rxdb';
+import { map, type Observable, of, shareReplay } from 'rxjs';
 import { createMemo } from 'solid-js';
 import { type ContactDoc, domainOf } from '../../db/documents.ts';
-import { searchContacts, tagsInUse } from '../../domain/contact-search.ts';
 import {
   checkCustomFields,
   checkEmail,
@@ -22,18 +21,13 @@ import type { Result } from '../../domain/result.ts';
 import type { Contact } from '../../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
-import { toAccessor } from '../shared/reactive.ts';
+import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
 import type { ContactInput, ContactPatch, ContactsApi } from './api.ts';
+import { type ContactWindowQuery, liveWindow } from './live-window.ts';
 
-/** Rows shown before the full list is read: more than any screen holds. */
-const FIRST_PAGE = 60;
-
-/** The workspace's contacts, sorted; `complete` once they are all read. */
-interface ContactRows {
-  rows: readonly Contact[];
-  complete: boolean;
-}
+/** Rows `list` gives when the caller names no limit: pickers show far fewer. */
+const LIST_LIMIT = 100;
 
 type EditableFields = Pick<Contact, 'name' | 'email' | 'tags' | 'group_ids' | 'custom_fields' | 'notes'>;
 /** What clearing an opt-out needs beyond the local database: the server decides it. */
@@ -56,44 +50,30 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
     return error ? { ok: false, error: error.message } : { ok: true, value: undefined };
   }
 
-  // The first screenful, then the whole sorted list once it is read; shared by the list and
-  // its count, so a 100k-contact workspace reads its contacts once and never counts them apart
-  // (a count query over 100k rows takes seconds and holds up the storage's other requests).
-  const sorted$ = source.scope$.pipe(
-    switchMap((scope): Observable<ContactRows> => {
-      if (!scope) return of({ rows: [], complete: true });
-      const query: MangoQuery<ContactDoc> = {
-        selector: { workspace_id: scope.workspace.id },
-        sort: [{ name: 'asc' }, { phone: 'asc' }],
-      };
-      // The first page alone first: reading the whole list meanwhile would delay it by seconds.
-      const firstPage$ = from(scope.db.contacts.find({ ...query, limit: FIRST_PAGE }).exec()).pipe(
-        map((docs) => ({ docs, complete: docs.length < FIRST_PAGE })),
-      );
-      const all$ = scope.db.contacts.find(query).$.pipe(map((docs) => ({ docs, complete: true })));
-      return concat(firstPage$, all$).pipe(
-        map(({ docs, complete }) => ({ rows: docs.map((doc) => domainOf<Contact>(doc)), complete })),
-      );
-    }),
+  // The list, its counts and the tags come from one live window each (window.ts); nothing
+  // here reads the whole workspace.
+  const window$ = (query$: Observable<ContactWindowQuery>) => liveWindow(source, query$);
+  const firstRow$ = window$(of({ search: '', filter: {}, offset: 0, limit: 1 })).pipe(
     shareReplay({ bufferSize: 1, refCount: true }),
   );
 
   return {
-    list(search, filter = () => ({})) {
-      const all = toAccessor<readonly Contact[]>(sorted$.pipe(map(({ rows }) => rows)), []);
-      return createMemo(() => searchContacts(all(), search(), filter()) as Contact[]);
+    browse(query) {
+      return toAccessor(window$(fromAccessor(query)), undefined);
+    },
+
+    list(search, filter = () => ({}), limit = LIST_LIMIT) {
+      const query = createMemo(() => ({ search: search(), filter: filter(), offset: 0, limit }));
+      const answer = toAccessor(window$(fromAccessor(query)), undefined);
+      return createMemo(() => answer()?.rows ?? []);
     },
 
     tags() {
-      const all = toAccessor<readonly Contact[]>(sorted$.pipe(map(({ rows }) => rows)), []);
-      return createMemo(() => tagsInUse(all()));
+      return toAccessor(firstRow$.pipe(map((answer) => answer?.tags ?? [])), []);
     },
 
     count() {
-      return toAccessor(
-        sorted$.pipe(map(({ rows, complete }) => (complete ? rows.length : undefined))),
-        undefined,
-      );
+      return toAccessor(firstRow$.pipe(map((answer) => answer?.total)), undefined);
     },
 
     get: (id) => liveDocument<Contact>(source, (db) => db.contacts, id),

@@ -1,5 +1,5 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
-import { createMemo, type JSX, Show } from 'solid-js';
+import { createMemo, createSignal, type JSX, Show } from 'solid-js';
 import type { ContactFilter } from '../../features/contacts/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
@@ -13,6 +13,11 @@ import { ContactFilters } from './ContactFilters.tsx';
 import { ContactList } from './ContactList.tsx';
 import styles from './ContactsPage.module.css';
 import { GroupsPanel } from './GroupsPanel.tsx';
+
+/** Rows fetched around those in view, above and below: a fast scroll still finds them. */
+const MARGIN = 60;
+/** The first window: more than any screen holds. */
+const WINDOW = 3 * MARGIN;
 
 export function ContactsPage(): JSX.Element {
   const { contacts } = useServices();
@@ -36,16 +41,32 @@ export function ContactsPage(): JSX.Element {
     );
   const filtering = () => Boolean(filter().group) || (filter().tags?.length ?? 0) > 0;
 
-  const rows = contacts.list(query, filter);
-  const total = contacts.count();
+  // Only the window of rows in view (and a margin) is fetched; sorting, search and counts run
+  // next to the storage.
+  const [range, setRange] = createSignal({ offset: 0, limit: WINDOW });
+  const answer = contacts.browse(
+    createMemo(() => ({ search: query(), filter: filter(), ...range() }), undefined, {
+      equals: (a, b) => JSON.stringify(a) === JSON.stringify(b),
+    }),
+  );
+  const rowAt = (index: number) => {
+    const current = answer();
+    return current?.rows[index - current.offset];
+  };
+  const onRange = (first: number, last: number) => {
+    const { offset, limit } = range();
+    if (first >= offset && last < offset + limit) return;
+    const start = Math.max(0, Math.floor((first - MARGIN) / MARGIN) * MARGIN);
+    setRange({ offset: start, limit: last - start + 2 * MARGIN });
+  };
   const groups = useGroupsById();
 
   const summary = () => {
-    const n = total();
-    // A big workspace shows its first rows before all of its contacts are read and counted.
-    if (n === undefined) return 'Counting contacts…';
+    const current = answer();
+    if (current === undefined) return 'Counting contacts…';
+    const n = current.total;
     if (query().trim() === '' && !filtering()) return plural(n, 'contact', 'contacts');
-    return `${rows().length.toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
+    return `${current.matching.toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
   };
 
   return (
@@ -81,38 +102,42 @@ export function ContactsPage(): JSX.Element {
           <ContactFilters filter={filter()} onChange={setFilter} />
         </div>
         <Show
-          when={rows().length > 0}
+          when={(answer()?.matching ?? 0) > 0}
           fallback={
-            <div class={page.emptyState}>
-              <Show
-                when={query().trim() !== '' || filtering()}
-                fallback={
-                  <>
-                    <p class={page.emptyTitle}>No contacts yet</p>
-                    <p class={page.muted}>Add your first one with the New contact form.</p>
-                  </>
-                }
-              >
-                <p class={page.emptyTitle}>
-                  {query().trim() !== ''
-                    ? `No contacts match “${query()}”`
-                    : 'No contacts match these filters'}
-                </p>
-                <button
-                  type="button"
-                  class={controls.button}
-                  onClick={() =>
-                    setParams({ q: undefined, group: undefined, tags: undefined }, { replace: true })
+            <Show when={answer()}>
+              <div class={page.emptyState}>
+                <Show
+                  when={query().trim() !== '' || filtering()}
+                  fallback={
+                    <>
+                      <p class={page.emptyTitle}>No contacts yet</p>
+                      <p class={page.muted}>Add your first one with the New contact form.</p>
+                    </>
                   }
                 >
-                  Clear search and filters
-                </button>
-              </Show>
-            </div>
+                  <p class={page.emptyTitle}>
+                    {query().trim() !== ''
+                      ? `No contacts match “${query()}”`
+                      : 'No contacts match these filters'}
+                  </p>
+                  <button
+                    type="button"
+                    class={controls.button}
+                    onClick={() =>
+                      setParams({ q: undefined, group: undefined, tags: undefined }, { replace: true })
+                    }
+                  >
+                    Clear search and filters
+                  </button>
+                </Show>
+              </div>
+            </Show>
           }
         >
           <ContactList
-            contacts={rows()}
+            count={answer()?.matching ?? 0}
+            rowAt={rowAt}
+            onRange={onRange}
             groups={groups()}
             label="Contacts"
             onOpen={(id) => navigate(`/contacts/${id}`)}

@@ -18,12 +18,12 @@ export function PreviewContactPicker(props: {
   const { contacts } = useServices();
   const [search, setSearch] = createSignal('');
   const query = createDebounced(search, 200, (value) => value.trim() === '');
-  const matches = contacts.list(query);
+  const matches = contacts.list(query, undefined, SHOWN);
   const selected = contacts.get(() => props.selectedId);
   const selectId = createUniqueId();
 
   const options = createMemo(() => {
-    const shown = matches().slice(0, SHOWN);
+    const shown = matches();
     const current = selected();
     // Keep the chosen contact selectable even when the search no longer finds it.
     return current && !shown.some((contact) => contact.id === current.id) ? [current, ...shown] : shown;

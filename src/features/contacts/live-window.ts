@@ -1,0 +1,91 @@
+/**
+ * A window of the contacts list kept current: asked again when the query changes or contacts
+ * change (at most every CHANGES_MS while they keep changing, e.g. during a first sync), one
+ * request at a time, the latest query winning. The page never reads the list itself.
+ */
+import {
+  auditTime,
+  combineLatest,
+  map,
+  Observable,
+  type OperatorFunction,
+  of,
+  startWith,
+  switchMap,
+} from 'rxjs';
+import type { Scope, ScopeSource } from '../shared/scope.ts';
+import { askContactWindow, type ContactWindowAnswer, type ContactWindowQuery } from './window.ts';
+
+export type { ContactWindowAnswer, ContactWindowQuery };
+
+// Re-asking costs the worker a slice of its index, the page one window: cheap, but a first
+// sync stores a page of contacts every few hundred milliseconds.
+const CHANGES_MS = 150;
+
+const NO_WORKSPACE: ContactWindowAnswer = {
+  offset: 0,
+  rows: [],
+  matching: 0,
+  total: 0,
+  tags: [],
+  complete: true,
+};
+
+export function liveWindow(
+  source: ScopeSource,
+  query$: Observable<ContactWindowQuery>,
+): Observable<ContactWindowAnswer | undefined> {
+  return source.scope$.pipe(
+    switchMap((scope) => {
+      if (!scope) return of(NO_WORKSPACE);
+      const changed$ = scope.db.contacts.eventBulks$.pipe(auditTime(CHANGES_MS), startWith(undefined));
+      return combineLatest([query$, changed$]).pipe(
+        map(([query]) => query),
+        askLatest(scope),
+      );
+    }),
+  );
+}
+
+/**
+ * Asks for each query, one request at a time: a query arriving meanwhile waits for the
+ * answer in flight and only the latest waiting one is asked (so a stream of changes never
+ * starves the answers, as cancelling would). An early answer (`complete: false`, before the
+ * storage has indexed the workspace) is followed by the same query asked to wait for the index.
+ */
+function askLatest(scope: Scope): OperatorFunction<ContactWindowQuery, ContactWindowAnswer> {
+  return (queries$) =>
+    new Observable<ContactWindowAnswer>((subscriber) => {
+      let next: ContactWindowQuery | undefined;
+      let busy = false;
+      let wait = false;
+      const run = async () => {
+        busy = true;
+        while (next && !subscriber.closed) {
+          const query = next;
+          next = undefined;
+          try {
+            const answer = await askContactWindow(scope, query, wait);
+            if (subscriber.closed) break;
+            subscriber.next(answer);
+            if (!answer.complete) {
+              wait = true;
+              next ??= query;
+            }
+          } catch (err) {
+            // A database closing under the request (sign-out): its scope is being replaced.
+            if (!subscriber.closed) console.error('contacts: window request failed', err);
+          }
+        }
+        busy = false;
+      };
+      const subscription = queries$.subscribe({
+        next: (query) => {
+          next = query;
+          if (!busy) void run();
+        },
+        error: (err) => subscriber.error(err),
+      });
+      return () => subscription.unsubscribe();
+    });
+}
