@@ -4,7 +4,7 @@
  * request at a time, the latest query winning. The page never reads the list itself.
  */
 import {
-  auditTime,
+  asyncScheduler,
   combineLatest,
   map,
   Observable,
@@ -12,6 +12,7 @@ import {
   of,
   startWith,
   switchMap,
+  throttleTime,
 } from 'rxjs';
 import type { Scope, ScopeSource } from '../shared/scope.ts';
 import { askContactWindow, type ContactWindowAnswer, type ContactWindowQuery } from './window.ts';
@@ -38,7 +39,11 @@ export function liveWindow(
   return source.scope$.pipe(
     switchMap((scope) => {
       if (!scope) return of(NO_WORKSPACE);
-      const changed$ = scope.db.contacts.eventBulks$.pipe(auditTime(CHANGES_MS), startWith(undefined));
+      // The first change is shown at once, later ones of a burst at most every CHANGES_MS.
+      const changed$ = scope.db.contacts.eventBulks$.pipe(
+        throttleTime(CHANGES_MS, asyncScheduler, { leading: true, trailing: true }),
+        startWith(undefined),
+      );
       return combineLatest([query$, changed$]).pipe(
         map(([query]) => query),
         askLatest(scope),

@@ -115,11 +115,15 @@ export async function answerContactWindow(
   read: ReadContacts = readByQuery,
 ): Promise<ContactWindowAnswer> {
   const { workspaceId, query } = request;
-  const state = indexState(storage, workspaceId, read);
   const early =
     !request.wait && !contactMatcher(query.search, query.filter) && query.offset + query.limit <= EARLY_ROWS;
-  if (early && !state.built) return earlyWindow(storage, workspaceId, query);
-  const index = await state.ready;
+  if (early && !indexes.get(storage)?.get(workspaceId)?.built) {
+    // The first rows before the index: reading the whole workspace meanwhile would delay them.
+    const answer = await earlyWindow(storage, workspaceId, query);
+    indexState(storage, workspaceId, read);
+    return answer;
+  }
+  const index = await indexState(storage, workspaceId, read).ready;
   return { ...index.window(query), tags: index.tags(), complete: true };
 }
 

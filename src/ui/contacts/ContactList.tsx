@@ -72,12 +72,22 @@ export function ContactList(props: ContactListProps): JSX.Element {
     },
   });
 
+  // The rows in view, not the items: those also hold the focused row, which may be far away.
   createEffect(() => {
-    const items = virtualizer.getVirtualItems();
-    const first = items[0];
-    const last = items.at(-1);
-    if (first && last) props.onRange(first.index, last.index);
+    virtualizer.getVirtualItems();
+    const range = virtualizer.range;
+    if (range) props.onRange(range.startIndex, range.endIndex);
   });
+
+  // The focused row stays rendered when scrolled far away (see rangeExtractor), so its contact
+  // is kept when its window is no longer the page's.
+  let kept: { index: number; contact: Contact } | undefined;
+  const rowAt = (index: number) => {
+    const contact = props.rowAt(index);
+    if (index !== active()) return contact;
+    if (contact) kept = { index, contact };
+    return contact ?? (kept?.index === index ? kept.contact : undefined);
+  };
 
   const focusRow = (index: number) => {
     const target = Math.max(0, Math.min(index, count() - 1));
@@ -89,7 +99,7 @@ export function ContactList(props: ContactListProps): JSX.Element {
   };
 
   const open = (index: number) => {
-    const contact = props.rowAt(index);
+    const contact = rowAt(index);
     if (!contact) return;
     Object.assign(remembered, { active: index, offset: scroller.scrollTop, refocus: true });
     props.onOpen(contact.id);
@@ -145,7 +155,7 @@ export function ContactList(props: ContactListProps): JSX.Element {
         <div class={styles.sizer} role="presentation" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           <For each={virtualizer.getVirtualItems()}>
             {(item) => (
-              <Show when={props.rowAt(item.index)}>
+              <Show when={rowAt(item.index)}>
                 {(contact) => (
                   <div
                     ref={(row) => {
