@@ -14,18 +14,22 @@ import type { BenchResult } from './result.ts';
 const RECIPIENTS = 100_000;
 const BODY = 'Hello {{first_name|there}}, your code is {{code}}';
 
-function contacts(n: number): PreparableContact[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: randomUUID(),
-    phone: `+4915${String(i).padStart(9, '0')}`,
-    name: `Person ${i}`,
-    email: '',
-    tags: ['bench'],
-    group_ids: [],
-    custom_fields: { code: String(i) },
-    opted_out: i % 100 === 0,
-    _deleted: false,
-  }));
+/** Contacts of the workspace, with the ids the database derives from workspace and phone. */
+function contacts(n: number, workspaceId: string): PreparableContact[] {
+  return Array.from({ length: n }, (_, i) => {
+    const phone = `+4915${String(i).padStart(9, '0')}`;
+    return {
+      id: contactId(workspaceId, phone),
+      phone,
+      name: `Person ${i}`,
+      email: '',
+      tags: ['bench'],
+      group_ids: [],
+      custom_fields: { code: String(i) },
+      opted_out: i % 100 === 0,
+      _deleted: false,
+    };
+  });
 }
 
 async function prepareMs(all: PreparableContact[], campaignId: string) {
@@ -57,11 +61,7 @@ function baselineMs(all: PreparableContact[]): number {
 }
 
 export async function campaignPrepare(): Promise<BenchResult> {
-  const all = contacts(RECIPIENTS);
   const campaignId = randomUUID();
-  const baseline = baselineMs(all);
-  const { ms, prepared } = await prepareMs(all, campaignId);
-
   const backend = await startBackend({ db: 'postgres' });
   try {
     const user = await backend.user();
@@ -82,12 +82,12 @@ export async function campaignPrepare(): Promise<BenchResult> {
       body: BODY,
     });
     if (error) throw new Error(`campaign insert failed: ${error.message}`);
-    // The intake checks each recipient is a contact of the workspace, whose id the database
-    // derives from workspace and phone (unknown when the contacts were made above).
-    const messages = prepared.messages.map((m) => ({
-      ...m,
-      contact_id: contactId(channel!.workspace_id, m.phone),
-    }));
+    // The campaign's message ids derive from its contacts' ids, which the database derives
+    // from workspace and phone: the contacts are made for the workspace before preparing.
+    const all = contacts(RECIPIENTS, channel!.workspace_id);
+    const baseline = baselineMs(all);
+    const { ms, prepared } = await prepareMs(all, campaignId);
+    const messages = prepared.messages;
     const enqueued = messages.length;
     await backend.db.query(
       `insert into public.contacts (id, workspace_id, phone)
@@ -95,11 +95,17 @@ export async function campaignPrepare(): Promise<BenchResult> {
       [channel!.workspace_id, messages.map((m) => m.contact_id), messages.map((m) => m.phone)],
     );
     const started = performance.now();
+    // Per chunk: where the time goes (the last one also starts the campaign, releasing every
+    // held message on its planned time).
+    const chunkMs: number[] = [];
     for (const commands of campaignCommandChunks(messages, { id: campaignId, channel_id: channel!.id })) {
+      const chunkStarted = performance.now();
       const { error: failed } = await user.client.functions.invoke('outbox', { body: { commands } });
       if (failed) throw new Error(`enqueue failed: ${failed.message}`);
+      chunkMs.push(performance.now() - chunkStarted);
     }
     const enqueueMs = performance.now() - started;
+    const sorted = chunkMs.slice(0, -1).sort((a, b) => a - b);
     const [row] = await backend.db.query<{ accepted_count: number }>(
       'select accepted_count from public.campaigns where id = $1',
       [campaignId],
@@ -115,6 +121,9 @@ export async function campaignPrepare(): Promise<BenchResult> {
         prepared_messages: prepared.messages.length,
         enqueue_100k_ms: Math.round(enqueueMs),
         enqueue_messages_per_s: Math.round(enqueued / (enqueueMs / 1000)),
+        enqueue_chunks: chunkMs.length,
+        enqueue_median_chunk_ms: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
+        enqueue_last_chunk_ms: Math.round(chunkMs.at(-1) ?? 0),
       },
     };
   } finally {
