@@ -15,7 +15,7 @@ import {
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { isOutboxRequest, OUTBOX_FUNCTION_PATH } from '../src/sync/outbox-protocol.ts';
-import { announceSize, handleCommand, replay } from './outbox/outbox.ts';
+import { announceSize, handleCommand, handleUserRequest, replay } from './outbox/outbox.ts';
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<PrecacheEntry | string>;
@@ -50,7 +50,11 @@ self.addEventListener('message', (event: ExtendableMessageEvent) => {
     void self.skipWaiting();
   } else if (isOutboxRequest(data)) {
     event.waitUntil(
-      data.type === 'outbox-status' ? announceSize() : replay(data.force ? 'force' : 'reconnect'),
+      data.type === 'outbox-status'
+        ? announceSize()
+        : data.type === 'outbox-user'
+          ? handleUserRequest(data, event.ports[0])
+          : replay(data.force ? 'force' : 'reconnect'),
     );
   }
 });

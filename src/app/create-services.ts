@@ -120,8 +120,16 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     return next;
   };
 
+  // The user whose sign-in last asked the worker to replay their parked requests.
+  let replayedFor: string | undefined;
+
   async function follow(state: SessionState): Promise<void> {
     const user = state.status === 'signed-in' || state.status === 'expired' ? state.user : undefined;
+    outbox.follow(user?.id);
+    // Signed in (again): the requests the worker parked for this user may go now.
+    const signedIn = state.status === 'signed-in' ? state.user.id : undefined;
+    if (signedIn && signedIn !== replayedFor && online.online) outbox.reconnected();
+    replayedFor = signedIn;
     let space = space$.value;
     if (space && space.userId !== user?.id) {
       space$.next(undefined);
@@ -179,7 +187,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     },
   };
 
-  const messages = createMessagesApi(scopeSource, outbox, storage);
+  const messages = createMessagesApi(scopeSource, outbox, storage, client, connection.url);
   const stopMessages = messages.start();
 
   const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));
@@ -229,13 +237,26 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     async signOut(opts = {}): Promise<SignOutOutcome> {
       const space = space$.value;
       const unsynced = space ? await pushPending(space) : 0;
-      if (unsynced > 0 && !opts.discardUnsynced) return { signedOut: false, unsynced };
+      // The user's send requests still in the service worker: kept parked for their next
+      // sign-in on this device, or dropped, as they choose; never sent under someone else.
+      const queued = space ? await outbox.waitingFor(space.userId) : 0;
+      if ((unsynced > 0 && !opts.discardUnsynced) || (queued > 0 && !opts.queued)) {
+        return { signedOut: false, unsynced, queued };
+      }
+      if (space && queued > 0 && opts.queued === 'drop' && (await outbox.drop(space.userId)) === undefined) {
+        return {
+          signedOut: false,
+          unsynced,
+          queued,
+          error: "Couldn't discard the waiting messages. Try again.",
+        };
+      }
       await enqueue(async () => {
         space$.next(undefined);
         await space?.close({ remove: true });
         await session.signOut();
       });
-      return { signedOut: true, unsynced };
+      return { signedOut: true, unsynced, queued };
     },
 
     workspaces: toAccessor(space$.pipe(switchMap((space) => space?.workspaces$ ?? of([]))), []),
@@ -277,7 +298,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     groups: createGroupsApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,
-    inbox: createInboxApi(scopeSource, () => space$.value?.userId),
+    inbox: createInboxApi(scopeSource, () => space$.value?.userId, client),
     imports: createImportApi(scopeSource),
     campaigns: createCampaignsApi(scopeSource, {
       client,

@@ -30,18 +30,32 @@ export interface SyncStatus {
 }
 
 export interface SignOutOutcome {
-  /** False when unpushed changes exist and could not be pushed (offline): the UI asks. */
+  /**
+   * False when unpushed changes exist and could not be pushed (offline), or messages of the
+   * user wait to send and no choice was given for them: the UI asks.
+   */
   signedOut: boolean;
   unsynced: number;
+  /** The user's send requests waiting in the service worker on this device. */
+  queued: number;
+  /** Why it did not sign out although the user chose (the waiting messages could not be dropped). */
+  error?: string;
 }
+
+/** What to do with the user's messages still waiting to send when they sign out. */
+export type QueuedOnSignOut = 'keep' | 'drop';
 
 export interface PigeonServices {
   session: Accessor<SessionState>;
   online: Accessor<boolean>;
   signIn(email: string, password: string): Promise<Result>;
   signUp(email: string, password: string, workspaceName?: string): Promise<Result>;
-  /** Pushes pending changes first; with discardUnsynced it signs out even if that failed. */
-  signOut(opts?: { discardUnsynced?: boolean }): Promise<SignOutOutcome>;
+  /**
+   * Pushes pending changes first; with discardUnsynced it signs out even if that failed.
+   * Messages waiting to send are kept parked for the user's next sign-in on this device, or
+   * dropped (`queued`); without that choice, it does not sign out while any wait.
+   */
+  signOut(opts?: { discardUnsynced?: boolean; queued?: QueuedOnSignOut }): Promise<SignOutOutcome>;
 
   workspaces: Accessor<Workspace[]>;
   workspace: Accessor<Workspace | undefined>;

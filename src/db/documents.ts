@@ -12,6 +12,7 @@
  * a document's `server_modified` may lag behind the server's after its own pushes.
  */
 import type { RxDocument, WithDeleted } from 'rxdb';
+import type { TemplateSend } from '../domain/provider-template.ts';
 import type {
   Campaign,
   Channel,
@@ -61,7 +62,7 @@ export interface OutgoingMessage {
   error: string | null;
   created_at: IsoTimestamp;
   /** Sent as this approved Meta template with these {{1}}.. values (body is its rendered text). */
-  template?: { id: string; body_parameters: readonly string[] };
+  template?: TemplateSend;
 }
 
 /**

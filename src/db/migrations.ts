@@ -24,8 +24,14 @@ export const migrationStrategies = {
     // 1 adds optional fields: a stored template is already valid, and equal to its server row
     // as the app stored it (the new columns are null on Pigeon's own templates).
     1: (doc) => doc,
+    // 2 adds components: null on Pigeon's own templates, as on their rows. A Meta template's
+    // row holds them, so its stored copy is dropped and pulled again (Meta's, never edited here).
+    2: (doc) => (doc.provider ? null : { ...doc, components: null }),
   },
-  campaigns: {},
+  campaigns: {
+    // 1 adds template_parameters: null on every campaign drafted before, as on its server row.
+    1: (doc) => ({ ...doc, template_parameters: null }),
+  },
   workspaces: {},
   workspace_members: {},
   channels: {
@@ -39,6 +45,8 @@ export const migrationStrategies = {
     1: () => null,
     // 2 adds kind, media, edits and deletions (the inbox): dropped and pulled again, as for 1.
     2: () => null,
+    // 3 adds the times of delivery, read and failure (the campaign report): dropped and pulled again.
+    3: () => null,
   },
   chats: {},
   chat_notes: {},

@@ -98,7 +98,8 @@ export const groupSchema = replicatedSchema<GroupDoc>({
 
 export const templateSchema = replicatedSchema<TemplateDoc>({
   // 1: provider, channel_id, provider_status of templates synced from Meta (optional; migrations.ts).
-  version: 1,
+  // 2: components, Meta's HEADER/BODY/FOOTER/BUTTONS (the header's {{n}} take values too).
+  version: 2,
   properties: {
     name: { type: 'string', maxLength: 200 },
     body: { type: 'string', maxLength: 4096 },
@@ -108,6 +109,7 @@ export const templateSchema = replicatedSchema<TemplateDoc>({
     provider: { type: ['string', 'null'] },
     channel_id: { type: ['string', 'null'] },
     provider_status: { type: ['string', 'null'] },
+    components: { type: ['array', 'null'], items: { type: 'object' } },
   },
   required: ['name', 'body', 'language', 'category', 'updated_at'],
   indexes: [['workspace_id', 'name']],
@@ -173,8 +175,8 @@ export const channelSchema = replicatedSchema<ChannelDoc>({
 
 export const messageSchema = replicatedSchema<MessageDoc>({
   // 1: campaign_id and sent_at; 2: what the inbox shows (kind, media, edits, deletions) and the
-  // chat index (migrations.ts).
-  version: 2,
+  // chat index (migrations.ts); 3: the times of delivery, read and failure (the campaign report).
+  version: 3,
   properties: {
     channel_id: uuid,
     chat_id: uuid,
@@ -186,6 +188,9 @@ export const messageSchema = replicatedSchema<MessageDoc>({
     error: { type: ['string', 'null'] },
     campaign_id: { type: ['string', 'null'], maxLength: 36 },
     sent_at: { type: ['string', 'null'] },
+    delivered_at: { type: ['string', 'null'] },
+    read_at: { type: ['string', 'null'] },
+    failed_at: { type: ['string', 'null'] },
     created_at: timestamp,
     kind: {
       type: 'string',
@@ -223,6 +228,9 @@ export const messageSchema = replicatedSchema<MessageDoc>({
     'error',
     'campaign_id',
     'sent_at',
+    'delivered_at',
+    'read_at',
+    'failed_at',
     'created_at',
   ],
   // A conversation: one workspace, one phone, in time order; one chat (the inbox), in time order.
@@ -275,11 +283,21 @@ const delayMs = { type: 'integer', minimum: 0, maximum: 3600000 } as const;
 
 /** A campaign (supabase/migrations/20261202000500_campaigns.sql); created_at stays on the server. */
 export const campaignSchema = replicatedSchema<CampaignDoc>({
-  version: 0,
+  // 1: template_parameters, the {{n}} values of a Meta template campaign (migrations.ts).
+  version: 1,
   properties: {
     name: { type: 'string', maxLength: 200 },
     channel_id: { type: ['string', 'null'] },
     template_id: { type: ['string', 'null'] },
+    template_parameters: {
+      type: ['object', 'null'],
+      properties: {
+        header: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 20 },
+        body: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 100 },
+      },
+      required: ['header', 'body'],
+      additionalProperties: false,
+    },
     body: messageBody,
     group_ids: { type: 'array', items: { type: 'string' } },
     tags: { type: 'array', items: { type: 'string' } },

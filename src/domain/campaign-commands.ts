@@ -11,7 +11,7 @@
  * made on this device whose push has not reached the server yet is created by the intake
  * rather than refused (private.ensure_command_contact).
  */
-import type { PreparedMessage } from './campaign-prepare.ts';
+import type { PreparedMessage, PreparedTemplate } from './campaign-prepare.ts';
 import type { Campaign } from './types.ts';
 
 /** The intake's batch limit (MAX_COMMANDS in supabase/functions/outbox/handler.ts). */
@@ -22,6 +22,7 @@ export const CAMPAIGN_DRAFT_KEYS = [
   'name',
   'channel_id',
   'template_id',
+  'template_parameters',
   'body',
   'group_ids',
   'tags',
@@ -54,18 +55,22 @@ export const CAMPAIGN_SERVER_DEFAULTS = {
   completed_at: null,
 } as const satisfies Partial<Campaign>;
 
-/** The draft a launch carries: its fields, its workspace and its local edit time. */
-export type LaunchDraft = Pick<
-  Campaign,
-  (typeof CAMPAIGN_DRAFT_KEYS)[number] | 'workspace_id' | 'updated_at'
+/**
+ * The draft a launch carries: every drafted field but the template mapping, which the
+ * intake's draft (private.create_campaign_draft) does not take; each command carries its
+ * rendered template parameters instead.
+ */
+export type LaunchDraft = Omit<
+  Pick<Campaign, (typeof CAMPAIGN_DRAFT_KEYS)[number] | 'workspace_id' | 'updated_at'>,
+  'template_parameters'
 >;
 
 export function launchDraft(campaign: Campaign): LaunchDraft {
-  const draft: Partial<LaunchDraft> = {
+  const draft: Partial<Record<string, unknown>> = {
     workspace_id: campaign.workspace_id,
     updated_at: campaign.updated_at,
   };
-  for (const key of CAMPAIGN_DRAFT_KEYS) (draft as Record<string, unknown>)[key] = campaign[key];
+  for (const key of CAMPAIGN_DRAFT_KEYS) if (key !== 'template_parameters') draft[key] = campaign[key];
   return draft as LaunchDraft;
 }
 
@@ -82,6 +87,8 @@ export interface CampaignOutboxCommand {
   scheduled_at: string;
   /** Messages in the whole campaign: the quota its launch reserves. */
   recipient_count: number;
+  /** A Meta template campaign: the approved template with this recipient's values. */
+  template?: PreparedTemplate;
   /** On the first command of each chunk. */
   campaign?: LaunchDraft;
 }
@@ -106,6 +113,7 @@ export function* campaignCommandChunks(
       campaign_id: campaign.id,
       scheduled_at: new Date(m.send_at).toISOString(),
       recipient_count: messages.length,
+      ...(m.template ? { template: m.template } : {}),
       // Once a chunk: a chunk may arrive before the first (a request that failed is replayed later).
       ...(i === 0 && campaign.draft ? { campaign: campaign.draft } : {}),
     }));

@@ -7,7 +7,7 @@ import { validate as isUuid } from 'uuid';
 import type { CAMPAIGN_DRAFT_KEYS } from './campaign-commands.ts';
 import { checkTemplateBody, checkText } from './field-checks.ts';
 import type { Result } from './result.ts';
-import type { Campaign, IsoWeekday } from './types.ts';
+import type { Campaign, IsoWeekday, TemplateParameters } from './types.ts';
 
 /** What a user drafts; every other field of a campaign is the server's. */
 export type CampaignDraftFields = Pick<Campaign, (typeof CAMPAIGN_DRAFT_KEYS)[number]>;
@@ -48,6 +48,11 @@ export function checkCampaignDraft(
     if (ids.length > max) return fail(label, `at most ${max}`);
     out[field] = [...new Set(ids)];
   }
+  if (patch.template_parameters !== undefined && patch.template_parameters !== null) {
+    const values = checkTemplateParameters(patch.template_parameters);
+    if (!values.ok) return values;
+    out.template_parameters = values.value;
+  }
   if (patch.tags !== undefined) {
     const tags = [...new Set(patch.tags.map((t) => t.trim()).filter((t) => t !== ''))];
     if (tags.length > 1000) return fail('Tags', 'at most 1000');
@@ -60,6 +65,33 @@ export function checkCampaignDraft(
     return fail('Time zone', `"${patch.time_zone}" is not a time zone (e.g. Europe/Paris)`);
   }
   return checkWhole(whole) ?? { ok: true, value: out };
+}
+
+/**
+ * A Meta template's mapped values: Pigeon template texts (variables with fallbacks, or fixed
+ * text), each 1 to 1024 characters as Meta takes a parameter, at most 20 header and 100 body
+ * values (the campaigns table's check).
+ */
+function checkTemplateParameters(p: TemplateParameters): Result<TemplateParameters> {
+  const out: TemplateParameters = { header: [], body: [] };
+  for (const [part, max] of [
+    ['header', 20],
+    ['body', 100],
+  ] as const) {
+    const values = p[part];
+    if (!Array.isArray(values) || values.length > max)
+      return fail('Template values', `at most ${max} ${part} values`);
+    for (const [i, value] of values.entries()) {
+      const label = `Template ${part} {{${i + 1}}}`;
+      if (typeof value !== 'string' || value.trim() === '')
+        return fail(label, 'choose a variable or type a value');
+      const text = checkTemplateBody(value);
+      if (!text.ok) return { ok: false, error: text.error.replace(/^[^:]*:/, `${label}:`) };
+      if (text.value.length > 1024) return fail(label, 'at most 1024 characters');
+      out[part].push(text.value);
+    }
+  }
+  return { ok: true, value: out };
 }
 
 function checkWhole(c: CampaignDraftFields): { ok: false; error: string } | undefined {

@@ -9,16 +9,19 @@
  */
 import { type AudienceContact, type CampaignAudience, type Exclusion, resolveAudience } from './audience.ts';
 import { campaignMessageId } from './ids.ts';
+import { fillParameters, parameterCount } from './provider-template.ts';
 import { type Pacing, type RandomSource, sendPlanner } from './send-plan.ts';
-import { parseTemplate, renderTemplate, WHATSAPP_TEXT_LIMIT } from './template.ts';
-import type { Campaign, Contact } from './types.ts';
+import { type ParsedTemplate, parseTemplate, renderTemplate, WHATSAPP_TEXT_LIMIT } from './template.ts';
+import type { Campaign, Contact, TemplateParameters } from './types.ts';
 
 export type PreparableContact = AudienceContact & Pick<Contact, 'email' | 'custom_fields'>;
 
 export interface CampaignPlanInput {
   campaignId: string;
-  /** The campaign's template snapshot. */
+  /** The campaign's template snapshot (a Meta template's body when `template` is set). */
   body: string;
+  /** A Meta template campaign: the template and the Pigeon text mapped to each {{n}}. */
+  template?: { id: string; parameters: TemplateParameters };
   audience: CampaignAudience;
   pacing: Pacing;
   /**
@@ -37,7 +40,19 @@ export interface PreparedMessage {
   body: string;
   /** Epoch ms. */
   send_at: number;
+  /** Sent as this approved Meta template (body is then its rendering, for people). */
+  template?: PreparedTemplate;
 }
+
+/** A template message as the outbox intake takes it (supabase/functions/outbox/handler.ts). */
+export interface PreparedTemplate {
+  id: string;
+  header_parameters: string[];
+  body_parameters: string[];
+}
+
+/** The longest value Meta takes for a template parameter (as the intake checks it). */
+export const TEMPLATE_PARAMETER_LIMIT = 1024;
 
 export interface MissingVariables {
   contact_id: string;
@@ -77,6 +92,9 @@ export function campaignPlanInput(campaign: Campaign, now: number): CampaignPlan
   return {
     campaignId: campaign.id,
     body: campaign.body,
+    ...(campaign.template_parameters && campaign.template_id
+      ? { template: { id: campaign.template_id, parameters: campaign.template_parameters } }
+      : {}),
     audience: { group_ids: campaign.group_ids, tags: campaign.tags, contact_ids: campaign.contact_ids },
     pacing: {
       startAt: Number.isNaN(start) ? now : Math.max(start, now),
@@ -98,13 +116,8 @@ export async function prepareCampaign(
   options: PrepareOptions = {},
 ): Promise<PreparedCampaign> {
   const { signal, onProgress, progressEvery = 5000, random = Math.random } = options;
-  const template = parseTemplate(input.body);
   if (input.body.trim() === '') throw new CampaignInputError('the campaign has no message text');
-  if (template.errors.length > 0) {
-    throw new CampaignInputError(
-      `the template has errors: ${template.errors.map((e) => e.message).join('; ')}`,
-    );
-  }
+  const render = input.template ? metaRenderer(input.body, input.template) : textRenderer(input.body);
   let nextSendAt: () => number;
   try {
     nextSendAt = sendPlanner(input.pacing, random);
@@ -125,7 +138,7 @@ export async function prepareCampaign(
       signal?.throwIfAborted();
     }
     const contact = recipients[i]!;
-    const rendered = renderTemplate(template, contact);
+    const rendered = render(contact);
     const text = rendered.text.trim();
     const leaveOut = (reason: Exclusion['reason']) =>
       excluded.push({ contact_id: contact.id, phone: contact.phone, name: contact.name, reason });
@@ -141,11 +154,11 @@ export async function prepareCampaign(
         continue;
       }
     }
-    if (text === '') {
-      leaveOut('empty_message');
+    if (text === '' || rendered.emptyParameter) {
+      leaveOut(rendered.missing.length > 0 ? 'missing_variables' : 'empty_message');
       continue;
     }
-    if (text.length > WHATSAPP_TEXT_LIMIT) {
+    if (text.length > WHATSAPP_TEXT_LIMIT || rendered.longParameter) {
       leaveOut('too_long');
       continue;
     }
@@ -156,6 +169,7 @@ export async function prepareCampaign(
       name: contact.name,
       body: text,
       send_at: nextSendAt(),
+      ...(rendered.template ? { template: rendered.template } : {}),
     });
   }
   onProgress?.(total, total);
@@ -167,6 +181,67 @@ export async function prepareCampaign(
     quotaNeeded: messages.length,
     firstSendAt: messages[0]?.send_at ?? null,
     lastSendAt: messages.at(-1)?.send_at ?? null,
+  };
+}
+
+/** One recipient's message: its text, what it misses, and its template values if any. */
+interface Rendering {
+  text: string;
+  missing: string[];
+  template?: PreparedTemplate;
+  /** A template value came out empty or too long: Meta refuses the send. */
+  emptyParameter?: boolean;
+  longParameter?: boolean;
+}
+
+function parsedOrThrow(text: string, what: string): ParsedTemplate {
+  const parsed = parseTemplate(text);
+  if (parsed.errors.length > 0) {
+    throw new CampaignInputError(`${what} has errors: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  }
+  return parsed;
+}
+
+function textRenderer(body: string): (contact: PreparableContact) => Rendering {
+  const template = parsedOrThrow(body, 'the template');
+  return (contact) => renderTemplate(template, contact);
+}
+
+/**
+ * A Meta template: each {{n}} takes its mapped Pigeon text rendered for the recipient; the
+ * text is Meta's body filled in, as the intake renders it.
+ */
+function metaRenderer(
+  body: string,
+  { id, parameters }: { id: string; parameters: TemplateParameters },
+): (contact: PreparableContact) => Rendering {
+  const needed = parameterCount(body);
+  if (parameters.body.length !== needed) {
+    throw new CampaignInputError(
+      `the template takes ${needed} body value(s), but ${parameters.body.length} are mapped`,
+    );
+  }
+  const parse = (texts: string[], part: string) =>
+    texts.map((text, i) => parsedOrThrow(text, `the ${part} value for {{${i + 1}}}`));
+  const header = parse(parameters.header, 'header');
+  const bodyValues = parse(parameters.body, 'body');
+  return (contact) => {
+    const missing = new Set<string>();
+    const values = (parsed: ParsedTemplate[]) =>
+      parsed.map((p) => {
+        const rendered = renderTemplate(p, contact);
+        for (const name of rendered.missing) missing.add(name);
+        return rendered.text.trim();
+      });
+    const template = { id, header_parameters: values(header), body_parameters: values(bodyValues) };
+    const all = [...template.header_parameters, ...template.body_parameters];
+    return {
+      text: fillParameters(body, template.body_parameters),
+      missing: [...missing],
+      template,
+      emptyParameter: all.some((v) => v === ''),
+      longParameter: all.some((v) => v.length > TEMPLATE_PARAMETER_LIMIT),
+    };
   };
 }
 

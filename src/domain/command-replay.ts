@@ -59,3 +59,26 @@ export function nextReplayAt(queue: readonly QueuedTry[]): number | undefined {
   }
   return Number.isFinite(due) ? due : undefined;
 }
+
+/**
+ * A queued request of one user of this device (the subject of the token it was queued
+ * with). Each user's requests go in order among themselves; nobody's wait holds another's.
+ */
+export interface OwnedTry extends QueuedTry {
+  user: string;
+  /** Its user is not the one signed in now: it waits, unsent, for them to sign in again. */
+  parked?: boolean;
+}
+
+/** When the next replay may send something for any user; parked requests wait for a sign-in, not a time. */
+export function nextOwnedReplayAt(queue: readonly OwnedTry[]): number | undefined {
+  const byUser = new Map<string, OwnedTry[]>();
+  for (const entry of queue) {
+    if (entry.parked) continue;
+    const list = byUser.get(entry.user) ?? [];
+    list.push(entry);
+    byUser.set(entry.user, list);
+  }
+  const times = [...byUser.values()].map(nextReplayAt).filter((t): t is number => t !== undefined);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}

@@ -24,11 +24,14 @@ export function newerSide(local: EditableDocument, remote: EditableDocument): Si
   return instant(local.updated_at) > instant(remote.updated_at) ? 'local' : 'remote';
 }
 
-/** Three-way merge of one value; `undefined` means absent (a key missing from a record). */
+/**
+ * Three-way merge of one value; `undefined` means absent (a key missing from a record). Values
+ * compare by content: a list (a campaign draft's tags) is a new object in every state.
+ */
 export function mergeScalar<V>({ base, local, remote }: MergeInput<V>, newer: Side): V {
-  if (local === remote) return remote;
-  if (base !== undefined && local === base) return remote;
-  if (base !== undefined && remote === base) return local;
+  if (sameValue(local, remote)) return remote;
+  if (base !== undefined && sameValue(local, base)) return remote;
+  if (base !== undefined && sameValue(remote, base)) return local;
   const [winner, other] = newer === 'local' ? [local, remote] : [remote, local];
   return isEmpty(winner) && !isEmpty(other) ? other : winner;
 }

@@ -6,6 +6,14 @@ import type { Template } from './types.ts';
 
 const PARAMETER = /\{\{\s*([0-9]{1,3})\s*\}\}/g;
 
+/** A message sent as an approved Meta template: its id and the values of its {{n}}. */
+export interface TemplateSend {
+  id: string;
+  body_parameters: readonly string[];
+  /** The values of a text header's {{n}}, when it has any. */
+  header_parameters?: readonly string[];
+}
+
 /** The number of parameters a body takes: its highest {{n}}, as the server counts them. */
 export function parameterCount(body: string): number {
   let highest = 0;
@@ -16,6 +24,14 @@ export function parameterCount(body: string): number {
 /** The body with each {{n}} replaced by the n-th value (left as written where none is given). */
 export function fillParameters(body: string, values: readonly string[]): string {
   return body.replace(PARAMETER, (whole, n: string) => values[Number(n) - 1] ?? whole);
+}
+
+/** The text of a template's text header, with its {{n}}; empty when it has none. */
+export function headerText(template: Pick<Template, 'components'>): string {
+  const header = template.components?.find(
+    (c) => c.type?.toUpperCase() === 'HEADER' && c.format?.toUpperCase() === 'TEXT',
+  );
+  return header?.text ?? '';
 }
 
 /** A Meta template of `channelId` that may be sent now. */

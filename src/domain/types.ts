@@ -63,6 +63,16 @@ export interface Template extends EditableDocument {
   channel_id?: string | null;
   /** Meta's review status: APPROVED, PENDING, REJECTED… Only APPROVED ones can be sent. */
   provider_status?: string | null;
+  /** Meta's components as the WABA lists them (HEADER, BODY, FOOTER, BUTTONS); null on Pigeon's own. */
+  components?: TemplateComponent[] | null;
+}
+
+/** One component of a Meta template (GET /{waba-id}/message_templates). */
+export interface TemplateComponent {
+  type: string;
+  /** HEADER: TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION. */
+  format?: string;
+  text?: string;
 }
 
 /** Read-only on the client. Its `workspace_id` is its own id, so it is filtered like any row. */
@@ -129,6 +139,10 @@ export interface Message extends ReplicatedDocument, MessageContent {
   campaign_id: string | null;
   /** When an outbound message was first seen sent (set by the server); null before, and inbound. */
   sent_at: IsoTimestamp | null;
+  /** When it was first reported delivered, read, failed (set by the server; the campaign report). */
+  delivered_at: IsoTimestamp | null;
+  read_at: IsoTimestamp | null;
+  failed_at: IsoTimestamp | null;
   created_at: IsoTimestamp;
 }
 
@@ -220,10 +234,24 @@ export type CampaignStatus =
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
+/**
+ * A Meta template's {{1}}.. values as a campaign maps them: one Pigeon template text per
+ * parameter (`{{first_name|there}}`, or fixed text), rendered for each recipient.
+ */
+export interface TemplateParameters {
+  header: string[];
+  body: string[];
+}
+
 export interface Campaign extends EditableDocument {
   name: string;
   channel_id: string | null;
   template_id: string | null;
+  /**
+   * Set when the template is a Meta template: each recipient gets it as a template message
+   * with these values, not as text (body then holds Meta's body, for the preview).
+   */
+  template_parameters: TemplateParameters | null;
   /** The template's body when the campaign was drafted: edits to the template do not reach it. */
   body: string;
   /** Audience: contacts in any of these groups, or with any of these tags, or listed. */

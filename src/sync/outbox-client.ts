@@ -4,6 +4,9 @@
  * on BroadcastChannel "pigeon" (every tab shows the same number), and reads what became of
  * commands replayed while no tab listened (outbox-outcomes.ts).
  *
+ * The worker's queue is per user: a tab counts its own user's requests only (`follow`), and a
+ * sign-out asks how many of them wait and keeps or drops them (`waitingFor`, `drop`).
+ *
  * Where no service worker controls the page (a first visit before it took over, `vite`
  * dev mode, Node tests), a command that cannot go through stays queued in the local
  * collection and is posted again on reconnect; replays are harmless (the ids are the
@@ -17,6 +20,8 @@ import {
   isOutboxAnnouncement,
   OUTBOX_FUNCTION_PATH,
   type OutboxRequest,
+  type OutboxUserRequest,
+  type OutboxWaiting,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
   type SendCommand,
@@ -24,6 +29,8 @@ import {
 import { within } from './within.ts';
 
 const TOKEN_WAIT_MS = 1_000;
+/** How long a sign-out waits for the worker's count or drop of the user's requests. */
+const WORKER_ANSWER_MS = 10_000;
 
 export interface OutboxClientOptions {
   supabaseUrl: string;
@@ -48,14 +55,22 @@ export type PostResult =
   /** No worker, and the server could not take it now (offline, 5xx, 401): try again later. */
   | { kind: 'unsent'; verdict: ReplayVerdict };
 
+const NOTHING_WAITING: OutboxWaiting = { messages: 0, launches: 0 };
+
 export class OutboxClient {
-  /** Requests waiting in the worker's queue. */
+  /** The followed user's requests waiting in the worker's queue. */
   readonly size$ = new BehaviorSubject(0);
+  /** What they carry: messages and campaign launches. */
+  readonly waiting$ = new BehaviorSubject<OutboxWaiting>(NOTHING_WAITING);
   readonly replay$ = new BehaviorSubject<ReplayState>({ running: false });
   /** Fires when the worker recorded outcomes for the tabs to apply. */
   readonly outcomes$ = new Subject<void>();
   private readonly channel: BroadcastChannel | undefined;
   private readonly fetch: typeof fetch;
+  /** The worker's last count per user, and whose this tab shows. */
+  private sizes: Record<string, number> = {};
+  private waiting: Record<string, OutboxWaiting> = {};
+  private user: string | undefined;
 
   constructor(private readonly opts: OutboxClientOptions) {
     this.fetch = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -65,7 +80,9 @@ export class OutboxClient {
       if (!isOutboxAnnouncement(data)) return;
       switch (data.type) {
         case 'outbox-size':
-          this.size$.next(data.size);
+          this.sizes = data.sizes;
+          this.waiting = data.waiting;
+          this.showFollowed();
           break;
         case 'outbox-replay-start':
           this.replay$.next({ running: true });
@@ -79,6 +96,29 @@ export class OutboxClient {
       }
     });
     this.tellWorker({ type: 'outbox-status' });
+  }
+
+  /** The user this tab is signed in as (undefined: nobody): another user's requests are not this tab's to show. */
+  follow(userId: string | undefined): void {
+    this.user = userId;
+    this.showFollowed();
+  }
+
+  private showFollowed(): void {
+    const user = this.user;
+    this.size$.next(user ? (this.sizes[user] ?? 0) : 0);
+    this.waiting$.next(user ? (this.waiting[user] ?? NOTHING_WAITING) : NOTHING_WAITING);
+  }
+
+  /** How many of this user's requests wait in the worker (0 without one; its last count if it does not answer). */
+  async waitingFor(userId: string): Promise<number> {
+    const answer = await this.askWorker({ type: 'outbox-user', user: userId, action: 'count' });
+    return answer ?? this.sizes[userId] ?? 0;
+  }
+
+  /** Removes this user's waiting requests unsent; resolves with how many (undefined: the worker did not answer). */
+  drop(userId: string): Promise<number | undefined> {
+    return this.askWorker({ type: 'outbox-user', user: userId, action: 'drop' });
   }
 
   /** Whether a service worker handles this page's requests (and so keeps unsent commands). */
@@ -119,7 +159,7 @@ export class OutboxClient {
     this.tellWorker({ type: 'outbox-replay', force: true });
   }
 
-  /** The network is back: the worker replays what waited for it. */
+  /** The network is back, or a user signed in (their parked requests may go now): the worker replays what waited for it. */
   reconnected(): void {
     this.tellWorker({ type: 'outbox-replay', force: false });
   }
@@ -132,8 +172,29 @@ export class OutboxClient {
   dispose(): void {
     this.channel?.close();
     this.size$.complete();
+    this.waiting$.complete();
     this.replay$.complete();
     this.outcomes$.complete();
+  }
+
+  private askWorker(message: OutboxUserRequest): Promise<number | undefined> {
+    const container = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
+    if (!container?.controller) return Promise.resolve(undefined);
+    const answer = container.ready.then(
+      (registration) =>
+        new Promise<number | undefined>((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = (event: MessageEvent) => {
+            const size: unknown = (event.data as { size?: unknown } | null)?.size;
+            resolve(typeof size === 'number' ? size : undefined);
+            channel.port1.close();
+          };
+          const worker = registration.active;
+          if (worker) worker.postMessage(message, [channel.port2]);
+          else resolve(undefined);
+        }),
+    );
+    return within(answer, WORKER_ANSWER_MS);
   }
 
   private tellWorker(message: OutboxRequest): void {

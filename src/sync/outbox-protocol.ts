@@ -4,6 +4,7 @@
  * the worker queues when it cannot go through).
  */
 import type { CommandResult } from '../../supabase/functions/outbox/handler.ts';
+import type { TemplateSend } from '../domain/provider-template.ts';
 import type { CommandOutcome } from './outbox-outcomes.ts';
 
 export type { CommandResult };
@@ -23,7 +24,7 @@ export interface SendCommand {
   body: string;
   contact_id?: string;
   /** An approved template synced from Meta, sent as such (required outside the 24-hour window). */
-  template?: { id: string; body_parameters?: readonly string[] };
+  template?: TemplateSend;
 }
 
 /** The worker's answer to a POST it could not deliver now and keeps for later (HTTP 202). */
@@ -31,21 +32,74 @@ export interface QueuedAnswer {
   queued: true;
 }
 
+/** What a queued request carries, kept beside it in the worker's queue (counted without reading bodies). */
+export interface QueuedCommands {
+  /** Its one-to-one messages (a campaign's chunk has none). */
+  messages: number;
+  /** The campaign it launches, for a chunk of a launch. */
+  campaign?: string;
+}
+
+/** What waits in the worker's queue, as people count it: messages, and campaign launches (any number of chunks). */
+export interface OutboxWaiting {
+  messages: number;
+  launches: number;
+}
+
+export function queuedCommandsOf(body: unknown): QueuedCommands {
+  const commands = (body as { commands?: unknown } | null)?.commands;
+  const list: unknown[] = Array.isArray(commands) ? commands : [];
+  let messages = 0;
+  let campaign: string | undefined;
+  for (const command of list) {
+    const id = (command as { campaign_id?: unknown } | null)?.campaign_id;
+    if (typeof id === 'string') campaign = id;
+    else messages += 1;
+  }
+  return campaign === undefined ? { messages } : { messages, campaign };
+}
+
+/** The queue's entries as people count them; an entry queued before its kind was kept counts as one message. */
+export function waitingOf(entries: readonly Partial<QueuedCommands>[]): OutboxWaiting {
+  let messages = 0;
+  const launches = new Set<string>();
+  for (const entry of entries) {
+    messages += entry.messages ?? (entry.campaign === undefined ? 1 : 0);
+    if (entry.campaign !== undefined) launches.add(entry.campaign);
+  }
+  return { messages, launches: launches.size };
+}
+
 /** Announced by the worker on the BroadcastChannel. */
 export type OutboxAnnouncement =
-  /** The queue's size now; sent on every change and when a tab asks. */
-  | { type: 'outbox-size'; size: number }
+  /**
+   * The queue's size now for each user who has requests in it (by user id), and what each
+   * user's requests carry: a tab shows its own user's. Sent on every change and when a tab asks.
+   */
+  | { type: 'outbox-size'; sizes: Record<string, number>; waiting: Record<string, OutboxWaiting> }
   | { type: 'outbox-replay-start'; size: number }
   /** A replay ended: `kept` requests wait for a later one (network, 5xx, signed out). */
   | { type: 'outbox-replay-end'; delivered: number; dropped: number; kept: number; error?: string }
   /** New outcomes are in the outcome store (outbox-outcomes.ts). */
   | { type: 'outbox-outcomes' };
 
+/**
+ * Posted by a page signing its user out, with a MessagePort the worker answers on with
+ * `{size}`: how many of the user's requests wait (`count`), or how many it removed unsent
+ * (`drop`). Those not dropped stay parked until the user signs in again on this device.
+ */
+export interface OutboxUserRequest {
+  type: 'outbox-user';
+  user: string;
+  action: 'count' | 'drop';
+}
+
 /** Posted by a page to the worker. */
 export type OutboxRequest =
   | { type: 'outbox-status' }
-  /** "Retry now" (force: ignore backoff), or a tab that saw the network come back. */
-  | { type: 'outbox-replay'; force: boolean };
+  /** "Retry now" (force: ignore backoff), or a tab that saw the network come back or signed in. */
+  | { type: 'outbox-replay'; force: boolean }
+  | OutboxUserRequest;
 
 export function isOutboxAnnouncement(data: unknown): data is OutboxAnnouncement {
   const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
@@ -59,7 +113,7 @@ export function isOutboxAnnouncement(data: unknown): data is OutboxAnnouncement 
 
 export function isOutboxRequest(data: unknown): data is OutboxRequest {
   const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
-  return type === 'outbox-status' || type === 'outbox-replay';
+  return type === 'outbox-status' || type === 'outbox-replay' || type === 'outbox-user';
 }
 
 /** The message ids of a request body `{commands: [...]}`. */

@@ -2,10 +2,10 @@
  * Everything of one signed-in user on this device: their database, what waits to sync, the
  * workspace they work in, and, while their session is usable, the replications.
  *
- * On an explicit sign-out the database is removed: the server has every change (sign-out
- * pushes first, or the user chose to discard), and the next person using this browser must
- * not find it. When a session expires or another user signs in over an expired one, it is
- * only closed: unpushed changes stay until that user signs in again.
+ * On an explicit sign-out the database is removed, its IndexedDB files included: the server
+ * has every change (sign-out pushes first, or the user chose to discard), and the next person
+ * using this browser must not find it. When a session expires or another user signs in over
+ * an expired one, it is only closed: unpushed changes stay until that user signs in again.
  */
 import type { RxStorage } from 'rxdb';
 import {
@@ -17,12 +17,17 @@ import {
   type Subscription,
 } from 'rxjs';
 import { openPigeonDatabase, type PigeonDatabase, userDatabaseName } from '../db/database.ts';
+import { deleteIndexedDbFiles } from '../db/delete-databases.ts';
 import { domainOf } from '../db/documents.ts';
 import type { Workspace, WorkspaceMember, WorkspaceRole } from '../domain/types.ts';
 import { SyncEngine, type SyncEngineOptions } from './engine.ts';
 import { LocalWrites } from './local-writes.ts';
 import type { KeyValueStorage } from './session.ts';
 import { PendingChanges } from './status.ts';
+import { within } from './within.ts';
+
+/** How long a sign-out waits for the user's IndexedDB databases to be deleted. */
+const DELETE_WAIT_MS = 10_000;
 
 export interface CurrentWorkspace {
   workspace: Workspace;
@@ -148,6 +153,14 @@ export class UserSpace {
     if (remove) {
       this.storage.removeItem(this.choiceKey());
       await this.db.remove();
+      // Bounded: a tab slow to let go of a database must not hold the sign-out; the deletion
+      // still completes when it does.
+      await within(
+        deleteIndexedDbFiles(this.db.name).catch((err: unknown) =>
+          console.error('pigeon: the local database could not be deleted', err),
+        ),
+        DELETE_WAIT_MS,
+      );
     } else {
       await this.db.close();
     }

@@ -37,6 +37,15 @@ export function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
 }
 
+/** "3 messages and 1 campaign launch waiting to send": what waits in the outbox, each kind named. */
+export function waitingToSendText(waiting: { messages: number; launches: number }): string {
+  const parts = [
+    waiting.messages > 0 ? plural(waiting.messages, 'message', 'messages') : '',
+    waiting.launches > 0 ? plural(waiting.launches, 'campaign launch', 'campaign launches') : '',
+  ].filter(Boolean);
+  return `${parts.join(' and ') || 'Nothing'} waiting to send`;
+}
+
 /** A `next` value from the address bar, only if it is a path inside this app (no open redirect). */
 export function safeNext(value: string | undefined): string | undefined {
   if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined;

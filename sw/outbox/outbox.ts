@@ -12,18 +12,36 @@
 // session and keeps everything but a definite 4xx. Every outcome is recorded for the tabs
 // (src/sync/outbox-outcomes.ts) and the queue's life is announced on BroadcastChannel
 // "pigeon".
+//
+// Each request belongs to the user who queued it (the subject of its token, kept in its
+// metadata). A replay sends only the signed-in user's requests, with their session; the
+// others stay parked, unsent, until their user signs in again on this device (or Workbox's
+// retention drops them). Signing out asks the worker how many of the user's requests wait
+// and, as the user chooses, keeps them parked or drops them (`outbox-user`).
 import { Queue } from 'workbox-background-sync';
 import { retryDelay } from '../../src/domain/backoff.ts';
-import { holdsQueue, nextReplayAt, type QueuedTry, retryAfterMs } from '../../src/domain/command-replay.ts';
+import {
+  holdsQueue,
+  nextOwnedReplayAt,
+  type OwnedTry,
+  retryAfterMs,
+} from '../../src/domain/command-replay.ts';
+import { bearerSubject } from '../../src/domain/jwt-subject.ts';
 import { type CommandOutcome, recordOutcomes } from '../../src/sync/outbox-outcomes.ts';
 import {
   commandIds,
   type OutboxAnnouncement,
+  type OutboxUserRequest,
+  type OutboxWaiting,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
   type QueuedAnswer,
+  type QueuedCommands,
+  queuedCommandsOf,
+  waitingOf,
 } from '../../src/sync/outbox-protocol.ts';
-import { type Attempt, deliver } from './deliver.ts';
+import { type Attempt, deliver, projectOf } from './deliver.ts';
+import { signedInUser } from './session.ts';
 
 /** Backoff between replays of a request the server answered 5xx (or could not be reached). */
 const REPLAY_RETRY = { minMs: 2_000, maxMs: 5 * 60_000 };
@@ -33,7 +51,9 @@ const RETENTION_MINUTES = 60 * 24 * 60;
 /** What the queue hands back (Workbox does not export the type). */
 type QueueEntry = NonNullable<Awaited<ReturnType<Queue['shiftRequest']>>>;
 
-interface EntryMeta extends QueuedTry {
+interface EntryMeta extends Omit<OwnedTry, 'user'>, Partial<QueuedCommands> {
+  /** Whose request it is; absent in entries an older version queued (their token says). */
+  user?: string;
   /** The last try found no network: the next sign of a connection replays it at once. */
   offline: boolean;
 }
@@ -57,8 +77,71 @@ const queue = new Queue('pigeon-outbox', {
   },
 });
 
+/** Whose request an entry is: its metadata's user, else (an older version's entry) its token's subject. */
+function ownerOf(entry: QueueEntry): string | undefined {
+  return metaOf(entry).user ?? bearerSubject(entry.request.headers.get('authorization'));
+}
+
+/** The queue's entries by the user they belong to (entries of no known user are left out). */
+async function entriesByUser(): Promise<Map<string, EntryMeta[]>> {
+  const byUser = new Map<string, EntryMeta[]>();
+  for (const entry of await queue.getAll()) {
+    const owner = ownerOf(entry);
+    if (!owner) continue;
+    const metas = byUser.get(owner);
+    if (metas) metas.push(metaOf(entry));
+    else byUser.set(owner, [metaOf(entry)]);
+  }
+  return byUser;
+}
+
+async function sizes(): Promise<Record<string, number>> {
+  return Object.fromEntries([...(await entriesByUser())].map(([user, metas]) => [user, metas.length]));
+}
+
+/** Each user's number of waiting requests and what they carry: a tab shows its own user's only. */
 export async function announceSize(): Promise<void> {
-  announce({ type: 'outbox-size', size: await queue.size() });
+  const users = [...(await entriesByUser())];
+  announce({
+    type: 'outbox-size',
+    sizes: Object.fromEntries(users.map(([user, metas]) => [user, metas.length])),
+    waiting: Object.fromEntries(users.map(([user, metas]) => [user, waitingOf(metas)])),
+  });
+}
+
+// Replays and drops take the whole queue out and put back what stays: one at a time.
+let exclusive: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const next = exclusive.then(task);
+  exclusive = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * A signing-out user's requests: how many wait (`count`), or removed unsent (`drop`, which
+ * answers how many were dropped). The answer goes to the port the page sent.
+ */
+export async function handleUserRequest(request: OutboxUserRequest, port: MessagePort | undefined) {
+  let size: number;
+  if (request.action === 'count') {
+    // After a replay under way: it holds the entries it took out until it puts them back.
+    size = (await oneAtATime(sizes))[request.user] ?? 0;
+  } else {
+    size = await oneAtATime(() => dropUser(request.user));
+    await announceSize();
+  }
+  port?.postMessage({ size });
+}
+
+async function dropUser(user: string): Promise<number> {
+  const kept: QueueEntry[] = [];
+  let dropped = 0;
+  for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
+    if (ownerOf(entry) === user) dropped += 1;
+    else kept.push(entry);
+  }
+  for (const entry of kept.reverse()) await queue.unshiftRequest(entry);
+  return dropped;
 }
 
 /** Records what a definite answer means for each message of the request and tells the tabs. */
@@ -85,19 +168,30 @@ async function bodyOf(request: Request): Promise<unknown> {
     .catch(() => null);
 }
 
-/** A command POSTed by a page: sent now if possible, else queued. */
+/**
+ * A command POSTed by a page: sent now if possible, else queued as its user's. The user is
+ * the subject of the page's token, or (a page with no token at hand, offline) whoever is
+ * signed in; a command nobody owns is refused rather than queued.
+ */
 export async function handleCommand(request: Request): Promise<Response> {
+  const user =
+    bearerSubject(request.headers.get('authorization')) ?? (await signedInUser(projectOf(request)));
+  if (!user) return Response.json({ error: 'Sign in to send messages.' }, { status: 401 });
   const stored = request.clone();
   const body = await bodyOf(request);
-  const attempt = await deliver(request);
+  const attempt = await deliver(request, user);
   if (attempt.verdict === 'delivered' || attempt.verdict === 'drop') {
     await settle(body, attempt);
     // The page reads the answer too (its per-item results or the reason it was refused).
     return attempt.response ?? Response.json({ error: 'no answer' }, { status: 502 });
   }
+  const fresh: EntryMeta = { user, attempts: 0, notBefore: 0, offline: false };
   await queue.pushRequest({
     request: stored,
-    metadata: { ...nextTry({ attempts: 0, notBefore: 0, offline: false }, attempt) },
+    metadata: {
+      ...(attempt.verdict === 'parked' ? { ...fresh, parked: true } : nextTry(fresh, attempt)),
+      ...queuedCommandsOf(body),
+    },
   });
   await announceSize();
   schedule();
@@ -109,25 +203,63 @@ function nextTry(meta: EntryMeta, attempt: Attempt): EntryMeta {
   const attempts = meta.attempts + 1;
   const asked = retryAfterMs(attempt.response?.headers.get('retry-after') ?? null);
   const wait = asked ?? retryDelay(attempts, REPLAY_RETRY);
-  return { attempts, notBefore: Date.now() + wait, offline: attempt.response === undefined };
+  return {
+    ...(meta.user ? { user: meta.user } : {}),
+    attempts,
+    notBefore: Date.now() + wait,
+    offline: attempt.response === undefined,
+  };
+}
+
+/** What an entry carries (kept across tries so the header can count it). */
+function carriedOf(meta: EntryMeta): Partial<QueuedCommands> {
+  return {
+    ...(meta.messages === undefined ? {} : { messages: meta.messages }),
+    ...(meta.campaign === undefined ? {} : { campaign: meta.campaign }),
+  };
 }
 
 function metaOf(entry: QueueEntry): EntryMeta {
   return (entry.metadata ?? { attempts: 0, notBefore: 0, offline: true }) as unknown as EntryMeta;
 }
 
+/** Parked requests are tried again on a reconnect or a force (a sign-in asks for one), never by the timer. */
 function isDue(meta: EntryMeta, mode: ReplayMode): boolean {
-  return mode === 'force' || meta.notBefore <= Date.now() || (mode === 'reconnect' && meta.offline);
+  if (mode === 'force') return true;
+  if (meta.parked) return mode === 'reconnect';
+  return meta.notBefore <= Date.now() || (mode === 'reconnect' && meta.offline);
 }
 
+const STRENGTH: Record<ReplayMode, number> = { due: 0, reconnect: 1, force: 2 };
 let running: Promise<number> | undefined;
+let next: { mode: ReplayMode; done: Promise<number> } | undefined;
 
-/** Replays the queue once (one run at a time); resolves with how many requests wait still. */
+/**
+ * Replays the queue once (one run at a time); resolves with how many requests wait still,
+ * parked ones (another user's) aside. Asked for during a run, it runs once more after it
+ * (the strongest mode asked for): the run under way may have looked at an entry before a
+ * sign-in or a reconnection that the new request is about.
+ */
 export function replay(mode: ReplayMode): Promise<number> {
-  running ??= replayOnce(mode).finally(() => {
-    running = undefined;
-  });
-  return running;
+  if (!running) {
+    running = oneAtATime(() => replayOnce(mode)).finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+  if (next) {
+    if (STRENGTH[mode] > STRENGTH[next.mode]) next.mode = mode;
+    return next.done;
+  }
+  const queued = { mode, done: Promise.resolve(0) };
+  queued.done = running
+    .catch(() => 0)
+    .then(() => {
+      next = undefined;
+      return replay(queued.mode);
+    });
+  next = queued;
+  return queued.done;
 }
 
 async function replayOnce(mode: ReplayMode): Promise<number> {
@@ -135,43 +267,56 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
   if (size === 0) return 0;
   announce({ type: 'outbox-replay-start', size });
   const kept: QueueEntry[] = [];
+  let parked = 0;
   let delivered = 0;
   let dropped = 0;
   let error: string | undefined;
-  let held = false;
+  // Users one of whose requests waits: in order (holdsQueue), those after it wait too.
+  const held = new Set<string>();
   for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
     const meta = metaOf(entry);
-    // In order (holdsQueue): once one waits, those after it wait too.
-    if (held || !isDue(meta, mode)) {
+    const user = ownerOf(entry);
+    // Nobody's (an older version queued it with no user token): never sent under anyone.
+    if (!user) {
+      dropped += 1;
+      continue;
+    }
+    if (held.has(user) || !isDue(meta, mode)) {
       kept.push(entry);
-      held ||= holdsQueue(meta);
+      if (meta.parked) parked += 1;
+      if (holdsQueue(meta)) held.add(user);
       continue;
     }
     const body = await bodyOf(entry.request);
-    const attempt = await deliver(entry.request.clone());
+    const attempt = await deliver(entry.request.clone(), user);
     if (attempt.verdict === 'delivered' || attempt.verdict === 'drop') {
       await settle(body, attempt);
       if (attempt.verdict === 'delivered') delivered += 1;
       else dropped += 1;
+    } else if (attempt.verdict === 'parked') {
+      kept.push({ ...entry, metadata: { ...meta, user, parked: true } });
+      parked += 1;
+      held.add(user);
     } else {
       error = attempt.response ? `the server answered HTTP ${attempt.response.status}` : 'no connection';
-      const next = nextTry(meta, attempt);
+      const next = { ...nextTry({ ...meta, user }, attempt), ...carriedOf(meta) };
       kept.push({ ...entry, metadata: { ...next } });
-      held ||= holdsQueue(next);
+      if (holdsQueue(next)) held.add(user);
     }
   }
   // Back at the front, in their order: commands queued meanwhile go after them.
   for (const entry of kept.reverse()) await queue.unshiftRequest(entry);
+  const waiting = kept.length - parked;
   announce({
     type: 'outbox-replay-end',
     delivered,
     dropped,
-    kept: kept.length,
-    ...(kept.length > 0 && error ? { error } : {}),
+    kept: waiting,
+    ...(waiting > 0 && error ? { error } : {}),
   });
   await announceSize();
-  if (kept.length > 0) schedule();
-  return kept.length;
+  if (waiting > 0) schedule();
+  return waiting;
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -183,7 +328,12 @@ let timer: ReturnType<typeof setTimeout> | undefined;
  */
 function schedule(): void {
   void queue.getAll().then((entries) => {
-    const due = nextReplayAt(entries.map(metaOf));
+    const due = nextOwnedReplayAt(
+      entries.flatMap((entry) => {
+        const user = ownerOf(entry);
+        return user ? [{ ...metaOf(entry), user }] : [];
+      }),
+    );
     if (due === undefined) return;
     clearTimeout(timer);
     timer = setTimeout(() => void replay('due'), Math.max(0, due - Date.now()) + 50);

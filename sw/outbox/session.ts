@@ -3,6 +3,7 @@
 // and one in an open tab never spend the same refresh token. With no tab open, this is the
 // only way a command queued with a since-expired token can still go out.
 import { GoTrueClient, navigatorLock } from '@supabase/supabase-js';
+import { jwtSubject } from '../../src/domain/jwt-subject.ts';
 import { authStorageKey, indexedDbAuthStorage } from '../../src/sync/auth-storage.ts';
 
 /** A Supabase project, as a queued request names it (its URL and apikey header). */
@@ -32,6 +33,20 @@ function authFor({ supabaseUrl, anonKey }: Project): GoTrueClient {
     clients.set(supabaseUrl, client);
   }
   return client;
+}
+
+/**
+ * Who is signed in on this device now, read from the stored session without refreshing it
+ * (offline too): the subject of its access token, even an expired one. Undefined when nobody is.
+ */
+export async function signedInUser({ supabaseUrl }: Project): Promise<string | undefined> {
+  const raw = await indexedDbAuthStorage().getItem(authStorageKey(supabaseUrl));
+  if (!raw) return undefined;
+  try {
+    return jwtSubject((JSON.parse(raw) as { access_token?: string } | null)?.access_token);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A usable access token (auth-js refreshes one about to expire); undefined when there is none. */

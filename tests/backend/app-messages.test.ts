@@ -95,6 +95,50 @@ describe('messages', () => {
     expect(thread()).toEqual([]);
   });
 
+  test('deleting a contact hides its conversation at once, offline too; re-adding the number starts clean', async () => {
+    const phone = '+447400700010';
+    const a = await device();
+    const added = await a.services.contacts.add({ phone, name: 'Old Name' });
+    expect(added).toMatchObject({ ok: true, existing: false });
+    const id = added.ok ? added.value.id : '';
+    const thread = a.watch(() => a.services.messages.thread(() => phone));
+    // A plain message to a contact whose push has not arrived is refused (see the stop note): wait for it.
+    const onServer = () => backend.db.query('select 1 from public.contacts where id = $1', [id]);
+    await eventually(onServer, (rows) => rows.length === 1, 15_000);
+    await a.services.messages.send({ phone, contactId: id, body: 'Before the delete' });
+    await eventually(thread, (t) => t.length === 1 && !t[0]!.local && t[0]!.status === 'read', 15_000);
+
+    // Offline: no pull can bring the server's deletions, yet the history goes at once.
+    a.network.set(false);
+    expect(await a.services.contacts.remove(id)).toEqual({ ok: true, value: undefined });
+    await eventually(thread, (t) => t.length === 0, 2_000);
+    a.network.set(true);
+    const serverMessages = () =>
+      backend.db.query<{ body: string; _deleted: boolean }>(
+        'select body, _deleted from public.messages where phone = $1 order by created_at',
+        [phone],
+      );
+    // The server keeps the history for the record, hidden.
+    await eventually(serverMessages, (rows) => rows.length === 1 && rows[0]!._deleted, 15_000);
+
+    const again = await a.services.contacts.add({ phone, name: 'New Name' });
+    expect(again).toMatchObject({ ok: true, existing: false, value: { id, name: 'New Name' } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(thread()).toEqual([]);
+    await a.services.messages.send({ phone, contactId: id, body: 'A fresh start' });
+    await eventually(thread, (t) => t.length === 1 && t[0]!.status === 'read', 15_000);
+    expect(thread().map((m) => m.body)).toEqual(['A fresh start']);
+    // Another device sees the same clean conversation.
+    const b = await device();
+    const onB = b.watch(() => b.services.messages.thread(() => phone));
+    await eventually(onB, (t) => t.length === 1, 15_000);
+    expect(onB().map((m) => m.body)).toEqual(['A fresh start']);
+    expect((await serverMessages()).map((m) => [m.body, m._deleted])).toEqual([
+      ['Before the delete', true],
+      ['A fresh start', false],
+    ]);
+  });
+
   test('the draft of a conversation is kept on the device, per workspace and phone', async () => {
     const a = await device();
     a.services.messages.saveDraft('+447400700004', 'half-written');

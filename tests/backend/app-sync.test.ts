@@ -348,11 +348,11 @@ describe('pending changes and sign-out', () => {
     a.network.set(false);
     await a.services.contacts.add({ phone: '+44 7400 500001', name: 'Flo' });
     await eventually(a.services.sync.pending, (n) => n === 1);
-    expect(await a.services.signOut()).toEqual({ signedOut: false, unsynced: 1 });
+    expect(await a.services.signOut()).toEqual({ signedOut: false, unsynced: 1, queued: 0 });
     expect(a.services.session().status).toBe('signed-in');
 
     a.network.set(true);
-    expect(await a.services.signOut()).toEqual({ signedOut: true, unsynced: 0 });
+    expect(await a.services.signOut()).toEqual({ signedOut: true, unsynced: 0, queued: 0 });
     expect(a.services.session()).toEqual({ status: 'signed-out' });
     const rows = await serverRows('select 1 from public.contacts where workspace_id = $1 and phone = $2', [
       ws,
@@ -366,7 +366,11 @@ describe('pending changes and sign-out', () => {
     await signIn(a, user.email, user.password);
     a.network.set(false);
     await a.services.templates.add({ name: 'Never sent', body: 'x', language: 'en', category: 'marketing' });
-    expect(await a.services.signOut({ discardUnsynced: true })).toEqual({ signedOut: true, unsynced: 1 });
+    expect(await a.services.signOut({ discardUnsynced: true })).toEqual({
+      signedOut: true,
+      unsynced: 1,
+      queued: 0,
+    });
     expect(a.services.session().status).toBe('signed-out');
     a.network.set(true);
     // Signing in again starts from the server: the discarded template is nowhere.
@@ -475,7 +479,7 @@ describe('workspaces', () => {
     await eventually(a.services.sync.pending, (n) => n === 1);
 
     a.network.set(true);
-    expect(await a.services.signOut()).toEqual({ signedOut: true, unsynced: 0 });
+    expect(await a.services.signOut()).toEqual({ signedOut: true, unsynced: 0, queued: 0 });
     expect(
       await serverRows('select 1 from public.contacts where workspace_id = $1 and phone = $2', [
         own,

@@ -854,6 +854,118 @@ describe('sending, counters and settlement', () => {
   });
 });
 
+describe('the per-recipient report and Retry failed', () => {
+  type Steps = {
+    status: string;
+    created_at: Date;
+    sent_at: Date | null;
+    delivered_at: Date | null;
+    read_at: Date | null;
+    failed_at: Date | null;
+  };
+  const steps = async (messageId: string) =>
+    (
+      await backend.db.query<Steps>(
+        'select status, created_at, sent_at, delivered_at, read_at, failed_at from public.messages where id = $1',
+        [messageId],
+      )
+    )[0]!;
+  const roundCounts = async (id: string) =>
+    Object.fromEntries(
+      (
+        await backend.db.query<{ round: number; n: number }>(
+          `select campaign_round as round, count(*)::int as n from public.messages
+           where campaign_id = $1 group by campaign_round`,
+          [id],
+        )
+      ).map((r) => [r.round, r.n]),
+    );
+
+  test('each step of a message is stamped when its status first reaches it', async () => {
+    await launched(await createContacts(3));
+    const claimed = await claimAll();
+    expect(claimed).toHaveLength(3);
+    const [delivered, readDirectly, failed] = claimed;
+    await complete(delivered!.outbox_id);
+    await complete(readDirectly!.outbox_id);
+    await markStatus(delivered!.message_id, 'delivered');
+    const atDelivery = await steps(delivered!.message_id);
+    await markStatus(delivered!.message_id, 'read');
+    // A read reported before its delivery stamps both.
+    await markStatus(readDirectly!.message_id, 'read');
+    await fail(failed!.outbox_id, false);
+
+    const d = await steps(delivered!.message_id);
+    expect(d.status).toBe('read');
+    expect(d.sent_at).not.toBeNull();
+    expect(d.delivered_at).toEqual(atDelivery.delivered_at);
+    expect(d.read_at!.getTime()).toBeGreaterThanOrEqual(d.delivered_at!.getTime());
+    expect(d.failed_at).toBeNull();
+    const r = await steps(readDirectly!.message_id);
+    expect(r.delivered_at).not.toBeNull();
+    expect(r.read_at).not.toBeNull();
+    const f = await steps(failed!.message_id);
+    expect(f).toMatchObject({ status: 'failed', sent_at: null, delivered_at: null, read_at: null });
+    expect(f.failed_at).not.toBeNull();
+  });
+
+  test('only owners and admins retry, once per round, never a delivered recipient, quota counted again', async () => {
+    const { id } = await launched(await createContacts(4));
+    const claimed = await claimAll();
+    for (const c of claimed.slice(0, 2)) await complete(c.outbox_id);
+    await markStatus(claimed[0]!.message_id, 'delivered');
+    for (const c of claimed.slice(2)) await fail(c.outbox_id, false);
+    expect(await campaign(id)).toMatchObject({ status: 'completed', failed_count: 2, sent_count: 2 });
+    expect(await quota()).toEqual({ used: 2, reserved: 0, limit: 100 });
+
+    // An agent of the same workspace: refused, nothing changes.
+    const carol = await backend.mintUser();
+    await backend.db.query(
+      `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'agent')`,
+      [ws, carol.id],
+    );
+    expect(await failure(call(carol, 'public.retry_campaign($1, $2)', [id, 1]))).toMatchObject({
+      code: '42501',
+      message: "only owners and admins can retry a campaign's failed recipients",
+    });
+    // Another workspace's owner: refused.
+    expect(await failure(call(bob, 'public.retry_campaign($1, $2)', [id, 1]))).toMatchObject({
+      code: '42501',
+      message: `campaign ${id} is not a campaign of your workspaces`,
+    });
+    expect(await roundCounts(id)).toEqual({ 0: 4 });
+    expect(await campaign(id)).toMatchObject({ retry_round: 0, status: 'completed' });
+
+    // An admin retries the two failed ones; the quota reserves them again.
+    await backend.db.query(
+      `update public.workspace_members set role = 'admin' where workspace_id = $1 and user_id = $2`,
+      [ws, carol.id],
+    );
+    expect(await call(carol, 'public.retry_campaign($1, $2)', [id, 1])).toMatchObject({
+      retried: 2,
+      retry_round: 1,
+      replayed: false,
+    });
+    expect(await quota()).toEqual({ used: 2, reserved: 2, limit: 100 });
+    // Calling again: the same round is a replay, the next one is refused while it runs.
+    expect(await retry(id, 1)).toMatchObject({ replayed: true, retry_round: 1 });
+    expect(await failure(retry(id, 2))).toMatchObject({
+      message: `campaign ${id} is running: failed recipients can be retried once it has completed`,
+    });
+    expect(await roundCounts(id)).toEqual({ 0: 4, 1: 2 });
+    const retriedContacts = await backend.db.query<{ contact_id: string }>(
+      'select contact_id from public.messages where campaign_id = $1 and campaign_round = 1 order by contact_id',
+      [id],
+    );
+    const failedContacts = await backend.db.query<{ contact_id: string }>(
+      `select contact_id from public.messages where id = any($1) order by contact_id`,
+      [claimed.slice(2).map((c) => c.message_id)],
+    );
+    expect(retriedContacts).toEqual(failedContacts);
+    expect(await quota()).toEqual({ used: 2, reserved: 2, limit: 100 });
+  });
+});
+
 describe('pause, resume and cancel', () => {
   test('pause holds the queued rows (never claimed) and a retried send in flight; resume queues them again', async () => {
     const contacts = await createContacts(4);

@@ -46,7 +46,7 @@ export interface ConnectedChannel {
 /** A Meta number on the simulator, connected by `owner`, its webhook verified and saved. */
 export async function connectMeta(
   backend: Backend,
-  owner: MintedUser,
+  owner: Pick<MintedUser, 'accessToken'>,
   workspaceId: string,
   spec: { enforceWindow?: boolean; verifyWebhook?: boolean } = {},
 ): Promise<ConnectedChannel> {
@@ -75,7 +75,7 @@ export async function connectMeta(
 /** A Whapi number on the simulator, connected by `owner` (its webhook registered by Pigeon). */
 export async function connectWhapi(
   backend: Backend,
-  owner: MintedUser,
+  owner: Pick<MintedUser, 'accessToken'>,
   workspaceId: string,
 ): Promise<ConnectedChannel> {
   const number = backend.simulator!.addNumber({ format: 'whapi' });

@@ -374,7 +374,9 @@ describe('Whapi specifics', () => {
     const answers = await Promise.all(
       [
         await post({}),
-        await post({ 'x-pigeon-webhook-secret': `${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}` }),
+        await post({
+          'x-pigeon-webhook-secret': `${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}`,
+        }),
         await post({ 'x-pigeon-webhook-secret': secret }, randomUUID()),
       ].map(async (r) => `${r.status} ${await r.text()}`),
     );

@@ -140,6 +140,30 @@ describe('claim_outbox', () => {
     expect(await claim('worker-c')).toEqual([]);
   });
 
+  test("a channel's backlog does not hold back other channels: each channel's oldest rows take turns", async () => {
+    const busy = await createChannel();
+    const quiet = await createChannel();
+    // 120 older rows on one channel (a campaign's backlog), then one reply on another.
+    const backlog = await enqueue(
+      busy,
+      Array.from({ length: 120 }, (_, i) => `campaign ${i}`),
+    );
+    const [reply] = await enqueue(quiet, ['your order shipped']);
+
+    const claimed = await claim('worker-a', 10);
+    expect(claimed).toHaveLength(10);
+    expect(claimed.map((c) => c.message_id)).toContain(reply);
+    // The rest are the busy channel's, oldest first (one intake batch: equally old, by id).
+    const busyRows = claimed.filter((c) => c.channel_id === busy).map((c) => c.outbox_id);
+    const oldest = await backend.db.query<{ id: string }>(
+      `select id from public.outbox_messages where channel_id = $1
+       order by next_attempt_at, created_at, id limit 9`,
+      [busy],
+    );
+    expect(busyRows).toEqual(oldest.map((r) => r.id));
+    expect(backlog).toHaveLength(120);
+  });
+
   test('a claim whose lease expired (a crashed worker) is taken over, and the old holder loses it', async () => {
     const channelId = await createChannel();
     const [id] = await enqueue(channelId, ['crash']);

@@ -7,6 +7,7 @@ import { campaignPrepare } from './campaign-prepare.ts';
 import { contactImport } from './contact-import.ts';
 import { contactsBrowser } from './contacts-browser.ts';
 import { contactsPush } from './contacts-push.ts';
+import { inbox } from './inbox.ts';
 import { outboxThroughput } from './outbox-throughput.ts';
 import { pullThroughput } from './pull-throughput.ts';
 import type { BenchResult } from './result.ts';
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<BenchResult>> = {
   'contact-import': contactImport,
   'contacts-push': contactsPush,
   'campaign-prepare': campaignPrepare,
+  inbox,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { addContact } from './app-steps.ts';
 import { useE2E } from './harness.ts';
@@ -74,6 +75,11 @@ describe('campaigns', () => {
       .filter({ hasText: /^1000$/ })
       .waitFor({ timeout: 60_000 });
     await fresh.getByRole('img', { name: 'Sends over time: 1000 of 1000 sent' }).waitFor();
+    // The report lists every recipient but renders only the rows in view.
+    await fresh.getByText('1000 recipients ·').waitFor();
+    const rendered = await fresh.getByRole('list', { name: 'Recipients' }).locator(':scope > li').count();
+    expect(rendered).toBeGreaterThan(0);
+    expect(rendered).toBeLessThan(60);
   }, 240_000);
 
   test('a contact made offline, drafted and launched offline, the tab closed: back online every message goes out and the campaign completes', async () => {
@@ -97,6 +103,8 @@ describe('campaigns', () => {
       .getByRole('status')
       .filter({ hasText: '2 messages will go out when you are back online.' })
       .waitFor();
+    // The header names what waits: one campaign launch, not its commands as messages.
+    await page.getByRole('status', { name: '1 campaign launch waiting to send' }).waitFor();
 
     // With every tab closed only the service worker's queue replays: the launch reaches the
     // server before the new contact's push (which needs a tab), the worst order.
@@ -120,6 +128,75 @@ describe('campaigns', () => {
       [user.id],
     );
     expect(quota?.used).toBe(2);
+  }, 180_000);
+
+  test('the report lists each recipient with its steps and error, filters, exports CSV offline, and retries the failed once', async () => {
+    const { user, phones } = await seeded('report', '3', 4);
+    const context = await e2e.newContext();
+    const page = await signInToCampaigns(e2e.url, context, user);
+    await page.getByText('4 contacts').waitFor();
+    // The first two sends are accepted, then reported failed: the recipient is not on WhatsApp.
+    e2e.backend.simulator!.inject({ kind: 'undeliverable' }, { kind: 'undeliverable' });
+    const id = await draftCampaign(page, { name: 'Report me', tag: 'report', rate: 6000 });
+    await launchCampaign(page, '4 people');
+    await until(
+      () => campaignRow(e2e.backend, id),
+      (c) => c?.status === 'completed' && c.sent_count === 2 && c.delivered_count === 2,
+      60_000,
+    );
+    const report = page.getByRole('list', { name: 'Recipients' });
+    await page.getByText('4 recipients ·').waitFor();
+    await counter(page, 'Failed').filter({ hasText: /^2$/ }).waitFor();
+    const filter = page.getByRole('combobox', { name: 'Show recipients by status' });
+    await filter.getByRole('option', { name: 'Failed (2)' }).waitFor({ state: 'attached' });
+    await filter.selectOption('failed');
+    await page.getByText('2 of 4 recipients ·').waitFor();
+    const failedRows = report.locator(':scope > li');
+    expect(await failedRows.count()).toBe(2);
+    for (const row of await failedRows.all()) {
+      expect(await row.textContent()).toMatch(
+        /^Buyer \d{4}\+44 .*The recipient is not a WhatsApp user \(code 131026\)$/,
+      );
+      expect(await row.getByRole('list', { name: 'Steps' }).textContent()).toMatch(/Queued .*Failed /);
+    }
+
+    // The export is made from this device's data: offline too.
+    await context.setOffline(true);
+    await page.getByRole('status', { name: 'Offline' }).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Report me-failed.csv');
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(csv[0]).toBe('Name,Phone,Status,Queued,Sent,Delivered,Read,Failed,Error');
+    expect(csv).toHaveLength(3);
+    for (const line of csv.slice(1)) {
+      expect(line).toMatch(
+        // Accepted (sent), then reported failed: queued, sent and failed times, no delivery or read.
+        /^Buyer \d{4},"'\+44741\d{5}",failed,(\d{4}-\d\d-\d\dT[\d:.]+Z,){2},,\d{4}-\d\d-\d\dT[\d:.]+Z,The recipient is not a WhatsApp user \(code 131026\)$/,
+      );
+    }
+    await context.setOffline(false);
+
+    // Retry failed: the two failed recipients once more, the delivered ones never.
+    await page.getByRole('button', { name: 'Retry failed (2)' }).click();
+    await page.getByRole('status').filter({ hasText: '2 failed recipients are queued again.' }).waitFor();
+    await until(
+      () => campaignRow(e2e.backend, id),
+      (c) => c?.status === 'completed' && c.sent_count === 4 && c.delivered_count === 4,
+      60_000,
+    );
+    const counts = new Map<string, number>();
+    for (const send of sendsTo(e2e.backend, phones)) counts.set(send.to, (counts.get(send.to) ?? 0) + 1);
+    expect([...counts.values()].sort()).toEqual([1, 1, 2, 2]);
+    await filter.selectOption('all');
+    await page.getByRole('button', { name: /Retry failed/ }).waitFor({ state: 'detached' });
+    await filter
+      .getByRole('option', { name: 'Delivered (4)' })
+      .waitFor({ state: 'attached', timeout: 30_000 });
   }, 180_000);
 
   test('pause, resume and cancel from the campaign page', async () => {

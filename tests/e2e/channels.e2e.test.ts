@@ -8,7 +8,7 @@ import { expect, test } from 'vitest';
 import { callFunction } from '../backend/channel-steps.ts';
 import { type Account, addContact, signIn } from './app-steps.ts';
 import { useE2E } from './harness.ts';
-import { incoming, outgoing, until, waitForTicks } from './messaging-steps.ts';
+import { incoming, launchCampaign, outgoing, until, waitForTicks } from './messaging-steps.ts';
 
 const e2e = useE2E({
   backend: {
@@ -111,9 +111,14 @@ test('an owner connects a Meta and a Whapi number, sends on each and sees the ti
   expect(await page.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
   const offered = await page.getByLabel('Approved template').locator('option').allTextContents();
   expect(offered.sort()).toEqual(['order_update (en_US)', 'welcome (en_US)']);
-  await page.getByLabel('Approved template').selectOption({ label: 'welcome (en_US)' });
+  // order_update has a text header "Order {{1}}" and a body with {{1}} and {{2}}: a field each.
+  await page.getByLabel('Approved template').selectOption({ label: 'order_update (en_US)' });
+  await page.getByRole('textbox', { name: 'Header {{1}}' }).fill('A-17');
+  await page.getByRole('textbox', { name: 'Body {{1}}' }).fill('Dana');
+  await page.getByRole('textbox', { name: 'Body {{2}}' }).fill('Leeds');
+  await page.getByText('Order A-17').waitFor();
   await page.getByRole('button', { name: 'Send template' }).click();
-  await waitForTicks(page, 'Welcome to our shop!', 'Read');
+  await waitForTicks(page, 'Hello Dana, your order is on its way to Leeds.', 'Read');
 
   // Dana writes: the window opens and free text goes out through Meta.
   await simulator.inbound(metaNumber.id, {
@@ -139,11 +144,69 @@ test('an owner connects a Meta and a Whapi number, sends on each and sees the ti
     (all) => all.length === 3,
   );
   expect(sends.map((s) => [s.format, s.phoneNumberId, s.type, s.body])).toEqual([
-    ['cloud', metaNumber.id, 'template', 'Welcome to our shop!'],
+    ['cloud', metaNumber.id, 'template', 'Hello Dana, your order is on its way to Leeds.'],
     ['cloud', metaNumber.id, 'text', 'Yes, it ships today'],
     ['whapi', whapiNumber.id, 'text', 'Hello from Whapi'],
   ]);
   await outgoing(page, 'Hello from Whapi').waitFor();
+  // Meta's wire format: the header's value in a header component, the body's in a body one.
+  expect(sends[0]!.components).toEqual([
+    { type: 'header', parameters: [{ type: 'text', text: 'A-17' }] },
+    {
+      type: 'body',
+      parameters: [
+        { type: 'text', text: 'Dana' },
+        { type: 'text', text: 'Leeds' },
+      ],
+    },
+  ]);
+
+  // A campaign through the Meta number: the editor offers only its approved templates and
+  // maps Pigeon variables to the template's {{n}}; Dana gets it as that template.
+  await page.getByRole('link', { name: 'Campaigns' }).first().click();
+  const form = page.getByRole('form', { name: 'New campaign' });
+  await form.getByRole('textbox', { name: 'Campaign name' }).fill('Order news');
+  await form.getByRole('combobox', { name: 'Channel' }).selectOption({ label: 'Meta line' });
+  const template = form.getByRole('combobox', { name: 'Template' });
+  expect((await template.locator('option').allTextContents()).sort()).toEqual([
+    'Choose a template',
+    'order_update',
+    'welcome',
+  ]);
+  await template.selectOption({ label: 'order_update' });
+  const values = form.getByRole('group', { name: 'Template values' });
+  await values.getByRole('combobox', { name: 'Header {{1}}' }).fill('{{phone}}');
+  await values.getByRole('combobox', { name: 'Body {{1}}' }).fill('{{first_name}}');
+  await form.getByRole('button', { name: 'Create draft' }).click();
+  await values.getByText('Template body {{2}}: choose a variable or type a value').waitFor();
+  await values.getByRole('combobox', { name: 'Body {{2}}' }).fill('{{city|your town}}');
+  await values.getByText('Hello {{first_name}}, your order is on its way to {{city|your town}}.').waitFor();
+  await form.getByRole('searchbox', { name: 'Find contacts' }).fill('Dana');
+  await form.getByRole('checkbox', { name: /Dana Channel/ }).check();
+  await form.getByRole('textbox', { name: 'Messages per minute' }).fill('6000');
+  await form.getByRole('button', { name: 'Create draft' }).click();
+  await page.getByRole('heading', { name: 'Order news' }).waitFor();
+  await launchCampaign(page, '1 person');
+  const campaignSend = await until(
+    () => simulator.sends().filter((s) => s.to === PHONE.slice(1)),
+    (all) => all.length === 4,
+  );
+  expect(campaignSend.at(-1)).toMatchObject({
+    phoneNumberId: metaNumber.id,
+    type: 'template',
+    template: { name: 'order_update', language: 'en_US' },
+    components: [
+      { type: 'header', parameters: [{ type: 'text', text: PHONE }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'Dana' },
+          { type: 'text', text: 'your town' },
+        ],
+      },
+    ],
+    body: 'Hello Dana, your order is on its way to your town.',
+  });
 });
 
 /** Dana's conversation: its compose box depends on the channel picked, so only the heading is waited for. */

@@ -94,7 +94,8 @@ describe('the shared inbox', () => {
     await bubble(a, 'They', 'Is my order ready?').waitFor();
     await chatRow(a, new RegExp(`^${CUSTOMER_NAME}$`)).waitFor();
     await a.waitForFunction(() => !document.title.startsWith('('));
-    await a.getByRole('combobox', { name: 'Assignee' }).selectOption({ label: 'Member 1' });
+    // Team mates by their address (the server's team list), not "Member 1".
+    await a.getByRole('combobox', { name: 'Assignee' }).selectOption({ label: bob.email });
     await until(
       async () =>
         (
@@ -149,7 +150,9 @@ describe('the shared inbox', () => {
     await b2.goto(`${e2e.url}/inbox`);
     await bubble(a, 'You', 'Yes, it is packed').waitFor();
     await bubble(a, 'You', 'Pick it up after 5 pm').waitFor();
-    await a.getByRole('listitem', { name: /^Note by Member 1: Customer seems in a hurry$/ }).waitFor();
+    await a
+      .getByRole('listitem', { name: `Note by ${bob.email}: Customer seems in a hurry`, exact: true })
+      .waitFor();
     await a.getByRole('button', { name: 'Reopen', exact: true }).waitFor();
 
     // The customer's bubble and the business's own are told apart by their look.
@@ -167,6 +170,29 @@ describe('the shared inbox', () => {
     // A customer message reopens the closed chat.
     await receiveText(e2e.backend, channelId, CUSTOMER, 'Thanks!');
     await a.getByRole('button', { name: 'Close', exact: true }).waitFor();
+  });
+
+  test("opening a chat on one device clears its unread on the member's other device; team mates are named", async () => {
+    const { alice, bob, channelId } = await team();
+    const one = await signIn(await e2e.newContext(), e2e.url, alice);
+    const other = await signIn(await e2e.newContext(), e2e.url, alice);
+    await openInbox(one);
+    await openInbox(other);
+    await receiveText(e2e.backend, channelId, '+447700900654', 'Seen anywhere?');
+    await chatRow(one, /^Simulated 447700900654, 1 unread$/).waitFor();
+    await chatRow(other, /^Simulated 447700900654, 1 unread$/).waitFor();
+    await other.waitForFunction(() => document.title.startsWith('(1) '));
+
+    await chatRow(one, /Simulated 447700900654/).click();
+    await bubble(one, 'They', 'Seen anywhere?').waitFor();
+    // The read marker replicates: the other device's count and title clear without a reload.
+    await chatRow(other, /^Simulated 447700900654$/).waitFor();
+    await other.waitForFunction(() => !document.title.startsWith('('));
+
+    await chatRow(other, /Simulated 447700900654/).click();
+    const assignee = other.getByRole('combobox', { name: 'Assignee' });
+    await assignee.locator('option', { hasText: bob.email }).waitFor({ state: 'attached' });
+    expect(await assignee.locator('option').allTextContents()).toEqual(['Unassigned', 'You', bob.email]);
   });
 
   test('keyboard alone: reach the list, open a chat, reply', async () => {

@@ -271,6 +271,7 @@ describe('campaignPlanInput', () => {
     name: 'Sale',
     channel_id: LEADS,
     template_id: null,
+    template_parameters: null,
     body: 'Hi {{name}}',
     group_ids: [VIP],
     tags: ['berlin'],
@@ -311,5 +312,86 @@ describe('campaignPlanInput', () => {
       now,
     );
     expect(anyTime.pacing).toMatchObject({ startAt: now, window: null });
+  });
+});
+
+describe('a Meta template campaign', () => {
+  const TEMPLATE = '33333333-3333-4333-8333-333333333333';
+  const meta = (parameters: { header: string[]; body: string[] }) => ({
+    campaignId: CAMPAIGN,
+    body: 'Hello {{1}}, your order is on its way to {{2}}.',
+    template: { id: TEMPLATE, parameters },
+    audience: { ...none, tags: ['meta'] },
+    pacing,
+  });
+
+  it('renders each mapped value per recipient into the template command; the text is Meta body filled in', async () => {
+    const ada = contact({
+      name: 'Ada Lovelace',
+      tags: ['meta'],
+      custom_fields: { city: 'London', order: 'A-17' },
+    });
+    const alan = contact({ name: 'Alan Turing', tags: ['meta'], custom_fields: { order: 'C-3' } });
+    const plan = await prepareCampaign(
+      [ada, alan],
+      meta({ header: ['{{order}}'], body: ['{{first_name}}', '{{city|your town}}'] }),
+      { random: seededRandom(1) },
+    );
+    expect(plan.messages.map((m) => [m.body, m.template])).toEqual([
+      [
+        'Hello Ada, your order is on its way to London.',
+        { id: TEMPLATE, header_parameters: ['A-17'], body_parameters: ['Ada', 'London'] },
+      ],
+      [
+        'Hello Alan, your order is on its way to your town.',
+        { id: TEMPLATE, header_parameters: ['C-3'], body_parameters: ['Alan', 'your town'] },
+      ],
+    ]);
+    const [chunk] = campaignCommandChunks(plan.messages, { id: CAMPAIGN, channel_id: LEADS });
+    expect(chunk![0]!.template).toEqual(plan.messages[0]!.template);
+  });
+
+  it('leaves out a recipient whose value would be empty (Meta refuses an empty parameter), whatever skipMissingVariables says', async () => {
+    const noCity = contact({ name: 'Grace Hopper', tags: ['meta'] });
+    const plan = await prepareCampaign([noCity], meta({ header: [], body: ['{{first_name}}', '{{city}}'] }));
+    expect(plan.messages).toEqual([]);
+    expect(plan.excluded).toEqual([
+      { contact_id: noCity.id, phone: noCity.phone, name: 'Grace Hopper', reason: 'missing_variables' },
+    ]);
+  });
+
+  it('refuses a mapping that does not fill every {{n}} of the body, or a value that does not parse', async () => {
+    await expect(prepareCampaign([], meta({ header: [], body: ['{{first_name}}'] }))).rejects.toThrow(
+      new CampaignInputError('the template takes 2 body value(s), but 1 are mapped'),
+    );
+    await expect(
+      prepareCampaign([], meta({ header: [], body: ['{{first_name}}', '{{city'] })),
+    ).rejects.toThrow(/the body value for \{\{2\}\} has errors/);
+  });
+
+  it('campaignPlanInput carries the mapping of a campaign that has one', () => {
+    const base = { ...CAMPAIGN_SERVER_DEFAULTS } as unknown as Campaign;
+    const input = campaignPlanInput(
+      {
+        ...base,
+        id: CAMPAIGN,
+        template_id: TEMPLATE,
+        template_parameters: { header: [], body: ['{{name}}'] },
+        body: 'Hi {{1}}',
+        group_ids: [],
+        tags: [],
+        contact_ids: [],
+        start_at: null,
+        time_zone: 'UTC',
+        window_start_minute: null,
+        window_end_minute: null,
+        window_days: [1],
+        min_delay_ms: 0,
+        max_delay_ms: 0,
+        rate_per_minute: 60,
+      },
+      0,
+    );
+    expect(input.template).toEqual({ id: TEMPLATE, parameters: { header: [], body: ['{{name}}'] } });
   });
 });

@@ -1,7 +1,14 @@
 // What the service worker does with each answer to a queued send command, and what the
 // answer means for each message in it.
 import { describe, expect, test } from 'vitest';
-import { holdsQueue, nextReplayAt, replayVerdict, retryAfterMs } from '../../src/domain/command-replay.ts';
+import {
+  holdsQueue,
+  nextOwnedReplayAt,
+  nextReplayAt,
+  replayVerdict,
+  retryAfterMs,
+} from '../../src/domain/command-replay.ts';
+import { bearerSubject, jwtSubject } from '../../src/domain/jwt-subject.ts';
 import { commandIds, outcomesOfAnswer } from '../../src/sync/outbox-protocol.ts';
 
 describe('replayVerdict', () => {
@@ -54,6 +61,44 @@ describe('queue order', () => {
         { attempts: 9, notBefore: 200_000 },
       ]),
     ).toBe(200_000);
+  });
+});
+
+describe("each user's queue", () => {
+  test("one user's waiting request never holds another's; parked ones wait for a sign-in, not a time", () => {
+    expect(
+      nextOwnedReplayAt([
+        { user: 'a', attempts: 1, notBefore: 60_000 },
+        { user: 'b', attempts: 1, notBefore: 2_000 },
+        { user: 'a', attempts: 1, notBefore: 1_000 },
+      ]),
+    ).toBe(2_000);
+    expect(
+      nextOwnedReplayAt([
+        { user: 'a', attempts: 0, notBefore: 0, parked: true },
+        { user: 'b', attempts: 1, notBefore: 9_000 },
+      ]),
+    ).toBe(9_000);
+    expect(nextOwnedReplayAt([{ user: 'a', attempts: 0, notBefore: 0, parked: true }])).toBeUndefined();
+  });
+});
+
+describe('whose token', () => {
+  const jwt = (claims: object) =>
+    ['{"alg":"HS256"}', JSON.stringify(claims)]
+      .map((part) => Buffer.from(part).toString('base64url'))
+      .concat('signature')
+      .join('.');
+
+  test("a user's JWT names its subject; the anon key and anything else name nobody", () => {
+    expect(jwtSubject(jwt({ sub: 'a1b2', role: 'authenticated' }))).toBe('a1b2');
+    expect(bearerSubject(`Bearer ${jwt({ sub: 'a1b2' })}`)).toBe('a1b2');
+    expect(jwtSubject(jwt({ role: 'anon' }))).toBeUndefined();
+    expect(jwtSubject(jwt({ sub: 42 }))).toBeUndefined();
+    expect(jwtSubject('not a jwt')).toBeUndefined();
+    expect(jwtSubject('a.!!!.c')).toBeUndefined();
+    expect(bearerSubject(null)).toBeUndefined();
+    expect(bearerSubject(jwt({ sub: 'a1b2' }))).toBeUndefined();
   });
 });
 

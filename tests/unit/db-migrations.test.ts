@@ -11,7 +11,8 @@ import { type CollectionCreators, collectionCreators } from '../../src/db/collec
 import { openPigeonDatabase } from '../../src/db/database.ts';
 import type { TemplateDoc } from '../../src/db/documents.ts';
 import { migrationStrategies } from '../../src/db/migrations.ts';
-import { messageSchema } from '../../src/db/schemas.ts';
+import { campaignSchema, messageSchema, templateSchema } from '../../src/db/schemas.ts';
+import { CAMPAIGN_SERVER_DEFAULTS } from '../../src/domain/campaign-commands.ts';
 import { replicationIdentifier } from '../../src/sync/engine.ts';
 
 addRxPlugin(RxDBDevModePlugin);
@@ -28,8 +29,20 @@ test('every collection has its strategies wired, one per version step', () => {
 test('messages pulled before campaign_id, sent_at and the inbox content (version 0) come back with them from the pull after the migration', async () => {
   const name = `migrate-${randomUUID()}`;
   const storage = wrappedValidateAjvStorage({ storage: getRxStorageMemory() });
-  // Version 0 had none of what versions 1 (campaign_id, sent_at) and 2 (the inbox's content) added.
-  const added = ['campaign_id', 'sent_at', 'kind', 'media_id', 'file_name', 'edited_at', 'revoked_at'];
+  // Version 0 had none of what versions 1 (campaign_id, sent_at), 2 (the inbox's content) and 3
+  // (the report's step times) added.
+  const added = [
+    'campaign_id',
+    'sent_at',
+    'kind',
+    'media_id',
+    'file_name',
+    'edited_at',
+    'revoked_at',
+    'delivered_at',
+    'read_at',
+    'failed_at',
+  ];
   const v0Properties = Object.fromEntries(
     Object.entries(messageSchema.properties).filter(([key]) => !added.includes(key)),
   );
@@ -56,6 +69,9 @@ test('messages pulled before campaign_id, sent_at and the inbox content (version
     error: null,
     campaign_id: campaignId,
     sent_at: '2026-01-01T00:00:00.500Z',
+    delivered_at: '2026-01-01T00:00:00.700Z',
+    read_at: null,
+    failed_at: null,
     created_at: '2026-01-01T00:00:00.000Z',
     kind: 'text',
     media_id: null,
@@ -141,4 +157,84 @@ test('a next schema version with its strategy migrates the stored documents on o
   expect(migrated?.name).toBe('Welcome');
   expect(migrated?.body).toBe('Hi {{name}}');
   await v1.remove();
+});
+
+test('campaigns gain template_parameters (null) and templates their components: own ones null, Meta ones dropped to be pulled again', async () => {
+  const name = `migrate-${randomUUID()}`;
+  const storage = wrappedValidateAjvStorage({ storage: getRxStorageMemory() });
+  const without = <S extends { properties: object; required?: readonly string[] }>(
+    schema: S,
+    field: string,
+    version: number,
+  ) => ({
+    ...schema,
+    version,
+    properties: Object.fromEntries(Object.entries(schema.properties).filter(([key]) => key !== field)),
+    required: (schema.required ?? []).filter((key) => key !== field),
+  });
+  const old = {
+    ...collectionCreators,
+    campaigns: { schema: without(campaignSchema, 'template_parameters', 0) },
+    templates: {
+      schema: without(templateSchema, 'components', 1),
+      migrationStrategies: { 1: migrationStrategies.templates[1] },
+    },
+  } as unknown as CollectionCreators;
+  const v0 = await openPigeonDatabase({ name, storage, multiInstance: false, collections: old });
+  const ws = randomUUID();
+  const template = {
+    workspace_id: ws,
+    body: 'Hi {{1}}',
+    language: 'en',
+    category: 'marketing',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  } as const;
+  const own = { ...template, id: randomUUID(), name: 'Own' };
+  const synced = {
+    ...template,
+    id: randomUUID(),
+    name: 'From Meta',
+    provider: 'meta',
+    channel_id: randomUUID(),
+    provider_status: 'APPROVED',
+  };
+  await v0.templates.bulkInsert([own, synced] as never[]);
+  const campaign = {
+    id: randomUUID(),
+    workspace_id: ws,
+    name: 'Sale',
+    channel_id: null,
+    template_id: null,
+    body: 'Hi',
+    group_ids: [],
+    tags: [],
+    contact_ids: [],
+    start_at: null,
+    time_zone: 'UTC',
+    window_start_minute: null,
+    window_end_minute: null,
+    window_days: [1],
+    min_delay_ms: 0,
+    max_delay_ms: 0,
+    rate_per_minute: 20,
+    ...CAMPAIGN_SERVER_DEFAULTS,
+    updated_at: '2026-01-01T00:00:00.000Z',
+  };
+  await v0.campaigns.insert(campaign as never);
+  await v0.close();
+
+  const v1 = await openPigeonDatabase({ name, storage, multiInstance: false });
+  try {
+    expect((await v1.campaigns.findOne(campaign.id).exec())?.toMutableJSON()).toEqual({
+      ...campaign,
+      template_parameters: null,
+    });
+    expect((await v1.templates.findOne(own.id).exec())?.toMutableJSON()).toEqual({
+      ...own,
+      components: null,
+    });
+    expect(await v1.templates.findOne(synced.id).exec()).toBeNull();
+  } finally {
+    await v1.remove();
+  }
 });

@@ -87,6 +87,12 @@ describe('mergeScalar', () => {
     expect(mergeScalar({ base: undefined, local: false, remote: true }, 'local')).toBe(false);
   });
 
+  it('compares lists by content: the side that changed one keeps it (fuzz: campaign tags)', () => {
+    // Each state is its own object, as when RxDB hands the handler three documents.
+    expect(mergeScalar({ base: ['a'], local: ['a'], remote: ['b'] }, 'local')).toEqual(['b']);
+    expect(mergeScalar({ base: ['a'], local: ['c'], remote: ['a'] }, 'remote')).toEqual(['c']);
+  });
+
   it('with no base, both sides count as changed', () => {
     expect(mergeScalar({ base: undefined, local: 'b', remote: 'c' }, 'local')).toBe('b');
     expect(mergeScalar<string | null>({ base: undefined, local: 'b', remote: null }, 'remote')).toBe('b');

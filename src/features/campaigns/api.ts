@@ -3,6 +3,7 @@ import type { Accessor } from 'solid-js';
 import type { Exclusion } from '../../domain/audience.ts';
 import type { CampaignDraftFields } from '../../domain/campaign-draft.ts';
 import type { MissingVariables, PreparedMessage } from '../../domain/campaign-prepare.ts';
+import type { ReportRow } from '../../domain/campaign-report.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
 
@@ -59,6 +60,14 @@ export interface CampaignsApi {
   resume(id: string): Promise<Result>;
   /** Answers how many messages were already being sent: they may still arrive. */
   cancel(id: string): Promise<Result<number>>;
-  /** Sends the failed recipients' messages again. */
-  retry(id: string): Promise<Result>;
+  /**
+   * Sends the failed recipients' messages again, once (owners and admins; the server refuses
+   * others and repeats): answers how many; refused with the reason when the quota is short.
+   */
+  retry(id: string): Promise<Result<number>>;
+  /**
+   * One row per recipient with the time of each step and why it failed, live, from this
+   * device's copy of the campaign's messages (offline too).
+   */
+  report(id: Accessor<string | undefined>): Accessor<ReportRow[]>;
 }

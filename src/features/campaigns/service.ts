@@ -8,7 +8,17 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
-import { distinctUntilChanged, filter, firstValueFrom, map, of, race, switchMap, timer } from 'rxjs';
+import {
+  distinctUntilChanged,
+  filter,
+  firstValueFrom,
+  map,
+  type Observable,
+  of,
+  race,
+  switchMap,
+  timer,
+} from 'rxjs';
 import { v4 as uuidv4 } from 'uuid';
 import type { CampaignDoc } from '../../db/documents.ts';
 import { domainOf } from '../../db/documents.ts';
@@ -23,6 +33,7 @@ import {
   type PreparableContact,
   type PreparedCampaign,
 } from '../../domain/campaign-prepare.ts';
+import { type ReportMessage, type ReportRow, reportRows } from '../../domain/campaign-report.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Campaign } from '../../domain/types.ts';
 import type { OutboxClient } from '../../sync/outbox-client.ts';
@@ -213,6 +224,7 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
       const draft: CampaignDraftFields = {
         channel_id: null,
         template_id: null,
+        template_parameters: null,
         body: '',
         group_ids: [],
         tags: [],
@@ -301,9 +313,55 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
     async retry(id) {
       const found = await current(id);
       if ('error' in found) return { ok: false, error: found.error };
-      return action(id, 'retry_campaign', { p_round: found.campaign.retry_round + 1 });
+      if (!deps.online()) return { ok: false, error: "You're offline: this needs a connection." };
+      const { data, error } = await deps.client.rpc('retry_campaign', {
+        p_campaign_id: id,
+        p_round: found.campaign.retry_round + 1,
+      });
+      if (error) return { ok: false, error: error.message };
+      const answer = data as { retried?: number; granted?: boolean; reason?: string };
+      if (answer.granted === false)
+        return { ok: false, error: answer.reason ?? 'Not enough quota to retry.' };
+      return { ok: true, value: answer.retried ?? 0 };
     },
+
+    report: (id) =>
+      toAccessor<ReportRow[]>(
+        fromAccessor(id).pipe(
+          distinctUntilChanged(),
+          switchMap((key) =>
+            source.scope$.pipe(switchMap((scope) => (scope && key ? reportOf(scope, key) : of([])))),
+          ),
+        ),
+        [],
+      ),
   };
+}
+
+/**
+ * A campaign's report, live from its messages. Names are looked up once per contact (a
+ * 100,000-recipient campaign's status changes then cost one pass over its messages, no
+ * contact reads).
+ */
+function reportOf(scope: Scope, campaignId: string): Observable<ReportRow[]> {
+  const names = new Map<string, string>();
+  return scope.db.messages
+    .find({ selector: { workspace_id: scope.workspace.id, campaign_id: campaignId } })
+    .$.pipe(
+      map((docs) => docs.map((doc) => doc.toJSON() as ReportMessage)),
+      switchMap(async (messages) => {
+        const missing = [
+          ...new Set(
+            messages.flatMap((m) => (m.contact_id && !names.has(m.contact_id) ? [m.contact_id] : [])),
+          ),
+        ];
+        if (missing.length > 0) {
+          const found = await scope.db.contacts.findByIds(missing).exec();
+          for (const id of missing) names.set(id, found.get(id)?.name ?? '');
+        }
+        return reportRows(messages, names);
+      }),
+    );
 }
 
 /** Whether the campaign's local edits are on the server (it no longer waits to sync), bounded. */

@@ -39,6 +39,8 @@ export interface ContactsApi {
   browse(query: Accessor<ContactWindowQuery>): Accessor<ContactWindowAnswer | undefined>;
   /** Live: the first `limit` (default 100) contacts of `browse` for this search and filter. */
   list(search: Accessor<string>, filter?: Accessor<ContactFilter>, limit?: number): Accessor<Contact[]>;
+  /** The first contact of the list for this search, asked now (not a live list's last answer). */
+  best(search: string): Promise<Contact | undefined>;
   /** Every tag the workspace's contacts carry, sorted. */
   tags(): Accessor<string[]>;
   /** How many contacts the workspace has; undefined until first counted. */

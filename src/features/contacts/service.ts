@@ -22,9 +22,10 @@ import type { Contact } from '../../domain/types.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
-import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
+import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { ContactInput, ContactPatch, ContactsApi } from './api.ts';
 import { type ContactWindowQuery, liveWindow } from './live-window.ts';
+import { askContactWindow } from './window.ts';
 
 /** Rows `list` gives when the caller names no limit: pickers show far fewer. */
 const LIST_LIMIT = 100;
@@ -66,6 +67,13 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
       const query = createMemo(() => ({ search: search(), filter: filter(), offset: 0, limit }));
       const answer = toAccessor(window$(fromAccessor(query)), undefined);
       return createMemo(() => answer()?.rows ?? []);
+    },
+
+    async best(search) {
+      const scope = await awaitScope(source);
+      if (!scope) return undefined;
+      const answer = await askContactWindow(scope, { search, filter: {}, offset: 0, limit: 1 }, true);
+      return answer.rows[0];
     },
 
     tags() {
@@ -132,9 +140,25 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
 
     async remove(id) {
       const scope = await awaitScope(source);
-      return scope ? removeDocument(scope, scope.db.contacts, id) : NO_SCOPE;
+      if (!scope) return NO_SCOPE;
+      const contact = await scope.db.contacts.findOne(id).exec();
+      const removed = await removeDocument(scope, scope.db.contacts, id);
+      if (removed.ok && contact) await hideHistory(scope, contact.phone);
+      return removed;
     },
   };
+}
+
+/**
+ * A deleted contact's conversation leaves this device at once: the server hides it too
+ * (20261203100000_inbox.sql, hide_contact_chats) and keeps it for the record, and the pull
+ * would remove it only after the delete's round trip, or never while offline; re-adding the
+ * number then starts clean. Messages still waiting to be sent stay: they are new.
+ */
+async function hideHistory(scope: Scope, phone: string): Promise<void> {
+  const selector = { workspace_id: scope.workspace.id, phone };
+  await scope.db.messages.find({ selector }).remove();
+  await scope.db.outgoing_messages.find({ selector: { ...selector, status: { $ne: 'queued' } } }).remove();
 }
 
 function saved(result: Result<RxDocument<ContactDoc>>): Result<Contact> {

@@ -41,6 +41,12 @@ export interface InboxNote {
   created_at: string;
 }
 
+/** How far a device's first sync of the chats got. */
+export interface SyncProgress {
+  stored: number;
+  total: number;
+}
+
 export interface InboxApi {
   /** Every visible chat of the workspace, newest activity first, live. */
   chats(): Accessor<InboxChat[]>;
@@ -52,6 +58,11 @@ export interface InboxApi {
   members(): Accessor<InboxMember[]>;
   /** The signed-in member's user id. */
   me(): string | undefined;
+  /**
+   * While this device holds fewer of the workspace's chats than the server has (its first
+   * sync is running): how many of how many; undefined once it has them all, or offline.
+   */
+  syncProgress(): Accessor<SyncProgress | undefined>;
   /** Unread customer messages over every chat (the tab title and the app badge). */
   totalUnread(): Accessor<number>;
   notes(chatId: Accessor<string | undefined>): Accessor<InboxNote[]>;

@@ -4,41 +4,59 @@
  * replicates like any other (offline too); sending goes through the messages feature's
  * outbox path, which the UI calls with the chat's channel.
  */
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
 import {
   combineLatest,
-  debounceTime,
+  concat,
   distinctUntilChanged,
   from,
   map,
   type Observable,
   of,
+  startWith,
   switchMap,
+  takeWhile,
+  timer,
 } from 'rxjs';
 import { type ChatDoc, type ContactDoc, domainOf, type MessageDoc } from '../../db/documents.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
 import { checkText } from '../../domain/field-checks.ts';
 import { chatReadId } from '../../domain/ids.ts';
-import { chatPhone, unreadCount } from '../../domain/inbox.ts';
+import { chatPhone, initials, unreadCount } from '../../domain/inbox.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Channel, Chat, ChatNote, ChatRead, ChatStatus, Contact, Message } from '../../domain/types.ts';
 import { editDocument, insertDocument } from '../shared/edit.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
-import type { InboxApi, InboxChat, InboxMember, InboxNote } from './api.ts';
+import type { InboxApi, InboxChat, InboxMember, InboxNote, SyncProgress } from './api.ts';
 
 const MAX_NOTE = 4096;
+const SEARCH_PAUSE_MS = 120;
 
-export function createInboxApi(source: ScopeSource, me: () => string | undefined): InboxApi {
+export function createInboxApi(
+  source: ScopeSource,
+  me: () => string | undefined,
+  client: SupabaseClient,
+): InboxApi {
   const inScope = <T>(empty: T, read: (scope: Scope) => Observable<T>): Observable<T> =>
     source.scope$.pipe(switchMap((scope) => (scope ? read(scope) : of(empty))));
 
+  // Ids from the local copy (offline too); names from the server's team list when it answers
+  // (team_members: members of the same workspace only), "Member N" until then.
   const members$ = inScope<InboxMember[]>([], (scope) =>
-    scope.db.workspace_members.find({ selector: { workspace_id: scope.workspace.id } }).$.pipe(
-      map((docs) =>
+    combineLatest([
+      scope.db.workspace_members.find({ selector: { workspace_id: scope.workspace.id } }).$,
+      from(client.rpc('team_members', { p_workspace_id: scope.workspace.id })).pipe(
+        map(({ data, error }) => emailsOf(error ? [] : (data as { user_id: string; email: string }[]))),
+        startWith(new Map<string, string>()),
+      ),
+    ]).pipe(
+      map(([docs, emails]) =>
         memberList(
           docs.filter((d) => !d.deleted).map((d) => d.user_id),
           me(),
+          emails,
         ),
       ),
     ),
@@ -96,8 +114,25 @@ export function createInboxApi(source: ScopeSource, me: () => string | undefined
       .$.pipe(map((docs) => docs.map((doc) => domainOf<Channel>(doc)))),
   );
 
+  // The server's count is asked once per workspace; the local count follows every pull.
+  const progress$ = inScope<SyncProgress | undefined>(undefined, (scope) =>
+    from(client.rpc('chat_count', { p_workspace_id: scope.workspace.id })).pipe(
+      switchMap(({ data, error }) =>
+        error || typeof data !== 'number'
+          ? of(undefined)
+          : // The list's own query (RxDB shares it); chats have no index a count() could use.
+            scope.db.chats.find({ selector: { workspace_id: scope.workspace.id } }).$.pipe(
+              map((docs) => docs.length),
+              map((stored) => (stored < data ? { stored, total: data } : undefined)),
+            ),
+      ),
+      takeWhile((progress) => progress !== undefined, true),
+    ),
+  );
+
   return {
     chats: () => toAccessor(chats$, []),
+    syncProgress: () => toAccessor(progress$, undefined),
     channels: () => toAccessor(channels$, []),
     members: () => toAccessor(members$, []),
     me,
@@ -111,14 +146,20 @@ export function createInboxApi(source: ScopeSource, me: () => string | undefined
       ),
 
     searchMessages(query) {
+      // A new query drops the last one's matches at once (they would show chats that do not
+      // match), then searches once typing pauses.
       const matches$ = fromAccessor(query).pipe(
-        debounceTime(120),
         map((q) => q.trim()),
         distinctUntilChanged(),
         switchMap((q) =>
           q.length < 2
             ? of(new Set<string>())
-            : inScope(new Set<string>(), (scope) => from(messageMatches(scope, q))),
+            : concat(
+                of(new Set<string>()),
+                timer(SEARCH_PAUSE_MS).pipe(
+                  switchMap(() => inScope(new Set<string>(), (scope) => from(messageMatches(scope, q)))),
+                ),
+              ),
         ),
       );
       return toAccessor<ReadonlySet<string>>(matches$, new Set());
@@ -209,14 +250,22 @@ async function messageMatches(scope: Scope, query: string): Promise<Set<string>>
   return new Set(docs.map((d) => d.chat_id));
 }
 
-function memberList(userIds: readonly string[], myId: string | undefined): InboxMember[] {
+function emailsOf(rows: readonly { user_id: string; email: string }[]): Map<string, string> {
+  return new Map(rows.map((r) => [r.user_id, r.email]));
+}
+
+function memberList(
+  userIds: readonly string[],
+  myId: string | undefined,
+  emails: ReadonlyMap<string, string>,
+): InboxMember[] {
   const others = userIds.filter((id) => id !== myId).sort();
-  const list: InboxMember[] = others.map((userId, i) => ({
-    userId,
-    label: `Member ${i + 1}`,
-    initials: `M${i + 1}`,
-    me: false,
-  }));
+  const list: InboxMember[] = others.map((userId, i) => {
+    const email = emails.get(userId);
+    return email
+      ? { userId, label: email, initials: initials(email.split('@')[0]!.replace(/[._-]+/g, ' ')), me: false }
+      : { userId, label: `Member ${i + 1}`, initials: `M${i + 1}`, me: false };
+  });
   if (myId && userIds.includes(myId)) list.unshift({ userId: myId, label: 'You', initials: 'ME', me: true });
   return list;
 }

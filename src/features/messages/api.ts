@@ -1,7 +1,11 @@
 /** What the UI gets for conversations and sending (PigeonServices.messages). */
 import type { Accessor } from 'solid-js';
+import type { TemplateSend } from '../../domain/provider-template.ts';
 import type { Result } from '../../domain/result.ts';
 import type { MessageContent, MessageStatus, Template } from '../../domain/types.ts';
+import type { OutboxWaiting } from '../../sync/outbox-protocol.ts';
+
+export type { OutboxWaiting };
 
 /** A message of a conversation, as the UI shows it. */
 export interface ThreadMessage {
@@ -19,6 +23,18 @@ export interface ThreadMessage {
   local: boolean;
   /** Its kind, media, edits and deletion (a local message is text, never edited). */
   content: MessageContent;
+}
+
+/** A page of history from the server, oldest first. */
+export interface OlderMessages {
+  messages: ThreadMessage[];
+  more: boolean;
+}
+
+/** A downloaded media file. */
+export interface MediaFile {
+  url: string;
+  fileName: string;
 }
 
 /** One conversation: a chat's channel and customer. */
@@ -42,6 +58,8 @@ export interface CampaignSends {
 export interface OutboxStatus {
   /** Send requests waiting in the service worker for the network or the server. */
   waiting: Accessor<number>;
+  /** What they carry: one-to-one messages, and campaign launches (each any number of requests). */
+  waitingByKind: Accessor<OutboxWaiting>;
   /** Why they wait, after a replay that could not deliver them. */
   problem: Accessor<string | undefined>;
   retryNow(): void;
@@ -52,6 +70,17 @@ export interface MessagesApi {
   thread(phone: Accessor<string | undefined>): Accessor<ThreadMessage[]>;
   /** One chat's messages (the inbox), with this device's unconfirmed ones to its customer, oldest first, live. */
   chatThread(chat: Accessor<ChatThread | undefined>): Accessor<ThreadMessage[]>;
+  /**
+   * A page of a chat's older messages from the server, newest first, before `before` (the
+   * oldest one shown; the newest page without it): history this device has not pulled yet.
+   * Shown, not stored. `more`: the server may have older ones still.
+   */
+  olderMessages(chatId: string, before: ThreadMessage | undefined): Promise<Result<OlderMessages>>;
+  /**
+   * A media message's file, fetched on demand through the server from the channel's provider
+   * (nothing is stored): an object URL the caller revokes when done, and its file name.
+   */
+  mediaFile(message: ThreadMessage): Promise<Result<MediaFile>>;
   /** The messages a campaign sent, live: its history survives a reload. */
   campaignSends(campaignId: Accessor<string | undefined>): Accessor<CampaignSends>;
   /** The approved Meta templates of a channel, by name, live (offline too): what may be sent outside the 24-hour window. */
@@ -67,7 +96,7 @@ export interface MessagesApi {
     contactId: string | null;
     body: string;
     channelId?: string;
-    template?: { id: string; body_parameters: readonly string[] };
+    template?: TemplateSend;
   }): Promise<Result<ThreadMessage>>;
   /** The unsent text of a conversation (a phone, or a chat's id), kept on this device across reloads. */
   draft(key: string): string;

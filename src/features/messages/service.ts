@@ -4,6 +4,7 @@
  * (outbox-client.ts). The conversation shows both, the server's copy replacing the local one
  * as soon as it arrives, after which the local one is removed.
  */
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
 import { combineLatest, debounceTime, map, merge, of, type Subscription, switchMap } from 'rxjs';
 import type { PigeonDatabase } from '../../db/database.ts';
@@ -20,11 +21,15 @@ import type { CampaignSends, MessagesApi, ThreadMessage } from './api.ts';
 
 /** WhatsApp's limit for a text message. */
 const MAX_BODY = 4096;
+/** Messages per page of history from the server (chat_history allows up to 200). */
+const HISTORY_PAGE = 50;
 
 export function createMessagesApi(
   source: ScopeSource,
   outbox: OutboxClient,
   storage: KeyValueStorage,
+  client: SupabaseClient,
+  serverUrl: string,
 ): MessagesApi & {
   /** Starts housekeeping for the current database; returns its stop. */
   start(): () => void;
@@ -115,6 +120,46 @@ export function createMessagesApi(
       return toAccessor<ThreadMessage[]>(thread$, []);
     },
 
+    async olderMessages(chatId, before) {
+      const { data, error } = await client.rpc('chat_history', {
+        p_chat_id: chatId,
+        p_before_at: before?.created_at ?? null,
+        p_before_id: before?.id ?? null,
+        p_limit: HISTORY_PAGE,
+      });
+      if (error) return { ok: false, error: `Older messages could not be loaded: ${error.message}` };
+      const rows = data as Message[];
+      return {
+        ok: true,
+        value: { messages: rows.map(fromMessage).reverse(), more: rows.length === HISTORY_PAGE },
+      };
+    },
+
+    async mediaFile(message) {
+      const token = (await client.auth.getSession()).data.session?.access_token;
+      if (!token) return { ok: false, error: 'Sign in again to download media.' };
+      let res: Response;
+      try {
+        res = await fetch(`${serverUrl}/functions/v1/media/${encodeURIComponent(message.id)}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+      } catch {
+        return { ok: false, error: 'Downloading media needs the network.' };
+      }
+      if (!res.ok) {
+        const problem = (await res.json().catch(() => ({}))) as { error?: string };
+        return { ok: false, error: `The media could not be downloaded: ${problem.error ?? res.statusText}` };
+      }
+      const blob = await res.blob();
+      return {
+        ok: true,
+        value: {
+          url: URL.createObjectURL(blob),
+          fileName: message.content.file_name ?? mediaName(message, blob),
+        },
+      };
+    },
+
     campaignSends(campaignId) {
       const sends$ = fromAccessor(campaignId).pipe(
         switchMap((id) => source.scope$.pipe(map((scope) => ({ id, scope })))),
@@ -183,6 +228,7 @@ export function createMessagesApi(
 
     outbox: {
       waiting: toAccessor(outbox.size$, outbox.size$.value),
+      waitingByKind: toAccessor(outbox.waiting$, outbox.waiting$.value),
       problem: toAccessor(outbox.replay$.pipe(map((r) => (r.running ? undefined : r.problem))), undefined),
       retryNow: () => outbox.retryNow(),
     },
@@ -274,6 +320,13 @@ function mergeThread(
   // By time, not text: the server writes timestamps its own way (microseconds, +00:00).
   const at = (m: ThreadMessage) => Date.parse(m.created_at);
   return [...fromServer, ...pending].sort((a, b) => at(a) - at(b) || a.id.localeCompare(b.id));
+}
+
+/** A file name for media the customer sent without one: its kind, time and type's extension. */
+function mediaName(message: ThreadMessage, blob: Blob): string {
+  const extension = blob.type.split('/')[1]?.split(/[;+]/)[0];
+  const stamp = message.created_at.slice(0, 19).replace(/[:T]/g, '-');
+  return `${message.content.kind}-${stamp}${extension ? `.${extension}` : ''}`;
 }
 
 function fromMessage(m: Message): ThreadMessage {

@@ -1,7 +1,7 @@
 import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
 import { templatesFor } from '../../domain/provider-template.ts';
 import type { Result } from '../../domain/result.ts';
-import type { Campaign, IsoWeekday } from '../../domain/types.ts';
+import type { Campaign, IsoWeekday, TemplateParameters } from '../../domain/types.ts';
 import type { CampaignDraftFields } from '../../features/campaigns/api.ts';
 import { ConnectChannelCta } from '../channels/ConnectChannelCta.tsx';
 import { classes } from '../class-names.ts';
@@ -15,6 +15,7 @@ import { joinList, splitList } from '../text.ts';
 import { AudienceContacts } from './AudienceContacts.tsx';
 import styles from './CampaignEditor.module.css';
 import { instantOf, localOf, minutesOfDay, msOfSeconds, secondsOf, timeOfDay } from './form-values.ts';
+import { TemplateValues, templateSlots } from './TemplateValues.tsx';
 
 const WEEKDAYS: readonly (readonly [IsoWeekday, string])[] = [
   [1, 'Monday'],
@@ -65,6 +66,10 @@ export function CampaignEditor(props: {
   const zone = () => first?.time_zone ?? workspace()?.time_zone ?? 'UTC';
   const [name, setName] = createSignal(first?.name ?? '');
   const [templateId, setTemplateId] = createSignal(first?.template_id ?? '');
+  const chosenTemplate = () => templateList().find((t) => t.id === templateId());
+  const [parameters, setParameters] = createSignal<TemplateParameters>(
+    first?.template_parameters ?? { header: [], body: [] },
+  );
   const [groupIds, setGroupIds] = createSignal<string[]>(first?.group_ids ?? []);
   const [tags, setTags] = createSignal(joinList(first?.tags ?? []));
   const [chosen, setChosen] = createSignal<string[]>(first?.contact_ids ?? []);
@@ -86,11 +91,13 @@ export function CampaignEditor(props: {
 
   async function save(event: SubmitEvent) {
     event.preventDefault();
-    const template = templateList().find((t) => t.id === templateId());
+    const template = chosenTemplate();
     const result = await props.onSave({
       name: name(),
       channel_id: channel()?.id ?? first?.channel_id ?? null,
       template_id: template?.id ?? null,
+      // A Meta template is sent as such, each {{n}} with its mapped value.
+      template_parameters: template?.provider === 'meta' ? templateSlots(template, parameters()) : null,
       // The text is the template's when it was chosen: later edits to the template stay out.
       body: first && templateId() === first.template_id ? first.body : (template?.body ?? ''),
       group_ids: groupIds(),
@@ -128,6 +135,20 @@ export function CampaignEditor(props: {
           <For each={templateList()}>{(t) => <option value={t.id}>{t.name}</option>}</For>
         </select>
       </label>
+      <Show when={chosenTemplate()?.provider === 'meta' && chosenTemplate()}>
+        {(template) => (
+          <TemplateValues
+            template={template()}
+            values={parameters()}
+            onChange={(values) => {
+              setParameters(values);
+              // A refusal of a value is stale once that value changes.
+              if (error()?.text.startsWith('Template ')) setError(undefined);
+            }}
+            problem={(label) => (error()?.text.startsWith(`${label}:`) ? error()?.text : undefined)}
+          />
+        )}
+      </Show>
 
       <fieldset class={classes(forms.field, styles.fieldset)}>
         <legend class={forms.label}>Audience</legend>

@@ -14,6 +14,7 @@ import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
 import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
 import styles from './CampaignPage.module.css';
+import { CampaignReport } from './CampaignReport.tsx';
 import { SendsChart } from './SendsChart.tsx';
 import { StatusPill } from './StatusPill.tsx';
 
@@ -34,7 +35,7 @@ type Confirming = { kind: 'launch'; count: number } | { kind: 'cancel' };
 /** One campaign: live counters, preview, launch with progress and Cancel, and the server actions. */
 export function CampaignPage(): JSX.Element {
   const params = useParams<{ id: string }>();
-  const { campaigns, channels, messages, workspace } = useServices();
+  const { campaigns, channels, messages, workspace, role } = useServices();
   const campaign = campaigns.get(() => params.id);
   const queuedSince = campaigns.queuedSince(() => params.id);
   // The campaign's own channel once chosen, else the one a launch would default to.
@@ -45,6 +46,8 @@ export function CampaignPage(): JSX.Element {
   onCleanup(() => clearInterval(clock));
   const [confirming, setConfirming] = createSignal<Confirming>();
   const sends = messages.campaignSends(() => params.id);
+  const report = campaigns.report(() => params.id);
+  const [retrying, setRetrying] = createSignal(false);
   usePageTitle(() => campaign()?.name ?? 'Campaign');
   const [preview, setPreview] = createSignal<CampaignPreview>();
   const [progress, setProgress] = createSignal<CampaignProgress>();
@@ -109,6 +112,23 @@ export function CampaignPage(): JSX.Element {
       );
   }
   const act = (action: (id: string) => Promise<Result>) => () => run(() => action(params.id));
+  /** Retry failed: owners and admins, once the campaign has completed with failures (the server checks both). */
+  const mayRetry = (c: Campaign) =>
+    c.failed_count > 0 && c.status === 'completed' && (role() === 'owner' || role() === 'admin');
+  async function retryFailed() {
+    setRetrying(true);
+    try {
+      const retried = await run(() => campaigns.retry(params.id));
+      if (retried !== undefined)
+        setNotice(
+          retried === 0
+            ? 'No failed recipient can be retried (opted out, deleted, or reached since).'
+            : `${plural(retried, 'failed recipient is', 'failed recipients are')} queued again.`,
+        );
+    } finally {
+      setRetrying(false);
+    }
+  }
   /** A launch still waiting past its deadline: queued here, or held incompletely by the server. */
   const overdue = (c: Campaign) => {
     const since = c.status === 'launching' ? Date.parse(c.launched_at ?? '') : queuedSince();
@@ -242,11 +262,6 @@ export function CampaignPage(): JSX.Element {
                 Cancel campaign
               </button>
             </Show>
-            <Show when={c().failed_count > 0 && c().status === 'completed'}>
-              <button type="button" class={controls.button} onClick={act(campaigns.retry)}>
-                Retry failed
-              </button>
-            </Show>
           </div>
           <Show when={editable()}>
             <details>
@@ -261,6 +276,15 @@ export function CampaignPage(): JSX.Element {
             {(count) => <p role="status">{count()} messages will go out when you are back online.</p>}
           </Show>
           <Show when={preview()}>{(p) => <PreviewPanel preview={p()} />}</Show>
+          <Show when={!editable() && !queued()}>
+            <CampaignReport
+              rows={report()}
+              campaignName={c().name}
+              timeZone={zone()}
+              onRetry={mayRetry(c()) ? retryFailed : undefined}
+              retrying={retrying()}
+            />
+          </Show>
           <ConfirmDialog
             open={confirming()?.kind === 'launch'}
             title={`Launch “${c().name}”?`}

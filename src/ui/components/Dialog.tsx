@@ -92,6 +92,8 @@ interface ConfirmDialogProps {
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
+  /** A second way forward besides the confirm button (e.g. "Discard and sign out"), shown in red. */
+  alternative?: { label: string; onChoose: () => void } | undefined;
 }
 
 export function ConfirmDialog(props: ConfirmDialogProps): JSX.Element {
@@ -107,6 +109,18 @@ export function ConfirmDialog(props: ConfirmDialogProps): JSX.Element {
         >
           {props.cancelLabel ?? 'Cancel'}
         </button>
+        <Show when={props.alternative}>
+          {(alternative) => (
+            <button
+              type="button"
+              class={classes(controls.button, controls.danger)}
+              disabled={props.busy}
+              onClick={() => alternative().onChoose()}
+            >
+              {alternative().label}
+            </button>
+          )}
+        </Show>
         <button
           type="button"
           class={classes(controls.button, props.danger ? controls.danger : controls.primary)}

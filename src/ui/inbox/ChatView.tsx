@@ -11,6 +11,8 @@ import { chatTitle } from './ChatList.tsx';
 import styles from './ChatView.module.css';
 import { Compose } from './Compose.tsx';
 import { clockTime, dayKey, dayLabel } from './format.ts';
+import { MediaDownload } from './MediaDownload.tsx';
+import { useOlderHistory } from './older-history.ts';
 
 type Entry =
   | { kind: 'day'; key: string; label: string }
@@ -41,19 +43,27 @@ function timeline(messages: readonly ThreadMessage[], notes: readonly InboxNote[
 /**
  * One conversation: who, its assignment and status, the history with the team's notes, and
  * the box to reply or note. Opening it marks the customer's messages read for this member.
- * `replyWindowSlot` is where the channel's reply window (Meta's 24 hours) shows above the box.
  */
-export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element }): JSX.Element {
-  const { inbox, messages } = useServices();
+export function ChatView(props: { chat: InboxChat }): JSX.Element {
+  const { inbox, messages, online } = useServices();
   const thread = messages.chatThread(() => ({
     chatId: props.chat.id,
     channelId: props.chat.channelId,
     phone: props.chat.phone,
   }));
+  const history = useOlderHistory(() => props.chat.id, thread);
   const notes = inbox.notes(() => props.chat.id);
   const members = inbox.members();
-  const entries = createMemo(() => timeline(thread(), notes()));
+  const entries = createMemo(() => timeline(history.messages(), notes()));
   let list: HTMLOListElement | undefined;
+
+  // Older pages from the server keep the message the user was looking at in place.
+  const loadOlder = async () => {
+    const fromBottom = list ? list.scrollHeight - list.scrollTop : 0;
+    if ((await history.load()) && list) list.scrollTop = list.scrollHeight - fromBottom;
+  };
+  const nearTop = () => (list ? list.scrollTop < 80 : false);
+  const fits = () => (list ? list.scrollHeight <= list.clientHeight + 1 : false);
 
   // Read when opened and whenever the customer writes while it is open.
   createEffect(
@@ -61,11 +71,18 @@ export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element
       if (unread > 0) void inbox.markRead(id);
     }),
   );
+  // The newest message in view when one arrives (not when older ones are added above).
   createEffect(
     on(
-      () => entries().length,
+      () => entries().at(-1)?.key,
       () => list?.lastElementChild?.scrollIntoView({ block: 'nearest' }),
     ),
+  );
+  // A history that does not fill the pane cannot be scrolled up: ask for more at once.
+  createEffect(
+    on([entries, history.state], ([, state]) => {
+      if (state === 'idle' && online() && fits()) void loadOlder();
+    }),
   );
 
   const retry = (message: ThreadMessage) =>
@@ -121,7 +138,36 @@ export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element
           </button>
         </div>
       </header>
-      <ol class={styles.thread} aria-label="Conversation" ref={list}>
+      <ol
+        class={styles.thread}
+        aria-label="Conversation"
+        ref={list}
+        onScroll={() => {
+          if (history.state() === 'idle' && nearTop()) void loadOlder();
+        }}
+      >
+        <Switch>
+          <Match when={history.state() === 'loading'}>
+            <li class={styles.history} role="status">
+              Loading older messages…
+            </li>
+          </Match>
+          <Match when={history.state() === 'failed'}>
+            <li class={styles.history}>
+              Older messages need the network.{' '}
+              <button
+                type="button"
+                class={classes(controls.button, controls.small)}
+                onClick={() => {
+                  history.retry();
+                  void loadOlder();
+                }}
+              >
+                Load older messages
+              </button>
+            </li>
+          </Match>
+        </Switch>
         <For each={entries()}>
           {(entry) => (
             <Switch>
@@ -149,7 +195,7 @@ export function ChatView(props: { chat: InboxChat; replyWindowSlot?: JSX.Element
           )}
         </For>
       </ol>
-      <Compose chat={props.chat} replyWindowSlot={props.replyWindowSlot} />
+      <Compose chat={props.chat} />
     </section>
   );
 }
@@ -179,6 +225,9 @@ function Bubble(props: { message: ThreadMessage; onRetry: () => void }): JSX.Ele
           <p class={styles.media}>
             {label()}
             <Show when={m().content.file_name}>{(name) => <span> · {name()}</span>}</Show>
+            <Show when={m().content.media_id && !m().local}>
+              <MediaDownload message={m()} label={label()} />
+            </Show>
           </p>
         )}
       </Show>

@@ -5,6 +5,7 @@ import type { InboxChat } from '../../features/inbox/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import { FormError } from '../components/FormError.tsx';
+import { ClosedWindowCompose, useReplyWindow } from '../messages/ReplyWindowGate.tsx';
 import { useServices } from '../services-context.ts';
 import styles from './Compose.module.css';
 
@@ -14,8 +15,10 @@ type Mode = 'reply' | 'note';
  * The box under a conversation. Enter sends, Shift+Enter starts a new line; what is typed is
  * kept per chat on this device. A reply goes out through the outbox (offline too, exactly
  * once); a note stays with the team. Typing `/` offers the templates, filled from the contact.
+ * Outside a Meta channel's 24-hour window a reply can only be an approved template: the box
+ * gives way to the templates (notes stay free text).
  */
-export function Compose(props: { chat: InboxChat; replyWindowSlot?: JSX.Element | undefined }): JSX.Element {
+export function Compose(props: { chat: InboxChat }): JSX.Element {
   const { inbox, messages, templates, contacts } = useServices();
   const [mode, setMode] = createSignal<Mode>('reply');
   const [text, setText] = createSignal('');
@@ -23,6 +26,13 @@ export function Compose(props: { chat: InboxChat; replyWindowSlot?: JSX.Element 
   const [picked, setPicked] = createSignal(0);
   const allTemplates = templates.list();
   const contact = contacts.get(() => props.chat.contactId ?? undefined);
+  const replyWindow = useReplyWindow(() =>
+    props.chat.provider
+      ? { provider: props.chat.provider, lastInboundAt: props.chat.lastInboundAt }
+      : undefined,
+  );
+  const closedWindow = () =>
+    mode() === 'reply' && replyWindow()?.open === false ? replyWindow() : undefined;
   let box: HTMLTextAreaElement | undefined;
 
   // Each chat has its own draft; switching chats brings its draft back.
@@ -93,15 +103,7 @@ export function Compose(props: { chat: InboxChat; replyWindowSlot?: JSX.Element 
   };
 
   return (
-    <form
-      class={classes(styles.compose, mode() === 'note' && styles.noteMode)}
-      aria-label="Write a message"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      {props.replyWindowSlot}
+    <div class={classes(styles.compose, mode() === 'note' && styles.noteMode)}>
       <div class={styles.modes} role="radiogroup" aria-label="Write">
         <For each={['reply', 'note'] as const}>
           {(m) => (
@@ -112,52 +114,79 @@ export function Compose(props: { chat: InboxChat; replyWindowSlot?: JSX.Element 
           )}
         </For>
       </div>
-      <Show when={suggestions().length > 0}>
-        <ul class={styles.suggestions} aria-label="Quick replies">
-          <For each={suggestions()}>
-            {(t, i) => (
-              <li>
-                <button
-                  type="button"
-                  aria-current={i() === picked() ? 'true' : undefined}
-                  class={classes(styles.suggestion, i() === picked() && styles.suggestionOn)}
-                  onMouseDown={(e) => e.preventDefault()}
-                  onClick={() => useTemplate(t)}
-                >
-                  <strong>{t.name}</strong> <span>{t.body}</span>
-                </button>
-              </li>
-            )}
-          </For>
-        </ul>
-      </Show>
-      <div class={styles.row}>
-        <label class={styles.field}>
-          <span class="visually-hidden">{mode() === 'note' ? 'Note' : 'Message'}</span>
-          <textarea
-            ref={box}
-            rows={2}
-            maxLength={4096}
-            placeholder={
-              mode() === 'note' ? 'A note for the team (never sent)…' : 'Write a reply… (/ for quick replies)'
-            }
-            value={text()}
-            onInput={(e) => {
-              setText(e.currentTarget.value);
-              setPicked(0);
+      <Show
+        when={closedWindow()}
+        fallback={
+          <form
+            class={styles.box}
+            aria-label="Write a message"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void submit();
             }}
-            onKeyDown={onKeyDown}
-          />
-        </label>
-        <button
-          type="submit"
-          class={classes(controls.button, controls.primary)}
-          disabled={text().trim() === ''}
-        >
-          {mode() === 'note' ? 'Add note' : 'Send'}
-        </button>
-      </div>
-      <FormError error={error()} />
-    </form>
+          >
+            <Show when={suggestions().length > 0}>
+              <ul class={styles.suggestions} aria-label="Quick replies">
+                <For each={suggestions()}>
+                  {(t, i) => (
+                    <li>
+                      <button
+                        type="button"
+                        aria-current={i() === picked() ? 'true' : undefined}
+                        class={classes(styles.suggestion, i() === picked() && styles.suggestionOn)}
+                        onMouseDown={(e) => e.preventDefault()}
+                        onClick={() => useTemplate(t)}
+                      >
+                        <strong>{t.name}</strong> <span>{t.body}</span>
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+            <div class={styles.row}>
+              <label class={styles.field}>
+                <span class="visually-hidden">{mode() === 'note' ? 'Note' : 'Message'}</span>
+                <textarea
+                  ref={box}
+                  rows={2}
+                  maxLength={4096}
+                  placeholder={
+                    mode() === 'note'
+                      ? 'A note for the team (never sent)…'
+                      : 'Write a reply… (/ for quick replies)'
+                  }
+                  value={text()}
+                  onInput={(e) => {
+                    setText(e.currentTarget.value);
+                    setPicked(0);
+                  }}
+                  onKeyDown={onKeyDown}
+                />
+              </label>
+              <button
+                type="submit"
+                class={classes(controls.button, controls.primary)}
+                disabled={text().trim() === ''}
+              >
+                {mode() === 'note' ? 'Add note' : 'Send'}
+              </button>
+            </div>
+            <FormError error={error()} />
+          </form>
+        }
+      >
+        {(closed) => (
+          <div class={styles.templates}>
+            <ClosedWindowCompose
+              window={closed()}
+              channelId={props.chat.channelId}
+              phone={props.chat.phone}
+              contactId={props.chat.contactId}
+            />
+          </div>
+        )}
+      </Show>
+    </div>
   );
 }

@@ -16,6 +16,8 @@ const ASSIGNEE: [AssigneeFilter, string][] = [
   ['all', 'All'],
 ];
 
+const COUNT = new Intl.NumberFormat();
+
 /**
  * Every conversation of every channel, from local data: the list (filters, search) beside the
  * open chat on wide screens; on phones one or the other, full screen.
@@ -26,6 +28,7 @@ export function InboxPage(): JSX.Element {
   const chats = inbox.chats();
   const members = inbox.members();
   const channels = inbox.channels();
+  const progress = inbox.syncProgress();
   const [filter, setFilter] = createSignal<InboxFilter>({
     assignee: 'all',
     channel: undefined,
@@ -96,13 +99,25 @@ export function InboxPage(): JSX.Element {
             />
           </label>
         </div>
+        <Show when={progress()}>
+          {(p) => (
+            <p class={styles.progress} role="status">
+              <span>
+                Loading conversations: {COUNT.format(p().stored)} of {COUNT.format(p().total)}
+              </span>
+              <progress max={p().total} value={p().stored} aria-hidden="true" />
+            </p>
+          )}
+        </Show>
         <Show
           when={shown().length > 0}
           fallback={
             <p class={styles.empty}>
-              {chats().length === 0
-                ? 'No conversations yet. When a customer writes, the chat shows here.'
-                : 'No chats match.'}
+              {progress()
+                ? 'Conversations are on their way to this device…'
+                : chats().length === 0
+                  ? 'No conversations yet. When a customer writes, the chat shows here.'
+                  : 'No chats match.'}
             </p>
           }
         >

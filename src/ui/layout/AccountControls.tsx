@@ -1,4 +1,5 @@
 import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
+import type { QueuedOnSignOut, SignOutOutcome } from '../../app/services.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import { ConfirmDialog } from '../components/Dialog.tsx';
@@ -11,8 +12,8 @@ export function AccountControls(): JSX.Element {
   const services = useServices();
   const [switching, setSwitching] = createSignal(false);
   const [signingOut, setSigningOut] = createSignal(false);
-  // Set when signOut() could not push everything: the number it reported, for the question.
-  const [unsynced, setUnsynced] = createSignal<number>();
+  // Set when signOut() stopped to ask: changes it could not push, messages waiting to send.
+  const [question, setQuestion] = createSignal<SignOutOutcome>();
   const workspaceId = createUniqueId();
 
   const email = () => {
@@ -29,16 +30,19 @@ export function AccountControls(): JSX.Element {
     }
   };
 
-  const signOut = async (discardUnsynced = false) => {
+  /** Without a choice the first time; after the question, with the user's answer to it. */
+  const signOut = async (choice?: { queued?: QueuedOnSignOut }) => {
     if (signingOut()) return;
     setSigningOut(true);
     try {
-      const outcome = await services.signOut(discardUnsynced ? { discardUnsynced } : undefined);
-      setUnsynced(outcome.signedOut ? undefined : outcome.unsynced);
+      const outcome = await services.signOut(choice ? { discardUnsynced: true, ...choice } : undefined);
+      setQuestion(outcome.signedOut ? undefined : outcome);
     } finally {
       setSigningOut(false);
     }
   };
+  const queued = () => question()?.queued ?? 0;
+  const unsynced = () => question()?.unsynced ?? 0;
 
   return (
     <div class={styles.account}>
@@ -79,21 +83,40 @@ export function AccountControls(): JSX.Element {
       >
         Sign out
       </button>
+      {/* Messages waiting to send stay on this device for this user only: kept for their next
+          sign-in here (never sent under whoever signs in next), or discarded. */}
       <ConfirmDialog
-        open={unsynced() !== undefined}
+        open={question() !== undefined}
         title="Sign out?"
         message={
-          <p>
-            {plural(unsynced() ?? 0, "change hasn't", "changes haven't")} synced. Sign out anyway and lose
-            {(unsynced() ?? 0) === 1 ? ' it' : ' them'}?
-          </p>
+          <>
+            <Show when={queued() > 0}>
+              <p>
+                {plural(queued(), 'message is', 'messages are')} waiting to send from this device. Keep{' '}
+                {queued() === 1 ? 'it' : 'them'} here to send when you sign in again, or discard{' '}
+                {queued() === 1 ? 'it' : 'them'}?
+              </p>
+            </Show>
+            <Show when={unsynced() > 0}>
+              <p>
+                {plural(unsynced(), "change hasn't", "changes haven't")} synced. Sign out anyway and lose
+                {unsynced() === 1 ? ' it' : ' them'}?
+              </p>
+            </Show>
+            <Show when={question()?.error}>{(error) => <p role="alert">{error()}</p>}</Show>
+          </>
         }
-        confirmLabel="Sign out anyway"
+        confirmLabel={queued() > 0 ? 'Keep and sign out' : 'Sign out anyway'}
         cancelLabel="Stay signed in"
-        danger
+        danger={queued() === 0}
         busy={signingOut()}
-        onConfirm={() => void signOut(true)}
-        onCancel={() => setUnsynced(undefined)}
+        onConfirm={() => void signOut({ queued: 'keep' })}
+        onCancel={() => setQuestion(undefined)}
+        alternative={
+          queued() > 0
+            ? { label: 'Discard and sign out', onChoose: () => void signOut({ queued: 'drop' }) }
+            : undefined
+        }
       />
     </div>
   );

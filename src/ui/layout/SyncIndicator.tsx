@@ -2,7 +2,7 @@ import { createSignal, type JSX, Show } from 'solid-js';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import { useServices } from '../services-context.ts';
-import { plural } from '../text.ts';
+import { plural, waitingToSendText } from '../text.ts';
 import styles from './SyncIndicator.module.css';
 
 /**
@@ -12,7 +12,7 @@ import styles from './SyncIndicator.module.css';
 export function SyncIndicator(): JSX.Element {
   const { online, sync, messages } = useServices();
   const waiting = () => messages.outbox.waiting();
-  const waitingText = () => `${plural(waiting(), 'message', 'messages')} waiting to send`;
+  const waitingText = () => waitingToSendText(messages.outbox.waitingByKind());
   const [syncing, setSyncing] = createSignal(false);
 
   const onlineText = () => (online() ? 'Online' : 'Offline');

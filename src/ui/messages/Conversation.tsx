@@ -1,7 +1,5 @@
-import { createEffect, createMemo, createSignal, For, type JSX, on, onCleanup, Show } from 'solid-js';
-import { fillParameters } from '../../domain/provider-template.ts';
-import { lastInboundAt, replyWindow } from '../../domain/reply-window.ts';
-import type { Template } from '../../domain/types.ts';
+import { createEffect, createMemo, createSignal, For, type JSX, on, Show } from 'solid-js';
+import { lastInboundAt } from '../../domain/reply-window.ts';
 import type { ThreadMessage } from '../../features/messages/api.ts';
 import { ConnectChannelCta } from '../channels/ConnectChannelCta.tsx';
 import { classes } from '../class-names.ts';
@@ -12,7 +10,7 @@ import page from '../components/page.module.css';
 import { useServices } from '../services-context.ts';
 import styles from './Conversation.module.css';
 import { MessageTicks } from './MessageTicks.tsx';
-import { TemplateCompose } from './TemplateCompose.tsx';
+import { ClosedWindowCompose, useReplyWindow } from './ReplyWindowGate.tsx';
 
 const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
@@ -30,14 +28,9 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
   const channel = createMemo(
     () => usable().find((c) => c.id === picked()) ?? channels.preferred() ?? usable()[0],
   );
-  const templates = messages.replyTemplates(() => channel()?.id);
-  // The 24-hour window moves with the clock: checked again every minute.
-  const [now, setNow] = createSignal(Date.now());
-  const tick = setInterval(() => setNow(Date.now()), 60_000);
-  onCleanup(() => clearInterval(tick));
-  const replyState = createMemo(() => {
+  const replyState = useReplyWindow(() => {
     const c = channel();
-    return c ? replyWindow(c.provider, lastInboundAt(thread(), c.id), now()) : undefined;
+    return c ? { provider: c.provider, lastInboundAt: lastInboundAt(thread(), c.id) } : undefined;
   });
   const [text, setText] = createSignal(messages.draft(props.phone));
   const [error, setError] = createSignal<string>();
@@ -70,19 +63,6 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
     } finally {
       setSending(false);
     }
-  };
-
-  const sendTemplate = async (template: Template, values: string[]) => {
-    setError(undefined);
-    const result = await messages.send({
-      phone: props.phone,
-      contactId: props.contactId,
-      body: fillParameters(template.body, values),
-      ...(channel() ? { channelId: channel()?.id } : {}),
-      template: { id: template.id, body_parameters: values },
-    });
-    if (!result.ok) setError(result.error);
-    return result.ok;
   };
 
   return (
@@ -119,14 +99,15 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
       <Show when={channel() === undefined}>
         <ConnectChannelCta what="write to this contact" />
       </Show>
-      <Show when={replyState() && !replyState()?.open}>
-        <p class={styles.warning} role="note">
-          {replyState()?.closesAt
-            ? `The 24-hour window closed ${TIME.format(replyState()?.closesAt ?? new Date())}: `
-            : 'This contact has not written to this number yet: '}
-          WhatsApp only lets you send an approved template until they write again.
-        </p>
-        <TemplateCompose templates={templates()} disabled={sending()} onSend={sendTemplate} />
+      <Show when={channel() && replyState()?.open === false && replyState()}>
+        {(closed) => (
+          <ClosedWindowCompose
+            window={closed()}
+            channelId={channel()?.id ?? ''}
+            phone={props.phone}
+            contactId={props.contactId}
+          />
+        )}
       </Show>
       <Show when={channel() && replyState()?.open}>
         <form class={styles.compose} aria-label="Write a message" onSubmit={send}>

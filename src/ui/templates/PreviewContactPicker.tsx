@@ -49,11 +49,13 @@ export function PreviewContactPicker(props: {
         value={search()}
         onInput={(event) => setSearch(event.currentTarget.value)}
         onKeyDown={(event) => {
-          // Enter takes the best match, so keyboard users need not go on to the select.
+          // Enter takes the best match of what is typed now (the list may still show the
+          // previous search for a moment), so keyboard users need not go on to the select.
           if (event.key === 'Enter') {
             event.preventDefault();
-            const first = matches()[0];
-            if (first) props.onSelect(first.id);
+            void contacts.best(event.currentTarget.value).then((first) => {
+              if (first) props.onSelect(first.id);
+            });
           }
         }}
       />

@@ -13,7 +13,7 @@ import {
   mediaLocation,
 } from './cloud-api.ts';
 import { readCloudWebhook } from './cloud-webhook.ts';
-import { sameSecret } from './hmac.ts';
+import { sameSecret, toHex } from './hmac.ts';
 import type { ProviderSender } from './provider.ts';
 import { keyringFromEnv, SecretKeyError } from './secret-box.ts';
 import type { ServiceApi } from './service-api.ts';
@@ -71,6 +71,33 @@ export interface ChannelAccess {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The checks of a channel's webhooks: a delivery's signature or secret, Meta's handshake token. */
+export type WebhookChecks = Pick<ChannelAccess, 'verifyDelivery' | 'verifyHandshake'>;
+
+/**
+ * Stands in for a channel that does not exist or cannot take webhooks: the checks a channel
+ * makes (a Cloud API channel's HMAC over the raw body, a Whapi channel's shared secret, the
+ * verify token, each compared in constant time) against random secrets nobody has, so an
+ * unknown channel costs the work of a bad signature and the answer is the same.
+ */
+export function decoyWebhookChecks(): WebhookChecks {
+  const random = () => toHex(crypto.getRandomValues(new Uint8Array(32)));
+  const appSecret = random();
+  const webhookSecret = random();
+  const verifyToken = random();
+  return {
+    verifyDelivery: async (raw, headers) => {
+      await verifyWebhook(appSecret, raw, headers.get('x-hub-signature-256'));
+      await sameSecret(headers.get(WHAPI_SECRET_HEADER) ?? '', webhookSecret);
+      return false;
+    },
+    verifyHandshake: async (token) => {
+      await sameSecret(token, verifyToken);
+      return false;
+    },
+  };
+}
 
 function cloudAccess(
   stored: StoredChannel,

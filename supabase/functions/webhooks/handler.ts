@@ -7,13 +7,19 @@
 //       verify_jwt = false): the signature or secret is the authentication, checked before
 //       anything is read or written.
 // An unknown channel and a bad signature get the very same answer (401, or 403 for the
-// handshake), so the endpoint tells nobody which channel ids exist. Answers: 200 applied
+// handshake), after the same checks (against a decoy's secrets for an unknown channel), so
+// neither the answer nor its timing tells anybody which channel ids exist. Answers: 200 applied
 // (unknown event kinds acknowledged and counted); 400 a malformed body, which a retry will
 // not fix; 413 too large; 502 the database failed, so the provider retries later
 // (recording is idempotent).
 
 import { type WebhookReading, WebhookShapeError } from '../_shared/channel-events.ts';
-import { type ChannelAccess, channelAccess, loadChannel } from '../_shared/channel-provider.ts';
+import {
+  type ChannelAccess,
+  channelAccess,
+  decoyWebhookChecks,
+  loadChannel,
+} from '../_shared/channel-provider.ts';
 import { ServiceApiError, serviceApi } from '../_shared/service-api.ts';
 
 // Cloud API deliveries are a few kilobytes; a megabyte leaves room for batched events.
@@ -33,6 +39,7 @@ function channelIdOf(req: Request): string | undefined {
 
 export function createHandler(env: Record<string, string>) {
   const api = serviceApi(env);
+  const decoy = decoyWebhookChecks();
 
   /** The channel's provider access, or undefined for any channel that cannot take webhooks. */
   async function accessOf(id: string | undefined): Promise<ChannelAccess | undefined> {
@@ -47,9 +54,9 @@ export function createHandler(env: Record<string, string>) {
     const params = new URL(req.url).searchParams;
     const access = await accessOf(channelIdOf(req));
     const token = params.get('hub.verify_token') ?? '';
-    if (!access || params.get('hub.mode') !== 'subscribe' || !(await access.verifyHandshake(token))) {
-      return problem(403, FORBIDDEN);
-    }
+    // The token is compared whatever the rest says: a refusal always costs the same.
+    const verified = await (access ?? decoy).verifyHandshake(token);
+    if (!access || !verified || params.get('hub.mode') !== 'subscribe') return problem(403, FORBIDDEN);
     return new Response(params.get('hub.challenge') ?? '', {
       status: 200,
       headers: { 'content-type': 'text/plain' },
@@ -71,8 +78,8 @@ export function createHandler(env: Record<string, string>) {
     if (raw instanceof Response) return raw;
     const channelId = channelIdOf(req);
     const access = await accessOf(channelId);
-    if (!channelId || !access || !(await access.verifyDelivery(raw, req.headers)))
-      return problem(401, UNAUTHENTICATED);
+    const verified = await (access ?? decoy).verifyDelivery(raw, req.headers);
+    if (!channelId || !access || !verified) return problem(401, UNAUTHENTICATED);
 
     let reading: WebhookReading;
     try {

@@ -144,6 +144,7 @@ async function send(
     const rendered = renderTemplate(number, msg.template);
     rec.type = 'template';
     rec.template = { name: String(msg.template.name), language: String(msg.template.language?.code) };
+    if (msg.template.components !== undefined) rec.components = msg.template.components;
     if ('code' in rendered) return reject(rendered.reason, 400, rendered.code);
     rec.body = rendered.body;
   } else if (msg.type === 'text') {

@@ -39,6 +39,8 @@ export interface SendRecord {
   body: string;
   type: 'text' | 'template';
   template?: { name: string; language: string };
+  /** A template's components as the request carried them (Meta's wire format), for tests to read. */
+  components?: unknown;
   /** accepted | undeliverable | http <status> | hang | rejected: <reason> */
   outcome: string;
   /** The message id returned, for accepted and undeliverable sends. */

@@ -1,0 +1,115 @@
+// `npm run bench inbox` (issue 14), in Debian's Chromium with a profile on disk: a workspace
+// with 10,000 chats × 50 messages (PIGEON_BENCH_INBOX_CHATS / _PER_CHAT to change it).
+// 1. first sync on a fresh browser: from signing in to the first 50 chats visible, and to
+//    everything local (the message the sync pulls last is found by search), with the longest
+//    main-thread task meanwhile;
+// 2. cold open with everything local: from the app's code loaded to the first 50 chats;
+// 3. search over all messages: median ms from typing to the one matching chat shown;
+// 4. IndexedDB bytes used (navigator.storage.estimate).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Page } from 'playwright-core';
+import { buildApp, serveApp } from '../../supabase/local/serve-app.ts';
+import { startBackend } from '../backend/harness.ts';
+import { signIn } from '../e2e/app-steps.ts';
+import { launchPersistentContext } from '../e2e/harness.ts';
+import { customerName, search, seedInbox, token } from '../e2e/inbox-steps.ts';
+import { longestTask, pageNow, watchLongTasks } from './contact-import-steps.ts';
+import type { BenchResult } from './result.ts';
+
+const FIRST_CHATS = 50;
+const SEARCHES = 15;
+
+/** Resolves once `n` chat rows are on screen (a tall window holds them). */
+function chatRows(page: Page, n: number, timeout: number) {
+  return page.waitForFunction(
+    (count) => document.querySelectorAll('ul[aria-label="Chats"] a').length >= count,
+    n,
+    { polling: 'raf', timeout },
+  );
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+export async function inbox(): Promise<BenchResult> {
+  const chats = Number(process.env.PIGEON_BENCH_INBOX_CHATS ?? 10_000);
+  const perChat = Number(process.env.PIGEON_BENCH_INBOX_PER_CHAT ?? 50);
+  const appDir = await mkdtemp(join(tmpdir(), 'pigeon-bench-app-'));
+  await buildApp({ outDir: appDir, verbose: false });
+  const backend = await startBackend();
+  const app = await serveApp({
+    dir: appDir,
+    runtimeConfig: { supabaseUrl: backend.url, anonKey: backend.config.anonKey },
+  });
+  // A profile on disk: incognito keeps IndexedDB in memory and flatters.
+  const profile = await launchPersistentContext({ viewport: { width: 1280, height: 4400 } });
+  try {
+    const { context } = profile;
+    context.setDefaultTimeout(1_800_000);
+    await watchLongTasks(context);
+    const user = await backend.user();
+    const seeded = await seedInbox(backend, user, chats, perChat);
+
+    // 1. First sync.
+    const started = performance.now();
+    const page = await signIn(context, app.url, user);
+    const from = await pageNow(page);
+    await page.getByRole('link', { name: 'Inbox', exact: true }).click();
+    await chatRows(page, FIRST_CHATS, 1_800_000);
+    const firstChatsMs = performance.now() - started;
+    await search(page, seeded.lastPulledToken, 'Customer', { retryForMs: 1_800_000, waitMs: 120_000 });
+    const allLocalMs = performance.now() - started;
+    const syncTasks = await longestTask(page, from, await pageNow(page));
+    const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+
+    // 3. Search over every message, everything local.
+    const times: number[] = [];
+    for (let i = 0; i < SEARCHES; i++) {
+      const chat = 1 + ((i * 7919) % chats);
+      const message = 1 + ((i * 31) % perChat);
+      times.push(await search(page, token(chat, message), customerName(chat), { waitMs: 120_000 }));
+    }
+    await page.close();
+
+    // 2. Cold open, in the page's clock: from the app's code loaded (src/main.tsx) to the rows.
+    const cold = await context.newPage();
+    await cold.goto(`${app.url}/inbox`);
+    const shown = await cold.waitForFunction(
+      (n) => {
+        const [loaded] = performance.getEntriesByName('pigeon:code-loaded');
+        return document.querySelectorAll('ul[aria-label="Chats"] a').length >= n && loaded
+          ? performance.now() - loaded.startTime
+          : false;
+      },
+      FIRST_CHATS,
+      { polling: 'raf' },
+    );
+    const coldOpenMs = Number(await shown.jsonValue());
+    return {
+      name: 'inbox',
+      description: `Chromium: a new device signs in to a workspace with ${chats} chats × ${perChat} messages; then a cold open and searches with everything local`,
+      figures: {
+        chats,
+        messages: chats * perChat,
+        first_sync_first_50_chats_ms: Math.round(firstChatsMs),
+        first_sync_all_local_ms: Math.round(allLocalMs),
+        first_sync_longest_task_ms: Math.round(syncTasks.longest),
+        first_sync_long_tasks: syncTasks.count,
+        cold_open_first_50_chats_ms: Math.round(coldOpenMs),
+        search_median_ms: median(times),
+        search_max_ms: Math.max(...times),
+        indexeddb_bytes: usage,
+      },
+    };
+  } finally {
+    await profile.close();
+    await app.close();
+    await backend.close();
+    await rm(appDir, { recursive: true, force: true });
+  }
+}
