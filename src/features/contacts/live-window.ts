@@ -6,6 +6,10 @@
 import {
   asyncScheduler,
   combineLatest,
+  distinctUntilChanged,
+  EMPTY,
+  filter,
+  from,
   map,
   Observable,
   type OperatorFunction,
@@ -14,8 +18,13 @@ import {
   switchMap,
   throttleTime,
 } from 'rxjs';
-import type { Scope, ScopeSource } from '../shared/scope.ts';
-import { askContactWindow, type ContactWindowAnswer, type ContactWindowQuery } from './window.ts';
+import type { OpeningScope, Scope, ScopeSource } from '../shared/scope.ts';
+import {
+  askContactWindow,
+  askFirstContacts,
+  type ContactWindowAnswer,
+  type ContactWindowQuery,
+} from './window.ts';
 
 export type { ContactWindowAnswer, ContactWindowQuery };
 
@@ -36,9 +45,16 @@ export function liveWindow(
   source: ScopeSource,
   query$: Observable<ContactWindowQuery>,
 ): Observable<ContactWindowAnswer | undefined> {
-  return source.scope$.pipe(
-    switchMap((scope) => {
-      if (!scope) return of(NO_WORKSPACE);
+  // Before the database is open, its first rows straight from the storage (a cold open).
+  const target$ = combineLatest([source.scope$, source.opening$ ?? of(undefined)]).pipe(
+    map(([scope, opening]) => scope ?? opening),
+    distinctUntilChanged(),
+  );
+  return target$.pipe(
+    switchMap((target) => {
+      if (!target) return of(NO_WORKSPACE);
+      if (!('db' in target)) return firstRowsWhileOpening(target, query$);
+      const scope = target;
       // The first change is shown at once, later ones of a burst at most every CHANGES_MS.
       const changed$ = scope.db.contacts.eventBulks$.pipe(
         throttleTime(CHANGES_MS, asyncScheduler, { leading: true, trailing: true }),
@@ -48,6 +64,19 @@ export function liveWindow(
         map(([query]) => query),
         askLatest(scope),
       );
+    }),
+  );
+}
+
+/** The first rows of each query they answer; the others wait for the database. */
+function firstRowsWhileOpening(
+  opening: OpeningScope,
+  query$: Observable<ContactWindowQuery>,
+): Observable<ContactWindowAnswer> {
+  return query$.pipe(
+    switchMap((query) => {
+      const answer = askFirstContacts(opening, query);
+      return answer ? from(answer.catch(() => undefined)).pipe(filter((a) => a !== undefined)) : EMPTY;
     }),
   );
 }

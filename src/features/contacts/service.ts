@@ -81,7 +81,11 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
     },
 
     count() {
-      return toAccessor(firstRow$.pipe(map((answer) => answer?.total)), undefined);
+      // The first rows come before the workspace is counted (window.ts): no total until then.
+      return toAccessor(
+        firstRow$.pipe(map((answer) => (answer?.complete ? answer.total : undefined))),
+        undefined,
+      );
     },
 
     get: (id) => liveDocument<Contact>(source, (db) => db.contacts, id),

@@ -5,9 +5,12 @@
  * (src/domain/contact-index.ts) kept up to date from the storage's own change stream.
  *
  * Until the index has read the whole workspace, the first rows of the unfiltered list come
- * straight from the storage's [workspace_id, name, phone] index and the total from its count
- * (both stop early, no full read), marked `complete: false`; the page then asks again with
- * `wait`, which answers once the index is built.
+ * straight from the storage's [workspace_id, name, phone] index (in the storage worker one
+ * IndexedDB request, which also answers a cold open before the page's database is open),
+ * marked `complete: false` and counting only themselves; the page then asks again with
+ * `wait`, which answers once the index is built. No count is asked meanwhile: IndexedDB counts
+ * an index range entry by entry (Chromium checks each entry against its record), which took
+ * seconds for 100,000 contacts and held the first rows back (the bench's cold open).
  */
 import {
   normalizeMangoQuery,
@@ -18,6 +21,7 @@ import {
 } from 'rxdb';
 import type { ContactDoc } from '../../db/documents.ts';
 import { asRemote } from '../../db/remote-storage.ts';
+import { contactSchema } from '../../db/schemas.ts';
 import {
   type ContactChange,
   ContactIndex,
@@ -26,11 +30,14 @@ import {
 } from '../../domain/contact-index.ts';
 import { contactMatcher } from '../../domain/contact-search.ts';
 import type { Contact } from '../../domain/types.ts';
-import type { Scope } from '../shared/scope.ts';
+import type { OpeningScope, Scope } from '../shared/scope.ts';
 
 export type { ContactWindow, ContactWindowQuery };
 
-/** A window and the workspace's tags; `complete` once answered from the whole list. */
+/**
+ * A window and the workspace's tags; `complete` once answered from the whole list. Before that
+ * (`complete: false`), `matching` and `total` count only the rows given and `tags` is empty.
+ */
 export interface ContactWindowAnswer extends ContactWindow {
   tags: string[];
   complete: boolean;
@@ -55,6 +62,36 @@ type StoredContact = RxDocumentData<ContactDoc>;
 
 /** Reads every live contact of a workspace; the storage worker passes a faster one for Dexie. */
 export type ReadContacts = (storage: ContactStorage, workspaceId: string) => Promise<StoredContact[]>;
+
+/**
+ * Reads the first `limit` live contacts of a workspace in list order, whether or not a page
+ * has opened the contacts yet; undefined when there is no such database.
+ */
+export type ReadFirstContacts = (
+  request: ContactWindowRequest,
+  limit: number,
+) => Promise<StoredContact[] | undefined>;
+
+/**
+ * The page's side, before its database is open (a cold open): the first rows of `opening`'s
+ * workspace, read by the storage worker straight from IndexedDB; undefined for a query only
+ * the whole list answers (a search, a filter, rows further down), or without a storage worker.
+ */
+export function askFirstContacts(
+  opening: OpeningScope,
+  query: ContactWindowQuery,
+): Promise<ContactWindowAnswer> | undefined {
+  const remote = asRemote(opening.storage);
+  if (!remote || !isEarlyQuery(query)) return undefined;
+  return remote.customRequest<ContactWindowRequest, ContactWindowAnswer>({
+    kind: 'contacts-window',
+    database: opening.database,
+    schemaVersion: contactSchema.version,
+    workspaceId: opening.workspaceId,
+    query,
+    wait: false,
+  });
+}
 
 /** The page's side: one window of the current workspace's list. */
 export function askContactWindow(
@@ -108,22 +145,40 @@ function indexState(storage: ContactStorage, workspaceId: string, read: ReadCont
   return state;
 }
 
-/** The storage's side: answers one window request. */
+/** Whether the first rows answer `query` while the whole list is being read. */
+function isEarlyQuery(query: ContactWindowQuery): boolean {
+  return !contactMatcher(query.search, query.filter) && query.offset + query.limit <= EARLY_ROWS;
+}
+
+/** How the storage reads: the storage worker passes faster ways for IndexedDB. */
+export interface ContactReaders {
+  all: ReadContacts;
+  first: ReadFirstContacts;
+}
+
+/**
+ * The storage's side: answers one window request. `storage` is undefined when no page has
+ * opened the contacts yet; only the first rows are asked then.
+ */
 export async function answerContactWindow(
-  storage: ContactStorage,
+  storage: ContactStorage | undefined,
   request: ContactWindowRequest,
-  read: ReadContacts = readByQuery,
+  readers?: ContactReaders,
 ): Promise<ContactWindowAnswer> {
   const { workspaceId, query } = request;
-  const early =
-    !request.wait && !contactMatcher(query.search, query.filter) && query.offset + query.limit <= EARLY_ROWS;
-  if (early && !indexes.get(storage)?.get(workspaceId)?.built) {
+  const limit = query.offset + query.limit;
+  if (!request.wait && isEarlyQuery(query) && !(storage && indexes.get(storage)?.get(workspaceId)?.built)) {
     // The first rows before the index: reading the whole workspace meanwhile would delay them.
-    const answer = await earlyWindow(storage, workspaceId, query);
-    indexState(storage, workspaceId, read);
-    return answer;
+    const found = readers
+      ? await readers.first(request, limit)
+      : storage && (await storage.query(liveQuery(storage, workspaceId, { sort: true, limit }))).documents;
+    if (storage) indexState(storage, workspaceId, readers?.all ?? readByQuery);
+    return firstRows(query, found ?? []);
   }
-  const index = await indexState(storage, workspaceId, read).ready;
+  if (!storage) {
+    throw new Error(`contacts of ${request.database} are not open: only their first rows can be read`);
+  }
+  const index = await indexState(storage, workspaceId, readers?.all ?? readByQuery).ready;
   return { ...index.window(query), tags: index.tags(), complete: true };
 }
 
@@ -188,21 +243,15 @@ function liveQuery(storage: ContactStorage, workspaceId: string, extra: { limit?
   return prepareQuery(schema, mango);
 }
 
-async function earlyWindow(
-  storage: ContactStorage,
-  workspaceId: string,
-  query: ContactWindowQuery,
-): Promise<ContactWindowAnswer> {
-  const [found, counted] = await Promise.all([
-    storage.query(liveQuery(storage, workspaceId, { sort: true, limit: query.offset + query.limit })),
-    storage.count(liveQuery(storage, workspaceId, {})),
-  ]);
-  const rows = found.documents.slice(query.offset).map(toContact);
+/** An answer of the list's first rows, `found` from its start, before the whole list is read. */
+function firstRows(query: ContactWindowQuery, found: readonly StoredContact[]): ContactWindowAnswer {
+  const rows = found.slice(query.offset).map(toContact);
+  const given = query.offset + rows.length;
   return {
     offset: query.offset,
     rows,
-    matching: counted.count,
-    total: counted.count,
+    matching: given,
+    total: given,
     tags: [],
     complete: false,
   };

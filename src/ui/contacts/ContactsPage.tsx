@@ -63,7 +63,8 @@ export function ContactsPage(): JSX.Element {
 
   const summary = () => {
     const current = answer();
-    if (current === undefined) return 'Counting contacts…';
+    // A big workspace shows its first rows before all of its contacts are read and counted.
+    if (current === undefined || !current.complete) return 'Counting contacts…';
     const n = current.total;
     if (query().trim() === '' && !filtering()) return plural(n, 'contact', 'contacts');
     return `${current.matching.toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
