@@ -66,7 +66,13 @@ export function PreviewContactPicker(props: {
         onChange={(event) => props.onSelect(event.currentTarget.value || undefined)}
       >
         <For each={options()} fallback={<option value="">No contacts found</option>}>
-          {(contact) => <option value={contact.id}>{label(contact)}</option>}
+          {(contact) => (
+            // Each answer of the list brings new option elements: each says whether it is the
+            // chosen one, or the select would fall back to its first option.
+            <option value={contact.id} selected={contact.id === props.selectedId}>
+              {label(contact)}
+            </option>
+          )}
         </For>
       </select>
     </div>
