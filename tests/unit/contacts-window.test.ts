@@ -13,6 +13,7 @@ import type { Workspace } from '../../src/domain/types.ts';
 import { answerContactWindow, askContactWindow } from '../../src/features/contacts/window.ts';
 import type { Scope } from '../../src/features/shared/scope.ts';
 import { LocalWrites } from '../../src/sync/local-writes.ts';
+import { RecordIssueStore } from '../../src/sync/record-issues.ts';
 import { PendingChanges } from '../../src/sync/status.ts';
 
 const workspace: Workspace = {
@@ -55,7 +56,13 @@ async function scopeWith(docs: ContactDoc[]): Promise<Scope> {
   });
   opened.push(db);
   await db.contacts.bulkInsert(docs);
-  return { db, pending: new PendingChanges(db), writes: new LocalWrites(), workspace };
+  return {
+    db,
+    pending: new PendingChanges(db),
+    writes: new LocalWrites(),
+    issues: new RecordIssueStore(db),
+    workspace,
+  };
 }
 
 const first = { search: '', filter: {}, offset: 0, limit: 2 };

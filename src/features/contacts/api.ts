@@ -39,6 +39,8 @@ export interface ContactsApi {
   browse(query: Accessor<ContactWindowQuery>): Accessor<ContactWindowAnswer | undefined>;
   /** Live: the first `limit` (default 100) contacts of `browse` for this search and filter. */
   list(search: Accessor<string>, filter?: Accessor<ContactFilter>, limit?: number): Accessor<Contact[]>;
+  /** Live: the contacts of these ids that exist, in list order (for short lists of ids). */
+  byIds(ids: Accessor<readonly string[]>): Accessor<Contact[]>;
   /** The first contact of the list for this search, asked now (not a live list's last answer). */
   best(search: string): Promise<Contact | undefined>;
   /** Every tag the workspace's contacts carry, sorted. */

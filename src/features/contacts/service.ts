@@ -5,9 +5,10 @@
 
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
-import { map, type Observable, of, shareReplay } from 'rxjs';
+import { combineLatest, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
 import { createMemo } from 'solid-js';
 import { type ContactDoc, domainOf } from '../../db/documents.ts';
+import { compareContacts } from '../../domain/contact-index.ts';
 import {
   checkCustomFields,
   checkEmail,
@@ -67,6 +68,23 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
       const query = createMemo(() => ({ search: search(), filter: filter(), offset: 0, limit }));
       const answer = toAccessor(window$(fromAccessor(query)), undefined);
       return createMemo(() => answer()?.rows ?? []);
+    },
+
+    byIds(ids) {
+      const found$ = combineLatest([source.scope$, fromAccessor(ids)]).pipe(
+        switchMap(([scope, list]) =>
+          scope && list.length > 0
+            ? scope.db.contacts
+                .findByIds([...list])
+                .$.pipe(
+                  map((docs) =>
+                    [...docs.values()].map((doc) => domainOf<Contact>(doc)).sort(compareContacts),
+                  ),
+                )
+            : of([]),
+        ),
+      );
+      return toAccessor(found$, []);
     },
 
     async best(search) {

@@ -1,9 +1,12 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createMemo, createSignal, type JSX, Show } from 'solid-js';
+import { contactMatcher } from '../../domain/contact-search.ts';
+import { isUnsynced } from '../../domain/record-sync.ts';
 import type { ContactFilter } from '../../features/contacts/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import page from '../components/page.module.css';
+import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
 import { createDebounced, useGroupsById } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
@@ -20,13 +23,13 @@ const MARGIN = 60;
 const WINDOW = 3 * MARGIN;
 
 export function ContactsPage(): JSX.Element {
-  const { contacts } = useServices();
+  const { contacts, recordSync } = useServices();
   const navigate = useNavigate();
   usePageTitle(() => 'Contacts');
 
   // The search and filters live in the address (?q=&group=&tags=a,b), so coming back from a
   // contact keeps them.
-  const [params, setParams] = useSearchParams<{ q?: string; group?: string; tags?: string }>();
+  const [params, setParams] = useSearchParams<{ q?: string; group?: string; tags?: string; sync?: string }>();
   const search = () => params.q ?? '';
   const setSearch = (q: string) => setParams({ q: q === '' ? undefined : q }, { replace: true });
   const query = createDebounced(search, 200, (value) => value.trim() === '');
@@ -39,7 +42,8 @@ export function ContactsPage(): JSX.Element {
       { group: next.group || undefined, tags: next.tags?.length ? next.tags.join(',') : undefined },
       { replace: true },
     );
-  const filtering = () => Boolean(filter().group) || (filter().tags?.length ?? 0) > 0;
+  const unsyncedOnly = () => params.sync === 'unsynced';
+  const filtering = () => Boolean(filter().group) || (filter().tags?.length ?? 0) > 0 || unsyncedOnly();
 
   // Only the window of rows in view (and a margin) is fetched; sorting, search and counts run
   // next to the storage.
@@ -49,7 +53,20 @@ export function ContactsPage(): JSX.Element {
       equals: (a, b) => JSON.stringify(a) === JSON.stringify(b),
     }),
   );
+  // The contacts not yet synced are few (the first thousand waiting are known): listed by
+  // their ids, searched and filtered here, in list order.
+  const syncStates = recordSync.states('contacts');
+  const allListed = recordSync.complete('contacts');
+  const unsynced = contacts.byIds(
+    createMemo(() => [...syncStates()].filter(([, state]) => isUnsynced(state)).map(([id]) => id)),
+  );
+  const unsyncedRows = createMemo(() => {
+    const matches = contactMatcher(query(), filter());
+    return matches ? unsynced().filter(matches) : unsynced();
+  });
+  const count = () => (unsyncedOnly() ? unsyncedRows().length : (answer()?.matching ?? 0));
   const rowAt = (index: number) => {
+    if (unsyncedOnly()) return unsyncedRows()[index];
     const current = answer();
     return current?.rows[index - current.offset];
   };
@@ -67,7 +84,10 @@ export function ContactsPage(): JSX.Element {
     if (current === undefined || !current.complete) return 'Counting contacts…';
     const n = current.total;
     if (query().trim() === '' && !filtering()) return plural(n, 'contact', 'contacts');
-    return `${current.matching.toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
+    // Past the first thousand waiting contacts (an import's), the filter lists those only.
+    if (unsyncedOnly() && !allListed())
+      return `${unsyncedRows().length.toLocaleString('en')} and more not yet synced`;
+    return `${count().toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
   };
 
   return (
@@ -101,9 +121,13 @@ export function ContactsPage(): JSX.Element {
             Import contacts
           </A>
           <ContactFilters filter={filter()} onChange={setFilter} />
+          <UnsyncedFilter
+            checked={unsyncedOnly()}
+            onChange={(on) => setParams({ sync: on ? 'unsynced' : undefined }, { replace: true })}
+          />
         </div>
         <Show
-          when={(answer()?.matching ?? 0) > 0}
+          when={count() > 0}
           fallback={
             <Show when={answer()}>
               <div class={page.emptyState}>
@@ -125,7 +149,10 @@ export function ContactsPage(): JSX.Element {
                     type="button"
                     class={controls.button}
                     onClick={() =>
-                      setParams({ q: undefined, group: undefined, tags: undefined }, { replace: true })
+                      setParams(
+                        { q: undefined, group: undefined, tags: undefined, sync: undefined },
+                        { replace: true },
+                      )
                     }
                   >
                     Clear search and filters
@@ -136,12 +163,13 @@ export function ContactsPage(): JSX.Element {
           }
         >
           <ContactList
-            count={answer()?.matching ?? 0}
+            count={count()}
             rowAt={rowAt}
             onRange={onRange}
             groups={groups()}
             label="Contacts"
             onOpen={(id) => navigate(`/contacts/${id}`)}
+            syncStates={syncStates()}
           />
         </Show>
       </section>
