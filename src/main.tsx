@@ -4,6 +4,7 @@ import { render } from 'solid-js/web';
 import { Workbox } from 'workbox-window';
 import { type AppUpdate, watchForUpdates } from './app/app-update.ts';
 import { createPigeonServices } from './app/create-services.ts';
+import { workerStorage } from './app/storage-host.ts';
 import { loadRuntimeConfig } from './sync/runtime-config.ts';
 import { App } from './ui/App.tsx';
 import { applyTheme, storedTheme } from './ui/theme.ts';
@@ -23,9 +24,15 @@ function registerServiceWorker(): AppUpdate | undefined {
 }
 
 async function boot(root: HTMLElement, update: AppUpdate | undefined): Promise<void> {
+  // The storage worker loads and opens IndexedDB while the config is fetched: a cold open's
+  // first rows wait for both.
+  const { storage: rxStorage } = workerStorage();
   // /config.json when online; offline, the one remembered from the last online start.
   const config = await loadRuntimeConfig();
-  const services = createPigeonServices({ supabase: { url: config.supabaseUrl, anonKey: config.anonKey } });
+  const services = createPigeonServices({
+    supabase: { url: config.supabaseUrl, anonKey: config.anonKey },
+    rxStorage,
+  });
   root.textContent = '';
   render(() => <App services={services} update={update} />, root);
 }

@@ -38,7 +38,7 @@ import { createMessagesApi, forgetDrafts } from '../features/messages/service.ts
 import { createQuotaApi } from '../features/quota/service.ts';
 import { createRecordSyncApi } from '../features/record-sync/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
-import type { Scope, ScopeSource } from '../features/shared/scope.ts';
+import type { OpeningScope, Scope, ScopeSource } from '../features/shared/scope.ts';
 import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
 import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
@@ -114,6 +114,8 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     fetch: online.trackFetch(baseFetch),
   });
   const space$ = new BehaviorSubject<UserSpace | undefined>(undefined);
+  // The database being opened, for reads answered before it is open (scope.ts).
+  const opening$ = new BehaviorSubject<OpeningScope | undefined>(undefined);
   // In a page the storage worker starts now, loading while the session is restored; it serves
   // every database opened later. Elsewhere (Node) it starts with the first database, if ever.
   // Every write goes through the quota guard: a full device is told once, clearly.
@@ -144,19 +146,34 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     let space = space$.value;
     if (space && space.userId !== user?.id) {
       space$.next(undefined);
+      opening$.next(undefined);
       await space.close({ remove: false });
       space = undefined;
     }
     if (user && !space) {
       rxStorage ??= guarded(workerStorage().storage);
-      space = await UserSpace.open({
-        userId: user.id,
-        databasePrefix: options.databasePrefix ?? 'pigeon',
-        rxStorage,
-        multiInstance: options.multiInstance ?? typeof window !== 'undefined',
-        storage,
-      });
+      const databasePrefix = options.databasePrefix ?? 'pigeon';
+      const opening = UserSpace.opening({ userId: user.id, databasePrefix, storage });
+      opening$.next(opening && { ...opening, storage: rxStorage });
+      try {
+        space = await UserSpace.open({
+          userId: user.id,
+          databasePrefix,
+          rxStorage,
+          multiInstance: options.multiInstance ?? typeof window !== 'undefined',
+          storage,
+        });
+      } catch (err) {
+        opening$.next(undefined);
+        throw err;
+      }
       space$.next(space);
+      // Until the open database knows its workspace, the rows read meanwhile stay shown.
+      // (A space closed first completes it: nothing to clear then.)
+      firstValueFrom(space.current$.pipe(filter(Boolean))).then(
+        () => opening$.next(undefined),
+        () => undefined,
+      );
     }
     if (state.status === 'signed-in') {
       // Kept for good rather than evicted under pressure with changes not yet synced.
@@ -218,6 +235,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       const current = space?.current$.value;
       return space && current ? scopeOf(space, current.workspace) : undefined;
     },
+    opening$,
   };
 
   const messages = createMessagesApi(scopeSource, outbox, storage, client, connection.url);

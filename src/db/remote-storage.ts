@@ -49,6 +49,8 @@ export type StorageRequestHandler = (request: unknown, instances: StorageInstanc
 export interface StorageInstances {
   /** The instance of `collection` of `database` at `schemaVersion`; throws if none is open. */
   get(database: string, collection: string, schemaVersion: number): Promise<unknown>;
+  /** The same, or undefined if no page has opened it (yet). */
+  find(database: string, collection: string, schemaVersion: number): Promise<unknown>;
 }
 
 /**
@@ -76,11 +78,15 @@ export function exposeStorage(
   });
   const instances: StorageInstances = {
     async get(database, collection, schemaVersion) {
+      const instance = await instances.find(database, collection, schemaVersion);
+      if (!instance) throw new Error(`storage: ${database}/${collection} v${schemaVersion} is not open`);
+      return instance;
+    },
+    async find(database, collection, schemaVersion) {
       const state = exposed.instanceByFullName.get([database, collection, schemaVersion].join('|')) as
         | { storageInstancePromise: Promise<unknown> }
         | undefined;
-      if (!state) throw new Error(`storage: ${database}/${collection} v${schemaVersion} is not open`);
-      return state.storageInstancePromise;
+      return state?.storageInstancePromise;
     },
   };
   return {

@@ -40,14 +40,20 @@ function contactFilter({ group, tags = [] }: ContactFilter): ContactSearch | und
     (!group || contact.group_ids.includes(group)) && tags.every((tag) => contact.tags.includes(tag));
 }
 
+/** The search and the filter as one check; undefined when neither narrows anything. */
+export function contactMatcher(query: string, filter: ContactFilter = {}): ContactSearch | undefined {
+  const checks = [contactSearch(query), contactFilter(filter)].filter((c) => c !== undefined);
+  if (checks.length === 0) return undefined;
+  return (contact) => checks.every((check) => check(contact));
+}
+
 export function searchContacts(
   contacts: readonly Contact[],
   query: string,
   filter: ContactFilter = {},
 ): readonly Contact[] {
-  const checks = [contactSearch(query), contactFilter(filter)].filter((c) => c !== undefined);
-  if (checks.length === 0) return contacts;
-  return contacts.filter((contact) => checks.every((check) => check(contact)));
+  const matches = contactMatcher(query, filter);
+  return matches ? contacts.filter(matches) : contacts;
 }
 
 /** Every tag in use, sorted, for the tag filter. */

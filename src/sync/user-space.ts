@@ -64,6 +64,19 @@ export class UserSpace {
   private engineSubscription: Subscription | undefined;
   private syncOptions: Omit<SyncEngineOptions, 'db' | 'pending' | 'issues' | 'writes'> | undefined;
 
+  /**
+   * The database `open` opens for this user and the workspace last chosen in it, known before
+   * opening (the cold open reads its first rows meanwhile); undefined before any was chosen.
+   */
+  static opening(
+    opts: Pick<UserSpaceOptions, 'userId' | 'databasePrefix' | 'storage'>,
+  ): { database: string; workspaceId: string } | undefined {
+    const workspaceId = opts.storage.getItem(choiceKey(opts.userId));
+    return workspaceId
+      ? { database: userDatabaseName(opts.databasePrefix, opts.userId), workspaceId }
+      : undefined;
+  }
+
   static async open(opts: UserSpaceOptions): Promise<UserSpace> {
     const db = await openPigeonDatabase({
       name: userDatabaseName(opts.databasePrefix, opts.userId),
@@ -191,6 +204,10 @@ export class UserSpace {
   }
 
   private choiceKey(): string {
-    return `pigeon:workspace:${this.userId}`;
+    return choiceKey(this.userId);
   }
+}
+
+function choiceKey(userId: string): string {
+  return `pigeon:workspace:${userId}`;
 }

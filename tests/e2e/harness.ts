@@ -77,9 +77,11 @@ export interface PersistentContext {
  * A context with a profile on disk: what an installed app sees. Incognito contexts never
  * pass Chromium's installability check (they report `in-incognito`).
  */
-export async function launchPersistentContext(opts: BrowserContextOptions = {}): Promise<PersistentContext> {
+export async function launchPersistentContext(
+  opts: BrowserContextOptions & Pick<LaunchOptions, 'args'> = {},
+): Promise<PersistentContext> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'pigeon-e2e-profile-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { ...launchOptions(), ...opts });
+  const context = await chromium.launchPersistentContext(userDataDir, { ...opts, ...launchOptions(opts) });
   prepareContext(context);
   return {
     context,

@@ -83,3 +83,39 @@ test('where the browser has no SharedWorker, each tab runs the storage in its ow
     expect((await pageOpened(page)).filter((name) => name.startsWith('rxdb-'))).toEqual([]);
   }
 });
+
+test('a cold open shows the first contacts before the database is open, in order, still counting', async () => {
+  const user = await e2e.backend.user();
+  const context = await e2e.newContext();
+  const a = await signIn(context, e2e.url, user);
+  await addContact(a, '+1 415 555 0152', 'Cold Carla');
+  await addContact(a, '+1 415 555 0151', 'Cold Bea');
+  await addContact(a, '+1 415 555 0153', 'Cold Abe');
+  await a.close();
+
+  // The next page never gets its contacts collection opened: its request to create that
+  // storage instance is held back, so the database never opens and every row it shows was
+  // read before.
+  await context.addInitScript(() => {
+    const post = MessagePort.prototype.postMessage;
+    MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, ...rest: never[]) {
+      const msg = message as { method?: string; params?: { collectionName?: string } } | undefined;
+      if (msg?.method === 'create' && msg.params?.collectionName === 'contacts') return;
+      return post.call(this, message, ...rest);
+    } as MessagePort['postMessage'];
+  });
+  const b = await context.newPage();
+  await b.goto(`${e2e.url}/contacts`);
+  await rowVisible(b, /Cold Carla/);
+  const names = await b.getByRole('row').allTextContents();
+  const order = ['Cold Abe', 'Cold Bea', 'Cold Carla'].map((name) =>
+    names.findIndex((t) => t.includes(name)),
+  );
+  expect(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] ?? 0)))).toBe(true);
+  await b.getByText('Counting contacts…').waitFor();
+  // The database indeed never opened: the header, which names the workspace from it, is empty.
+  const workspaceName = await b.evaluate(
+    () => document.querySelector('.workspace-name, .workspace-select')?.textContent?.trim() ?? '',
+  );
+  expect(workspaceName).toBe('');
+});

@@ -1,10 +1,13 @@
 /** What the UI gets for contacts (PigeonServices.contacts). */
 import type { Accessor } from 'solid-js';
+import type { ContactWindowQuery } from '../../domain/contact-index.ts';
 import type { ContactFilter } from '../../domain/contact-search.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Contact } from '../../domain/types.ts';
+import type { ContactWindowAnswer } from './window.ts';
 
-export type { ContactFilter };
+export type { ContactWindowAnswer } from './window.ts';
+export type { ContactFilter, ContactWindowQuery };
 
 /** Input of the contact form: the phone as typed; the id derives from workspace + E.164. */
 export interface ContactInput {
@@ -27,13 +30,22 @@ export type AddResult = { ok: true; value: Contact; existing: boolean } | { ok: 
 
 export interface ContactsApi {
   /**
-   * Live, sorted by name then phone; search matches name, phone digits, email or tag, its words
-   * in any order; the filter keeps one group's contacts having every chosen tag.
+   * Live: the rows `offset`..`offset + limit` of the list sorted by name then phone, with how
+   * many contacts match and how many the workspace has; undefined until first answered. Search
+   * matches name, phone digits, email or tag, its words in any order; the filter keeps one
+   * group's contacts having every chosen tag. Sorting, search and counts run next to the
+   * storage: the page holds only the window.
    */
-  list(search: Accessor<string>, filter?: Accessor<ContactFilter>): Accessor<Contact[]>;
+  browse(query: Accessor<ContactWindowQuery>): Accessor<ContactWindowAnswer | undefined>;
+  /** Live: the first `limit` (default 100) contacts of `browse` for this search and filter. */
+  list(search: Accessor<string>, filter?: Accessor<ContactFilter>, limit?: number): Accessor<Contact[]>;
+  /** Live: the contacts of these ids that exist, in list order (for short lists of ids). */
+  byIds(ids: Accessor<readonly string[]>): Accessor<Contact[]>;
+  /** The first contact of the list for this search, asked now (not a live list's last answer). */
+  best(search: string): Promise<Contact | undefined>;
   /** Every tag the workspace's contacts carry, sorted. */
   tags(): Accessor<string[]>;
-  /** How many contacts the workspace has; undefined until the whole list is read. */
+  /** How many contacts the workspace has; undefined until first counted. */
   count(): Accessor<number | undefined>;
   get(id: Accessor<string | undefined>): Accessor<Contact | undefined>;
   /**

@@ -4,11 +4,11 @@
  */
 
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { MangoQuery, RxDocument } from 'rxdb';
-import { concat, from, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
+import type { RxDocument } from 'rxdb';
+import { combineLatest, map, type Observable, of, shareReplay, switchMap } from 'rxjs';
 import { createMemo } from 'solid-js';
 import { type ContactDoc, domainOf } from '../../db/documents.ts';
-import { searchContacts, tagsInUse } from '../../domain/contact-search.ts';
+import { compareContacts } from '../../domain/contact-index.ts';
 import {
   checkCustomFields,
   checkEmail,
@@ -24,19 +24,15 @@ import type { KeyValueStorage } from '../../sync/session.ts';
 import { draftKey } from '../shared/drafts.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
-import { toAccessor } from '../shared/reactive.ts';
+import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { ContactInput, ContactPatch, ContactsApi } from './api.ts';
 import { historyHides } from './history-hides.ts';
+import { type ContactWindowQuery, liveWindow } from './live-window.ts';
+import { askContactWindow } from './window.ts';
 
-/** Rows shown before the full list is read: more than any screen holds. */
-const FIRST_PAGE = 60;
-
-/** The workspace's contacts, sorted; `complete` once they are all read. */
-interface ContactRows {
-  rows: readonly Contact[];
-  complete: boolean;
-}
+/** Rows `list` gives when the caller names no limit: pickers show far fewer. */
+const LIST_LIMIT = 100;
 
 type EditableFields = Pick<Contact, 'name' | 'email' | 'tags' | 'group_ids' | 'custom_fields' | 'notes'>;
 /** What clearing an opt-out needs beyond the local database: the server decides it. */
@@ -68,42 +64,56 @@ export function createContactsApi(
     return error ? { ok: false, error: error.message } : { ok: true, value: undefined };
   }
 
-  // The first screenful, then the whole sorted list once it is read; shared by the list and
-  // its count, so a 100k-contact workspace reads its contacts once and never counts them apart
-  // (a count query over 100k rows takes seconds and holds up the storage's other requests).
-  const sorted$ = source.scope$.pipe(
-    switchMap((scope): Observable<ContactRows> => {
-      if (!scope) return of({ rows: [], complete: true });
-      const query: MangoQuery<ContactDoc> = {
-        selector: { workspace_id: scope.workspace.id },
-        sort: [{ name: 'asc' }, { phone: 'asc' }],
-      };
-      // The first page alone first: reading the whole list meanwhile would delay it by seconds.
-      const firstPage$ = from(scope.db.contacts.find({ ...query, limit: FIRST_PAGE }).exec()).pipe(
-        map((docs) => ({ docs, complete: docs.length < FIRST_PAGE })),
-      );
-      const all$ = scope.db.contacts.find(query).$.pipe(map((docs) => ({ docs, complete: true })));
-      return concat(firstPage$, all$).pipe(
-        map(({ docs, complete }) => ({ rows: docs.map((doc) => domainOf<Contact>(doc)), complete })),
-      );
-    }),
+  // The list, its counts and the tags come from one live window each (window.ts); nothing
+  // here reads the whole workspace.
+  const window$ = (query$: Observable<ContactWindowQuery>) => liveWindow(source, query$);
+  const firstRow$ = window$(of({ search: '', filter: {}, offset: 0, limit: 1 })).pipe(
     shareReplay({ bufferSize: 1, refCount: true }),
   );
 
   return {
-    list(search, filter = () => ({})) {
-      const all = toAccessor<readonly Contact[]>(sorted$.pipe(map(({ rows }) => rows)), []);
-      return createMemo(() => searchContacts(all(), search(), filter()) as Contact[]);
+    browse(query) {
+      return toAccessor(window$(fromAccessor(query)), undefined);
+    },
+
+    list(search, filter = () => ({}), limit = LIST_LIMIT) {
+      const query = createMemo(() => ({ search: search(), filter: filter(), offset: 0, limit }));
+      const answer = toAccessor(window$(fromAccessor(query)), undefined);
+      return createMemo(() => answer()?.rows ?? []);
+    },
+
+    byIds(ids) {
+      const found$ = combineLatest([source.scope$, fromAccessor(ids)]).pipe(
+        switchMap(([scope, list]) =>
+          scope && list.length > 0
+            ? scope.db.contacts
+                .findByIds([...list])
+                .$.pipe(
+                  map((docs) =>
+                    [...docs.values()].map((doc) => domainOf<Contact>(doc)).sort(compareContacts),
+                  ),
+                )
+            : of([]),
+        ),
+      );
+      return toAccessor(found$, []);
+    },
+
+    async best(search) {
+      const scope = await awaitScope(source);
+      if (!scope) return undefined;
+      const answer = await askContactWindow(scope, { search, filter: {}, offset: 0, limit: 1 }, true);
+      return answer.rows[0];
     },
 
     tags() {
-      const all = toAccessor<readonly Contact[]>(sorted$.pipe(map(({ rows }) => rows)), []);
-      return createMemo(() => tagsInUse(all()));
+      return toAccessor(firstRow$.pipe(map((answer) => answer?.tags ?? [])), []);
     },
 
     count() {
+      // The first rows come before the workspace is counted (window.ts): no total until then.
       return toAccessor(
-        sorted$.pipe(map(({ rows, complete }) => (complete ? rows.length : undefined))),
+        firstRow$.pipe(map((answer) => (answer?.complete ? answer.total : undefined))),
         undefined,
       );
     },

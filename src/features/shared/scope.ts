@@ -3,6 +3,7 @@
  * the current workspace. Undefined while nobody is signed in or no workspace is known yet
  * (first sign-in, before the workspaces are pulled).
  */
+import type { RxStorage } from 'rxdb';
 import { filter, firstValueFrom, type Observable, of, timeout } from 'rxjs';
 import type { PigeonDatabase } from '../../db/database.ts';
 import type { Workspace } from '../../domain/types.ts';
@@ -20,10 +21,22 @@ export interface Scope {
   workspace: Workspace;
 }
 
+/**
+ * A database being opened and the workspace last chosen in it: enough for a read the storage
+ * answers before the database is open (a cold open's first rows).
+ */
+export interface OpeningScope {
+  storage: RxStorage<unknown, unknown>;
+  database: string;
+  workspaceId: string;
+}
+
 export interface ScopeSource {
   /** Emits when the database or the workspace changes, not on every edit of the workspace. */
   scope$: Observable<Scope | undefined>;
   current(): Scope | undefined;
+  /** While `scope$` has no scope yet: the database being opened, if its workspace is known. */
+  opening$?: Observable<OpeningScope | undefined>;
 }
 
 export const NO_SCOPE = { ok: false, error: 'Not signed in to a workspace yet.' } as const;

@@ -21,8 +21,8 @@ export function AudienceContacts(props: {
   const { contacts } = useServices();
   const [search, setSearch] = createSignal('');
   const query = createDebounced(search, 200, (value) => value.trim() === '');
-  const found = contacts.list(query);
-  const matches = () => (query().trim() === '' ? [] : found().slice(0, MATCHES));
+  const found = contacts.list(query, undefined, MATCHES);
+  const matches = () => (query().trim() === '' ? [] : found());
   const toggle = (id: string, on: boolean) => {
     const rest = props.chosen.filter((c) => c !== id);
     props.onChange(on ? [...rest, id] : rest);

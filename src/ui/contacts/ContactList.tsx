@@ -23,7 +23,12 @@ const ROW_HEIGHT = 60;
 const remembered = { active: 0, offset: 0, refocus: false };
 
 interface ContactListProps {
-  contacts: Contact[];
+  /** How many rows the list has; only those in view need to be loaded. */
+  count: number;
+  /** The contact of row `index`, or undefined while its window is being fetched. */
+  rowAt: (index: number) => Contact | undefined;
+  /** The rows in view (first and last index), for the page to fetch their window. */
+  onRange: (first: number, last: number) => void;
   groups: Map<string, ContactGroup>;
   label: string;
   onOpen: (id: string) => void;
@@ -32,7 +37,8 @@ interface ContactListProps {
 }
 
 /**
- * A grid of contacts that renders only the rows in view, so 100,000 rows cost what 20 do.
+ * A grid of contacts that renders only the rows in view, and is given only those (the page
+ * fetches their window), so 100,000 rows cost what 20 do.
  * Keyboard: one row is in the tab order (roving tabindex); arrows, Page Up/Down, Home and End
  * move focus, Enter opens. The focused row is always rendered (see rangeExtractor), so focus is
  * never lost when the user scrolls it out of view with the mouse.
@@ -40,7 +46,9 @@ interface ContactListProps {
 export function ContactList(props: ContactListProps): JSX.Element {
   let scroller!: HTMLDivElement;
   const [active, setActive] = createSignal(remembered.active);
-  const count = () => props.contacts.length;
+  const count = () => props.count;
+  // A row focused by the keyboard before its contact arrived takes focus once it renders.
+  let focusOnRender: number | undefined;
 
   createEffect(() => {
     if (active() > 0 && active() >= count()) setActive(Math.max(0, count() - 1));
@@ -68,15 +76,34 @@ export function ContactList(props: ContactListProps): JSX.Element {
     },
   });
 
+  // The rows in view, not the items: those also hold the focused row, which may be far away.
+  createEffect(() => {
+    virtualizer.getVirtualItems();
+    const range = virtualizer.range;
+    if (range) props.onRange(range.startIndex, range.endIndex);
+  });
+
+  // The focused row stays rendered when scrolled far away (see rangeExtractor), so its contact
+  // is kept when its window is no longer the page's.
+  let kept: { index: number; contact: Contact } | undefined;
+  const rowAt = (index: number) => {
+    const contact = props.rowAt(index);
+    if (index !== active()) return contact;
+    if (contact) kept = { index, contact };
+    return contact ?? (kept?.index === index ? kept.contact : undefined);
+  };
+
   const focusRow = (index: number) => {
     const target = Math.max(0, Math.min(index, count() - 1));
     setActive(target);
     virtualizer.scrollToIndex(target, { align: 'auto' });
-    scroller.querySelector<HTMLElement>(`[data-index="${target}"]`)?.focus({ preventScroll: true });
+    const row = scroller.querySelector<HTMLElement>(`[data-index="${target}"]`);
+    focusOnRender = row ? undefined : target;
+    row?.focus({ preventScroll: true });
   };
 
   const open = (index: number) => {
-    const contact = props.contacts[index];
+    const contact = rowAt(index);
     if (!contact) return;
     Object.assign(remembered, { active: index, offset: scroller.scrollTop, refocus: true });
     props.onOpen(contact.id);
@@ -132,9 +159,14 @@ export function ContactList(props: ContactListProps): JSX.Element {
         <div class={styles.sizer} role="presentation" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           <For each={virtualizer.getVirtualItems()}>
             {(item) => (
-              <Show when={props.contacts[item.index]}>
+              <Show when={rowAt(item.index)}>
                 {(contact) => (
                   <div
+                    ref={(row) => {
+                      if (focusOnRender !== item.index) return;
+                      focusOnRender = undefined;
+                      queueMicrotask(() => row.focus({ preventScroll: true }));
+                    }}
                     class={classes(styles.row, contact().opted_out && styles.optedOut)}
                     role="row"
                     aria-rowindex={item.index + 2}

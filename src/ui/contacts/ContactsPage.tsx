@@ -1,5 +1,6 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
-import { createMemo, type JSX, Show } from 'solid-js';
+import { createMemo, createSignal, type JSX, Show } from 'solid-js';
+import { contactMatcher } from '../../domain/contact-search.ts';
 import { isUnsynced } from '../../domain/record-sync.ts';
 import type { ContactFilter } from '../../features/contacts/api.ts';
 import { classes } from '../class-names.ts';
@@ -15,6 +16,11 @@ import { ContactFilters } from './ContactFilters.tsx';
 import { ContactList } from './ContactList.tsx';
 import styles from './ContactsPage.module.css';
 import { GroupsPanel } from './GroupsPanel.tsx';
+
+/** Rows fetched around those in view, above and below: a fast scroll still finds them. */
+const MARGIN = 60;
+/** The first window: more than any screen holds. */
+const WINDOW = 3 * MARGIN;
 
 export function ContactsPage(): JSX.Element {
   const { contacts, recordSync } = useServices();
@@ -39,24 +45,49 @@ export function ContactsPage(): JSX.Element {
   const unsyncedOnly = () => params.sync === 'unsynced';
   const filtering = () => Boolean(filter().group) || (filter().tags?.length ?? 0) > 0 || unsyncedOnly();
 
-  const listed = contacts.list(query, filter);
+  // Only the window of rows in view (and a margin) is fetched; sorting, search and counts run
+  // next to the storage.
+  const [range, setRange] = createSignal({ offset: 0, limit: WINDOW });
+  const answer = contacts.browse(
+    createMemo(() => ({ search: query(), filter: filter(), ...range() }), undefined, {
+      equals: (a, b) => JSON.stringify(a) === JSON.stringify(b),
+    }),
+  );
+  // The contacts not yet synced are few (the first thousand waiting are known): listed by
+  // their ids, searched and filtered here, in list order.
   const syncStates = recordSync.states('contacts');
   const allListed = recordSync.complete('contacts');
-  const rows = createMemo(() =>
-    unsyncedOnly() ? listed().filter((c) => isUnsynced(syncStates().get(c.id))) : listed(),
+  const unsynced = contacts.byIds(
+    createMemo(() => [...syncStates()].filter(([, state]) => isUnsynced(state)).map(([id]) => id)),
   );
-  const total = contacts.count();
+  const unsyncedRows = createMemo(() => {
+    const matches = contactMatcher(query(), filter());
+    return matches ? unsynced().filter(matches) : unsynced();
+  });
+  const count = () => (unsyncedOnly() ? unsyncedRows().length : (answer()?.matching ?? 0));
+  const rowAt = (index: number) => {
+    if (unsyncedOnly()) return unsyncedRows()[index];
+    const current = answer();
+    return current?.rows[index - current.offset];
+  };
+  const onRange = (first: number, last: number) => {
+    const { offset, limit } = range();
+    if (first >= offset && last < offset + limit) return;
+    const start = Math.max(0, Math.floor((first - MARGIN) / MARGIN) * MARGIN);
+    setRange({ offset: start, limit: last - start + 2 * MARGIN });
+  };
   const groups = useGroupsById();
 
   const summary = () => {
-    const n = total();
+    const current = answer();
     // A big workspace shows its first rows before all of its contacts are read and counted.
-    if (n === undefined) return 'Counting contacts…';
+    if (current === undefined || !current.complete) return 'Counting contacts…';
+    const n = current.total;
     if (query().trim() === '' && !filtering()) return plural(n, 'contact', 'contacts');
     // Past the first thousand waiting contacts (an import's), the filter lists those only.
     if (unsyncedOnly() && !allListed())
-      return `${rows().length.toLocaleString('en')} and more not yet synced`;
-    return `${rows().length.toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
+      return `${unsyncedRows().length.toLocaleString('en')} and more not yet synced`;
+    return `${count().toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
   };
 
   return (
@@ -96,41 +127,45 @@ export function ContactsPage(): JSX.Element {
           />
         </div>
         <Show
-          when={rows().length > 0}
+          when={count() > 0}
           fallback={
-            <div class={page.emptyState}>
-              <Show
-                when={query().trim() !== '' || filtering()}
-                fallback={
-                  <>
-                    <p class={page.emptyTitle}>No contacts yet</p>
-                    <p class={page.muted}>Add your first one with the New contact form.</p>
-                  </>
-                }
-              >
-                <p class={page.emptyTitle}>
-                  {query().trim() !== ''
-                    ? `No contacts match “${query()}”`
-                    : 'No contacts match these filters'}
-                </p>
-                <button
-                  type="button"
-                  class={controls.button}
-                  onClick={() =>
-                    setParams(
-                      { q: undefined, group: undefined, tags: undefined, sync: undefined },
-                      { replace: true },
-                    )
+            <Show when={answer()}>
+              <div class={page.emptyState}>
+                <Show
+                  when={query().trim() !== '' || filtering()}
+                  fallback={
+                    <>
+                      <p class={page.emptyTitle}>No contacts yet</p>
+                      <p class={page.muted}>Add your first one with the New contact form.</p>
+                    </>
                   }
                 >
-                  Clear search and filters
-                </button>
-              </Show>
-            </div>
+                  <p class={page.emptyTitle}>
+                    {query().trim() !== ''
+                      ? `No contacts match “${query()}”`
+                      : 'No contacts match these filters'}
+                  </p>
+                  <button
+                    type="button"
+                    class={controls.button}
+                    onClick={() =>
+                      setParams(
+                        { q: undefined, group: undefined, tags: undefined, sync: undefined },
+                        { replace: true },
+                      )
+                    }
+                  >
+                    Clear search and filters
+                  </button>
+                </Show>
+              </div>
+            </Show>
           }
         >
           <ContactList
-            contacts={rows()}
+            count={count()}
+            rowAt={rowAt}
+            onRange={onRange}
             groups={groups()}
             label="Contacts"
             onOpen={(id) => navigate(`/contacts/${id}`)}

@@ -1,5 +1,4 @@
 import { createEffect, createMemo, createSignal, createUniqueId, For, type JSX } from 'solid-js';
-import { searchContacts } from '../../domain/contact-search.ts';
 import type { Contact } from '../../domain/types.ts';
 import forms from '../components/forms.module.css';
 import { createDebounced } from '../hooks.ts';
@@ -19,13 +18,12 @@ export function PreviewContactPicker(props: {
   const { contacts } = useServices();
   const [search, setSearch] = createSignal('');
   const query = createDebounced(search, 200, (value) => value.trim() === '');
-  const matches = contacts.list(query);
-  const everyone = contacts.list(() => '');
+  const matches = contacts.list(query, undefined, SHOWN);
   const selected = contacts.get(() => props.selectedId);
   const selectId = createUniqueId();
 
   const options = createMemo(() => {
-    const shown = matches().slice(0, SHOWN);
+    const shown = matches();
     const current = selected();
     // Keep the chosen contact selectable even when the search no longer finds it.
     return current && !shown.some((contact) => contact.id === current.id) ? [current, ...shown] : shown;
@@ -55,8 +53,9 @@ export function PreviewContactPicker(props: {
           // previous search for a moment), so keyboard users need not go on to the select.
           if (event.key === 'Enter') {
             event.preventDefault();
-            const first = searchContacts(everyone(), event.currentTarget.value)[0];
-            if (first) props.onSelect(first.id);
+            void contacts.best(event.currentTarget.value).then((first) => {
+              if (first) props.onSelect(first.id);
+            });
           }
         }}
       />
@@ -67,7 +66,13 @@ export function PreviewContactPicker(props: {
         onChange={(event) => props.onSelect(event.currentTarget.value || undefined)}
       >
         <For each={options()} fallback={<option value="">No contacts found</option>}>
-          {(contact) => <option value={contact.id}>{label(contact)}</option>}
+          {(contact) => (
+            // Each answer of the list brings new option elements: each says whether it is the
+            // chosen one, or the select would fall back to its first option.
+            <option value={contact.id} selected={contact.id === props.selectedId}>
+              {label(contact)}
+            </option>
+          )}
         </For>
       </select>
     </div>
