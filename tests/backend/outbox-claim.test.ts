@@ -171,8 +171,14 @@ describe('claim_outbox', () => {
       'update public.channels set rate_per_minute = case when id = $1 then 60 else 600 end where id in ($1, $2)',
       [slow, fast],
     );
-    await enqueue(slow, Array.from({ length: 20 }, (_, i) => `slow ${i}`));
-    await enqueue(fast, Array.from({ length: 20 }, (_, i) => `fast ${i}`));
+    await enqueue(
+      slow,
+      Array.from({ length: 20 }, (_, i) => `slow ${i}`),
+    );
+    await enqueue(
+      fast,
+      Array.from({ length: 20 }, (_, i) => `fast ${i}`),
+    );
     // Slots: the slow channel's at 0 s, 1 s…; the fast one's at 0, 0.1 … 0.9 s: the first 11
     // are one slow row and ten fast ones (taking turns gave 6 and 5, and the fast channel
     // sent at the slow one's pace).
@@ -272,7 +278,11 @@ describe('complete_outbox_sends', () => {
     });
     for (const [i, c] of mine.entries()) {
       expect(await outboxRow(c.outbox_id)).toMatchObject({ status: 'sent', claimed_by: 'batch-a' });
-      expect(await message(c.message_id)).toEqual({ status: 'sent', error: null, wa_message_id: `wamid.batch.${i}` });
+      expect(await message(c.message_id)).toEqual({
+        status: 'sent',
+        error: null,
+        wa_message_id: `wamid.batch.${i}`,
+      });
     }
     expect(await outboxRow(theirs!.outbox_id)).toMatchObject({ status: 'sending', claimed_by: 'batch-b' });
     expect((await message(theirs!.message_id)).wa_message_id).toBeNull();
