@@ -86,7 +86,10 @@ test('the campaign a launch creates keeps the template mapping of its draft', as
   const { campaignId, commands } = launch(mapping);
   expect(commands[0]!.campaign).toMatchObject({ template_parameters: mapping });
   const answers = await post(commands);
-  expect(answers.map((r) => r.status), JSON.stringify(answers)).toEqual(['queued', 'queued']);
+  expect(
+    answers.map((r) => r.status),
+    JSON.stringify(answers),
+  ).toEqual(['queued', 'queued']);
   const [row] = await backend.db.query<{ template_parameters: unknown; template_id: string }>(
     'select template_parameters, template_id from public.campaigns where id = $1',
     [campaignId],
