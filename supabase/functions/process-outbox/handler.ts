@@ -10,6 +10,7 @@ import { type ChannelAccess, channelAccess, loadChannel } from '../_shared/chann
 import { sameSecret } from '../_shared/hmac.ts';
 import type { ProviderSender, SendOutcome, TemplateMessage } from '../_shared/provider.ts';
 import { ServiceApiError, serviceApi } from '../_shared/service-api.ts';
+import { callLimit } from './call-limit.ts';
 import { type ProcessorConfig, processorConfig } from './config.ts';
 import { groupReport } from './group-report.ts';
 import { channelPacer } from './pacer.ts';
@@ -92,6 +93,7 @@ export function createHandler(env: Record<string, string>) {
     const senders = new Map<string, ProviderSender>();
     const inFlight = new Set<Promise<void>>();
     const pacer = channelPacer();
+    const limited = callLimit(cfg.providerCalls);
 
     // Reports are retried a little: a lost complete_outbox would mean a second send.
     async function report<T>(fn: string, args: Record<string, unknown>): Promise<T | undefined> {
@@ -192,7 +194,7 @@ export function createHandler(env: Record<string, string>) {
         summary.released++;
         return;
       }
-      const outcome = await send(row, provider);
+      const outcome = await limited(() => send(row, provider));
       if (outcome.ok) {
         await completions.add({ row, waMessageId: outcome.providerMessageId });
         summary.sent++;
