@@ -56,21 +56,22 @@ export const CAMPAIGN_SERVER_DEFAULTS = {
 } as const satisfies Partial<Campaign>;
 
 /**
- * The draft a launch carries: every drafted field but the template mapping, which the
- * intake's draft (private.create_campaign_draft) does not take; each command carries its
- * rendered template parameters instead.
+ * The draft a launch carries: every drafted field, the template mapping included, so a
+ * campaign launched before its draft reached the server keeps its mapping there (optional:
+ * commands queued by an older app lack it; each command carries its rendered values anyway).
  */
 export type LaunchDraft = Omit<
   Pick<Campaign, (typeof CAMPAIGN_DRAFT_KEYS)[number] | 'workspace_id' | 'updated_at'>,
   'template_parameters'
->;
+> &
+  Partial<Pick<Campaign, 'template_parameters'>>;
 
 export function launchDraft(campaign: Campaign): LaunchDraft {
   const draft: Partial<Record<string, unknown>> = {
     workspace_id: campaign.workspace_id,
     updated_at: campaign.updated_at,
   };
-  for (const key of CAMPAIGN_DRAFT_KEYS) if (key !== 'template_parameters') draft[key] = campaign[key];
+  for (const key of CAMPAIGN_DRAFT_KEYS) draft[key] = campaign[key];
   return draft as LaunchDraft;
 }
 

@@ -47,7 +47,23 @@ async function fastChannel(connect: typeof connectMeta | typeof connectWhapi): P
   return channel;
 }
 
+/**
+ * The intake takes free text on a Meta channel only within 24 hours of the customer's last
+ * message (20261205150200): these sends test what Meta answers, so Pigeon's record says each
+ * recipient wrote (Meta's own view of the window may still differ: 131047).
+ */
+async function openWindow(channelId: string, to: string) {
+  await backend.db.query(
+    `insert into public.chats (id, workspace_id, channel_id, wa_chat_id, last_inbound_at)
+     select private.chat_id(c.id, private.wa_chat_id($2)), c.workspace_id, c.id, private.wa_chat_id($2), now()
+     from public.channels c where c.id = $1 and c.provider = 'meta'
+     on conflict (id) do update set last_inbound_at = now()`,
+    [channelId, to],
+  );
+}
+
 async function enqueue(channelId: string, messages: { to: string; body: string }[]): Promise<string[]> {
+  for (const m of messages) await openWindow(channelId, m.to);
   const commands = messages.map((m) => ({ message_id: randomUUID(), channel_id: channelId, ...m }));
   const { data, error } = await owner.client.functions.invoke('outbox', { body: { commands } });
   expect(error).toBeNull();

@@ -164,6 +164,29 @@ describe('claim_outbox', () => {
     expect(backlog).toHaveLength(120);
   });
 
+  test('a claim takes the rows whose send slots come first: a faster channel gets more of it', async () => {
+    const slow = await createChannel();
+    const fast = await createChannel();
+    await backend.db.query(
+      'update public.channels set rate_per_minute = case when id = $1 then 60 else 600 end where id in ($1, $2)',
+      [slow, fast],
+    );
+    await enqueue(
+      slow,
+      Array.from({ length: 20 }, (_, i) => `slow ${i}`),
+    );
+    await enqueue(
+      fast,
+      Array.from({ length: 20 }, (_, i) => `fast ${i}`),
+    );
+    // Slots: the slow channel's at 0 s, 1 s…; the fast one's at 0, 0.1 … 0.9 s: the first 11
+    // are one slow row and ten fast ones (taking turns gave 6 and 5, and the fast channel
+    // sent at the slow one's pace).
+    const claimed = await claim('worker-slots', 11);
+    expect(claimed.filter((c) => c.channel_id === slow)).toHaveLength(1);
+    expect(claimed.filter((c) => c.channel_id === fast)).toHaveLength(10);
+  });
+
   test('a claim whose lease expired (a crashed worker) is taken over, and the old holder loses it', async () => {
     const channelId = await createChannel();
     const [id] = await enqueue(channelId, ['crash']);
@@ -229,6 +252,62 @@ describe('complete_outbox', () => {
     expect(await message(id!)).toEqual({ status: 'sent', error: null, wa_message_id: 'wamid.1' });
     expect(await complete(claimed!.outbox_id, 'intruder', 'wamid.fake')).toBe(false);
     expect(await claim('again')).toEqual([]);
+  });
+});
+
+describe('complete_outbox_sends', () => {
+  const completeAll = (worker: string, sends: unknown) =>
+    backend.db.query<{ outbox_id: string; recorded: boolean }>(
+      'select * from public.complete_outbox_sends($1, $2::jsonb) order by outbox_id',
+      [worker, JSON.stringify(sends)],
+    );
+
+  test("records a processor's accepted sends in one call with complete_outbox's rules per row", async () => {
+    const channelId = await createChannel();
+    const ids = await enqueue(channelId, ['one', 'two', 'three']);
+    const mine = await claim('batch-a', 2);
+    const [theirs] = await claim('batch-b', 1);
+    const sends = [...mine, theirs!].map((c, i) => ({ id: c.outbox_id, wa_message_id: `wamid.batch.${i}` }));
+
+    const answer = await completeAll('batch-a', sends);
+    // Its own claims are recorded; another worker's claim is not touched.
+    expect(Object.fromEntries(answer.map((r) => [r.outbox_id, r.recorded]))).toEqual({
+      [mine[0]!.outbox_id]: true,
+      [mine[1]!.outbox_id]: true,
+      [theirs!.outbox_id]: false,
+    });
+    for (const [i, c] of mine.entries()) {
+      expect(await outboxRow(c.outbox_id)).toMatchObject({ status: 'sent', claimed_by: 'batch-a' });
+      expect(await message(c.message_id)).toEqual({
+        status: 'sent',
+        error: null,
+        wa_message_id: `wamid.batch.${i}`,
+      });
+    }
+    expect(await outboxRow(theirs!.outbox_id)).toMatchObject({ status: 'sending', claimed_by: 'batch-b' });
+    expect((await message(theirs!.message_id)).wa_message_id).toBeNull();
+    // A repeated report (its answer was lost) is harmless and answers the same.
+    expect((await completeAll('batch-a', sends.slice(0, 2))).map((r) => r.recorded)).toEqual([true, true]);
+    expect(await message(mine[0]!.message_id)).toMatchObject({ wa_message_id: 'wamid.batch.0' });
+    expect(ids).toHaveLength(3);
+  });
+
+  test('a malformed report is refused whole, naming what is wrong, and changes nothing', async () => {
+    const channelId = await createChannel();
+    await enqueue(channelId, ['kept']);
+    const [claimed] = await claim('batch-c', 1);
+    const good = { id: claimed!.outbox_id, wa_message_id: 'wamid.ok' };
+    for (const [sends, reason] of [
+      [{}, /sends must be a JSON array/],
+      [[], /1 to 1000 entries, got 0/],
+      [[good, { id: 'not-a-uuid', wa_message_id: 'x' }], /sends\[1\] must be/],
+      [[good, { id: claimed!.outbox_id, wa_message_id: '' }], /sends\[1\] must be/],
+      [[good, good], /each outbox row once/],
+    ] as const) {
+      await expect(completeAll('batch-c', sends)).rejects.toThrow(reason);
+    }
+    expect(await outboxRow(claimed!.outbox_id)).toMatchObject({ status: 'sending' });
+    expect(await message(claimed!.message_id)).toMatchObject({ status: 'sending', wa_message_id: null });
   });
 });
 
@@ -347,6 +426,7 @@ describe('who may call', () => {
     const calls: [string, Record<string, unknown>][] = [
       ['claim_outbox', { p_worker: 'evil' }],
       ['complete_outbox', { p_id: id, p_worker: 'evil', p_wa_message_id: 'x' }],
+      ['complete_outbox_sends', { p_worker: 'evil', p_sends: [{ id, wa_message_id: 'x' }] }],
       ['fail_outbox', { p_id: id, p_worker: 'evil', p_error: 'x', p_retryable: false }],
       ['pause_channel', { p_channel_id: id, p_until: new Date().toISOString(), p_reason: 'x' }],
     ];

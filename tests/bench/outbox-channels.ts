@@ -81,12 +81,22 @@ export async function manyChannels(db: TestDb): Promise<Record<string, number | 
         const { status, summary } = await runOutbox(backend.url, backend.config.serviceRoleKey);
         if (status !== 200)
           throw new Error(`process-outbox answered ${status}: ${summary?.errors.join('; ')}`);
+        // A lost report leaves its rows to the lease, which sends them again: say so.
+        if (summary && (summary.errors.length > 0 || summary.retrying > 0)) {
+          console.error('process-outbox:', summary.retrying, 'retrying;', summary.errors);
+        }
       }
     };
     await Promise.all(Array.from({ length: LOOPS }, loop));
     const drainS = (performance.now() - drainStart) / 1000;
 
     const sends = backend.simulator!.sends();
+    // Sends made again (a report lost, or no answer from the provider within the timeout).
+    const again = await backend.db.query<{ error: string; n: number }>(
+      `select coalesce(m.error, o.last_error, '') as error, count(*)::int as n
+       from public.outbox_messages o join public.messages m on m.id = o.message_id
+       where o.attempts > 1 group by 1`,
+    );
     const figures: Record<string, number | string> = {};
     let total = 0;
     let over = 0;
@@ -99,7 +109,9 @@ export async function manyChannels(db: TestDb): Promise<Record<string, number | 
         .map((s) => s.at)
         .sort((a, b) => a - b);
       if (times.length !== PER_CHANNEL) {
-        throw new Error(`channel ${i} sent ${times.length} messages; expected ${PER_CHANNEL}`);
+        throw new Error(
+          `channel ${i} sent ${times.length} messages; expected ${PER_CHANNEL}; sent again: ${JSON.stringify(again)}`,
+        );
       }
       total += times.length;
       first = Math.min(first, times[0]!);

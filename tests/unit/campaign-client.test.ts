@@ -102,14 +102,11 @@ describe('a launch carries its draft', () => {
       sent_count: 3,
     });
     const draft = launchDraft(c);
-    // All but the template mapping, which the intake's draft does not take (each command
-    // carries its rendered template values instead).
+    // Every drafted field, the template mapping included: a launch that creates its campaign
+    // on the server keeps the mapping there.
     expect(Object.keys(draft).sort()).toEqual(
       Object.keys(c)
-        .filter(
-          (k) =>
-            k !== 'id' && k !== '_deleted' && k !== 'template_parameters' && !(k in CAMPAIGN_SERVER_DEFAULTS),
-        )
+        .filter((k) => k !== 'id' && k !== '_deleted' && !(k in CAMPAIGN_SERVER_DEFAULTS))
         .sort(),
     );
     expect(draft).toMatchObject({

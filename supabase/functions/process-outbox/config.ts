@@ -6,6 +6,8 @@ export interface ProcessorConfig {
   timeoutMs: number;
   /** Sends in flight at once, waiting for their slot or their answer (OUTBOX_BATCH_SIZE, 50). */
   batchSize: number;
+  /** Provider calls in flight at once; the other sends due wait for one (OUTBOX_PROVIDER_CALLS, 32). */
+  providerCalls: number;
   /** How far ahead send slots are reserved (OUTBOX_HORIZON_SECONDS, 10). */
   horizonSeconds: number;
   /** How long one invocation keeps claiming before it finishes what it holds (OUTBOX_RUN_MS, 50000). */
@@ -38,6 +40,7 @@ export function processorConfig(env: Record<string, string | undefined>): Proces
     backoffBaseSeconds: setting(env, 'OUTBOX_BACKOFF_BASE_SECONDS', 60, 86_400),
     timeoutMs,
     batchSize: Math.max(1, setting(env, 'OUTBOX_BATCH_SIZE', 50, 1000)),
+    providerCalls: Math.max(1, setting(env, 'OUTBOX_PROVIDER_CALLS', 32, 1000)),
     horizonSeconds,
     runMs: setting(env, 'OUTBOX_RUN_MS', 50_000, 3_600_000),
     leaseSeconds: horizonSeconds + Math.ceil(timeoutMs / 1000) + 30,

@@ -1,7 +1,8 @@
 // The outbox processor: POST with the service_role key (pg_cron on hosted Supabase, a timer
 // in the local stack). One invocation claims due rows (claim_outbox reserves each its paced
 // send slot), sends each at its slot through the channel's provider, reports the outcome
-// (complete_outbox, fail_outbox, hold_outbox, report_channel_problem: what each provider
+// (complete_outbox_sends, batched: every send accepted while one report is on its way goes in
+// the next; fail_outbox, hold_outbox, report_channel_problem: what each provider
 // outcome means is the adapter's, supabase/functions/_shared/provider.ts), and claims more as
 // sends finish, until nothing is due or OUTBOX_RUN_MS has passed. Any number may run at once: the database hands each row to one
 // of them and spaces the slots of a channel across all of them.
@@ -9,7 +10,9 @@ import { type ChannelAccess, channelAccess, loadChannel } from '../_shared/chann
 import { sameSecret } from '../_shared/hmac.ts';
 import type { ProviderSender, SendOutcome, TemplateMessage } from '../_shared/provider.ts';
 import { ServiceApiError, serviceApi } from '../_shared/service-api.ts';
+import { callLimit } from './call-limit.ts';
 import { type ProcessorConfig, processorConfig } from './config.ts';
+import { groupReport } from './group-report.ts';
 import { channelPacer } from './pacer.ts';
 
 interface Claimed {
@@ -44,6 +47,9 @@ export interface RunSummary {
   errors: string[];
   ms: number;
 }
+
+/** The most sends one report records (complete_outbox_sends takes up to 1000). */
+const REPORT_GROUP_MAX = 500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -87,6 +93,7 @@ export function createHandler(env: Record<string, string>) {
     const senders = new Map<string, ProviderSender>();
     const inFlight = new Set<Promise<void>>();
     const pacer = channelPacer();
+    const limited = callLimit(cfg.providerCalls);
 
     // Reports are retried a little: a lost complete_outbox would mean a second send.
     async function report<T>(fn: string, args: Record<string, unknown>): Promise<T | undefined> {
@@ -121,6 +128,13 @@ export function createHandler(env: Record<string, string>) {
         summary.errors.push((err as Error).message);
       }
     }
+
+    // Accepted sends, recorded together: one database call per group, not per message.
+    const completions = groupReport<{ row: Claimed; waMessageId: string }>(async (items) => {
+      await report('complete_outbox_sends', {
+        p_sends: items.map((i) => ({ id: i.row.outbox_id, wa_message_id: i.waMessageId })),
+      });
+    }, REPORT_GROUP_MAX);
 
     function providerOf(channelId: string): Promise<ChannelAccess | { unavailable: string }> {
       let found = access.get(channelId);
@@ -180,9 +194,9 @@ export function createHandler(env: Record<string, string>) {
         summary.released++;
         return;
       }
-      const outcome = await send(row, provider);
+      const outcome = await limited(() => send(row, provider));
       if (outcome.ok) {
-        await report('complete_outbox', { p_id: row.outbox_id, p_wa_message_id: outcome.providerMessageId });
+        await completions.add({ row, waMessageId: outcome.providerMessageId });
         summary.sent++;
         return;
       }
