@@ -1,7 +1,8 @@
 /**
  * The storage worker: RxDB's Dexie (IndexedDB) storage, exposed to the pages through
  * src/db/remote-storage.ts, plus the requests that are cheaper next to the storage (an import
- * batch: lookup, merge and write in one round trip).
+ * batch: lookup, merge and write in one round trip; the inbox's search over message text, held
+ * here once rather than read from IndexedDB per search).
  *
  * As a SharedWorker it serves every tab from one storage instance per collection, so writes
  * of one tab reach the others through the storage's own change stream. As a dedicated worker
@@ -12,6 +13,7 @@
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
 import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
+import { isMessageSearchRequest, searchStoredMessages } from '../features/inbox/message-text.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
 
@@ -26,6 +28,10 @@ const handle: StorageRequestHandler = async (request, instances) => {
   if (isImportBatchRequest(request)) {
     const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
     return storeImportBatch(contacts as Parameters<typeof storeImportBatch>[0], request);
+  }
+  if (isMessageSearchRequest(request)) {
+    const messages = await instances.get(request.database, 'messages', request.schemaVersion);
+    return searchStoredMessages(messages as Parameters<typeof searchStoredMessages>[0], request);
   }
   throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
 };
