@@ -1,8 +1,9 @@
 /**
  * The inbox's search over message text: every message's text, lowercased, held in memory
- * next to the storage (the storage worker in the browser, this process in Node) and kept up
- * to date by following the messages' storage from a checkpoint, so it misses nothing a tab,
- * a pull or an edit wrote, and rebuilds itself after the worker starts again.
+ * next to the storage (the storage worker in the browser, this process in Node): read once
+ * from the storage, then kept by the storage's own write events (a pull, an edit, a deletion,
+ * any tab's), with a read from its checkpoint before each search for what another worker wrote.
+ * It is rebuilt when the worker starts again (warmed by the inbox page, service.ts).
  *
  * Why a scan of held text rather than a token index: the inbox matches any part of a message
  * ("substring", as the list's name and number filters do), which a word index cannot answer;
@@ -34,8 +35,9 @@ type MessageStorage = RxStorageInstance<MessageDoc, unknown, unknown, unknown>;
 type Checkpoint = { id: string; lwt: number };
 
 const READ_BATCH = 2000;
-// While messages pour in (a first sync), the text follows them at most this often.
-const FOLLOW_EVERY_MS = 1000;
+
+const after = (a: Checkpoint, b: Checkpoint | undefined) =>
+  !b || a.lwt > b.lwt || (a.lwt === b.lwt && a.id > b.id);
 
 interface ChatText {
   workspaceId: string;
@@ -47,39 +49,48 @@ interface ChatText {
 class MessageText {
   private readonly chats = new Map<string, ChatText>();
   private checkpoint: Checkpoint | undefined;
-  // One catch-up at a time: each waits for the one before, then reads what is newer.
-  private reading: Promise<void> = Promise.resolve();
-  private following: ReturnType<typeof setTimeout> | undefined;
+  /** Whether a read has reached the storage's end once: from then on writes come in order. */
+  private caughtUp = false;
+  // One step at a time (a read, a write's events), each after the one before.
+  private steps: Promise<void> = Promise.resolve();
 
   constructor(private readonly storage: MessageStorage) {
-    storage.changeStream().subscribe(() => {
-      this.following ??= setTimeout(() => {
-        this.following = undefined;
-        // A failed read leaves the checkpoint where it was; the next search reads again and
-        // reports the error.
-        this.catchUp().catch(() => undefined);
-      }, FOLLOW_EVERY_MS);
+    // What this storage writes is applied from its events, with no read back. Its checkpoint
+    // moves on only once a read has caught up: before, it would skip what is not read yet.
+    // Writes another worker makes (a tab of another version; tabs without SharedWorker) reach
+    // only the storage: the read before each search finds them.
+    storage.changeStream().subscribe((bulk) => {
+      this.step(async () => {
+        for (const event of bulk.events) this.apply(event.documentData);
+        if (this.caughtUp && after(bulk.checkpoint as Checkpoint, this.checkpoint)) {
+          this.checkpoint = bulk.checkpoint as Checkpoint;
+        }
+      }).catch(() => undefined);
     });
   }
 
-  /** Reads every message written since the last catch-up. */
+  /** Reads every message written since the checkpoint. */
   catchUp(): Promise<void> {
-    const next = this.reading.then(() => this.readNewer());
-    this.reading = next.catch(() => undefined);
-    return next;
+    return this.step(async () => {
+      for (;;) {
+        const { documents, checkpoint } = await getChangedDocumentsSince(
+          this.storage,
+          READ_BATCH,
+          this.checkpoint,
+        );
+        for (const doc of documents) this.apply(doc);
+        this.checkpoint = checkpoint as Checkpoint;
+        if (documents.length < READ_BATCH) break;
+      }
+      this.caughtUp = true;
+    });
   }
 
-  private async readNewer(): Promise<void> {
-    for (;;) {
-      const { documents, checkpoint } = await getChangedDocumentsSince(
-        this.storage,
-        READ_BATCH,
-        this.checkpoint,
-      );
-      for (const doc of documents) this.apply(doc);
-      this.checkpoint = checkpoint as Checkpoint;
-      if (documents.length < READ_BATCH) return;
-    }
+  private step(run: () => Promise<void>): Promise<void> {
+    const next = this.steps.then(run);
+    // A failed read leaves the checkpoint where it was; the next search reads again.
+    this.steps = next.catch(() => undefined);
+    return next;
   }
 
   /** Ids of the workspace's chats with a message containing `query` (already lowercased). */

@@ -37,7 +37,6 @@ import type { InboxApi, InboxChat, InboxMember, InboxNote, SyncProgress } from '
 import { chatsMatchingText } from './message-text.ts';
 
 const MAX_NOTE = 4096;
-const SEARCH_PAUSE_MS = 120;
 const WARM_SEARCH_AFTER_MS = 3000;
 
 export function createInboxApi(
@@ -153,7 +152,7 @@ export function createInboxApi(
 
     searchMessages(query) {
       // A new query drops the last one's matches at once (they would show chats that do not
-      // match), then searches once typing pauses.
+      // match), then searches: at each keystroke, as the held text answers in milliseconds.
       const matches$ = fromAccessor(query).pipe(
         map((q) => q.trim()),
         distinctUntilChanged(),
@@ -162,9 +161,7 @@ export function createInboxApi(
             ? of(new Set<string>())
             : concat(
                 of(new Set<string>()),
-                timer(SEARCH_PAUSE_MS).pipe(
-                  switchMap(() => inScope(new Set<string>(), (scope) => from(chatsMatchingText(scope, q)))),
-                ),
+                inScope(new Set<string>(), (scope) => from(chatsMatchingText(scope, q))),
               ),
         ),
       );
