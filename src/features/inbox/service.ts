@@ -18,7 +18,6 @@ import {
   merge,
   type Observable,
   of,
-  startWith,
   switchMap,
   takeWhile,
   timer,
@@ -47,15 +46,13 @@ export function createInboxApi(
   const inScope = <T>(empty: T, read: (scope: Scope) => Observable<T>): Observable<T> =>
     source.scope$.pipe(switchMap((scope) => (scope ? read(scope) : of(empty))));
 
-  // Ids from the local copy (offline too); names from the server's team list when it answers
-  // (team_members: members of the same workspace only), "Member N" until then.
+  // Ids from the local copy (offline too); names from the server's team list (team_members:
+  // members of the same workspace only), kept on this device as the database's local document
+  // so an offline start names them too; "Member N" only before the list ever answered.
   const members$ = inScope<InboxMember[]>([], (scope) =>
     combineLatest([
       scope.db.workspace_members.find({ selector: { workspace_id: scope.workspace.id } }).$,
-      from(client.rpc('team_members', { p_workspace_id: scope.workspace.id })).pipe(
-        map(({ data, error }) => emailsOf(error ? [] : (data as { user_id: string; email: string }[]))),
-        startWith(new Map<string, string>()),
-      ),
+      teamEmails(scope, client),
     ]).pipe(
       map(([docs, emails]) =>
         memberList(
@@ -251,8 +248,32 @@ async function markChatRead(scope: Scope, chat: RxDocument<ChatDoc>, user: strin
   }
 }
 
-function emailsOf(rows: readonly { user_id: string; email: string }[]): Map<string, string> {
-  return new Map(rows.map((r) => [r.user_id, r.email]));
+interface TeamEmails {
+  /** User id → email. */
+  emails: Record<string, string>;
+}
+
+/** The team's emails as last stored on this device, then as the server answers (stored). */
+function teamEmails(scope: Scope, client: SupabaseClient): Observable<ReadonlyMap<string, string>> {
+  const id = `team-emails-${scope.workspace.id}`;
+  const stored$ = scope.db
+    .getLocal$<TeamEmails>(id)
+    .pipe(map((doc) => new Map(Object.entries(doc ? (doc.toJSON().data as TeamEmails).emails : {}))));
+  // Offline, or refused: what is stored stays.
+  const fetched$ = from(client.rpc('team_members', { p_workspace_id: scope.workspace.id })).pipe(
+    switchMap(({ data, error }) => {
+      if (error) return EMPTY;
+      const rows = data as { user_id: string; email: string }[];
+      return from(
+        scope.db.upsertLocal<TeamEmails>(id, {
+          emails: Object.fromEntries(rows.map((r) => [r.user_id, r.email])),
+        }),
+      );
+    }),
+    ignoreElements(),
+    catchError(() => EMPTY),
+  );
+  return merge(stored$, fetched$);
 }
 
 function memberList(
