@@ -11,6 +11,7 @@ import {
 import { fillParameters } from '../../domain/provider-template.ts';
 import { type ReplyWindow, replyWindow } from '../../domain/reply-window.ts';
 import type { ChannelProvider, Template, TemplateParameters } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
 import { FormError } from '../components/FormError.tsx';
 import { usePhoneLayout } from '../media.ts';
 import { useServices } from '../services-context.ts';
@@ -78,7 +79,9 @@ export function ClosedWindowCompose(props: {
 
   return (
     <details class={styles.closedWindow} open={open()} onToggle={(e) => setOpen(e.currentTarget.open)}>
-      <summary class={styles.closedSummary}>24-hour window closed: send a template</summary>
+      <summary class={classes(styles.warning, styles.closedSummary)}>
+        24-hour window closed: send a template
+      </summary>
       <p class={styles.warning} role="note">
         <Show when={props.window.closesAt} fallback="This contact has not written to this number yet: ">
           {(closed) => `The 24-hour window closed ${TIME.format(closed())}: `}
