@@ -290,6 +290,8 @@ export class PendingChanges {
   }
 
   private async publish(): Promise<void> {
+    // A sign-out (or a test) may close the database while a publish waits its turn.
+    if (this.db.closed) return;
     const summary = this.summary();
     const stored = await this.db.getLocal<PendingSummary>(LOCAL_ID);
     if (stored && sameSummary(stored.toJSON().data as PendingSummary, summary)) return;

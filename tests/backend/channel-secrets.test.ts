@@ -4,8 +4,11 @@
 import { createClient, type RealtimeChannel } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import WebSocket from 'ws';
+import { openCredentials, type SealedRow } from '../../supabase/functions/_shared/channel-secrets.ts';
+import { keyringFromEnv } from '../../supabase/functions/_shared/secret-box.ts';
 import { createHandler } from '../../supabase/functions/channels/handler.ts';
 import { functionEnv } from '../../supabase/local/functions.ts';
+import { legacySeal } from '../support/legacy-seal.ts';
 import {
   type ConnectedChannel,
   callFunction,
@@ -101,12 +104,18 @@ function secretForms(): string[] {
 describe('at rest', () => {
   test('channel_secrets holds ciphertext with a salt, an IV, the key version and the iteration count', async () => {
     const rows = await backend.db.query<Record<string, unknown>>(
-      `select channel_id, octet_length(iv) as iv, octet_length(salt) as salt, key_version, kdf_iterations
+      `select channel_id, octet_length(iv) as iv, octet_length(salt) as salt, key_version, kdf_iterations, kdf
        from public.channel_secrets order by channel_id`,
     );
     expect(rows.map((r) => r.channel_id).sort()).toEqual([meta.id, whapi.id].sort());
     for (const row of rows)
-      expect(row).toMatchObject({ iv: 12, salt: 16, key_version: 1, kdf_iterations: 600000 });
+      expect(row).toMatchObject({
+        iv: 12,
+        salt: 16,
+        key_version: 1,
+        kdf_iterations: 600000,
+        kdf: 'pbkdf2-hkdf',
+      });
   });
 
   test('no table of any schema, and no line of the server log, carries a credential', async () => {
@@ -147,6 +156,7 @@ describe('closed to clients', () => {
             p_salt: 'AA==',
             p_key_version: 1,
             p_kdf_iterations: 600000,
+            p_kdf: 'pbkdf2-hkdf',
           },
         ],
         ['record_channel_check', { p_channel_id: meta.id, p_check: { ok: true, status: 'connected' } }],
@@ -241,5 +251,26 @@ describe('key rotation', () => {
     expect(((await refused.json()) as { error: string }).error).toMatch(
       /key version 2, which this server does not have/,
     );
+  });
+
+  test('a row sealed the old way (a key stretched per row) still opens, and the rotation re-seals it', async () => {
+    const env = rotatedEnv({ PIGEON_SECRETS_KEY: KEY_2, PIGEON_SECRETS_KEY_VERSION: '2' });
+    const [row] = await backend.db.query<{ j: SealedRow }>(
+      `select private.sealed_secret_json(s) as j from public.channel_secrets s where channel_id = $1`,
+      [meta.id],
+    );
+    const plaintext = JSON.stringify(await openCredentials(keyringFromEnv(env), row!.j));
+    const old = await legacySeal(KEY_2, meta.id, plaintext);
+    await backend.db.query(
+      `update public.channel_secrets set ciphertext = $2, iv = $3, salt = $4, kdf = 'pbkdf2' where channel_id = $1`,
+      [meta.id, Buffer.from(old.ciphertext), Buffer.from(old.iv), Buffer.from(old.salt)],
+    );
+    const current = createHandler(env);
+    expect((await post(current, `${meta.id}/test`, owner.accessToken)).status).toBe(200);
+    const rotated = await post(current, 'rotate-key', backend.config.serviceRoleKey);
+    expect(await rotated.json()).toEqual({ key_version: 2, resealed: 1, skipped: 0 });
+    const kdfs = await backend.db.query<{ kdf: string }>('select kdf from public.channel_secrets');
+    expect(kdfs.map((k) => k.kdf)).toEqual(['pbkdf2-hkdf', 'pbkdf2-hkdf']);
+    expect((await post(current, `${meta.id}/test`, owner.accessToken)).status).toBe(200);
   });
 });

@@ -1,6 +1,8 @@
-// Channel secrets at rest: AES-256-GCM under a PBKDF2-SHA256 key (600,000 iterations) of a
-// versioned server key and the row's salt, bound to its channel.
-import { describe, expect, test } from 'vitest';
+// Channel secrets at rest: AES-256-GCM under a row key (HKDF over the row's salt) of a
+// versioned server key stretched once by PBKDF2-SHA256 (600,000 iterations), bound to its
+// channel; rows sealed with a per-row PBKDF2 key still open.
+import { randomBytes } from 'node:crypto';
+import { describe, expect, test, vi } from 'vitest';
 import {
   keyringFromEnv,
   openSecret,
@@ -8,6 +10,7 @@ import {
   SecretKeyError,
   sealSecret,
 } from '../../supabase/functions/_shared/secret-box.ts';
+import { legacySeal } from '../support/legacy-seal.ts';
 
 const KEY_1 = 'k1-0123456789abcdef0123456789abcdef';
 const KEY_2 = 'k2-fedcba9876543210fedcba9876543210';
@@ -49,7 +52,7 @@ describe('sealSecret and openSecret', () => {
   test('a sealed secret opens to its plaintext; the ciphertext does not contain it', async () => {
     const plaintext = JSON.stringify({ access_token: 'EAAGsecret-token-value' });
     const sealed = await sealSecret(ring, CHANNEL, plaintext);
-    expect(sealed).toMatchObject({ keyVersion: 1, iterations: PBKDF2_ITERATIONS });
+    expect(sealed).toMatchObject({ keyVersion: 1, iterations: PBKDF2_ITERATIONS, kdf: 'pbkdf2-hkdf' });
     expect(PBKDF2_ITERATIONS).toBeGreaterThanOrEqual(600_000);
     expect([sealed.iv.length, sealed.salt.length]).toEqual([12, 16]);
     // Plaintext plus GCM's 16-byte tag.
@@ -93,6 +96,35 @@ describe('sealSecret and openSecret', () => {
     expect(await openSecret(onlyNew, CHANNEL, resealed)).toBe('token');
     await expect(openSecret(onlyNew, CHANNEL, sealed)).rejects.toThrow(
       /key version 1, which this server does not have/,
+    );
+  });
+});
+
+describe('derivation', () => {
+  const pbkdf2Runs = (spy: { mock: { calls: unknown[][] } }) =>
+    spy.mock.calls.filter(([a]) => (a as Pbkdf2Params).name === 'PBKDF2').length;
+
+  test('sealing and opening the credentials of many channels stretches the key once', async () => {
+    const ring = keyringFromEnv({ PIGEON_SECRETS_KEY: `fresh-${randomBytes(16).toString('hex')}` });
+    const bits = vi.spyOn(crypto.subtle, 'deriveBits');
+    const keys = vi.spyOn(crypto.subtle, 'deriveKey');
+    const channels = ['a', 'b', 'c'].map((c) => `${CHANNEL.slice(0, -1)}${c}`);
+    const sealed = await Promise.all(channels.map((c) => sealSecret(ring, c, `token of ${c}`)));
+    expect(await Promise.all(sealed.map((s, i) => openSecret(ring, channels[i]!, s)))).toEqual(
+      channels.map((c) => `token of ${c}`),
+    );
+    expect(pbkdf2Runs(bits) + pbkdf2Runs(keys)).toBe(1);
+    bits.mockRestore();
+    keys.mockRestore();
+  });
+
+  test('a row sealed the old way (PBKDF2 over its own salt) still opens', async () => {
+    const old = await legacySeal(KEY_1, CHANNEL, 'legacy token');
+    const ring = keyringFromEnv({ PIGEON_SECRETS_KEY: KEY_1 });
+    const legacy = { ...old, keyVersion: 1, iterations: PBKDF2_ITERATIONS, kdf: 'pbkdf2' as const };
+    expect(await openSecret(ring, CHANNEL, legacy)).toBe('legacy token');
+    await expect(openSecret(ring, CHANNEL, { ...legacy, kdf: 'pbkdf2-hkdf' })).rejects.toThrow(
+      SecretKeyError,
     );
   });
 });

@@ -15,7 +15,7 @@ import {
 import { readCloudWebhook } from './cloud-webhook.ts';
 import { sameSecret, toHex } from './hmac.ts';
 import type { ProviderSender } from './provider.ts';
-import { keyringFromEnv, SecretKeyError } from './secret-box.ts';
+import { keyringFromEnv, openNothing, SecretKeyError } from './secret-box.ts';
 import type { ServiceApi } from './service-api.ts';
 import { verifyWebhook } from './webhook-signature.ts';
 import {
@@ -76,23 +76,34 @@ type Env = Record<string, string | undefined>;
 export type WebhookChecks = Pick<ChannelAccess, 'verifyDelivery' | 'verifyHandshake'>;
 
 /**
- * Stands in for a channel that does not exist or cannot take webhooks: the checks a channel
- * makes (a Cloud API channel's HMAC over the raw body, a Whapi channel's shared secret, the
- * verify token, each compared in constant time) against random secrets nobody has, so an
- * unknown channel costs the work of a bad signature and the answer is the same.
+ * Stands in for a channel that does not exist or cannot take webhooks: the work a channel
+ * costs (opening sealed credentials, then a Cloud API channel's HMAC over the raw body, a
+ * Whapi channel's shared secret, the verify token, each compared in constant time) against
+ * random secrets nobody has, so an unknown channel costs the work of a bad signature and the
+ * answer is the same.
  */
-export function decoyWebhookChecks(): WebhookChecks {
+export function decoyWebhookChecks(env: Env): WebhookChecks {
   const random = () => toHex(crypto.getRandomValues(new Uint8Array(32)));
   const appSecret = random();
   const webhookSecret = random();
   const verifyToken = random();
+  const open = async () => {
+    try {
+      await openNothing(keyringFromEnv(env));
+    } catch (err) {
+      // Without a keyring no channel's credentials open either.
+      if (!(err instanceof SecretKeyError)) throw err;
+    }
+  };
   return {
     verifyDelivery: async (raw, headers) => {
+      await open();
       await verifyWebhook(appSecret, raw, headers.get('x-hub-signature-256'));
       await sameSecret(headers.get(WHAPI_SECRET_HEADER) ?? '', webhookSecret);
       return false;
     },
     verifyHandshake: async (token) => {
+      await open();
       await sameSecret(token, verifyToken);
       return false;
     },

@@ -2,7 +2,7 @@
 // they are written, opened here after they are read, through service_role RPCs that carry
 // the bytes as base64 (supabase/migrations/20261202100000_channel_secrets.sql). Nothing in
 // this module logs, returns or throws a credential.
-import { openSecret, type SealedSecret, type SecretKeyring, sealSecret } from './secret-box.ts';
+import { type Kdf, openSecret, type SealedSecret, type SecretKeyring, sealSecret } from './secret-box.ts';
 import type { ServiceApi } from './service-api.ts';
 
 export interface MetaCredentials {
@@ -30,6 +30,7 @@ export interface SealedRow {
   salt: string;
   key_version: number;
   kdf_iterations: number;
+  kdf: Kdf;
 }
 
 function fromBase64(text: string): Uint8Array {
@@ -49,6 +50,7 @@ export function sealedOf(row: SealedRow): SealedSecret {
     salt: fromBase64(row.salt),
     keyVersion: row.key_version,
     iterations: row.kdf_iterations,
+    kdf: row.kdf,
   };
 }
 
@@ -75,6 +77,7 @@ export async function storeCredentials(
     p_salt: toBase64(sealed.salt),
     p_key_version: sealed.keyVersion,
     p_kdf_iterations: sealed.iterations,
+    p_kdf: sealed.kdf,
     p_replaces_iv: replacesIv ?? null,
   });
 }
@@ -86,7 +89,7 @@ export interface RotationSummary {
   skipped: number;
 }
 
-/** Re-seals every row sealed under another key version than the keyring's current one. */
+/** Re-seals every row sealed under another key version than the keyring's current one, or the legacy way. */
 export async function rotateCredentials(api: ServiceApi, keyring: SecretKeyring): Promise<RotationSummary> {
   const summary: RotationSummary = { resealed: 0, skipped: 0 };
   for (;;) {

@@ -39,7 +39,7 @@ function channelIdOf(req: Request): string | undefined {
 
 export function createHandler(env: Record<string, string>) {
   const api = serviceApi(env);
-  const decoy = decoyWebhookChecks();
+  const decoy = decoyWebhookChecks(env);
 
   /** The channel's provider access, or undefined for any channel that cannot take webhooks. */
   async function accessOf(id: string | undefined): Promise<ChannelAccess | undefined> {
