@@ -59,7 +59,7 @@ test('a new device: the newest chats first while the messages fill in; scrolls; 
     .waitFor();
 
   // Once the message pulled last is searchable, every message is here: then search offline.
-  await search(page, seeded.lastPulledToken, 'Customer', { retryForMs: 120_000, waitMs: 30_000 });
+  await search(page, seeded.lastPulledToken, 'Customer', { retryForMs: 120_000, waitMs: 3_000 });
   const allLocalMs = Date.now() - started;
   await context.setOffline(true);
   await page.getByRole('status', { name: 'Offline' }).waitFor();
