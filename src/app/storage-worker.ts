@@ -11,9 +11,14 @@
  */
 /// <reference lib="webworker" />
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { dexiePages } from '../db/dexie-pages.ts';
 import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
 import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
-import { isMessageSearchRequest, searchStoredMessages } from '../features/inbox/message-text.ts';
+import {
+  isMessageSearchRequest,
+  type MessageStorage,
+  searchStoredMessages,
+} from '../features/inbox/message-text.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
 
@@ -23,6 +28,8 @@ const shared = typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof
 // serves every tab of one app version, but a tab of another version (an update not yet
 // reloaded everywhere) runs its own worker on the same IndexedDB.
 const storage = getRxStorageDexie();
+// Messages per IndexedDB read when the search first reads them all.
+const READ_ALL_PAGE = 10_000;
 
 const handle: StorageRequestHandler = async (request, instances) => {
   if (isImportBatchRequest(request)) {
@@ -31,7 +38,9 @@ const handle: StorageRequestHandler = async (request, instances) => {
   }
   if (isMessageSearchRequest(request)) {
     const messages = await instances.get(request.database, 'messages', request.schemaVersion);
-    return searchStoredMessages(messages as Parameters<typeof searchStoredMessages>[0], request);
+    return searchStoredMessages(messages as MessageStorage, request, (instance) =>
+      dexiePages(instance, READ_ALL_PAGE),
+    );
   }
   throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
 };

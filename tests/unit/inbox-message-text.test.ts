@@ -10,7 +10,12 @@ import { afterEach, expect, test } from 'vitest';
 import { openPigeonDatabase, type PigeonDatabase } from '../../src/db/database.ts';
 import type { MessageDoc } from '../../src/db/documents.ts';
 import type { Workspace } from '../../src/domain/types.ts';
-import { chatsMatchingText } from '../../src/features/inbox/message-text.ts';
+import {
+  chatsMatchingText,
+  type MessageStorage,
+  type ReadAll,
+  searchStoredMessages,
+} from '../../src/features/inbox/message-text.ts';
 import type { Scope } from '../../src/features/shared/scope.ts';
 import { LocalWrites } from '../../src/sync/local-writes.ts';
 import { PendingChanges } from '../../src/sync/status.ts';
@@ -121,4 +126,28 @@ test('a search typed while the text is being read waits for it and misses nothin
   ]);
   expect(first).toEqual(new Set([chats[0]]));
   expect(last).toEqual(new Set([chats[49]]));
+});
+
+test('the first read takes every message in pages where the storage offers them, then follows writes', async () => {
+  const ws = workspace();
+  const scope = await scopeOf(ws);
+  const [a, b] = [randomUUID(), randomUUID()];
+  const first = [message(ws, a, 'first of a'), message(ws, b, 'first of b')];
+  await scope.db.messages.bulkInsert(first);
+  const storage = scope.db.messages.storageInstance as MessageStorage;
+  let pages = 0;
+  const readAll: ReadAll = (s) => ({
+    async *[Symbol.asyncIterator]() {
+      for (const doc of first) {
+        pages++;
+        yield await s.findDocumentsById([doc.id], true);
+      }
+    },
+  });
+  const ask = (query: string) => searchStoredMessages(storage, { workspaceId: ws.id, query }, readAll);
+  expect((await ask('first of')).sort()).toEqual([a, b].sort());
+  expect(pages).toBe(2);
+  await scope.db.messages.insert(message(ws, b, 'later in b'));
+  expect(await ask('later')).toEqual([b]);
+  expect(pages).toBe(2);
 });

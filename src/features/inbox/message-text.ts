@@ -31,10 +31,13 @@ export function isMessageSearchRequest(request: unknown): request is MessageSear
   return (request as MessageSearchRequest | undefined)?.kind === 'message-search';
 }
 
-type MessageStorage = RxStorageInstance<MessageDoc, unknown, unknown, unknown>;
+export type MessageStorage = RxStorageInstance<MessageDoc, unknown, unknown, unknown>;
 type Checkpoint = { id: string; lwt: number };
+/** A faster first read of every message where the storage has one (src/db/dexie-pages.ts). */
+export type ReadAll = (storage: MessageStorage) => AsyncIterable<RxDocumentData<MessageDoc>[]> | undefined;
 
 const READ_BATCH = 2000;
+const FRESH_MS = 2000;
 export const SEARCH_MEASURE = 'pigeon:message-search';
 
 const after = (a: Checkpoint, b: Checkpoint | undefined) =>
@@ -52,10 +55,14 @@ class MessageText {
   private checkpoint: Checkpoint | undefined;
   /** Whether a read has reached the storage's end once: from then on writes come in order. */
   private caughtUp = false;
+  private readAt = 0;
   // One step at a time (a read, a write's events), each after the one before.
   private steps: Promise<void> = Promise.resolve();
 
-  constructor(private readonly storage: MessageStorage) {
+  constructor(
+    private readonly storage: MessageStorage,
+    private readonly readAll: ReadAll | undefined,
+  ) {
     // What this storage writes is applied from its events, with no read back. Its checkpoint
     // moves on only once a read has caught up: before, it would skip what is not read yet.
     // Writes another worker makes (a tab of another version; tabs without SharedWorker) reach
@@ -70,9 +77,25 @@ class MessageText {
     });
   }
 
+  /**
+   * Reads what another worker wrote, at most every FRESH_MS (typing a query searches at each
+   * keystroke; this storage's own writes arrive as events meanwhile).
+   */
+  freshen(): Promise<void> {
+    return this.caughtUp && Date.now() - this.readAt < FRESH_MS ? this.steps : this.catchUp();
+  }
+
   /** Reads every message written since the checkpoint. */
   catchUp(): Promise<void> {
     return this.step(async () => {
+      const pages = this.checkpoint ? undefined : this.readAll?.(this.storage);
+      if (pages) {
+        // What is written meanwhile is read again below (a second's margin for the clocks of
+        // other workers' writes).
+        const from: Checkpoint = { lwt: Date.now() - 1000, id: '' };
+        for await (const page of pages) for (const doc of page) this.apply(doc);
+        this.checkpoint = from;
+      }
       for (;;) {
         const { documents, checkpoint } = await getChangedDocumentsSince(
           this.storage,
@@ -84,6 +107,7 @@ class MessageText {
         if (documents.length < READ_BATCH) break;
       }
       this.caughtUp = true;
+      this.readAt = Date.now();
     });
   }
 
@@ -129,13 +153,14 @@ const held = new WeakMap<MessageStorage, MessageText>();
 export async function searchStoredMessages(
   storage: MessageStorage,
   request: Pick<MessageSearchRequest, 'workspaceId' | 'query'>,
+  readAll?: ReadAll,
 ): Promise<string[]> {
   let text = held.get(storage);
   if (!text) {
-    text = new MessageText(storage);
+    text = new MessageText(storage, readAll);
     held.set(storage, text);
   }
-  await text.catchUp();
+  await text.freshen();
   const query = request.query.trim().toLowerCase();
   return query ? text.chatsContaining(request.workspaceId, query) : [];
 }
