@@ -34,6 +34,7 @@ import { createImportApi } from '../features/import/service.ts';
 import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
+import { createRecordSyncApi } from '../features/record-sync/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
 import type { Scope, ScopeSource } from '../features/shared/scope.ts';
 import { createTeamApi } from '../features/team/service.ts';
@@ -296,6 +297,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
 
     contacts: createContactsApi(scopeSource, { client, online: () => online.online }),
     groups: createGroupsApi(scopeSource),
+    recordSync: createRecordSyncApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,
     inbox: createInboxApi(scopeSource, () => space$.value?.userId, client),
@@ -336,7 +338,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
 }
 
 function scopeOf(space: UserSpace, workspace: Scope['workspace']): Scope {
-  return { db: space.db, pending: space.pending, writes: space.writes, workspace };
+  return { db: space.db, pending: space.pending, issues: space.issues, writes: space.writes, workspace };
 }
 
 function offline$(online: OnlineState): Observable<boolean> {

@@ -14,6 +14,7 @@ import type { ImportApi } from '../features/import/api.ts';
 import type { InboxApi } from '../features/inbox/api.ts';
 import type { MessagesApi } from '../features/messages/api.ts';
 import type { QuotaApi } from '../features/quota/api.ts';
+import type { RecordSyncApi } from '../features/record-sync/api.ts';
 import type { TeamApi } from '../features/team/api.ts';
 import type { TemplatesApi } from '../features/templates/api.ts';
 import type { WorkspaceSettingsApi } from '../features/workspace/api.ts';
@@ -67,6 +68,8 @@ export interface PigeonServices {
   account: AccountApi;
 
   sync: SyncStatus;
+  /** Each record's sync state: waiting, refused (why, Retry), merged with another device's edit. */
+  recordSync: RecordSyncApi;
   contacts: ContactsApi;
   groups: GroupsApi;
   templates: TemplatesApi;

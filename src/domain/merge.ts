@@ -84,11 +84,14 @@ export function mergeFields<T extends EditableDocument, K extends keyof T>(
   return merged;
 }
 
-export const mergeGroup = (input: MergeInput<ContactGroup>): ContactGroup =>
-  mergeFields(input, ['name', 'description', 'color']);
+/** The fields each merge decides value by value (what record-sync.ts reports as contested). */
+export const GROUP_FIELDS = ['name', 'description', 'color'] as const;
+export const TEMPLATE_FIELDS = ['name', 'body', 'language', 'category'] as const;
+export const CONTACT_FIELDS = ['name', 'email', 'notes'] as const;
 
-export const mergeTemplate = (input: MergeInput<Template>): Template =>
-  mergeFields(input, ['name', 'body', 'language', 'category']);
+export const mergeGroup = (input: MergeInput<ContactGroup>): ContactGroup => mergeFields(input, GROUP_FIELDS);
+
+export const mergeTemplate = (input: MergeInput<Template>): Template => mergeFields(input, TEMPLATE_FIELDS);
 
 /**
  * While the server still holds a draft (or a blocked one, editable again), its draft fields
@@ -96,15 +99,20 @@ export const mergeTemplate = (input: MergeInput<Template>): Template =>
  * (`mergeFields` starts from remote). The name stays editable.
  */
 export function mergeCampaign(input: MergeInput<Campaign>): Campaign {
-  const editable = input.remote.status === 'draft' || input.remote.status === 'blocked';
-  return mergeFields(input, editable ? CAMPAIGN_DRAFT_KEYS : ['name']);
+  return mergeFields(input, campaignFields(input.remote));
+}
+
+/** The campaign fields a merge decides, given the server's state. */
+export function campaignFields(remote: Campaign): readonly (keyof Campaign)[] {
+  const editable = remote.status === 'draft' || remote.status === 'blocked';
+  return editable ? CAMPAIGN_DRAFT_KEYS : ['name'];
 }
 
 /** `phone` is identity (the id derives from it), so like `id` it is remote's. */
 export function mergeContact(input: MergeInput<Contact>): Contact {
   const newer = newerSide(input.local, input.remote);
   return {
-    ...mergeFields(input, ['name', 'email', 'notes']),
+    ...mergeFields(input, CONTACT_FIELDS),
     tags: mergeSet(field(input, 'tags')),
     group_ids: mergeSet(field(input, 'group_ids')),
     custom_fields: mergeRecord(field(input, 'custom_fields'), newer),
@@ -145,6 +153,11 @@ export function isSameDocumentExcept(a: object, b: object, fields: readonly stri
   return sameValue(a, b, new Set([...META_KEYS, ...fields]));
 }
 
+/** Deep equality of two field values (lists by content). */
+export function isSameValue(a: unknown, b: unknown): boolean {
+  return sameValue(a, b);
+}
+
 function sameValue(a: unknown, b: unknown, ignored?: ReadonlySet<string>): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -173,7 +186,7 @@ function own<V>(record: Readonly<Record<string, V>> | undefined, key: string): V
   return record && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-function isEmpty(value: unknown): boolean {
+export function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 

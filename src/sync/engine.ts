@@ -33,8 +33,10 @@ import {
 } from '../db/collections.ts';
 import type { PigeonDatabase } from '../db/database.ts';
 import type { RetryPolicy } from '../domain/backoff.ts';
+import { isMarkedCollection } from '../domain/record-sync.ts';
 import { PushedVersions } from './echoes.ts';
 import type { LocalWrites } from './local-writes.ts';
+import type { RecordIssueStore } from './record-issues.ts';
 import {
   describeReplicationError,
   type ReplicationReport,
@@ -104,6 +106,8 @@ export interface SyncEngineOptions {
   client: SupabaseClient;
   db: PigeonDatabase;
   pending: PendingChanges;
+  /** Told each record's refusal and contested merge (the records' sync marks). */
+  issues: RecordIssueStore;
   writes: LocalWrites;
   /** Part of every replication identifier: checkpoints of different servers stay apart. */
   serverUrl: string;
@@ -128,6 +132,7 @@ export class SyncEngine {
       const first = rows[0]!;
       const more = rows.length > 1 ? ` (and ${rows.length - 1} more)` : '';
       this.lastError$.next(`The server refused ${table} row ${first.id}${more}: ${first.reason}`);
+      this.opts.issues.refused(table, rows);
     },
   };
 
@@ -305,7 +310,7 @@ export class SyncEngine {
     workspaceId: string,
     live: boolean,
   ): WritableReplication {
-    const { pending } = this.opts;
+    const { pending, issues } = this.opts;
     const echoes = new PushedVersions();
     const handle = this.replicate(table, collection, workspaceId, live, echoes);
     // Where the server may rewrite a pushed row, its realtime event must still pull it.
@@ -314,7 +319,11 @@ export class SyncEngine {
       table,
       handle,
       echoes: ownEchoes,
-      track: () => pending.track(table, collection, handle, workspaceId),
+      track: () => {
+        const tracking = pending.track(table, collection, handle, workspaceId);
+        if (isMarkedCollection(table)) tracking.add(issues.track(table, handle));
+        return tracking;
+      },
     };
   }
 

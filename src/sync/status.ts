@@ -58,14 +58,27 @@ export type TrackedReplication<D> = Pick<
   'sent$' | 'active$' | 'internalReplicationState' | 'startPromise'
 >;
 
-/** The published state: counts per workspace, and the waiting records of the small collections. */
+/** The published state: counts per workspace, and which records wait. */
 export interface PendingSummary {
   counts: Record<string, number>;
-  /** `${collection}|${id}` of waiting campaigns, templates and groups (contacts: counted only). */
+  /**
+   * `${collection}|${id}` of waiting records: every campaign, template and group, and contacts
+   * up to CONTACT_RECORDS (an import's 100k would make every publish heavy).
+   */
   records: string[];
+  /** Set when more contacts wait than `records` lists. */
+  contactsCut?: boolean;
+}
+
+/** The waiting records of one collection, and whether that is all of them. */
+export interface WaitingRecords {
+  ids: ReadonlySet<string>;
+  complete: boolean;
 }
 
 const LOCAL_ID = 'pending-changes';
+// Waiting contacts listed one by one at most (marks and the "not yet synced" filter).
+const CONTACT_RECORDS = 1000;
 // Documents read per step of the start scan.
 const SCAN_PAGE = 1000;
 // Published at most this often while a bulk change (an import) moves the count.
@@ -82,6 +95,10 @@ export class PendingChanges {
   private readonly waiting = new Map<string, Entry>();
   private readonly counts = new Map<string, number>();
   private readonly records = new Set<string>();
+  // Waiting contacts, those of them in `records`, and whether one was left out of it.
+  private contactsWaiting = 0;
+  private contactsListed = 0;
+  private contactsCut = false;
   /** The summary of this tab's set, once it tracks a replication (it leads). */
   private readonly live$ = new BehaviorSubject<PendingSummary | undefined>(undefined);
   private readonly changed = new Subject<void>();
@@ -141,6 +158,17 @@ export class PendingChanges {
     return new Set(Object.keys(counts).filter((ws) => (counts[ws] ?? 0) > 0));
   }
 
+  /** The waiting records of `collection` (contacts: the first CONTACT_RECORDS). */
+  waiting$(collection: WritableCollection): Observable<WaitingRecords> {
+    const prefix = recordKey(collection, '');
+    return this.summary$.pipe(
+      map(({ records, contactsCut }) => ({
+        ids: new Set(records.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length))),
+        complete: collection !== 'contacts' || !contactsCut,
+      })),
+    );
+  }
+
   /** Whether a campaign, template or group waits to sync. */
   waits$(collection: Exclude<WritableCollection, 'contacts'>, id: string): Observable<boolean> {
     const key = recordKey(collection, id);
@@ -195,7 +223,15 @@ export class PendingChanges {
     if (before) this.forget(key, before);
     this.waiting.set(key, { workspace: doc.workspace_id, updated_at: doc.updated_at });
     this.counts.set(doc.workspace_id, (this.counts.get(doc.workspace_id) ?? 0) + 1);
-    if (collection !== 'contacts') this.records.add(key);
+    if (collection !== 'contacts') {
+      this.records.add(key);
+      return;
+    }
+    this.contactsWaiting += 1;
+    if (this.contactsListed < CONTACT_RECORDS) {
+      this.records.add(key);
+      this.contactsListed += 1;
+    } else this.contactsCut = true;
   }
 
   private confirm(collection: WritableCollection, doc: EditedDocument): void {
@@ -210,12 +246,17 @@ export class PendingChanges {
   private forget(key: string, entry: Entry): void {
     this.waiting.delete(key);
     this.counts.set(entry.workspace, (this.counts.get(entry.workspace) ?? 1) - 1);
-    this.records.delete(key);
+    const listed = this.records.delete(key);
+    if (!key.startsWith(CONTACTS_PREFIX)) return;
+    if (listed) this.contactsListed -= 1;
+    // Once no contact waits, the list is whole again.
+    if (--this.contactsWaiting === 0) this.contactsCut = false;
   }
 
   private summary(): PendingSummary {
     const counts = Object.fromEntries([...this.counts].filter(([, n]) => n > 0));
-    return { counts, records: [...this.records].sort() };
+    const records = [...this.records].sort();
+    return this.contactsCut ? { counts, records, contactsCut: true } : { counts, records };
   }
 
   /** Forgets the counted documents of `workspaceId`'s `collection` the server holds as they are. */
@@ -303,6 +344,7 @@ function sameSummary(a: PendingSummary, b: PendingSummary): boolean {
   const keys = new Set([...Object.keys(a.counts), ...Object.keys(b.counts)]);
   return (
     [...keys].every((k) => (a.counts[k] ?? 0) === (b.counts[k] ?? 0)) &&
+    Boolean(a.contactsCut) === Boolean(b.contactsCut) &&
     a.records.length === b.records.length &&
     a.records.every((r, i) => r === b.records[i])
   );
@@ -311,6 +353,8 @@ function sameSummary(a: PendingSummary, b: PendingSummary): boolean {
 function isWritable(name: string | undefined): boolean {
   return (WRITABLE_COLLECTIONS as readonly (string | undefined)[]).includes(name);
 }
+
+const CONTACTS_PREFIX = 'contacts|';
 
 function recordKey(collection: WritableCollection, docId: string): string {
   return `${collection}|${docId}`;

@@ -22,6 +22,7 @@ import { domainOf } from '../db/documents.ts';
 import type { Workspace, WorkspaceMember, WorkspaceRole } from '../domain/types.ts';
 import { SyncEngine, type SyncEngineOptions } from './engine.ts';
 import { LocalWrites } from './local-writes.ts';
+import { RecordIssueStore } from './record-issues.ts';
 import type { KeyValueStorage } from './session.ts';
 import { PendingChanges } from './status.ts';
 import { within } from './within.ts';
@@ -45,6 +46,8 @@ export interface UserSpaceOptions {
 
 export class UserSpace {
   readonly pending: PendingChanges;
+  /** Refusals and contested merges of single records (their sync marks). */
+  readonly issues: RecordIssueStore;
   /** Bulk local writes in progress, which pushes wait for. */
   readonly writes = new LocalWrites();
   /** The workspaces the user is a member of, by name. */
@@ -55,7 +58,7 @@ export class UserSpace {
   private readonly chosen$: BehaviorSubject<string | undefined>;
   private readonly subscriptions: Subscription[] = [];
   private engineSubscription: Subscription | undefined;
-  private syncOptions: Omit<SyncEngineOptions, 'db' | 'pending' | 'writes'> | undefined;
+  private syncOptions: Omit<SyncEngineOptions, 'db' | 'pending' | 'issues' | 'writes'> | undefined;
 
   static async open(opts: UserSpaceOptions): Promise<UserSpace> {
     const db = await openPigeonDatabase({
@@ -72,6 +75,7 @@ export class UserSpace {
     private readonly storage: KeyValueStorage,
   ) {
     this.pending = new PendingChanges(db);
+    this.issues = new RecordIssueStore(db);
     this.chosen$ = new BehaviorSubject(storage.getItem(this.choiceKey()) ?? undefined);
     const memberships$ = db.workspace_members
       .find({ selector: { user_id: userId } })
@@ -106,10 +110,16 @@ export class UserSpace {
   }
 
   /** Starts replicating (idempotent); the workspace replications follow the current workspace. */
-  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'writes'>): void {
+  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'issues' | 'writes'>): void {
     this.syncOptions = opts;
     if (this.engine) return;
-    const engine = new SyncEngine({ ...opts, db: this.db, pending: this.pending, writes: this.writes });
+    const engine = new SyncEngine({
+      ...opts,
+      db: this.db,
+      pending: this.pending,
+      issues: this.issues,
+      writes: this.writes,
+    });
     this.engine$.next(engine);
     this.engineSubscription = this.current$
       .pipe(
@@ -148,6 +158,7 @@ export class UserSpace {
     await this.stopSync();
     for (const s of this.subscriptions) s.unsubscribe();
     await this.pending.close();
+    this.issues.close();
     this.current$.complete();
     this.engine$.complete();
     if (remove) {

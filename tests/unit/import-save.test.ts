@@ -15,6 +15,7 @@ import { importedContact, saveBatch } from '../../src/features/import/save.ts';
 import type { ContactCandidate } from '../../src/features/import/validate.ts';
 import type { Scope } from '../../src/features/shared/scope.ts';
 import { LocalWrites } from '../../src/sync/local-writes.ts';
+import { RecordIssueStore } from '../../src/sync/record-issues.ts';
 import { PendingChanges } from '../../src/sync/status.ts';
 
 addRxPlugin(RxDBDevModePlugin);
@@ -41,7 +42,13 @@ async function scope(): Promise<Scope> {
     multiInstance: false,
   });
   opened.push(db);
-  return { db, pending: new PendingChanges(db), writes: new LocalWrites(), workspace };
+  return {
+    db,
+    pending: new PendingChanges(db),
+    issues: new RecordIssueStore(db),
+    writes: new LocalWrites(),
+    workspace,
+  };
 }
 
 /** Counts the documents written to the database from now on, in any collection or local store. */

@@ -7,11 +7,14 @@ import { filter, firstValueFrom, type Observable, of, timeout } from 'rxjs';
 import type { PigeonDatabase } from '../../db/database.ts';
 import type { Workspace } from '../../domain/types.ts';
 import type { LocalWrites } from '../../sync/local-writes.ts';
+import type { RecordIssueStore } from '../../sync/record-issues.ts';
 import type { PendingChanges } from '../../sync/status.ts';
 
 export interface Scope {
   db: PigeonDatabase;
   pending: PendingChanges;
+  /** Refusals and contested merges of single records. */
+  issues: RecordIssueStore;
   /** Bulk writes (import batches) run through it: pushes wait until they are stored. */
   writes: LocalWrites;
   workspace: Workspace;

@@ -9,6 +9,8 @@ import { ConfirmDialog } from '../components/Dialog.tsx';
 import { FormError } from '../components/FormError.tsx';
 import forms from '../components/forms.module.css';
 import page from '../components/page.module.css';
+import { RecordSyncPanel } from '../components/RecordSyncPanel.tsx';
+import { SyncMark } from '../components/SyncMark.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
@@ -35,8 +37,9 @@ type Confirming = { kind: 'launch'; count: number } | { kind: 'cancel' };
 /** One campaign: live counters, preview, launch with progress and Cancel, and the server actions. */
 export function CampaignPage(): JSX.Element {
   const params = useParams<{ id: string }>();
-  const { campaigns, channels, messages, workspace, role } = useServices();
+  const { campaigns, channels, messages, workspace, role, recordSync } = useServices();
   const campaign = campaigns.get(() => params.id);
+  const syncMark = recordSync.mark('campaigns', () => params.id);
   const queuedSince = campaigns.queuedSince(() => params.id);
   // The campaign's own channel once chosen, else the one a launch would default to.
   const channel = () => channels.list().find((c) => c.id === campaign()?.channel_id) ?? channels.preferred();
@@ -155,8 +158,10 @@ export function CampaignPage(): JSX.Element {
         // campaign-page, a plain class: the e2e tests find the status line under it.
         <section class={classes(page.card, 'campaign-page')} aria-labelledby="campaign-heading">
           <h1 id="campaign-heading">{c().name}</h1>
+          <RecordSyncPanel collection="campaigns" id={c().id} />
           <p>
-            <StatusPill status={c().status} label={queued() ? 'Launch queued' : undefined} />
+            <StatusPill status={c().status} label={queued() ? 'Launch queued' : undefined} />{' '}
+            <SyncMark state={syncMark().state} />
             <Show when={c().blocked_reason}>{(reason) => <span class={forms.error}> {reason()}</span>}</Show>
           </p>
           <Show when={queued() && !overdue(c())}>

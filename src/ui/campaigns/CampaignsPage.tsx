@@ -1,8 +1,11 @@
 import { A, useNavigate } from '@solidjs/router';
-import { For, type JSX, Show } from 'solid-js';
+import { createMemo, createSignal, For, type JSX, Show } from 'solid-js';
+import { isUnsynced } from '../../domain/record-sync.ts';
 import type { Result } from '../../domain/result.ts';
 import { classes } from '../class-names.ts';
 import page from '../components/page.module.css';
+import { SyncMark } from '../components/SyncMark.tsx';
+import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { CampaignEditor, type DraftInput } from './CampaignEditor.tsx';
@@ -12,8 +15,13 @@ import { StatusPill } from './StatusPill.tsx';
 /** The campaigns of the workspace with their status and counters, and a form to start a draft. */
 export function CampaignsPage(): JSX.Element {
   usePageTitle(() => 'Campaigns');
-  const { campaigns } = useServices();
-  const list = campaigns.list();
+  const { campaigns, recordSync } = useServices();
+  const all = campaigns.list();
+  const syncStates = recordSync.states('campaigns');
+  const [unsyncedOnly, setUnsyncedOnly] = createSignal(false);
+  const list = createMemo(() =>
+    unsyncedOnly() ? all().filter((c) => isUnsynced(syncStates().get(c.id))) : all(),
+  );
   const navigate = useNavigate();
 
   async function create(draft: DraftInput): Promise<Result<unknown>> {
@@ -25,10 +33,17 @@ export function CampaignsPage(): JSX.Element {
   return (
     <div class={styles.page}>
       <section class={page.card} aria-labelledby="campaigns-heading">
-        <h1 id="campaigns-heading">Campaigns</h1>
+        <div class={page.listToolbar}>
+          <h1 id="campaigns-heading">Campaigns</h1>
+          <UnsyncedFilter checked={unsyncedOnly()} onChange={setUnsyncedOnly} />
+        </div>
         <Show
           when={list().length > 0}
-          fallback={<p class={classes(page.muted, page.emptyState)}>No campaigns yet.</p>}
+          fallback={
+            <p class={classes(page.muted, page.emptyState)}>
+              {unsyncedOnly() ? 'Every campaign is synced.' : 'No campaigns yet.'}
+            </p>
+          }
         >
           <table class={styles.table}>
             <thead>
@@ -45,7 +60,7 @@ export function CampaignsPage(): JSX.Element {
                 {(c) => (
                   <tr>
                     <td>
-                      <A href={`/campaigns/${c.id}`}>{c.name}</A>
+                      <A href={`/campaigns/${c.id}`}>{c.name}</A> <SyncMark state={syncStates().get(c.id)} />
                     </td>
                     <td>
                       <StatusPill status={c.status} />

@@ -12,6 +12,8 @@ import forms from '../components/forms.module.css';
 import { GroupPicker } from '../components/GroupPicker.tsx';
 import { LeaveGuard } from '../components/LeaveGuard.tsx';
 import page from '../components/page.module.css';
+import { RecordSyncPanel } from '../components/RecordSyncPanel.tsx';
+import { SyncMark } from '../components/SyncMark.tsx';
 import { useSettled } from '../hooks.ts';
 import { Conversation } from '../messages/Conversation.tsx';
 import { usePageTitle } from '../page-title.ts';
@@ -19,6 +21,8 @@ import { useServices } from '../services-context.ts';
 import { joinList, splitList } from '../text.ts';
 import styles from './ContactDetailPage.module.css';
 import { CustomFieldsEditor, type FieldRow, toRecord, toRows } from './CustomFieldsEditor.tsx';
+
+const CONTACT_LABELS = { name: 'Name', email: 'Email', notes: 'Notes' };
 
 export function ContactDetailPage(): JSX.Element {
   const { contacts } = useServices();
@@ -67,7 +71,8 @@ export function ContactDetailPage(): JSX.Element {
 /** The form for one contact. Saving sends only the fields the user changed, so edits made
  * elsewhere to other fields are merged, not overwritten. */
 function ContactEditor(props: { contact: Contact }): JSX.Element {
-  const { contacts, role } = useServices();
+  const { contacts, role, recordSync } = useServices();
+  const syncMark = recordSync.mark('contacts', () => props.contact.id);
   // The server lets only owners and admins clear an opt-out; the control is theirs.
   const managesOptOut = () => role() === 'owner' || role() === 'admin';
   const navigate = useNavigate();
@@ -180,7 +185,9 @@ function ContactEditor(props: { contact: Contact }): JSX.Element {
         <Show when={props.contact.opted_out}>
           <span class={classes(chips.badge, chips.badgeMuted)}>Opted out</span>
         </Show>
+        <SyncMark state={syncMark().state} />
       </header>
+      <RecordSyncPanel collection="contacts" id={props.contact.id} labels={CONTACT_LABELS} />
       <form class={forms.form} onSubmit={save} aria-label="Edit contact">
         <div class={forms.grid}>
           <TextField label="Name" name="name" autocomplete="off" value={name()} onValue={setName} />

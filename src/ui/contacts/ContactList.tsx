@@ -9,9 +9,11 @@
 import { createVirtualizer, defaultRangeExtractor, type Range } from '@tanstack/solid-virtual';
 import { createEffect, createSignal, For, type JSX, onCleanup, onMount, Show } from 'solid-js';
 import type { Contact, ContactGroup } from '../../domain/types.ts';
+import type { RecordSyncState } from '../../features/record-sync/api.ts';
 import { classes } from '../class-names.ts';
 import chips from '../components/Chips.module.css';
 import { GroupChips, TagChips } from '../components/Chips.tsx';
+import { SyncMark } from '../components/SyncMark.tsx';
 import styles from './ContactList.module.css';
 
 const ROW_HEIGHT = 60;
@@ -25,6 +27,8 @@ interface ContactListProps {
   groups: Map<string, ContactGroup>;
   label: string;
   onOpen: (id: string) => void;
+  /** The contacts not synced, by id (the others show no mark). */
+  syncStates?: ReadonlyMap<string, RecordSyncState>;
 }
 
 /**
@@ -152,6 +156,7 @@ export function ContactList(props: ContactListProps): JSX.Element {
                       <Show when={contact().opted_out}>
                         <span class={classes(chips.badge, chips.badgeMuted)}>Opted out</span>
                       </Show>
+                      <SyncMark state={props.syncStates?.get(contact().id)} compact />
                     </span>
                     <span role="gridcell" class={styles.phone}>
                       {contact().phone}

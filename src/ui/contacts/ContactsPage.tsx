@@ -1,9 +1,11 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createMemo, type JSX, Show } from 'solid-js';
+import { isUnsynced } from '../../domain/record-sync.ts';
 import type { ContactFilter } from '../../features/contacts/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import page from '../components/page.module.css';
+import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
 import { createDebounced, useGroupsById } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
@@ -15,13 +17,13 @@ import styles from './ContactsPage.module.css';
 import { GroupsPanel } from './GroupsPanel.tsx';
 
 export function ContactsPage(): JSX.Element {
-  const { contacts } = useServices();
+  const { contacts, recordSync } = useServices();
   const navigate = useNavigate();
   usePageTitle(() => 'Contacts');
 
   // The search and filters live in the address (?q=&group=&tags=a,b), so coming back from a
   // contact keeps them.
-  const [params, setParams] = useSearchParams<{ q?: string; group?: string; tags?: string }>();
+  const [params, setParams] = useSearchParams<{ q?: string; group?: string; tags?: string; sync?: string }>();
   const search = () => params.q ?? '';
   const setSearch = (q: string) => setParams({ q: q === '' ? undefined : q }, { replace: true });
   const query = createDebounced(search, 200, (value) => value.trim() === '');
@@ -34,9 +36,15 @@ export function ContactsPage(): JSX.Element {
       { group: next.group || undefined, tags: next.tags?.length ? next.tags.join(',') : undefined },
       { replace: true },
     );
-  const filtering = () => Boolean(filter().group) || (filter().tags?.length ?? 0) > 0;
+  const unsyncedOnly = () => params.sync === 'unsynced';
+  const filtering = () => Boolean(filter().group) || (filter().tags?.length ?? 0) > 0 || unsyncedOnly();
 
-  const rows = contacts.list(query, filter);
+  const listed = contacts.list(query, filter);
+  const syncStates = recordSync.states('contacts');
+  const allListed = recordSync.complete('contacts');
+  const rows = createMemo(() =>
+    unsyncedOnly() ? listed().filter((c) => isUnsynced(syncStates().get(c.id))) : listed(),
+  );
   const total = contacts.count();
   const groups = useGroupsById();
 
@@ -45,6 +53,9 @@ export function ContactsPage(): JSX.Element {
     // A big workspace shows its first rows before all of its contacts are read and counted.
     if (n === undefined) return 'Counting contacts…';
     if (query().trim() === '' && !filtering()) return plural(n, 'contact', 'contacts');
+    // Past the first thousand waiting contacts (an import's), the filter lists those only.
+    if (unsyncedOnly() && !allListed())
+      return `${rows().length.toLocaleString('en')} and more not yet synced`;
     return `${rows().length.toLocaleString('en')} of ${plural(n, 'contact', 'contacts')}`;
   };
 
@@ -79,6 +90,10 @@ export function ContactsPage(): JSX.Element {
             Import contacts
           </A>
           <ContactFilters filter={filter()} onChange={setFilter} />
+          <UnsyncedFilter
+            checked={unsyncedOnly()}
+            onChange={(on) => setParams({ sync: on ? 'unsynced' : undefined }, { replace: true })}
+          />
         </div>
         <Show
           when={rows().length > 0}
@@ -102,7 +117,10 @@ export function ContactsPage(): JSX.Element {
                   type="button"
                   class={controls.button}
                   onClick={() =>
-                    setParams({ q: undefined, group: undefined, tags: undefined }, { replace: true })
+                    setParams(
+                      { q: undefined, group: undefined, tags: undefined, sync: undefined },
+                      { replace: true },
+                    )
                   }
                 >
                   Clear search and filters
@@ -116,6 +134,7 @@ export function ContactsPage(): JSX.Element {
             groups={groups()}
             label="Contacts"
             onOpen={(id) => navigate(`/contacts/${id}`)}
+            syncStates={syncStates()}
           />
         </Show>
       </section>

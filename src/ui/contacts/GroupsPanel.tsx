@@ -6,12 +6,16 @@ import controls from '../components/controls.module.css';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { FormError } from '../components/FormError.tsx';
 import page from '../components/page.module.css';
+import { RecordSyncPanel } from '../components/RecordSyncPanel.tsx';
+import { SyncMark } from '../components/SyncMark.tsx';
 import { useGroupsById, useSortedGroups } from '../hooks.ts';
 import { useServices } from '../services-context.ts';
 import styles from './GroupsPanel.module.css';
 
 // A readable set on white, each dark enough to tell apart as a dot beside dark text.
 const PALETTE = ['#25d366', '#3b82f6', '#f59e0b', '#ef4444', '#8b5cf6', '#14b8a6', '#ec4899', '#64748b'];
+
+const GROUP_LABELS = { name: 'Name', description: 'Description', color: 'Colour' };
 
 export function GroupsPanel(): JSX.Element {
   const { groups } = useServices();
@@ -66,7 +70,8 @@ function GroupItem(props: {
   onError: (error?: string) => void;
   onDelete: () => void;
 }): JSX.Element {
-  const { groups } = useServices();
+  const { groups, recordSync } = useServices();
+  const syncMark = recordSync.mark('contact_groups', () => props.group.id);
   const [editing, setEditing] = createSignal(false);
   const [name, setName] = createSignal('');
   const [color, setColor] = createSignal('');
@@ -101,6 +106,7 @@ function GroupItem(props: {
               aria-hidden="true"
             />
             <span class={styles.name}>{props.group.name}</span>
+            <SyncMark state={syncMark().state} compact />
             <button
               type="button"
               class={classes(controls.button, controls.ghost, controls.small)}
@@ -158,6 +164,12 @@ function GroupItem(props: {
             Cancel
           </button>
         </form>
+      </Show>
+      {/* A group has no page of its own: its refusal or merged fields show under it. */}
+      <Show when={syncMark().state === 'error' || syncMark().state === 'conflict'}>
+        <div class={styles.sync}>
+          <RecordSyncPanel collection="contact_groups" id={props.group.id} labels={GROUP_LABELS} />
+        </div>
       </Show>
     </li>
   );

@@ -12,6 +12,8 @@ import { FormError } from '../components/FormError.tsx';
 import forms from '../components/forms.module.css';
 import { LeaveGuard } from '../components/LeaveGuard.tsx';
 import page from '../components/page.module.css';
+import { RecordSyncPanel } from '../components/RecordSyncPanel.tsx';
+import { SyncMark } from '../components/SyncMark.tsx';
 import { useSettled } from '../hooks.ts';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
@@ -74,14 +76,17 @@ export function TemplateEditorPage(): JSX.Element {
   );
 }
 
+const TEMPLATE_LABELS = { name: 'Name', body: 'Message', language: 'Language', category: 'Category' };
+
 function TemplateEditor(props: { template?: Template }): JSX.Element {
-  const { templates, contacts } = useServices();
+  const { templates, contacts, recordSync } = useServices();
   const navigate = useNavigate();
   const location = useLocation();
   let textarea!: HTMLTextAreaElement;
 
   const [base, setBase] = createSignal<Draft>(NEW_TEMPLATE);
   const [baseId, setBaseId] = createSignal<string>();
+  const syncMark = recordSync.mark('templates', baseId);
   const [name, setName] = createSignal('');
   const [language, setLanguage] = createSignal('');
   const [category, setCategory] = createSignal<TemplateCategory>('marketing');
@@ -197,6 +202,7 @@ function TemplateEditor(props: { template?: Template }): JSX.Element {
       <section class={page.card} aria-labelledby="editor-heading">
         <div class={styles.header}>
           <h2 id="editor-heading">{baseId() ? 'Edit template' : 'New template'}</h2>
+          <SyncMark state={syncMark().state} />
           <Show when={baseId()}>
             <button
               type="button"
@@ -207,6 +213,7 @@ function TemplateEditor(props: { template?: Template }): JSX.Element {
             </button>
           </Show>
         </div>
+        <RecordSyncPanel collection="templates" id={baseId()} labels={TEMPLATE_LABELS} />
         <form class={forms.form} onSubmit={save} aria-labelledby="editor-heading">
           <TextField
             label="Name"

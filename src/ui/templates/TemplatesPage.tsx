@@ -1,10 +1,13 @@
 import { A, type RouteSectionProps, useLocation } from '@solidjs/router';
-import { createMemo, For, type JSX, Show } from 'solid-js';
+import { createMemo, createSignal, For, type JSX, Show } from 'solid-js';
+import { isUnsynced } from '../../domain/record-sync.ts';
 import type { TemplateCategory } from '../../domain/types.ts';
 import { classes } from '../class-names.ts';
 import chips from '../components/Chips.module.css';
 import controls from '../components/controls.module.css';
 import page from '../components/page.module.css';
+import { SyncMark } from '../components/SyncMark.tsx';
+import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import styles from './TemplatesPage.module.css';
@@ -17,10 +20,16 @@ export const CATEGORY_LABELS: Record<TemplateCategory, string> = {
 
 /** The list of templates beside whichever one is open (the nested route). */
 export function TemplatesPage(props: RouteSectionProps): JSX.Element {
-  const { templates } = useServices();
+  const { templates, recordSync } = useServices();
   const location = useLocation();
   const list = templates.list();
-  const sorted = createMemo(() => [...list()].sort((a, b) => a.name.localeCompare(b.name)));
+  const syncStates = recordSync.states('templates');
+  const [unsyncedOnly, setUnsyncedOnly] = createSignal(false);
+  const sorted = createMemo(() =>
+    [...list()]
+      .filter((t) => !unsyncedOnly() || isUnsynced(syncStates().get(t.id)))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
   // On a phone only one of list and editor fits: the editor wins when one is open.
   const editorOpen = () => location.pathname.replace(/\/$/, '') !== '/templates';
 
@@ -32,12 +41,15 @@ export function TemplatesPage(props: RouteSectionProps): JSX.Element {
           <A href="/templates/new" class={classes(controls.button, controls.primary, controls.small)} end>
             New template
           </A>
+          <UnsyncedFilter checked={unsyncedOnly()} onChange={setUnsyncedOnly} />
         </div>
         <Show
           when={sorted().length > 0}
           fallback={
             <p class={classes(page.muted, page.emptyState)}>
-              No templates yet. Write your first message template.
+              {unsyncedOnly()
+                ? 'Every template is synced.'
+                : 'No templates yet. Write your first message template.'}
             </p>
           }
         >
@@ -50,6 +62,7 @@ export function TemplatesPage(props: RouteSectionProps): JSX.Element {
                     <span class={styles.itemMeta}>
                       <span class={chips.badge}>{CATEGORY_LABELS[template.category]}</span>
                       <span class={classes(chips.badge, chips.badgeMuted)}>{template.language}</span>
+                      <SyncMark state={syncStates().get(template.id)} />
                     </span>
                     <span class={styles.itemBody}>{template.body}</span>
                   </A>
