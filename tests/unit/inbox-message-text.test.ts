@@ -18,6 +18,7 @@ import {
 } from '../../src/features/inbox/message-text.ts';
 import type { Scope } from '../../src/features/shared/scope.ts';
 import { LocalWrites } from '../../src/sync/local-writes.ts';
+import { RecordIssueStore } from '../../src/sync/record-issues.ts';
 import { PendingChanges } from '../../src/sync/status.ts';
 
 addRxPlugin(RxDBDevModePlugin);
@@ -48,7 +49,13 @@ async function scopeOf(ws: Workspace, db?: PigeonDatabase): Promise<Scope> {
       multiInstance: false,
     }));
   if (!db) opened.push(database);
-  return { db: database, pending: new PendingChanges(database), writes: new LocalWrites(), workspace: ws };
+  return {
+    db: database,
+    pending: new PendingChanges(database),
+    issues: new RecordIssueStore(database),
+    writes: new LocalWrites(),
+    workspace: ws,
+  };
 }
 
 function message(ws: Workspace, chatId: string, body: string): MessageDoc {
