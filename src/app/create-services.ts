@@ -22,6 +22,7 @@ import {
   timer,
 } from 'rxjs';
 import { createRoot } from 'solid-js';
+import { guardQuota } from '../db/storage-full.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
 import { signUpDefaults } from '../domain/workspace-settings.ts';
 import { createAccountApi } from '../features/account/service.ts';
@@ -29,10 +30,11 @@ import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/pr
 import { createCampaignsApi } from '../features/campaigns/service.ts';
 import { createChannelsApi } from '../features/channels/service.ts';
 import { createContactsApi } from '../features/contacts/service.ts';
+import { createDiagnosticsApi } from '../features/diagnostics/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
-import { createImportApi } from '../features/import/service.ts';
+import { createImportApi, type ImportWorkerFactory } from '../features/import/service.ts';
 import { createInboxApi } from '../features/inbox/service.ts';
-import { createMessagesApi } from '../features/messages/service.ts';
+import { createMessagesApi, forgetDrafts } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
 import { createRecordSyncApi } from '../features/record-sync/service.ts';
 import { toAccessor } from '../features/shared/reactive.ts';
@@ -41,6 +43,7 @@ import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
 import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
+import { DeviceStorage } from '../sync/device-storage.ts';
 import { browserNetwork, type NetworkEnvironment, OnlineState } from '../sync/online.ts';
 import { OutboxClient } from '../sync/outbox-client.ts';
 import { type KeyValueStorage, memoryStorage, SessionManager, type SessionState } from '../sync/session.ts';
@@ -70,6 +73,8 @@ export interface PigeonServicesOptions {
   flushTimeoutMs?: number;
   /** Where campaigns are prepared: the worker in a browser, this thread elsewhere. */
   prepareCampaign?: CampaignPreparer;
+  /** Where imports read files: the import worker by default (Node has no Web Worker). */
+  importWorker?: ImportWorkerFactory;
   /** The app's address, which mailed links (invitations, password reset) open: the page's origin by default. */
   appUrl?: string;
 }
@@ -111,7 +116,12 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
   const space$ = new BehaviorSubject<UserSpace | undefined>(undefined);
   // In a page the storage worker starts now, loading while the session is restored; it serves
   // every database opened later. Elsewhere (Node) it starts with the first database, if ever.
+  // Every write goes through the quota guard: a full device is told once, clearly.
+  const deviceStorage = new DeviceStorage();
+  const guarded = (storage: RxStorage<unknown, unknown>) =>
+    guardQuota(storage, () => deviceStorage.refused());
   let rxStorage = options.rxStorage ?? (typeof window === 'undefined' ? undefined : workerStorage().storage);
+  if (rxStorage) rxStorage = guarded(rxStorage);
 
   // Opening and closing databases never overlap.
   let queue: Promise<void> = Promise.resolve();
@@ -138,7 +148,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       space = undefined;
     }
     if (user && !space) {
-      rxStorage ??= workerStorage().storage;
+      rxStorage ??= guarded(workerStorage().storage);
       space = await UserSpace.open({
         userId: user.id,
         databasePrefix: options.databasePrefix ?? 'pigeon',
@@ -149,6 +159,8 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       space$.next(space);
     }
     if (state.status === 'signed-in') {
+      // Kept for good rather than evicted under pressure with changes not yet synced.
+      void deviceStorage.requestPersistence();
       space?.startSync({ client, serverUrl: connection.url, retry: options.retry ?? DEFAULT_RETRY });
     } else {
       await space?.stopSync();
@@ -168,8 +180,28 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
         void session.revalidate();
         void enqueue(async () => space$.value?.restartSync());
         messages.reconnected();
+        contacts.reconnected();
       }),
   ];
+  // The service worker's replays go into the user's sync trace, timed from its start announcement.
+  let replayStarted = 0;
+  subscriptions.push(
+    outbox.replay$.subscribe((replay) => {
+      if (replay.running) {
+        replayStarted = Date.now();
+        return;
+      }
+      if (replayStarted === 0) return;
+      const at = Date.now();
+      space$.value?.trace.record({
+        at,
+        kind: 'replay',
+        ms: at - replayStarted,
+        ...(replay.problem ? { detail: replay.problem } : {}),
+      });
+      replayStarted = 0;
+    }),
+  );
   session.start();
 
   const scopeSource: ScopeSource = {
@@ -189,6 +221,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
   };
 
   const messages = createMessagesApi(scopeSource, outbox, storage, client, connection.url);
+  const contacts = createContactsApi(scopeSource, { client, online: () => online.online, storage });
   const stopMessages = messages.start();
 
   const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));
@@ -219,6 +252,8 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     return space.pending.count();
   }
 
+  const pending = toAccessor(space$.pipe(switchMap((space) => space?.pending.count$() ?? of(0))), 0);
+
   return {
     session: toAccessor(session.state$, session.state$.value),
     online: toAccessor(online.online$, online.online),
@@ -236,15 +271,19 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       ),
 
     async signOut(opts = {}): Promise<SignOutOutcome> {
+      // A session change under way finishes first (a reloaded session still opening the
+      // user's database): the space it opens is the one to check and to close.
+      await enqueue(async () => {});
       const space = space$.value;
       const unsynced = space ? await pushPending(space) : 0;
-      // The user's send requests still in the service worker: kept parked for their next
-      // sign-in on this device, or dropped, as they choose; never sent under someone else.
+      // The user's send requests still in the service worker: parked for their next sign-in
+      // on this device (never sent under someone else), or dropped with their data.
       const queued = space ? await outbox.waitingFor(space.userId) : 0;
-      if ((unsynced > 0 && !opts.discardUnsynced) || (queued > 0 && !opts.queued)) {
+      const remove = opts.removeData === true;
+      if (remove && (unsynced > 0 || queued > 0) && !opts.discardWaiting) {
         return { signedOut: false, unsynced, queued };
       }
-      if (space && queued > 0 && opts.queued === 'drop' && (await outbox.drop(space.userId)) === undefined) {
+      if (remove && space && queued > 0 && (await outbox.drop(space.userId)) === undefined) {
         return {
           signedOut: false,
           unsynced,
@@ -252,9 +291,17 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
           error: "Couldn't discard the waiting messages. Try again.",
         };
       }
+      // The message drafts of the user's workspaces go with their data.
+      if (remove && space)
+        forgetDrafts(
+          storage,
+          (await space.db.workspaces.find().exec()).map((w) => w.id),
+        );
       await enqueue(async () => {
+        // The space open now, should a session change since have replaced the one checked.
+        const open = space$.value;
         space$.next(undefined);
-        await space?.close({ remove: true });
+        await open?.close({ remove });
         await session.signOut();
       });
       return { signedOut: true, unsynced, queued };
@@ -284,7 +331,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
         ),
         'idle',
       ),
-      pending: toAccessor(space$.pipe(switchMap((space) => space?.pending.count$() ?? of(0))), 0),
+      pending,
       lastError: toAccessor<string | undefined>(lastError$, undefined),
       async syncNow() {
         const space = space$.value;
@@ -295,13 +342,28 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       },
     },
 
-    contacts: createContactsApi(scopeSource, { client, online: () => online.online }),
+    storage: {
+      full: toAccessor(deviceStorage.full$, false),
+      persisted: toAccessor(deviceStorage.persisted$, undefined),
+      usage: () => deviceStorage.usage(),
+      tryAgain: () => deviceStorage.clearFull(),
+    },
+
+    diagnostics: createDiagnosticsApi(scopeSource, {
+      trace$: space$.pipe(map((space) => space?.trace)),
+      storage: deviceStorage,
+      online: () => online.online,
+      pending,
+      queued: () => outbox.size$.value,
+    }),
+
+    contacts,
     groups: createGroupsApi(scopeSource),
     recordSync: createRecordSyncApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,
     inbox: createInboxApi(scopeSource, () => space$.value?.userId, client),
-    imports: createImportApi(scopeSource),
+    imports: createImportApi(scopeSource, options.importWorker),
     campaigns: createCampaignsApi(scopeSource, {
       client,
       outbox,

@@ -9,6 +9,7 @@ import type { AccountApi } from '../features/account/api.ts';
 import type { CampaignsApi } from '../features/campaigns/api.ts';
 import type { ChannelsApi } from '../features/channels/api.ts';
 import type { ContactsApi } from '../features/contacts/api.ts';
+import type { DiagnosticsApi } from '../features/diagnostics/api.ts';
 import type { GroupsApi } from '../features/groups/api.ts';
 import type { ImportApi } from '../features/import/api.ts';
 import type { InboxApi } from '../features/inbox/api.ts';
@@ -18,6 +19,7 @@ import type { RecordSyncApi } from '../features/record-sync/api.ts';
 import type { TeamApi } from '../features/team/api.ts';
 import type { TemplatesApi } from '../features/templates/api.ts';
 import type { WorkspaceSettingsApi } from '../features/workspace/api.ts';
+import type { StorageUsage } from '../sync/device-storage.ts';
 import type { SessionState } from '../sync/session.ts';
 import type { SyncState } from '../sync/status.ts';
 
@@ -30,21 +32,41 @@ export interface SyncStatus {
   syncNow(): Promise<void>;
 }
 
+/** This device's storage (src/sync/device-storage.ts). */
+export interface DeviceStorageStatus {
+  /** A write was refused because the device's storage is full: nothing more is saved until space is freed. */
+  full: Accessor<boolean>;
+  /** Whether the browser keeps this site's data for good (undefined: unknown). */
+  persisted: Accessor<boolean | undefined>;
+  /** Used and available bytes, as the browser estimates them (undefined: not supported). */
+  usage(): Promise<StorageUsage | undefined>;
+  /** After freeing space: writes are tried again. */
+  tryAgain(): void;
+}
+
 export interface SignOutOutcome {
   /**
-   * False when unpushed changes exist and could not be pushed (offline), or messages of the
-   * user wait to send and no choice was given for them: the UI asks.
+   * False when removing this device's data would lose something (changes not yet pushed,
+   * messages of the user waiting to send) and the user has not agreed to lose it: the UI asks.
    */
   signedOut: boolean;
   unsynced: number;
   /** The user's send requests waiting in the service worker on this device. */
   queued: number;
-  /** Why it did not sign out although the user chose (the waiting messages could not be dropped). */
+  /** Why it did not sign out although the user agreed (the waiting messages could not be dropped). */
   error?: string;
 }
 
-/** What to do with the user's messages still waiting to send when they sign out. */
-export type QueuedOnSignOut = 'keep' | 'drop';
+export interface SignOutOptions {
+  /**
+   * For shared computers: deletes this user's local databases, their send requests waiting in
+   * the service worker and the cached session. Without it everything stays on this device
+   * (what waits goes up at their next sign-in here).
+   */
+  removeData?: boolean;
+  /** With removeData: go ahead although unpushed changes or waiting messages are lost. */
+  discardWaiting?: boolean;
+}
 
 export interface PigeonServices {
   session: Accessor<SessionState>;
@@ -52,11 +74,11 @@ export interface PigeonServices {
   signIn(email: string, password: string): Promise<Result>;
   signUp(email: string, password: string, workspaceName?: string): Promise<Result>;
   /**
-   * Pushes pending changes first; with discardUnsynced it signs out even if that failed.
-   * Messages waiting to send are kept parked for the user's next sign-in on this device, or
-   * dropped (`queued`); without that choice, it does not sign out while any wait.
+   * Pushes pending changes first when online (best effort). A plain sign-out keeps this
+   * device's data and the user's waiting messages, parked until they sign in here again;
+   * `removeData` deletes them, and asks first (signedOut false) if that would lose anything.
    */
-  signOut(opts?: { discardUnsynced?: boolean; queued?: QueuedOnSignOut }): Promise<SignOutOutcome>;
+  signOut(opts?: SignOutOptions): Promise<SignOutOutcome>;
 
   workspaces: Accessor<Workspace[]>;
   workspace: Accessor<Workspace | undefined>;
@@ -68,6 +90,9 @@ export interface PigeonServices {
   account: AccountApi;
 
   sync: SyncStatus;
+  storage: DeviceStorageStatus;
+  /** The sync panel and "Copy diagnostics" (src/features/diagnostics). */
+  diagnostics: DiagnosticsApi;
   /** Each record's sync state: waiting, refused (why, Retry), merged with another device's edit. */
   recordSync: RecordSyncApi;
   contacts: ContactsApi;

@@ -13,6 +13,7 @@
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { dexiePages } from '../db/dexie-pages.ts';
 import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
+import { guardQuota } from '../db/storage-full.ts';
 import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
 import {
   isMessageSearchRequest,
@@ -27,7 +28,8 @@ const shared = typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof
 // RxDB's multi-instance broadcast stays on (here, off the pages' threads): one SharedWorker
 // serves every tab of one app version, but a tab of another version (an update not yet
 // reloaded everywhere) runs its own worker on the same IndexedDB.
-const storage = getRxStorageDexie();
+// A refused write (the device is full) reaches the page as a StorageFullError it can tell apart.
+const storage = guardQuota(getRxStorageDexie(), () => {});
 // Messages per IndexedDB read when the search first reads them all.
 const READ_ALL_PAGE = 10_000;
 

@@ -2,6 +2,12 @@
  * The versions this device's pushes wrote, until realtime announces them: a change event of a
  * row at a version this device itself pushed is its own echo and wakes no pull (the push's
  * answer already told the replication what the server holds, src/sync/replication.ts).
+ *
+ * That holds only if no pull stores an older version of the row after the push: a pull the
+ * server answered before the push committed can be stored after it, and RxDB then takes that
+ * older row for the server's state (and writes it over the pushed one). So the newest version
+ * each push wrote is also kept until a pull brings that version or a later one: a row stored
+ * older than it (`isBehind`) is pulled again, since its echo woke no pull.
  */
 
 // Events may never come (the socket was down): the oldest versions are forgotten past this,
@@ -9,15 +15,28 @@
 const REMEMBERED = 20_000;
 
 export class PushedVersions {
+  /** Versions whose realtime event has not come yet. */
   private readonly versions = new Map<string, string>();
+  /** Versions no pull has brought yet (or a later one). */
+  private readonly unpulled = new Map<string, string>();
 
   pushed(id: string, version: string): void {
-    this.versions.delete(id);
-    this.versions.set(id, sameInstant(version));
-    if (this.versions.size > REMEMBERED) {
-      const oldest = this.versions.keys().next();
-      if (!oldest.done) this.versions.delete(oldest.value);
+    remember(this.versions, id, sameInstant(version));
+    remember(this.unpulled, id, sameInstant(version));
+  }
+
+  /**
+   * Whether a row a pull stored (`version`: its `server_modified`) is older than a version a
+   * push of this device wrote: the pull was answered before that push committed.
+   */
+  isBehind(id: string, version: string | undefined): boolean {
+    const pushed = this.unpulled.get(id);
+    if (pushed === undefined) return false;
+    if (version !== undefined && sameInstant(version) >= pushed) {
+      this.unpulled.delete(id);
+      return false;
     }
+    return true;
   }
 
   /** Whether a realtime record is the row as this device pushed it (forgotten once seen). */
@@ -31,13 +50,24 @@ export class PushedVersions {
   }
 }
 
+/** Sets `id` to `version` as the newest entry, forgetting the oldest past REMEMBERED. */
+function remember(map: Map<string, string>, id: string, version: string): void {
+  map.delete(id);
+  map.set(id, version);
+  if (map.size > REMEMBERED) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+}
+
 /**
  * One spelling per instant of a Postgres timestamptz as JSON may print it
- * ("2026-12-03T06:40:00.1234+00:00", "2026-12-03 06:40:00.1234+00", "...Z").
+ * ("2026-12-03T06:40:00.1234+00:00", "2026-12-03 06:40:00.1234+00", "...Z"), with the
+ * microseconds in full, so that spellings also sort as their instants do.
  */
 export function sameInstant(version: string): string {
-  const match = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]00(?::?00)?)$/.exec(version);
+  const match = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(Z|[+-]00(?::?00)?)$/.exec(version);
   if (!match) return version;
   const [, date, time, fraction = ''] = match;
-  return `${date}T${time}.${fraction.replace(/0+$/, '')}Z`;
+  return `${date}T${time}.${fraction.padEnd(6, '0')}Z`;
 }

@@ -45,10 +45,14 @@ import {
   watchTable,
 } from './replication.ts';
 import type { EditedDocument, PendingChanges } from './status.ts';
+import type { SyncTrace } from './trace.ts';
 
 /** The part of an RxReplicationState the engine drives, whatever its document type. */
 interface ReplicationHandle {
   readonly active$: Observable<boolean>;
+  readonly received$: Observable<unknown>;
+  readonly sent$: Observable<unknown>;
+  readonly internalReplicationState?: object | undefined;
   readonly error$: Observable<unknown>;
   readonly canceled$: Observable<unknown>;
   reSync(): void;
@@ -112,6 +116,8 @@ export interface SyncEngineOptions {
   /** Part of every replication identifier: checkpoints of different servers stay apart. */
   serverUrl: string;
   retry: RetryPolicy;
+  /** Told each replication's cycles, errors and realtime wakes (the sync panel). */
+  trace?: SyncTrace;
 }
 
 export class SyncEngine {
@@ -329,12 +335,14 @@ export class SyncEngine {
 
   private startRun(replications: Replication[], workspaceId: string | undefined): Run {
     const run: Run = { handles: [], channels: [], subscriptions: [], stopped: false };
-    for (const { handle, track } of replications) {
+    const { trace } = this.opts;
+    for (const { table, handle, track } of replications) {
       run.handles.push(handle);
       run.subscriptions.push(
         handle.error$.subscribe((err) => this.lastError$.next(describeReplicationError(err))),
       );
       if (track) run.subscriptions.push(track());
+      if (trace) run.subscriptions.push(trace.watch(table, handle));
     }
     this.handles$.next([...this.handles$.value, ...run.handles]);
     void this.opts.db.waitForLeadership().then(() => {
@@ -354,7 +362,11 @@ export class SyncEngine {
         );
         // This device's own pushes come back as events too: they wake no pull.
         const isEcho = echoes ? (record: unknown) => echoes.isEcho(record) : undefined;
-        run.channels.push(watchTable(this.opts.client, table, workspaceId, () => changes.next(), isEcho));
+        const wake = () => {
+          trace?.record({ at: Date.now(), kind: 'realtime', table });
+          changes.next();
+        };
+        run.channels.push(watchTable(this.opts.client, table, workspaceId, wake, isEcho));
       }
     });
     return run;

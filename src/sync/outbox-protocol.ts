@@ -23,6 +23,12 @@ export interface SendCommand {
   to: string;
   body: string;
   contact_id?: string;
+  /**
+   * The contact's name as this device has it: when the command reaches the intake before
+   * the contact's push, the intake creates the contact (id derived from workspace and phone,
+   * never overwriting one that exists) instead of refusing the message.
+   */
+  contact_name?: string;
   /** An approved template synced from Meta, sent as such (required outside the 24-hour window). */
   template?: TemplateSend;
 }

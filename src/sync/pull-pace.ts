@@ -46,11 +46,11 @@ export interface PulledPage<D, C> {
  * meanwhile have a later `_modified` and come in a later page. A failed prefetch is fetched
  * again when asked for, so its error reaches RxDB's retry like any other.
  */
-export function prefetchingPull<D, C>(
-  fetch: (after: C | undefined, limit: number) => Promise<PulledPage<D, C>>,
+export function prefetchingPull<D, C, P extends PulledPage<D, C> = PulledPage<D, C>>(
+  fetch: (after: C | undefined, limit: number) => Promise<P>,
   same: (a: C, b: C) => boolean,
-): (after: C | undefined, limit: number) => Promise<PulledPage<D, C>> {
-  let ahead: { after: C; limit: number; page: Promise<PulledPage<D, C>> } | undefined;
+): (after: C | undefined, limit: number) => Promise<P> {
+  let ahead: { after: C; limit: number; page: Promise<P> } | undefined;
   return async (after, limit) => {
     const early = ahead;
     ahead = undefined;

@@ -7,13 +7,15 @@
  * assumed server state, and throws on array and object fields, which contacts have (tags,
  * group_ids, custom_fields). Instead:
  * - pull: `pull_rows` pages a workspace's rows after a `{modified, id}` checkpoint, below a
- *   commit horizon, so a row whose transaction commits late is never skipped;
+ *   commit horizon, so a row whose transaction commits late is never skipped; rows it holds
+ *   back for that are pulled again shortly (held-pull.ts);
  * - push: `push_changes` (push_rows) writes a batch with optimistic concurrency on the
  *   server-set `_modified` (the `server_modified` of the assumed master state) and returns the
  *   server's rows where that version is not the current one, for the conflict handler to
  *   merge, `{id, _refused}` for a row it would not write (reported; the rest are written),
  *   and the version of each row it wrote: the replication records it as the server's
- *   state, so the row's echo (realtime, then a pull) writes nothing;
+ *   state, so the row's echo (realtime, then a pull) writes nothing; a pull stored after the
+ *   push but answered before it (an older version of the row) is pulled again;
  * - live: a realtime `postgres_changes` subscription per table only says "something
  *   changed" and triggers a RESYNC, i.e. a pull through the RPC, never trusting the payload.
  */
@@ -38,7 +40,8 @@ import {
 import { documentToRow, rowToDocument } from '../db/documents.ts';
 import { type RetryPolicy, retryDelay } from '../domain/backoff.ts';
 import type { PushedVersions } from './echoes.ts';
-import { prefetchingPull, storedUpTo } from './pull-pace.ts';
+import { heldPull } from './held-pull.ts';
+import { type PulledPage, prefetchingPull, storedUpTo } from './pull-pace.ts';
 
 /** The last row pulled, as the server printed it (microseconds matter). */
 export interface Checkpoint {
@@ -116,6 +119,7 @@ export function replicateWorkspaceTable<
       pullPage<D>(client, table, properties, workspaceId, after, limit),
     sameCheckpoint,
   );
+  const held = heldPull();
   const state: RxReplicationState<D, Checkpoint> = replicateRxCollection<D, Checkpoint>({
     replicationIdentifier: opts.identifier,
     collection: opts.collection,
@@ -131,12 +135,20 @@ export function replicateWorkspaceTable<
           pull(checkpoint, batchSize),
           storedUpTo(state, checkpoint, sameCheckpoint),
         ]);
-        return page;
+        held.pulled(page.held);
+        return { documents: page.documents, checkpoint: page.checkpoint };
       }),
     },
     ...(push ? { push } : {}),
   });
   guard.attach(state);
+  held.attach(state as RxReplicationState<unknown, unknown>);
+  // A pull answered before one of this device's pushes committed and stored after it brings
+  // the row back to an older version, and the push's echo woke no pull: pull again (echoes.ts).
+  // The subscription ends with the replication (RxDB completes received$ on cancel).
+  state.received$.subscribe((doc) => {
+    if (opts.echoes.isBehind(doc.id, doc.server_modified)) state.reSync();
+  });
   return state;
 }
 
@@ -241,6 +253,7 @@ export function replicateDirectoryTable<D>(
   const { client, table } = opts;
   const properties = storedProperties(table);
   const guard = backoff(opts);
+  const held = heldPull();
   const state = replicateRxCollection<D, DirectoryCheckpoint>({
     replicationIdentifier: opts.identifier,
     collection: opts.collection,
@@ -257,17 +270,21 @@ export function replicateDirectoryTable<D>(
         ]);
         const next: DirectoryCheckpoint = { ...checkpoint };
         const documents: WithDeleted<D>[] = [];
+        let anyHeld = false;
         // RxDB pulls again while a page is full; a full page of any workspace makes it so.
         for (const id of ids) {
           const page = await pullPage<D>(client, table, properties, id, next[id], batchSize);
           documents.push(...page.documents);
           if (page.checkpoint) next[id] = page.checkpoint;
+          anyHeld ||= page.held;
         }
+        held.pulled(anyHeld);
         return { documents, checkpoint: next };
       }),
     },
   });
   guard.attach(state);
+  held.attach(state as RxReplicationState<unknown, unknown>);
   return state;
 }
 
@@ -278,7 +295,7 @@ async function pullPage<D>(
   workspaceId: string,
   after: Checkpoint | undefined,
   limit: number,
-): Promise<{ documents: WithDeleted<D>[]; checkpoint: Checkpoint | undefined }> {
+): Promise<PulledPage<WithDeleted<D>, Checkpoint> & { held: boolean }> {
   const { data, error } = await client.rpc('pull_rows', {
     p_table: table,
     p_workspace_id: workspaceId,
@@ -295,6 +312,9 @@ async function pullPage<D>(
   return {
     documents: parsed.map((row) => rowToDocument<D>(properties, row)),
     checkpoint: last ? { modified: String(last._modified), id: String(last.id) } : after,
+    // Rows committed past the commit horizon wait for another pull (a server before
+    // 20261205100000 does not say: false).
+    held: (page as { held?: unknown }).held === true,
   };
 }
 

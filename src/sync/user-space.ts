@@ -2,10 +2,11 @@
  * Everything of one signed-in user on this device: their database, what waits to sync, the
  * workspace they work in, and, while their session is usable, the replications.
  *
- * On an explicit sign-out the database is removed, its IndexedDB files included: the server
- * has every change (sign-out pushes first, or the user chose to discard), and the next person
- * using this browser must not find it. When a session expires or another user signs in over
- * an expired one, it is only closed: unpushed changes stay until that user signs in again.
+ * A sign-out that removes this device's data (shared computers) removes the database, its
+ * IndexedDB files included: the server has every change (sign-out pushes first, or the user
+ * chose to discard), and the next person using this browser must not find it. A plain
+ * sign-out, an expiry, or another user signing in over an expired one only closes it:
+ * unpushed changes stay until that user signs in again.
  */
 import type { RxStorage } from 'rxdb';
 import {
@@ -25,6 +26,7 @@ import { LocalWrites } from './local-writes.ts';
 import { RecordIssueStore } from './record-issues.ts';
 import type { KeyValueStorage } from './session.ts';
 import { PendingChanges } from './status.ts';
+import { SyncTrace } from './trace.ts';
 import { within } from './within.ts';
 
 /** How long a sign-out waits for the user's IndexedDB databases to be deleted. */
@@ -50,6 +52,8 @@ export class UserSpace {
   readonly issues: RecordIssueStore;
   /** Bulk local writes in progress, which pushes wait for. */
   readonly writes = new LocalWrites();
+  /** What the sync did (the sync panel), kept with the user's data. */
+  readonly trace: SyncTrace;
   /** The workspaces the user is a member of, by name. */
   readonly workspaces$: Observable<Workspace[]>;
   /** The chosen workspace, else the first by name; undefined until the workspaces are pulled. */
@@ -75,6 +79,7 @@ export class UserSpace {
     private readonly storage: KeyValueStorage,
   ) {
     this.pending = new PendingChanges(db);
+    this.trace = new SyncTrace(db.name);
     this.issues = new RecordIssueStore(db);
     this.chosen$ = new BehaviorSubject(storage.getItem(this.choiceKey()) ?? undefined);
     const memberships$ = db.workspace_members
@@ -110,7 +115,7 @@ export class UserSpace {
   }
 
   /** Starts replicating (idempotent); the workspace replications follow the current workspace. */
-  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'issues' | 'writes'>): void {
+  startSync(opts: Omit<SyncEngineOptions, 'db' | 'pending' | 'issues' | 'writes' | 'trace'>): void {
     this.syncOptions = opts;
     if (this.engine) return;
     const engine = new SyncEngine({
@@ -119,6 +124,7 @@ export class UserSpace {
       pending: this.pending,
       issues: this.issues,
       writes: this.writes,
+      trace: this.trace,
     });
     this.engine$.next(engine);
     this.engineSubscription = this.current$
@@ -163,6 +169,7 @@ export class UserSpace {
     this.engine$.complete();
     if (remove) {
       this.storage.removeItem(this.choiceKey());
+      await this.trace.remove();
       await this.db.remove();
       // Bounded: a tab slow to let go of a database must not hold the sign-out; the deletion
       // still completes when it does.
@@ -173,6 +180,7 @@ export class UserSpace {
         DELETE_WAIT_MS,
       );
     } else {
+      this.trace.close();
       await this.db.close();
     }
   }

@@ -23,6 +23,7 @@ import { NotFoundPage } from './layout/NotFoundPage.tsx';
 import { UpdatePrompt } from './layout/UpdatePrompt.tsx';
 import { ServicesProvider, useServices } from './services-context.ts';
 import { SettingsPage } from './settings/SettingsPage.tsx';
+import { SyncPage } from './settings/SyncPage.tsx';
 import { TemplateEditorPage } from './templates/TemplateEditorPage.tsx';
 import { TemplatesPage, TemplatesPlaceholder } from './templates/TemplatesPage.tsx';
 import { safeNext } from './text.ts';
@@ -56,6 +57,7 @@ export function App(props: { services: PigeonServices; update?: AppUpdate | unde
         <Route path="/campaigns/:id" component={CampaignPage} />
         <Route path="/settings" component={SettingsPage} />
         <Route path="/settings/channels" component={ChannelsPage} />
+        <Route path="/settings/sync" component={SyncPage} />
         <Route path="*" component={NotFoundPage} />
       </Router>
     </ServicesProvider>

@@ -118,6 +118,7 @@ export async function openDevice(backend: Backend, opts: DeviceOptions = {}): Pr
     databasePrefix: prefix,
     retry: { minMs: 100, maxMs: 800 },
     flushTimeoutMs: 5000,
+    importWorker: runtime.inProcessImportWorker,
   });
   const disposers: (() => void)[] = [];
   let closed: Promise<void> | undefined;

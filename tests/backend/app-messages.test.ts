@@ -95,23 +95,30 @@ describe('messages', () => {
     expect(thread()).toEqual([]);
   });
 
-  test('deleting a contact hides its conversation at once, offline too; re-adding the number starts clean', async () => {
+  test('deleting a contact hides its conversation and drafts at once, offline too; re-adding the number starts clean', async () => {
     const phone = '+447400700010';
     const a = await device();
     const added = await a.services.contacts.add({ phone, name: 'Old Name' });
     expect(added).toMatchObject({ ok: true, existing: false });
     const id = added.ok ? added.value.id : '';
     const thread = a.watch(() => a.services.messages.thread(() => phone));
-    // A plain message to a contact whose push has not arrived is refused (see the stop note): wait for it.
-    const onServer = () => backend.db.query('select 1 from public.contacts where id = $1', [id]);
-    await eventually(onServer, (rows) => rows.length === 1, 15_000);
+    // Sent at once: the message may reach the intake before the contact's push, and carries
+    // the contact's name for that (message-contact-order.test.ts).
     await a.services.messages.send({ phone, contactId: id, body: 'Before the delete' });
     await eventually(thread, (t) => t.length === 1 && !t[0]!.local && t[0]!.status === 'read', 15_000);
+
+    // Text typed in the conversation (by phone) and in the inbox (by chat) before the delete.
+    const chats = a.watch(() => a.services.inbox.chats());
+    const listed = await eventually(chats, (list) => list.some((c) => c.phone === phone), 15_000);
+    const chat = listed.find((c) => c.phone === phone);
+    a.services.messages.saveDraft(phone, 'typed before the delete');
+    a.services.messages.saveDraft(chat!.id, 'typed in the inbox');
 
     // Offline: no pull can bring the server's deletions, yet the history goes at once.
     a.network.set(false);
     expect(await a.services.contacts.remove(id)).toEqual({ ok: true, value: undefined });
     await eventually(thread, (t) => t.length === 0, 2_000);
+    expect([a.services.messages.draft(phone), a.services.messages.draft(chat!.id)]).toEqual(['', '']);
     a.network.set(true);
     const serverMessages = () =>
       backend.db.query<{ body: string; _deleted: boolean }>(
@@ -137,6 +144,68 @@ describe('messages', () => {
       ['Before the delete', true],
       ['A fresh start', false],
     ]);
+  });
+
+  test('a contact deleted and added again offline: the other devices drop the old conversation too', async () => {
+    const phone = '+447400700011';
+    const a = await device();
+    const added = await a.services.contacts.add({ phone, name: 'Old Name' });
+    const id = added.ok ? added.value.id : '';
+    await a.services.messages.send({ phone, contactId: id, body: 'Before the delete' });
+    const b = await device();
+    const onB = b.watch(() => b.services.messages.thread(() => phone));
+    await eventually(onB, (t) => t.length === 1 && t[0]!.status === 'read', 15_000);
+
+    // Both before any sync: the server only ever sees the contact's final state, never deleted.
+    a.network.set(false);
+    expect(await a.services.contacts.remove(id)).toEqual({ ok: true, value: undefined });
+    expect(await a.services.contacts.add({ phone, name: 'New Name' })).toMatchObject({
+      ok: true,
+      existing: false,
+    });
+    a.network.set(true);
+
+    await eventually(onB, (t) => t.length === 0, 15_000);
+    const server = () =>
+      backend.db.query<{ body: string; _deleted: boolean }>(
+        'select body, _deleted from public.messages where phone = $1',
+        [phone],
+      );
+    expect((await server()).map((m) => [m.body, m._deleted])).toEqual([['Before the delete', true]]);
+    await eventually(
+      () =>
+        backend.db.query<{ name: string }>(
+          'select name from public.contacts where id = $1 and not _deleted',
+          [id],
+        ),
+      (rows) => rows[0]?.name === 'New Name',
+      15_000,
+    );
+  });
+
+  test("hiding a contact's history is for members of its workspace only, and not ahead of time", async () => {
+    const phone = '+447400700012';
+    const a = await device();
+    const added = await a.services.contacts.add({ phone, name: 'Kept' });
+    const id = added.ok ? added.value.id : '';
+    await a.services.messages.send({ phone, contactId: id, body: 'Stays' });
+    const thread = a.watch(() => a.services.messages.thread(() => phone));
+    await eventually(thread, (t) => t.length === 1 && !t[0]!.local && t[0]!.status === 'read', 15_000);
+
+    const stranger = await backend.user();
+    const refused = await stranger.client.rpc('hide_contact_history', {
+      p_contact_id: id,
+      p_deleted_at: new Date().toISOString(),
+    });
+    expect(refused.error?.message).toBe(`contact ${id} is not a contact of your workspaces`);
+    const ahead = await user.client.rpc('hide_contact_history', {
+      p_contact_id: id,
+      p_deleted_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(ahead.error?.message).toMatch(/^deletion time .* is in the future$/);
+    expect(
+      await backend.db.query('select body from public.messages where phone = $1 and not _deleted', [phone]),
+    ).toEqual([{ body: 'Stays' }]);
   });
 
   test('the draft of a conversation is kept on the device, per workspace and phone', async () => {

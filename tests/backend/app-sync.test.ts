@@ -342,17 +342,51 @@ describe('pending changes and sign-out', () => {
     ).toHaveLength(1);
   });
 
-  test('sign-out offline with unpushed edits asks first; online it pushes, then signs out', async () => {
+  test('a plain sign-out offline keeps unpushed edits on this device; they push at the next sign-in here', async () => {
+    const a = await device();
+    const ws = await signIn(a, user.email, user.password);
+    a.network.set(false);
+    await a.services.contacts.add({ phone: '+44 7400 500002', name: 'Kept Kim' });
+    await eventually(a.services.sync.pending, (n) => n === 1);
+    expect(await a.services.signOut()).toEqual({ signedOut: true, unsynced: 1, queued: 0 });
+    expect(a.services.session()).toEqual({ status: 'signed-out' });
+    expect(
+      await serverRows('select 1 from public.contacts where workspace_id = $1 and phone = $2', [
+        ws,
+        '+447400500002',
+      ]),
+    ).toHaveLength(0);
+
+    a.network.set(true);
+    await signIn(a, user.email, user.password);
+    await eventually(a.services.sync.pending, (n) => n === 0);
+    expect(
+      await serverRows('select 1 from public.contacts where workspace_id = $1 and phone = $2', [
+        ws,
+        '+447400500002',
+      ]),
+    ).toHaveLength(1);
+  });
+
+  test('removing the data at sign-out asks first when unpushed edits would be lost; online it pushes, then removes', async () => {
     const a = await device();
     const ws = await signIn(a, user.email, user.password);
     a.network.set(false);
     await a.services.contacts.add({ phone: '+44 7400 500001', name: 'Flo' });
     await eventually(a.services.sync.pending, (n) => n === 1);
-    expect(await a.services.signOut()).toEqual({ signedOut: false, unsynced: 1, queued: 0 });
+    expect(await a.services.signOut({ removeData: true })).toEqual({
+      signedOut: false,
+      unsynced: 1,
+      queued: 0,
+    });
     expect(a.services.session().status).toBe('signed-in');
 
     a.network.set(true);
-    expect(await a.services.signOut()).toEqual({ signedOut: true, unsynced: 0, queued: 0 });
+    expect(await a.services.signOut({ removeData: true })).toEqual({
+      signedOut: true,
+      unsynced: 0,
+      queued: 0,
+    });
     expect(a.services.session()).toEqual({ status: 'signed-out' });
     const rows = await serverRows('select 1 from public.contacts where workspace_id = $1 and phone = $2', [
       ws,
@@ -361,12 +395,12 @@ describe('pending changes and sign-out', () => {
     expect(rows).toHaveLength(1);
   });
 
-  test('sign-out with discardUnsynced drops what could not be pushed', async () => {
+  test('removing the data with discardWaiting drops what could not be pushed', async () => {
     const a = await device();
     await signIn(a, user.email, user.password);
     a.network.set(false);
     await a.services.templates.add({ name: 'Never sent', body: 'x', language: 'en', category: 'marketing' });
-    expect(await a.services.signOut({ discardUnsynced: true })).toEqual({
+    expect(await a.services.signOut({ removeData: true, discardWaiting: true })).toEqual({
       signedOut: true,
       unsynced: 1,
       queued: 0,

@@ -7,3 +7,18 @@ export { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 export { createRoot } from 'solid-js';
 export { createPigeonServices } from '../../src/app/create-services.ts';
 export { openPigeonDatabase, userDatabaseName } from '../../src/db/database.ts';
+
+import * as Comlink from 'comlink';
+import { importWorkerApi } from '../../src/features/import/worker-api.ts';
+
+/** The import worker's API served from a MessagePort in this thread (Node has no Web Worker). */
+export function inProcessImportWorker(): Worker {
+  const { port1, port2 } = new MessageChannel();
+  Comlink.expose(importWorkerApi, port2);
+  return Object.assign(port1, {
+    terminate() {
+      port1.close();
+      port2.close();
+    },
+  }) as unknown as Worker;
+}

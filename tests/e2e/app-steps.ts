@@ -75,3 +75,41 @@ export async function waitForValue(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Signs out through the header's dialog: a plain sign-out keeps this device's data, `remove`
+ * removes it (answering "Remove anyway" if the app warns that something would be lost).
+ * Resolves on the sign-in page.
+ */
+export async function signOut(page: Page, how: 'keep' | 'remove' = 'keep'): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Sign out?' });
+  await dialog
+    .getByRole('button', {
+      name: how === 'keep' ? 'Sign out' : 'Sign out and remove data from this device',
+      exact: true,
+    })
+    .click();
+  const signInButton = page.getByRole('button', { name: 'Sign in', exact: true });
+  if (how === 'remove') {
+    const warning = page.getByRole('dialog', { name: "Remove data that hasn't synced?" });
+    await Promise.race([signInButton.waitFor(), warning.waitFor()]);
+    if (await warning.isVisible()) await warning.getByRole('button', { name: 'Remove anyway' }).click();
+  }
+  await signInButton.waitFor();
+}
+
+/** How many sessions auth-js keeps cached in this browser (IndexedDB "pigeon-auth"). */
+export function cachedSessions(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('pigeon-auth');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction('kv').objectStore('kv').count();
+          count.onsuccess = () => resolve(count.result);
+        };
+      }),
+  );
+}

@@ -2,7 +2,15 @@
 // user's other device live when the network returns, never reach another workspace, and
 // concurrent offline edits of different fields both survive.
 import { describe, expect, test } from 'vitest';
-import { addContact, editContact, rowVisible, signIn, waitForPending, waitForValue } from './app-steps.ts';
+import {
+  addContact,
+  editContact,
+  rowVisible,
+  signIn,
+  signOut,
+  waitForPending,
+  waitForValue,
+} from './app-steps.ts';
 import { useE2E } from './harness.ts';
 
 const e2e = useE2E();
@@ -119,8 +127,7 @@ describe('accounts on one device', () => {
     await addContact(page, '+1 415 555 0177', 'Alice Private');
     await waitForPending(page, 0);
 
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await signOut(page);
     await page.getByRole('textbox', { name: 'Email' }).fill(dave.email);
     await page.getByLabel('Password').fill(dave.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -8,7 +8,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { bearerSubject } from '../../src/domain/jwt-subject.ts';
-import { addContact, signIn, waitForPending } from './app-steps.ts';
+import { addContact, cachedSessions, signIn, signOut, waitForPending } from './app-steps.ts';
 import { useE2E } from './harness.ts';
 import {
   connectChannel,
@@ -60,12 +60,22 @@ async function writeOffline(context: BrowserContext, page: Page, texts: readonly
   await waitingToSend(page, texts.length);
 }
 
-/** Sign out, answered in the dialog that names how many messages wait; resolves on the sign-in page. */
-async function signOutWithWaiting(page: Page, waiting: string, answer: string): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out' }).click();
+/**
+ * Sign out while messages wait: a plain sign-out keeps them (the dialog says they go up at the
+ * next sign-in here); removing the data warns how many are lost first. Resolves on the sign-in page.
+ */
+async function signOutWithWaiting(page: Page, waiting: string, how: 'keep' | 'remove'): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Sign out?' });
-  await dialog.getByText(`${waiting} waiting to send from this device`).waitFor();
-  await dialog.getByRole('button', { name: answer }).click();
+  await dialog.getByText('What is waiting to sync or send goes up when you sign in here again').waitFor();
+  if (how === 'keep') {
+    await dialog.getByRole('button', { name: 'Sign out', exact: true }).click();
+  } else {
+    await dialog.getByRole('button', { name: 'Sign out and remove data from this device' }).click();
+    const warning = page.getByRole('dialog', { name: "Remove data that hasn't synced?" });
+    await warning.getByText(`${waiting} waiting to send from this device`).waitFor();
+    await warning.getByRole('button', { name: 'Remove anyway' }).click();
+  }
   await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
 }
 
@@ -79,7 +89,7 @@ test("A's parked messages are never sent under B, and go out exactly once when A
   await connectChannel(e2e.backend, b.email);
 
   await writeOffline(context, page, ['A private one', 'A private two']);
-  await signOutWithWaiting(page, '2 messages are', 'Keep and sign out');
+  await signOutWithWaiting(page, '2 messages are', 'keep');
   await context.setOffline(false);
   await page.close();
 
@@ -103,8 +113,7 @@ test("A's parked messages are never sent under B, and go out exactly once when A
   // Nor under A's signed-out session, nor with no token at all: parked means unsent.
   const aBodies = new Set(['A private one', 'A private two']);
   expect(calls.filter((c) => c.user !== b.id)).toEqual([]);
-  await pageB.getByRole('button', { name: 'Sign out' }).click();
-  await pageB.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+  await signOut(pageB);
   await pageB.close();
 
   // A is back: the parked messages leave, with A's new session, once each.
@@ -134,28 +143,21 @@ test('messages discarded at sign-out are never sent, not even to their own user 
   const { user: a, page } = await readyToWrite(e2e, context, '+44 7400 730001', 'Cleo Customer');
 
   await writeOffline(context, page, ['A discarded']);
-  await signOutWithWaiting(page, '1 message is', 'Discard and sign out');
+  // A draft typed and never sent is message text too: it goes with the data.
+  await page.getByRole('textbox', { name: 'Message' }).fill('A draft never sent');
+  await page.waitForFunction(() => JSON.stringify(localStorage).includes('A draft never sent'));
+  await signOutWithWaiting(page, '1 message is', 'remove');
   // Nothing of A's is left on this device: no database of theirs (the storage worker's
   // included), no session, nothing remembered.
   await until(
     () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '')),
     (names) => names.length > 0 && !names.some((name) => name.includes(a.id)),
   );
+  expect(await cachedSessions(page)).toBe(0);
   expect(
-    await page.evaluate(
-      () =>
-        new Promise<number>((resolve, reject) => {
-          const open = indexedDB.open('pigeon-auth');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const count = open.result.transaction('kv').objectStore('kv').count();
-            count.onsuccess = () => resolve(count.result);
-          };
-        }),
+    await page.evaluate(() =>
+      Object.keys(localStorage).filter((key) => /pigeon:(user|workspace|draft)/.test(key)),
     ),
-  ).toBe(0);
-  expect(
-    await page.evaluate(() => Object.keys(localStorage).filter((key) => /pigeon:(user|workspace)/.test(key))),
   ).toEqual([]);
   await context.setOffline(false);
   await page.close();

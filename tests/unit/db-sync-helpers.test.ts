@@ -64,6 +64,15 @@ describe('contact search', () => {
     expect(contactSearch('07400 999')?.(ann)).toBe(false);
   });
 
+  test('only a trunk or international prefix of zeros is dropped: "0001" is digits to find, not "1"', () => {
+    const other = contact({ id: '2', name: 'Bo', phone: '+447400700001' });
+    expect(searchContacts([ann, other], '0001').map((c) => c.id)).toEqual(['2']);
+    expect(searchContacts([ann, other], '00 01').map((c) => c.id)).toEqual(['2']);
+    // A prefix is followed by the number's first digit, never by another zero.
+    expect(searchContacts([ann, other], '0044 7400 7').map((c) => c.id)).toEqual(['2']);
+    expect(searchContacts([ann, other], '07400 123').map((c) => c.id)).toEqual([ann.id]);
+  });
+
   test('text with digits is not read as a phone number', () => {
     // "room 101" is in the notes, which are not searched; "101" is not in the phone.
     expect(contactSearch('room 101')?.(ann)).toBe(false);

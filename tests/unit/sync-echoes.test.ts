@@ -10,8 +10,25 @@ test('one spelling per instant of a Postgres timestamptz', () => {
     '2026-12-03 06:40:00.1234+00',
     '2026-12-03T06:40:00.123400Z',
   ];
-  expect(new Set(spellings.map(sameInstant))).toEqual(new Set(['2026-12-03T06:40:00.1234Z']));
+  expect(new Set(spellings.map(sameInstant))).toEqual(new Set(['2026-12-03T06:40:00.123400Z']));
   expect(sameInstant('2026-12-03T06:40:00.1235+00:00')).not.toBe(sameInstant(spellings[0]!));
+  // Spellings sort as their instants: .12 is before .123, a whole second before both.
+  const order = ['2026-12-03 06:40:00+00', '2026-12-03T06:40:00.12Z', '2026-12-03T06:40:00.123+00:00'];
+  expect(order.map(sameInstant).toSorted()).toEqual(order.map(sameInstant));
+  expect(sameInstant('2026-12-03T06:40:00.12Z') < sameInstant('2026-12-03T06:40:00.123Z')).toBe(true);
+});
+
+test('a row a pull stored older than the version a push of this device wrote is behind, until a pull brings that version', () => {
+  const versions = new PushedVersions();
+  expect(versions.isBehind('a', '2026-12-03T06:40:00.1Z')).toBe(false);
+  versions.pushed('a', '2026-12-03T06:40:00.1234+00:00');
+  // Answered before the push committed: older.
+  expect(versions.isBehind('a', '2026-12-03T06:40:00.12+00:00')).toBe(true);
+  expect(versions.isBehind('a', undefined)).toBe(true);
+  expect(versions.isBehind('b', '2026-12-03T06:40:00.12+00:00')).toBe(false);
+  // The pushed version itself (or a later one) arrives: caught up, and forgotten.
+  expect(versions.isBehind('a', '2026-12-03 06:40:00.1234+00')).toBe(false);
+  expect(versions.isBehind('a', '2026-12-03T06:40:00.12+00:00')).toBe(false);
 });
 
 test("a realtime record is an echo only at the version this device's push wrote, once", () => {

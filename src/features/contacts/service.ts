@@ -20,11 +20,14 @@ import {
 import { contactId } from '../../domain/ids.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Contact } from '../../domain/types.ts';
+import type { KeyValueStorage } from '../../sync/session.ts';
+import { draftKey } from '../shared/drafts.ts';
 import { editDocument, insertDocument, removeDocument } from '../shared/edit.ts';
 import { liveDocument } from '../shared/queries.ts';
 import { toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { ContactInput, ContactPatch, ContactsApi } from './api.ts';
+import { historyHides } from './history-hides.ts';
 
 /** Rows shown before the full list is read: more than any screen holds. */
 const FIRST_PAGE = 60;
@@ -40,9 +43,18 @@ type EditableFields = Pick<Contact, 'name' | 'email' | 'tags' | 'group_ids' | 'c
 export interface ContactsDeps {
   client: SupabaseClient;
   online(): boolean;
+  /** Where conversations' drafts are kept (drafts.ts): a deleted contact's go with it. */
+  storage: KeyValueStorage;
 }
 
-export function createContactsApi(source: ScopeSource, deps: ContactsDeps): ContactsApi {
+export function createContactsApi(
+  source: ScopeSource,
+  deps: ContactsDeps,
+): ContactsApi & {
+  /** Back online: deletes whose history the server has not hidden yet are told now. */
+  reconnected(): void;
+} {
+  const hides = historyHides(deps.client, deps.storage);
   /** Clears an opt-out on the server (owners and admins, with a reason), before the local edit. */
   async function optIn(id: string, reason: string | undefined): Promise<Result> {
     if (!reason?.trim()) return { ok: false, error: 'Reason: say why this person may be messaged again' };
@@ -155,8 +167,15 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
       if (!scope) return NO_SCOPE;
       const contact = await scope.db.contacts.findOne(id).exec();
       const removed = await removeDocument(scope, scope.db.contacts, id);
-      if (removed.ok && contact) await hideHistory(scope, contact.phone);
+      if (removed.ok && contact) {
+        await hideHistory(scope, contact, deps.storage);
+        void hides.deleted(id, new Date().toISOString());
+      }
       return removed;
+    },
+
+    reconnected() {
+      void hides.flush();
     },
   };
 }
@@ -165,10 +184,23 @@ export function createContactsApi(source: ScopeSource, deps: ContactsDeps): Cont
  * A deleted contact's conversation leaves this device at once: the server hides it too
  * (20261203100000_inbox.sql, hide_contact_chats) and keeps it for the record, and the pull
  * would remove it only after the delete's round trip, or never while offline; re-adding the
- * number then starts clean. Messages still waiting to be sent stay: they are new.
+ * number then starts clean, with no draft left from before. Messages still waiting to be sent
+ * stay: they are new.
  */
-async function hideHistory(scope: Scope, phone: string): Promise<void> {
+async function hideHistory(
+  scope: Scope,
+  { id, phone }: { id: string; phone: string },
+  storage: KeyValueStorage,
+): Promise<void> {
   const selector = { workspace_id: scope.workspace.id, phone };
+  // Text typed before the delete belongs to the old conversation too (its chats: as the
+  // server's hide_contact_chats finds them).
+  const chats = await scope.db.chats
+    .find({ selector: { workspace_id: scope.workspace.id, contact_id: id } })
+    .exec();
+  for (const conversation of [phone, ...chats.map((chat) => chat.id)]) {
+    storage.removeItem(draftKey(scope.workspace.id, conversation));
+  }
   await scope.db.messages.find({ selector }).remove();
   await scope.db.outgoing_messages.find({ selector: { ...selector, status: { $ne: 'queued' } } }).remove();
 }

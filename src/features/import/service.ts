@@ -25,15 +25,19 @@ export const IMPORT_BATCH = 500;
 /** Changed contacts the report lists: enough to check the import, small enough to show. */
 const LISTED_CHANGES = 200;
 
-type WorkerFactory = () => Worker;
+/** Starts the import worker: the bundled one in a browser; Node tests serve it in-process. */
+export type ImportWorkerFactory = () => Worker;
 
-const defaultWorker: WorkerFactory = () =>
+const defaultWorker: ImportWorkerFactory = () =>
   new Worker(new URL('./worker.ts', import.meta.url), {
     type: 'module',
     name: 'pigeon-import',
   });
 
-export function createImportApi(source: ScopeSource, createWorker: WorkerFactory = defaultWorker): ImportApi {
+export function createImportApi(
+  source: ScopeSource,
+  createWorker: ImportWorkerFactory = defaultWorker,
+): ImportApi {
   /** Runs `use` with a fresh worker, ended afterwards: an import is rare, a worker cheap. */
   async function withWorker<T>(use: (api: Comlink.Remote<ImportWorkerApi>) => Promise<T>): Promise<T> {
     const worker = createWorker();

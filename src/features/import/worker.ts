@@ -1,53 +1,10 @@
 /**
  * The import worker (Comlink): reading, mapping and validating a chosen file happen here, off
  * the page's thread; the page saves the batches it is handed (RxDB lives in the page).
- * Refusals come back as results, not exceptions, so their message reaches the user intact.
  */
 import * as Comlink from 'comlink';
-import type { Result } from '../../domain/result.ts';
-import {
-  type ImportOutcome,
-  type ImportPreview,
-  type ImportRequest,
-  type ImportSink,
-  previewFile,
-  runImport,
-} from './pipeline.ts';
-import { ImportRefusedError } from './source.ts';
-import type { ImportTarget } from './validate.ts';
-import { UnreadableWorkbookError } from './xlsx.ts';
+import { importWorkerApi } from './worker-api.ts';
 
-let running: AbortController | undefined;
+export type { ImportWorkerApi } from './worker-api.ts';
 
-const api = {
-  preview(file: File, target: ImportTarget): Promise<Result<ImportPreview>> {
-    return refusable(() => previewFile(file, target));
-  },
-
-  run(file: File, request: ImportRequest, sink: ImportSink): Promise<Result<ImportOutcome>> {
-    running?.abort();
-    const controller = new AbortController();
-    running = controller;
-    return refusable(() => runImport(file, request, sink, controller.signal));
-  },
-
-  /** Stops reading; the batch being saved, if any, is the page's to finish. */
-  cancel(): void {
-    running?.abort();
-  },
-};
-
-export type ImportWorkerApi = typeof api;
-
-async function refusable<T>(run: () => Promise<T>): Promise<Result<T>> {
-  try {
-    return { ok: true, value: await run() };
-  } catch (err) {
-    if (err instanceof ImportRefusedError || err instanceof UnreadableWorkbookError) {
-      return { ok: false, error: err.message };
-    }
-    throw err;
-  }
-}
-
-Comlink.expose(api);
+Comlink.expose(importWorkerApi);

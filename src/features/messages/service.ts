@@ -15,6 +15,7 @@ import type { Channel, Message, MessageStatus, Template } from '../../domain/typ
 import type { OutboxClient } from '../../sync/outbox-client.ts';
 import type { CommandOutcome } from '../../sync/outbox-outcomes.ts';
 import type { KeyValueStorage } from '../../sync/session.ts';
+import { draftKey } from '../shared/drafts.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
 import type { CampaignSends, MessagesApi, ThreadMessage } from './api.ts';
@@ -57,6 +58,9 @@ export function createMessagesApi(
   }
 
   async function post(db: PigeonDatabase, message: OutgoingMessage): Promise<void> {
+    // The contact's name goes with the command: it may reach the intake before the contact's
+    // own push (two queues), and the intake then creates the contact from it.
+    const contact = message.contact_id ? await db.contacts.findOne(message.contact_id).exec() : null;
     const result = await outbox.post([
       {
         message_id: message.id,
@@ -64,20 +68,21 @@ export function createMessagesApi(
         to: message.phone,
         body: message.body,
         ...(message.contact_id ? { contact_id: message.contact_id } : {}),
+        ...(contact ? { contact_name: contact.name } : {}),
         ...(message.template ? { template: message.template } : {}),
       },
     ]);
     if (result.kind === 'answered') await applyOutcomes(db, result.outcomes);
   }
 
-  const draftKey = (phone: string) => `pigeon:draft:${source.current()?.workspace.id ?? ''}:${phone}`;
+  const draftOf = (conversation: string) => draftKey(source.current()?.workspace.id ?? '', conversation);
 
   return {
-    draft: (phone) => storage.getItem(draftKey(phone)) ?? '',
+    draft: (phone) => storage.getItem(draftOf(phone)) ?? '',
 
     saveDraft(phone, text) {
-      if (text === '') storage.removeItem(draftKey(phone));
-      else storage.setItem(draftKey(phone), text);
+      if (text === '') storage.removeItem(draftOf(phone));
+      else storage.setItem(draftOf(phone), text);
     },
 
     reconnected() {
@@ -361,4 +366,20 @@ function fromOutgoing(m: OutgoingMessage): ThreadMessage {
     local: true,
     content: LOCAL_CONTENT,
   };
+}
+
+/**
+ * Removes the drafts of `workspaceIds` (a sign-out that removes the user's data). Only a
+ * storage that lists its keys (Web Storage) has any to find.
+ */
+export function forgetDrafts(storage: KeyValueStorage, workspaceIds: readonly string[]): void {
+  const listed = storage as Partial<Pick<Storage, 'key' | 'length'>>;
+  if (typeof listed.key !== 'function' || typeof listed.length !== 'number') return;
+  const prefixes = workspaceIds.map((id) => draftKey(id, ''));
+  const keys: string[] = [];
+  for (let i = 0; i < listed.length; i++) {
+    const key = listed.key(i);
+    if (key && prefixes.some((prefix) => key.startsWith(prefix))) keys.push(key);
+  }
+  for (const key of keys) storage.removeItem(key);
 }

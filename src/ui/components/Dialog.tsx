@@ -9,6 +9,8 @@ interface DialogProps {
   /** Called on Escape, on a click on the backdrop, and by the dialog's own buttons. */
   onClose: () => void;
   children: JSX.Element;
+  /** Room for three actions on one line. */
+  wide?: boolean | undefined;
 }
 
 const FOCUSABLE =
@@ -53,7 +55,7 @@ export function Dialog(props: DialogProps): JSX.Element {
   return (
     <dialog
       ref={dialog}
-      class={styles.dialog}
+      class={classes(styles.dialog, props.wide && styles.wide)}
       aria-labelledby={titleId}
       onKeyDown={onKeyDown}
       onCancel={(event) => {
@@ -98,7 +100,12 @@ interface ConfirmDialogProps {
 
 export function ConfirmDialog(props: ConfirmDialogProps): JSX.Element {
   return (
-    <Dialog open={props.open} title={props.title} onClose={props.onCancel}>
+    <Dialog
+      open={props.open}
+      title={props.title}
+      onClose={props.onCancel}
+      wide={props.alternative !== undefined}
+    >
       <div class={styles.message}>{props.message}</div>
       <div class={styles.actions}>
         <button

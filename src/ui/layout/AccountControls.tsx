@@ -1,5 +1,5 @@
 import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
-import type { QueuedOnSignOut, SignOutOutcome } from '../../app/services.ts';
+import type { SignOutOptions, SignOutOutcome } from '../../app/services.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import { ConfirmDialog } from '../components/Dialog.tsx';
@@ -12,8 +12,10 @@ export function AccountControls(): JSX.Element {
   const services = useServices();
   const [switching, setSwitching] = createSignal(false);
   const [signingOut, setSigningOut] = createSignal(false);
-  // Set when signOut() stopped to ask: changes it could not push, messages waiting to send.
-  const [question, setQuestion] = createSignal<SignOutOutcome>();
+  // The dialog: asked to choose keep or remove; or, when removing would lose what waits to
+  // sync or send, the count of it (the outcome that stopped the sign-out).
+  const [asking, setAsking] = createSignal(false);
+  const [lossy, setLossy] = createSignal<SignOutOutcome>();
   const workspaceId = createUniqueId();
 
   const email = () => {
@@ -30,19 +32,25 @@ export function AccountControls(): JSX.Element {
     }
   };
 
-  /** Without a choice the first time; after the question, with the user's answer to it. */
-  const signOut = async (choice?: { queued?: QueuedOnSignOut }) => {
+  const signOut = async (opts: SignOutOptions) => {
     if (signingOut()) return;
     setSigningOut(true);
     try {
-      const outcome = await services.signOut(choice ? { discardUnsynced: true, ...choice } : undefined);
-      setQuestion(outcome.signedOut ? undefined : outcome);
+      const outcome = await services.signOut(opts);
+      setLossy(outcome.signedOut ? undefined : outcome);
+      if (outcome.signedOut) setAsking(false);
     } finally {
       setSigningOut(false);
     }
   };
-  const queued = () => question()?.queued ?? 0;
-  const unsynced = () => question()?.unsynced ?? 0;
+  const close = () => {
+    setAsking(false);
+    setLossy(undefined);
+  };
+  const queued = () => lossy()?.queued ?? 0;
+  const unsynced = () => lossy()?.unsynced ?? 0;
+  // What still waits, for the first question (kept with the data on a plain sign-out).
+  const waiting = () => services.sync.pending() + services.messages.outbox.waiting();
 
   return (
     <div class={styles.account}>
@@ -79,44 +87,55 @@ export function AccountControls(): JSX.Element {
         type="button"
         class={classes(controls.button, controls.small)}
         aria-disabled={signingOut()}
-        onClick={() => void signOut()}
+        onClick={() => setAsking(true)}
       >
         Sign out
       </button>
-      {/* Messages waiting to send stay on this device for this user only: kept for their next
-          sign-in here (never sent under whoever signs in next), or discarded. */}
+      {/* A plain sign-out keeps this device's data (and the user's waiting messages, parked for
+          them alone); on a shared computer the user removes it, told first what that loses. */}
       <ConfirmDialog
-        open={question() !== undefined}
+        open={asking() && lossy() === undefined}
         title="Sign out?"
         message={
           <>
-            <Show when={queued() > 0}>
-              <p>
-                {plural(queued(), 'message is', 'messages are')} waiting to send from this device. Keep{' '}
-                {queued() === 1 ? 'it' : 'them'} here to send when you sign in again, or discard{' '}
-                {queued() === 1 ? 'it' : 'them'}?
-              </p>
+            <p>Your data stays on this device for your next sign-in here.</p>
+            <Show when={waiting() > 0}>
+              <p>What is waiting to sync or send goes up when you sign in here again.</p>
             </Show>
-            <Show when={unsynced() > 0}>
-              <p>
-                {plural(unsynced(), "change hasn't", "changes haven't")} synced. Sign out anyway and lose
-                {unsynced() === 1 ? ' it' : ' them'}?
-              </p>
-            </Show>
-            <Show when={question()?.error}>{(error) => <p role="alert">{error()}</p>}</Show>
+            <p>On a shared computer, remove it from this device.</p>
           </>
         }
-        confirmLabel={queued() > 0 ? 'Keep and sign out' : 'Sign out anyway'}
+        confirmLabel="Sign out"
         cancelLabel="Stay signed in"
-        danger={queued() === 0}
         busy={signingOut()}
-        onConfirm={() => void signOut({ queued: 'keep' })}
-        onCancel={() => setQuestion(undefined)}
-        alternative={
-          queued() > 0
-            ? { label: 'Discard and sign out', onChoose: () => void signOut({ queued: 'drop' }) }
-            : undefined
+        onConfirm={() => void signOut({})}
+        onCancel={close}
+        alternative={{
+          label: 'Sign out and remove data from this device',
+          onChoose: () => void signOut({ removeData: true }),
+        }}
+      />
+      <ConfirmDialog
+        open={lossy() !== undefined}
+        title="Remove data that hasn't synced?"
+        message={
+          <>
+            <Show when={unsynced() > 0}>
+              <p>{plural(unsynced(), "change hasn't", "changes haven't")} reached the server.</p>
+            </Show>
+            <Show when={queued() > 0}>
+              <p>{plural(queued(), 'message is', 'messages are')} waiting to send from this device.</p>
+            </Show>
+            <p>Removing this device's data loses {unsynced() + queued() === 1 ? 'it' : 'them'}.</p>
+            <Show when={lossy()?.error}>{(error) => <p role="alert">{error()}</p>}</Show>
+          </>
         }
+        confirmLabel="Remove anyway"
+        cancelLabel="Stay signed in"
+        danger
+        busy={signingOut()}
+        onConfirm={() => void signOut({ removeData: true, discardWaiting: true })}
+        onCancel={close}
       />
     </div>
   );

@@ -3,8 +3,9 @@ import { DisconnectedBanner } from '../channels/DisconnectedBanner.tsx';
 import styles from './AppShell.module.css';
 import { ExpiredBanner } from './ExpiredBanner.tsx';
 import { Header } from './Header.tsx';
+import { StorageFullBanner } from './StorageFullBanner.tsx';
 
-/** Every signed-in page: the header, the expired-session banner, then the page itself. */
+/** Every signed-in page: the header, the banners (expired session, disconnected channel, full storage), then the page itself. */
 export function AppShell(props: { children?: JSX.Element }): JSX.Element {
   return (
     <div class={styles.shell}>
@@ -14,6 +15,7 @@ export function AppShell(props: { children?: JSX.Element }): JSX.Element {
       <Header />
       <ExpiredBanner />
       <DisconnectedBanner />
+      <StorageFullBanner />
       <main id="main" class={styles.main} tabIndex={-1}>
         {props.children}
       </main>

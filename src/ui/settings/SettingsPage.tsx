@@ -42,6 +42,13 @@ export function SettingsPage(): JSX.Element {
           The WhatsApp numbers this workspace sends from: <A href="/settings/channels">manage channels</A>.
         </p>
       </section>
+      <section class={classes(page.card, page.panel)} aria-labelledby="sync-heading">
+        <h2 id="sync-heading">Sync</h2>
+        <p class={page.muted}>
+          What this device holds and what it synced, storage, and a diagnostics report:{' '}
+          <A href="/settings/sync">sync details</A>.
+        </p>
+      </section>
       <AppearanceSection />
       <TeamPanel />
       <PasswordPanel />

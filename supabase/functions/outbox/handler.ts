@@ -1,4 +1,4 @@
-// The outbox intake: POST {commands: [{message_id, channel_id, to, body, contact_id?,
+// The outbox intake: POST {commands: [{message_id, channel_id, to, body, contact_id?, contact_name?,
 // template?: {id, body_parameters?, header_parameters?}}]} (a template: an approved one
 // synced from Meta, sent as such; 20261202100500_provider_templates.sql).
 // Request-level problems (method, JSON, shape, batch size) are answered here; each command

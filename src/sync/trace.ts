@@ -1,0 +1,198 @@
+/**
+ * What the sync did, for the sync panel and "Copy diagnostics": the last 500 sync events
+ * (pulls, pushes, errors, realtime wakes, replays of the service worker's queue) with their
+ * timings, and per table the last pull, push and error. Kept in memory and, where there is
+ * IndexedDB, in a small ring buffer of the user's own (`pigeon-trace-<database>`), so a
+ * reload still shows what happened before it. Nothing of a row's content is kept: tables,
+ * counts, times and error messages only.
+ *
+ * The engine tells it about each replication it runs (`watch`): a replication's active
+ * period is one cycle; the rows it received and sent meanwhile are that cycle's pull and push.
+ */
+import { createStore, del, get, set } from 'idb-keyval';
+import { getLastCheckpointDoc } from 'rxdb';
+import { auditTime, BehaviorSubject, type Observable, Subject, type Subscription } from 'rxjs';
+import { describeReplicationError } from './replication.ts';
+
+export const TRACE_SIZE = 500;
+
+export type SyncEventKind = 'pull' | 'push' | 'error' | 'realtime' | 'replay';
+
+export interface SyncEvent {
+  /** Epoch ms when it ended. */
+  at: number;
+  kind: SyncEventKind;
+  table?: string;
+  rows?: number;
+  /** How long it took (a replication's cycle, a replay). */
+  ms?: number;
+  detail?: string;
+}
+
+export interface Timed {
+  at: number;
+  rows: number;
+  ms: number;
+}
+
+export interface TableTrace {
+  lastPull?: Timed;
+  lastPush?: Timed;
+  lastError?: { at: number; message: string };
+}
+
+/** The part of a replication the trace watches. */
+export interface WatchedReplication {
+  active$: Observable<boolean>;
+  received$: Observable<unknown>;
+  sent$: Observable<unknown>;
+  error$: Observable<unknown>;
+  /** RxDB's state of the replication (whatever its document type): where its checkpoint is kept. */
+  internalReplicationState?: object | undefined;
+}
+
+const KEY = 'events';
+const SAVE_EVERY_MS = 1000;
+
+export function traceDatabaseName(databaseName: string): string {
+  return `pigeon-trace-${databaseName}`;
+}
+
+export class SyncTrace {
+  readonly events$ = new BehaviorSubject<readonly SyncEvent[]>([]);
+  readonly tables$ = new BehaviorSubject<Readonly<Record<string, TableTrace>>>({});
+  private readonly store: ReturnType<typeof createStore> | undefined;
+  private readonly saves = new Subject<void>();
+  private readonly saving: Subscription;
+  /** The replications running now, by table, for their checkpoints. */
+  private readonly running = new Map<string, WatchedReplication>();
+
+  constructor(private readonly databaseName: string) {
+    this.store =
+      typeof indexedDB === 'undefined' ? undefined : createStore(traceDatabaseName(databaseName), KEY);
+    this.saving = this.saves.pipe(auditTime(SAVE_EVERY_MS)).subscribe(() => void this.save());
+    // Another tab deleting the user's data must not wait for this one's connection.
+    void this.store?.('readonly', (store) => {
+      const db = store.transaction.db;
+      db.onversionchange = () => db.close();
+    }).catch(() => undefined);
+    void this.load();
+  }
+
+  record(event: SyncEvent): void {
+    const events = [...this.events$.value, event];
+    this.events$.next(events.length > TRACE_SIZE ? events.slice(-TRACE_SIZE) : events);
+    this.tables$.next(withEvent(this.tables$.value, event));
+    this.saves.next();
+  }
+
+  /** Records each cycle of `replication` of `table`: a pull (rows received), a push if it sent any, its errors. */
+  watch(table: string, replication: WatchedReplication): Subscription {
+    this.running.set(table, replication);
+    let started = 0;
+    let received = 0;
+    let sent = 0;
+    const subscription = replication.active$.subscribe((active) => {
+      if (active) {
+        started = Date.now();
+        received = 0;
+        sent = 0;
+        return;
+      }
+      if (started === 0) return;
+      const at = Date.now();
+      const ms = at - started;
+      started = 0;
+      this.record({ at, kind: 'pull', table, rows: received, ms });
+      if (sent > 0) this.record({ at, kind: 'push', table, rows: sent, ms });
+    });
+    subscription.add(
+      replication.received$.subscribe(() => {
+        received += 1;
+      }),
+    );
+    subscription.add(
+      replication.sent$.subscribe(() => {
+        sent += 1;
+      }),
+    );
+    subscription.add(
+      replication.error$.subscribe((err) =>
+        this.record({ at: Date.now(), kind: 'error', table, detail: describeReplicationError(err) }),
+      ),
+    );
+    subscription.add(() => {
+      if (this.running.get(table) === replication) this.running.delete(table);
+    });
+    return subscription;
+  }
+
+  /** Each running replication's pull checkpoint (where its next pull starts). */
+  async checkpoints(): Promise<Record<string, unknown>> {
+    const entries = await Promise.all(
+      [...this.running].map(async ([table, replication]) => {
+        const state = replication.internalReplicationState;
+        const checkpoint = state
+          ? await getLastCheckpointDoc(state as Parameters<typeof getLastCheckpointDoc>[0], 'down').catch(
+              () => undefined,
+            )
+          : undefined;
+        return [table, checkpoint];
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  close(): void {
+    this.saving.unsubscribe();
+  }
+
+  /** Deletes the ring buffer with the user's data. */
+  async remove(): Promise<void> {
+    this.close();
+    if (this.store) {
+      await del(KEY, this.store);
+      // idb-keyval keeps its connection open, which would hold the deletion back until the page closes.
+      await this.store('readonly', (store) => store.transaction.db.close());
+    }
+    const factory = globalThis.indexedDB;
+    if (!factory) return;
+    await new Promise<void>((resolve) => {
+      const request = factory.deleteDatabase(traceDatabaseName(this.databaseName));
+      // Blocked by another tab's connection: it closes on `versionchange` and the deletion completes then.
+      request.onsuccess = request.onerror = request.onblocked = () => resolve();
+    });
+  }
+
+  private async load(): Promise<void> {
+    if (!this.store) return;
+    const saved = await get<SyncEvent[]>(KEY, this.store).catch(() => undefined);
+    if (!saved?.length) return;
+    // Events recorded before the load came after the saved ones.
+    const events = [...saved, ...this.events$.value].slice(-TRACE_SIZE);
+    this.events$.next(events);
+    this.tables$.next(events.reduce(withEvent, {}));
+  }
+
+  private async save(): Promise<void> {
+    if (this.saving.closed || !this.store) return;
+    await set(KEY, this.events$.value, this.store).catch(() => undefined);
+  }
+}
+
+/** `tables` after `event`: a table's last pull, push and error. */
+function withEvent(
+  tables: Readonly<Record<string, TableTrace>>,
+  event: SyncEvent,
+): Record<string, TableTrace> {
+  if (!event.table || event.kind === 'realtime' || event.kind === 'replay') return { ...tables };
+  const table = { ...tables[event.table] };
+  if (event.kind === 'error') table.lastError = { at: event.at, message: event.detail ?? '' };
+  else
+    table[event.kind === 'pull' ? 'lastPull' : 'lastPush'] = {
+      at: event.at,
+      rows: event.rows ?? 0,
+      ms: event.ms ?? 0,
+    };
+  return { ...tables, [event.table]: table };
+}
