@@ -1,7 +1,8 @@
 /**
  * The storage worker: RxDB's Dexie (IndexedDB) storage, exposed to the pages through
  * src/db/remote-storage.ts, plus the requests that are cheaper next to the storage (an import
- * batch: lookup, merge and write in one round trip).
+ * batch: lookup, merge and write in one round trip; the inbox's search over message text, held
+ * here once rather than read from IndexedDB per search).
  *
  * As a SharedWorker it serves every tab from one storage instance per collection, so writes
  * of one tab reach the others through the storage's own change stream. As a dedicated worker
@@ -10,10 +11,11 @@
  */
 /// <reference lib="webworker" />
 
-import { fillWithDefaultSettings } from 'rxdb';
+import { fillWithDefaultSettings, type RxDocumentData } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { DEXIE_FALSE, dexieDatabaseName, readIndexPrefix } from '../db/dexie-index-prefix.ts';
-import { isDexieInstance, readAllDexie } from '../db/dexie-read-all.ts';
+import { dexiePages } from '../db/dexie-pages.ts';
+import type { ContactDoc } from '../db/documents.ts';
 import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
 import { contactSchema } from '../db/schemas.ts';
 import { guardQuota } from '../db/storage-full.ts';
@@ -26,6 +28,11 @@ import {
   type ReadFirstContacts,
 } from '../features/contacts/window.ts';
 import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
+import {
+  isMessageSearchRequest,
+  type MessageStorage,
+  searchStoredMessages,
+} from '../features/inbox/message-text.ts';
 
 declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope;
 
@@ -36,11 +43,19 @@ const shared = typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof
 // reloaded everywhere) runs its own worker on the same IndexedDB.
 // A refused write (the device is full) reaches the page as a StorageFullError it can tell apart.
 const storage = guardQuota(getRxStorageDexie(), () => {});
+// Messages per IndexedDB read when the search first reads them all.
+const READ_ALL_PAGE = 10_000;
 
-// The contacts list's index reads the whole workspace once: by IndexedDB getAll, not a cursor.
+// The contacts list's index reads the whole workspace once: by IndexedDB getAll, not a cursor,
+// in pages so the worker answers other requests in between.
 const readContacts: ReadContacts = async (contacts, workspaceId) => {
-  if (!isDexieInstance(contacts)) throw new Error('storage worker: contacts are not in Dexie');
-  return readAllDexie(contacts, (doc) => !doc._deleted && doc.workspace_id === workspaceId);
+  const pages = dexiePages<ContactDoc>(contacts, 5_000);
+  if (!pages) throw new Error('storage worker: contacts are not in Dexie');
+  const rows: RxDocumentData<ContactDoc>[] = [];
+  for await (const page of pages) {
+    for (const doc of page) if (!doc._deleted && doc.workspace_id === workspaceId) rows.push(doc);
+  }
+  return rows;
 };
 
 // The list's order is that of the contacts' [workspace_id, name, phone] index, which RxDB
@@ -71,6 +86,12 @@ const handle: StorageRequestHandler = async (request, instances) => {
   if (isContactWindowRequest(request)) {
     const contacts = await instances.find(request.database, 'contacts', request.schemaVersion);
     return answerContactWindow(contacts as ContactStorage | undefined, request, readers);
+  }
+  if (isMessageSearchRequest(request)) {
+    const messages = await instances.get(request.database, 'messages', request.schemaVersion);
+    return searchStoredMessages(messages as MessageStorage, request, (instance) =>
+      dexiePages(instance, READ_ALL_PAGE),
+    );
   }
   throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
 };

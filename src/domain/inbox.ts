@@ -29,6 +29,8 @@ export interface FilterableChat {
   phone: string;
 }
 
+const PHONE_LIKE = /^[\d\s()+./-]+$/;
+
 /** The chats a filter shows, in the order given. `textMatches` holds chats whose messages match. */
 export function filterChats<C extends FilterableChat>(
   chats: readonly C[],
@@ -37,7 +39,9 @@ export function filterChats<C extends FilterableChat>(
   textMatches: ReadonlySet<string> = new Set(),
 ): C[] {
   const query = filter.search.trim().toLowerCase();
-  const digits = query.replace(/\D/g, '');
+  // Only a query written like a number ("+44 20", "(0171) 12") looks in numbers: the digits of
+  // "order 12" are no phone.
+  const digits = PHONE_LIKE.test(query) ? query.replace(/\D/g, '') : '';
   return chats.filter((chat) => {
     if (chat.status !== filter.status) return false;
     if (filter.channel && chat.channelId !== filter.channel) return false;

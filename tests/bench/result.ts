@@ -3,4 +3,6 @@ export interface BenchResult {
   name: string;
   description: string;
   figures: Record<string, number | string>;
+  /** Goals the run missed that the benchmark holds (the run then exits with 1). */
+  missed?: string[];
 }

@@ -35,4 +35,8 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   const file = join(outDir, `${name}.json`);
   await writeFile(file, `${JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2)}\n`);
   console.log(`${name}:`, result.figures, `→ ${file}`);
+  for (const goal of result.missed ?? []) {
+    console.error(`${name}: missed ${goal}`);
+    process.exitCode = 1;
+  }
 }

@@ -159,6 +159,20 @@ describe('campaigns', () => {
       );
       expect(await row.getByRole('list', { name: 'Steps' }).textContent()).toMatch(/Queued .*Failed /);
     }
+    // On a phone the error wraps onto more lines rather than being cut, and its row grows.
+    const wide = page.viewportSize()!;
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const row of await failedRows.all()) {
+      const shownWhole = await row
+        .getByText('The recipient is not a WhatsApp user (code 131026)')
+        .evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          const item = el.closest('li')!.getBoundingClientRect();
+          return el.scrollWidth <= el.clientWidth && box.bottom <= item.bottom + 0.5;
+        });
+      expect(shownWhole).toBe(true);
+    }
+    await page.setViewportSize(wide);
 
     // The export is made from this device's data: offline too.
     await context.setOffline(true);

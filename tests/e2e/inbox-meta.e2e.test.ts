@@ -75,6 +75,17 @@ test('outside the 24-hour window a Meta chat offers approved templates and sends
   await page.locator('label', { hasText: 'Reply' }).click();
   await page.getByLabel('Approved template').waitFor();
 
+  // On a phone the closed window folds to one line, so the conversation keeps the screen
+  // (unfolded it left the thread ≈ 180 px of 844); one tap unfolds it.
+  const wide = page.viewportSize()!;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByLabel('Approved template').waitFor({ state: 'hidden' });
+  const thread = await page.getByRole('list', { name: 'Conversation' }).boundingBox();
+  expect(thread!.height).toBeGreaterThan(400);
+  await page.getByText('24-hour window closed: send a template').click();
+  await page.getByLabel('Approved template').waitFor();
+  await page.setViewportSize(wide);
+
   // The customer writes again: the window opens and the free-text box is back.
   await simulator.inbound(meta.numberId, { type: 'text', from: DIGITS, body: 'Hello again' });
   await page.getByRole('listitem', { name: 'They: Hello again', exact: true }).waitFor();

@@ -11,6 +11,11 @@ export interface SeededInbox {
   lastPulledToken: string;
 }
 
+export const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
 export const customerName = (chat: number) => `Customer ${String(chat).padStart(5, '0')}`;
 export const token = (chat: number, message: number) => `ref${chat}x${message}y`;
 

@@ -114,6 +114,9 @@ describe('the shared inbox', () => {
     await b.locator('label', { hasText: 'Mine' }).click();
     await chatRow(b, new RegExp(CUSTOMER_NAME)).click();
     await bubble(b, 'They', 'Is my order ready?').waitFor();
+    const teamMates = () =>
+      b.getByRole('combobox', { name: 'Assignee' }).locator('option', { hasText: alice.email });
+    await teamMates().waitFor({ state: 'attached' });
     await ctxB.setOffline(true);
     await b.getByRole('status', { name: 'Offline' }).waitFor();
     await write(b, 'Yes, it is packed');
@@ -129,6 +132,13 @@ describe('the shared inbox', () => {
     await bubble(b, 'You', 'Yes, it is packed').waitFor();
     await bubble(b, 'You', 'Pick it up after 5 pm').waitFor();
     await b.getByRole('listitem', { name: /^Note by You: Customer seems in a hurry$/ }).waitFor();
+    // Team mates keep their names offline (kept on the device), not "Member 1".
+    await teamMates().waitFor({ state: 'attached' });
+    expect(await b.getByRole('combobox', { name: 'Assignee' }).locator('option').allTextContents()).toEqual([
+      'Unassigned',
+      'You',
+      alice.email,
+    ]);
     await b.getByRole('button', { name: 'Close', exact: true }).click();
     await b.getByRole('button', { name: 'Reopen', exact: true }).waitFor();
     expect(sentTo(e2e.backend, CUSTOMER.slice(1))).toHaveLength(0);

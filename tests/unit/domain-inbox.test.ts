@@ -63,6 +63,9 @@ describe('filters', () => {
   test('search: name, number digits, or a message of the chat', () => {
     expect(ids({ search: 'an' })).toEqual(['a']);
     expect(ids({ search: '44 20' })).toEqual(['b']);
+    expect(ids({ search: '+49 (171) 1' })).toEqual(['a']);
+    // Words with digits are text: their digits do not look in numbers.
+    expect(ids({ search: 'ref4x4y' })).toEqual([]);
     expect(ids({ search: 'refund' }, new Set(['d']))).toEqual(['d']);
   });
 });

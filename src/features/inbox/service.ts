@@ -7,14 +7,17 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
 import {
+  catchError,
   combineLatest,
   concat,
   distinctUntilChanged,
+  EMPTY,
   from,
+  ignoreElements,
   map,
+  merge,
   type Observable,
   of,
-  startWith,
   switchMap,
   takeWhile,
   timer,
@@ -30,9 +33,10 @@ import { editDocument, insertDocument } from '../shared/edit.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { InboxApi, InboxChat, InboxMember, InboxNote, SyncProgress } from './api.ts';
+import { chatsMatchingText } from './message-text.ts';
 
 const MAX_NOTE = 4096;
-const SEARCH_PAUSE_MS = 120;
+const WARM_SEARCH_AFTER_MS = 3000;
 
 export function createInboxApi(
   source: ScopeSource,
@@ -42,15 +46,13 @@ export function createInboxApi(
   const inScope = <T>(empty: T, read: (scope: Scope) => Observable<T>): Observable<T> =>
     source.scope$.pipe(switchMap((scope) => (scope ? read(scope) : of(empty))));
 
-  // Ids from the local copy (offline too); names from the server's team list when it answers
-  // (team_members: members of the same workspace only), "Member N" until then.
+  // Ids from the local copy (offline too); names from the server's team list (team_members:
+  // members of the same workspace only), kept on this device as the database's local document
+  // so an offline start names them too; "Member N" only before the list ever answered.
   const members$ = inScope<InboxMember[]>([], (scope) =>
     combineLatest([
       scope.db.workspace_members.find({ selector: { workspace_id: scope.workspace.id } }).$,
-      from(client.rpc('team_members', { p_workspace_id: scope.workspace.id })).pipe(
-        map(({ data, error }) => emailsOf(error ? [] : (data as { user_id: string; email: string }[]))),
-        startWith(new Map<string, string>()),
-      ),
+      teamEmails(scope, client),
     ]).pipe(
       map(([docs, emails]) =>
         memberList(
@@ -147,7 +149,7 @@ export function createInboxApi(
 
     searchMessages(query) {
       // A new query drops the last one's matches at once (they would show chats that do not
-      // match), then searches once typing pauses.
+      // match), then searches: at each keystroke, as the held text answers in milliseconds.
       const matches$ = fromAccessor(query).pipe(
         map((q) => q.trim()),
         distinctUntilChanged(),
@@ -156,13 +158,18 @@ export function createInboxApi(
             ? of(new Set<string>())
             : concat(
                 of(new Set<string>()),
-                timer(SEARCH_PAUSE_MS).pipe(
-                  switchMap(() => inScope(new Set<string>(), (scope) => from(messageMatches(scope, q)))),
-                ),
+                inScope(new Set<string>(), (scope) => from(chatsMatchingText(scope, q))),
               ),
         ),
       );
-      return toAccessor<ReadonlySet<string>>(matches$, new Set());
+      // Once the page has settled, the search reads the messages it holds (next to the storage),
+      // so the first query is as quick as the next; a failure there shows at that query.
+      const warm$ = timer(WARM_SEARCH_AFTER_MS).pipe(
+        switchMap(() => inScope(new Set<string>(), (scope) => from(chatsMatchingText(scope, '')))),
+        ignoreElements(),
+        catchError(() => EMPTY),
+      );
+      return toAccessor<ReadonlySet<string>>(merge(warm$, matches$), new Set());
     },
 
     notes(chatId) {
@@ -241,17 +248,32 @@ async function markChatRead(scope: Scope, chat: RxDocument<ChatDoc>, user: strin
   }
 }
 
-/** Chats with a message containing `query`, case-insensitively. */
-async function messageMatches(scope: Scope, query: string): Promise<Set<string>> {
-  const pattern = query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const docs = await scope.db.messages
-    .find({ selector: { workspace_id: scope.workspace.id, body: { $regex: pattern, $options: 'i' } } })
-    .exec();
-  return new Set(docs.map((d) => d.chat_id));
+interface TeamEmails {
+  /** User id → email. */
+  emails: Record<string, string>;
 }
 
-function emailsOf(rows: readonly { user_id: string; email: string }[]): Map<string, string> {
-  return new Map(rows.map((r) => [r.user_id, r.email]));
+/** The team's emails as last stored on this device, then as the server answers (stored). */
+function teamEmails(scope: Scope, client: SupabaseClient): Observable<ReadonlyMap<string, string>> {
+  const id = `team-emails-${scope.workspace.id}`;
+  const stored$ = scope.db
+    .getLocal$<TeamEmails>(id)
+    .pipe(map((doc) => new Map(Object.entries(doc ? (doc.toJSON().data as TeamEmails).emails : {}))));
+  // Offline, or refused: what is stored stays.
+  const fetched$ = from(client.rpc('team_members', { p_workspace_id: scope.workspace.id })).pipe(
+    switchMap(({ data, error }) => {
+      if (error) return EMPTY;
+      const rows = data as { user_id: string; email: string }[];
+      return from(
+        scope.db.upsertLocal<TeamEmails>(id, {
+          emails: Object.fromEntries(rows.map((r) => [r.user_id, r.email])),
+        }),
+      );
+    }),
+    ignoreElements(),
+    catchError(() => EMPTY),
+  );
+  return merge(stored$, fetched$);
 }
 
 function memberList(

@@ -1,5 +1,5 @@
 import { createVirtualizer } from '@tanstack/solid-virtual';
-import { createEffect, createMemo, createSignal, For, type JSX, on, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, type JSX, on, Show } from 'solid-js';
 import {
   filterReport,
   REPORT_STATUSES,
@@ -14,13 +14,13 @@ import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import forms from '../components/forms.module.css';
 import page from '../components/page.module.css';
+import { usePhoneLayout } from '../media.ts';
 import styles from './CampaignReport.module.css';
 import pills from './StatusPill.module.css';
 
-/** Rows are as tall as their content at most: the steps take two lines on a phone. */
+/** A row's height before it is measured: the steps take two lines on a phone. */
 const ROW_HEIGHT = 84;
 const PHONE_ROW_HEIGHT = 108;
-const PHONE = '(max-width: 640px)';
 
 export const MESSAGE_STATUS_LABELS: Record<MessageStatus, string> = {
   queued: 'Queued',
@@ -147,11 +147,7 @@ export function CampaignReport(props: {
 /** The rows in view only, in a scroller of its own: mounted once there are rows to show. */
 function RecipientRows(props: { rows: readonly ReportRow[]; time: Intl.DateTimeFormat }): JSX.Element {
   let scroller!: HTMLDivElement;
-  const media = window.matchMedia(PHONE);
-  const [phone, setPhone] = createSignal(media.matches);
-  const onMedia = () => setPhone(media.matches);
-  media.addEventListener('change', onMedia);
-  onCleanup(() => media.removeEventListener('change', onMedia));
+  const phone = usePhoneLayout();
   const height = () => (phone() ? PHONE_ROW_HEIGHT : ROW_HEIGHT);
   const virtualizer = createVirtualizer({
     get count() {
@@ -173,9 +169,12 @@ function RecipientRows(props: { rows: readonly ReportRow[]; time: Intl.DateTimeF
           {(item) => (
             <Show when={props.rows[item.index]}>
               {(row) => (
+                // Measured once shown: an error wraps onto as many lines as it needs.
                 <li
                   class={styles.item}
-                  style={{ transform: `translateY(${item.start}px)`, height: `${height()}px` }}
+                  data-index={item.index}
+                  ref={(el) => queueMicrotask(() => virtualizer.measureElement(el))}
+                  style={{ transform: `translateY(${item.start}px)` }}
                 >
                   <div class={styles.top}>
                     <span class={styles.who}>
@@ -200,13 +199,7 @@ function RecipientRows(props: { rows: readonly ReportRow[]; time: Intl.DateTimeF
                       )}
                     </For>
                   </ol>
-                  <Show when={row().error}>
-                    {(error) => (
-                      <p class={styles.error} title={error()}>
-                        {error()}
-                      </p>
-                    )}
-                  </Show>
+                  <Show when={row().error}>{(error) => <p class={styles.error}>{error()}</p>}</Show>
                 </li>
               )}
             </Show>

@@ -1,8 +1,19 @@
-import { type Accessor, createMemo, createSignal, type JSX, onCleanup, Show } from 'solid-js';
+import {
+  type Accessor,
+  createEffect,
+  createMemo,
+  createSignal,
+  type JSX,
+  on,
+  onCleanup,
+  Show,
+} from 'solid-js';
 import { fillParameters } from '../../domain/provider-template.ts';
 import { type ReplyWindow, replyWindow } from '../../domain/reply-window.ts';
 import type { ChannelProvider, Template, TemplateParameters } from '../../domain/types.ts';
+import { classes } from '../class-names.ts';
 import { FormError } from '../components/FormError.tsx';
+import { usePhoneLayout } from '../media.ts';
 import { useServices } from '../services-context.ts';
 import styles from './Conversation.module.css';
 import { TemplateCompose } from './TemplateCompose.tsx';
@@ -28,6 +39,7 @@ export function useReplyWindow(
 /**
  * Outside the window: why free text cannot go, and the channel's approved templates (a field
  * per {{n}}) sent as that template. Used by the contact's conversation and the inbox alike.
+ * On a phone it starts folded to one line, so the conversation keeps the screen.
  */
 export function ClosedWindowCompose(props: {
   window: ReplyWindow;
@@ -39,6 +51,9 @@ export function ClosedWindowCompose(props: {
   const templates = messages.replyTemplates(() => props.channelId);
   const [sending, setSending] = createSignal(false);
   const [error, setError] = createSignal<string>();
+  const phone = usePhoneLayout();
+  const [open, setOpen] = createSignal(!phone());
+  createEffect(on(phone, (small) => setOpen(!small), { defer: true }));
 
   const send = async (template: Template, values: TemplateParameters) => {
     setSending(true);
@@ -63,7 +78,10 @@ export function ClosedWindowCompose(props: {
   };
 
   return (
-    <>
+    <details class={styles.closedWindow} open={open()} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary class={classes(styles.warning, styles.closedSummary)}>
+        24-hour window closed: send a template
+      </summary>
       <p class={styles.warning} role="note">
         <Show when={props.window.closesAt} fallback="This contact has not written to this number yet: ">
           {(closed) => `The 24-hour window closed ${TIME.format(closed())}: `}
@@ -72,6 +90,6 @@ export function ClosedWindowCompose(props: {
       </p>
       <TemplateCompose templates={templates()} disabled={sending()} onSend={send} />
       <FormError error={error()} />
-    </>
+    </details>
   );
 }
