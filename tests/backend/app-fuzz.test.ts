@@ -40,6 +40,16 @@ const REGRESSIONS: Record<string, Step[]> = {
     { t: 'sign-out', device: 2 },
     { t: 'create', device: 1, kind: 'templates', slot: 0 },
   ],
+  // Two devices import one contact; the later insert wins the merge; a device clears the name on
+  // top of it. The model kept the losing insert's name open and required it (fuzz/model.ts: what
+  // a writer saw before is superseded by its next edit).
+  'a name cleared on top of the insert that won the merge': [
+    { t: 'import', device: 1, slots: [1, 0] },
+    { t: 'import', device: 2, slots: [1, 1] },
+    { t: 'restart', device: 0 },
+    { t: 'tag', device: 2, slot: 0, add: false },
+    { t: 'edit', device: 1, kind: 'contacts', slot: 1, field: 'name', clear: true },
+  ],
 };
 
 let backend: Backend;

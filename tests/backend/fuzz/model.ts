@@ -4,6 +4,9 @@
  *
  * Every edit writes a value no other edit writes (a token), so the value a device had before
  * its edit names the edit it overwrote: that edit, and all it overwrote, are then superseded.
+ * So is every edit that device wrote or saw earlier: its document only moves forward (a merge
+ * folds its earlier state into what it shows), so an earlier value that lost a merge it never
+ * saw the end of (another device's concurrent insert won) cannot come back.
  * - A scalar field ends as the value of an edit nothing superseded; when such edits were
  *   concurrent (none saw the others), the merge picked one by the documents' times, with a
  *   non-empty value beating an empty one. One left: exactly its value.
@@ -48,6 +51,8 @@ export class MergeModel {
   private readonly records = new Map<string, RecordModel>();
   /** Values the system showed that no edit wrote (a merge must never invent one). */
   readonly problems: string[] = [];
+  /** Per writer (a device or the server), record and field: the edits its state already holds. */
+  private readonly seen = new Map<string, Set<number>>();
 
   private record(id: string, table: string): RecordModel {
     let record = this.records.get(id);
@@ -63,15 +68,17 @@ export class MergeModel {
   }
 
   /**
-   * An accepted edit of `field` to `value`, made where the field held `before` (undefined:
-   * the record was not there, so nothing is superseded).
+   * An accepted edit of `field` to `value` by `writer`, made where the field held `before`
+   * (undefined: the record was not there, so nothing is superseded).
    */
-  edit(table: string, id: string, field: string, value: unknown, before: unknown): void {
+  edit(writer: string, table: string, id: string, field: string, value: unknown, before: unknown): void {
     const record = this.record(id, table);
     const edits = record.fields.get(field) ?? [];
     record.fields.set(field, edits);
+    const seenKey = `${writer}|${id}|${field}`;
     const superseded = new Set<number>();
     if (before !== undefined) {
+      for (const earlier of this.seen.get(seenKey) ?? []) superseded.add(earlier);
       const prior = isEmpty(before)
         ? edits.filter((e) => e.empty)
         : edits.filter((e) => e.key === keyOf(before));
@@ -83,8 +90,11 @@ export class MergeModel {
         for (const s of p.superseded) superseded.add(s);
       }
     }
+    this.seen.set(seenKey, new Set(superseded));
     if (keyOf(value) === keyOf(before)) return;
-    edits.push({ id: this.nextId++, key: keyOf(value), empty: isEmpty(value), superseded });
+    const edit = { id: this.nextId++, key: keyOf(value), empty: isEmpty(value), superseded };
+    edits.push(edit);
+    this.seen.get(seenKey)?.add(edit.id);
   }
 
   /** A document-level write at `at` (ms): an edit or creation (deleted false) or a delete. */

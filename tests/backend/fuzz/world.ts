@@ -309,7 +309,8 @@ class Run {
     const services = this.world.fuzzDevice(device).device.services;
     const name = this.token('name', index) as string;
     const creation = (id: string, before: Doc | undefined, after: Doc) => {
-      for (const field of FIELDS[kind]) this.model.edit(kind, id, field, after[field], before?.[field]);
+      for (const field of FIELDS[kind])
+        this.model.edit(`device ${device}`, kind, id, field, after[field], before?.[field]);
     };
     if (kind === 'contacts') {
       const tag = `t${this.number}x${index}`;
@@ -365,7 +366,7 @@ class Run {
             ? services.templates.update(id, patch)
             : services.campaigns.updateDraft(id, patch);
     await this.onDevice(device, kind, id, write, (_, before, after) =>
-      this.model.edit(kind, id, field, after[field], before?.[field]),
+      this.model.edit(`device ${device}`, kind, id, field, after[field], before?.[field]),
     );
   }
 
@@ -440,7 +441,7 @@ class Run {
       for (const field of FIELDS.contacts) {
         const mine = field === 'name' ? row.name : field === 'notes' ? row.notes : undefined;
         if (created || after[field] === mine)
-          this.model.edit('contacts', id, field, after[field], was?.[field]);
+          this.model.edit(`device ${device}`, 'contacts', id, field, after[field], was?.[field]);
       }
       if (created) this.tagsChanged(id, was, after);
     }
@@ -458,7 +459,7 @@ class Run {
     );
     if (!row) return;
     this.model.event(kind, id, false, Date.parse(row.at));
-    this.model.edit(kind, id, field, value, row.old);
+    this.model.edit('server', kind, id, field, value, row.old);
     this.log.push(`server wrote ${kind} ${id}`);
   }
 
@@ -483,7 +484,7 @@ class Run {
     if (!row) return;
     this.model.event('contacts', id, false, Date.parse(row.at));
     for (const field of FIELDS.contacts)
-      this.model.edit('contacts', id, field, field === 'name' ? name : '', undefined);
+      this.model.edit('server', 'contacts', id, field, field === 'name' ? name : '', undefined);
   }
 
   /** All online and signed in, settled; then every device equals the server, and the model holds. */
