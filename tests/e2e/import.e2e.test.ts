@@ -49,11 +49,15 @@ async function waitForServer(email: string, expected: number, timeoutMs: number)
   }
 }
 
+const ROWS = Number(process.env.PIGEON_E2E_IMPORT_ROWS ?? 20_000);
+
 describe('contact import', () => {
-  test('100,000 rows through the file chooser: saved, listed and all synced, the page never frozen', {
+  // CI's size; the 100,000-row import, timed against Dexie, is `npm run bench contact-import`
+  // (PIGEON_E2E_IMPORT_ROWS=100000 runs this test at that size too).
+  test(`${ROWS.toLocaleString('en')} rows through the file chooser: saved, listed and all synced`, {
     timeout: 1_200_000,
   }, async () => {
-    const rows = 100_000;
+    const rows = ROWS;
     const csv = await writeContactsCsv(dir, rows);
     const user = await e2e.backend.user();
     const context = await e2e.newContext();
@@ -79,7 +83,7 @@ describe('contact import', () => {
     await page.getByText(`${rows.toLocaleString('en')} contacts`).waitFor({ timeout: 120_000 });
 
     // The replication pushes the imported contacts like any edit, in bulk requests, from the
-    // first batch saved: all 100,000 reach the server and the header says so.
+    // first batch saved: all of them reach the server and the header says so.
     const pushed = await serverContacts(user.email);
     const syncStarted = Date.now();
     expect(await waitForServer(user.email, rows, 400_000)).toBe(rows);
