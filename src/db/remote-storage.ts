@@ -42,6 +42,18 @@ export function remoteStorage(endpoint: MessageEndpoint): RxStorageRemote {
   });
 }
 
+/** What each of the page's own requests carries: its kind, and whose collection it is about. */
+export interface StorageRequest<K extends string> {
+  kind: K;
+  database: string;
+  schemaVersion: number;
+}
+
+/** The check that a request the worker received is one of `kind`. */
+export function isStorageRequest<R extends StorageRequest<string>>(kind: R['kind']) {
+  return (request: unknown): request is R => (request as R | undefined)?.kind === kind;
+}
+
 /** Answers the page's own requests (e.g. an import batch) next to the storage. */
 export type StorageRequestHandler = (request: unknown, instances: StorageInstances) => Promise<unknown>;
 

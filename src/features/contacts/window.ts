@@ -20,7 +20,7 @@ import {
   type RxStorageInstance,
 } from 'rxdb';
 import type { ContactDoc } from '../../db/documents.ts';
-import { asRemote } from '../../db/remote-storage.ts';
+import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import { contactSchema } from '../../db/schemas.ts';
 import {
   type ContactChange,
@@ -43,19 +43,14 @@ export interface ContactWindowAnswer extends ContactWindow {
   complete: boolean;
 }
 
-export interface ContactWindowRequest {
-  kind: 'contacts-window';
-  database: string;
-  schemaVersion: number;
+export interface ContactWindowRequest extends StorageRequest<'contacts-window'> {
   workspaceId: string;
   query: ContactWindowQuery;
   /** Answer from the whole list, waiting for the index to be built if it is not yet. */
   wait: boolean;
 }
 
-export function isContactWindowRequest(request: unknown): request is ContactWindowRequest {
-  return (request as ContactWindowRequest | undefined)?.kind === 'contacts-window';
-}
+export const isContactWindowRequest = isStorageRequest<ContactWindowRequest>('contacts-window');
 
 export type ContactStorage = RxStorageInstance<ContactDoc, unknown, unknown, unknown>;
 type StoredContact = RxDocumentData<ContactDoc>;

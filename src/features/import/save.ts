@@ -17,7 +17,7 @@
 
 import { createRevision, now, type RxDocumentData, type RxStorageInstance } from 'rxdb';
 import type { ContactDoc } from '../../db/documents.ts';
-import { asRemote } from '../../db/remote-storage.ts';
+import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
 import { type ExistingPolicy, type FieldChange, mergeImported } from '../../domain/import-merge.ts';
 import type { Scope } from '../shared/scope.ts';
@@ -125,10 +125,7 @@ export async function saveBatch(
 }
 
 /** What the page sends the storage worker for one batch. */
-export interface ImportBatchRequest {
-  kind: 'import-batch';
-  database: string;
-  schemaVersion: number;
+export interface ImportBatchRequest extends StorageRequest<'import-batch'> {
   /** The page database's token: revisions name the instance that wrote them. */
   token: string;
   workspaceId: string;
@@ -136,9 +133,7 @@ export interface ImportBatchRequest {
   assign: ImportAssignments;
 }
 
-export function isImportBatchRequest(request: unknown): request is ImportBatchRequest {
-  return (request as ImportBatchRequest | undefined)?.kind === 'import-batch';
-}
+export const isImportBatchRequest = isStorageRequest<ImportBatchRequest>('import-batch');
 
 // A contact another tab changes between our read and our write fails the write (409); it is
 // merged again onto what it then holds. Three rounds make a stalemate a clear error.

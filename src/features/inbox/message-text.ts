@@ -15,22 +15,17 @@
  */
 import { getChangedDocumentsSince, type RxDocumentData, type RxStorageInstance } from 'rxdb';
 import type { MessageDoc } from '../../db/documents.ts';
-import { asRemote } from '../../db/remote-storage.ts';
+import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import type { Scope } from '../shared/scope.ts';
 
 /** What the page sends the storage worker: chats of `workspaceId` with a message containing `query`. */
-export interface MessageSearchRequest {
-  kind: 'message-search';
-  database: string;
-  schemaVersion: number;
+export interface MessageSearchRequest extends StorageRequest<'message-search'> {
   workspaceId: string;
   /** '' brings the text up to date and answers nothing (warming it before the first search). */
   query: string;
 }
 
-export function isMessageSearchRequest(request: unknown): request is MessageSearchRequest {
-  return (request as MessageSearchRequest | undefined)?.kind === 'message-search';
-}
+export const isMessageSearchRequest = isStorageRequest<MessageSearchRequest>('message-search');
 
 export type MessageStorage = RxStorageInstance<MessageDoc, unknown, unknown, unknown>;
 type Checkpoint = { id: string; lwt: number };
