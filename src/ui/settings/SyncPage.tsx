@@ -119,7 +119,9 @@ export function SyncPage(): JSX.Element {
                         : '—'}
                     </td>
                     <td class={styles.code}>{checkpointText(c.checkpoint)}</td>
-                    <td>{c.lastError ? `${time(c.lastError.at)} · ${c.lastError.message}` : '—'}</td>
+                    <td class={styles.error}>
+                      {c.lastError ? `${time(c.lastError.at)} · ${c.lastError.message}` : '—'}
+                    </td>
                   </tr>
                 )}
               </For>
