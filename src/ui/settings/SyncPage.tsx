@@ -99,30 +99,38 @@ export function SyncPage(): JSX.Element {
                 <th scope="col">Last pull</th>
                 <th scope="col">Last push</th>
                 <th scope="col">Checkpoint</th>
-                <th scope="col">Last error</th>
               </tr>
             </thead>
             <tbody>
               <For each={facts()}>
                 {(c) => (
-                  <tr>
-                    <th scope="row">{c.table}</th>
-                    <td>{c.local}</td>
-                    <td>
-                      {c.lastPull
-                        ? `${time(c.lastPull.at)} · ${c.lastPull.rows} rows · ${c.lastPull.ms} ms`
-                        : '—'}
-                    </td>
-                    <td>
-                      {c.lastPush
-                        ? `${time(c.lastPush.at)} · ${c.lastPush.rows} rows · ${c.lastPush.ms} ms`
-                        : '—'}
-                    </td>
-                    <td class={styles.code}>{checkpointText(c.checkpoint)}</td>
-                    <td class={styles.error}>
-                      {c.lastError ? `${time(c.lastError.at)} · ${c.lastError.message}` : '—'}
-                    </td>
-                  </tr>
+                  <>
+                    <tr>
+                      <th scope="row">{c.table}</th>
+                      <td>{c.local}</td>
+                      <td>
+                        {c.lastPull
+                          ? `${time(c.lastPull.at)} · ${c.lastPull.rows} rows · ${c.lastPull.ms} ms`
+                          : '—'}
+                      </td>
+                      <td>
+                        {c.lastPush
+                          ? `${time(c.lastPush.at)} · ${c.lastPush.rows} rows · ${c.lastPush.ms} ms`
+                          : '—'}
+                      </td>
+                      <td class={styles.code}>{checkpointText(c.checkpoint)}</td>
+                    </tr>
+                    {/* Under its collection, across the table: an error is read whole, at any width. */}
+                    <Show when={c.lastError}>
+                      {(error) => (
+                        <tr>
+                          <td colSpan={5} class={styles.error}>
+                            Last error of {c.table}: {time(error().at)} · {error().message}
+                          </td>
+                        </tr>
+                      )}
+                    </Show>
+                  </>
                 )}
               </For>
             </tbody>
