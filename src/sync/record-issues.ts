@@ -119,6 +119,8 @@ export class RecordIssueStore {
   /** Applies `edit` to the stored issues (one change after another in this tab; tabs retry). */
   change(edit: (issues: RecordIssues) => RecordIssues): Promise<void> {
     const next = this.queue.then(async () => {
+      // A sign-out may close the database while a change waits its turn.
+      if (this.db.closed) return;
       const doc = await this.db.getLocal<Stored>(LOCAL_ID);
       const current = doc ? (doc.toJSON().data as Stored).issues : {};
       if (edit(current) === current) return;

@@ -11,7 +11,7 @@
  */
 import { createStore, del, get, set } from 'idb-keyval';
 import { getLastCheckpointDoc } from 'rxdb';
-import { auditTime, BehaviorSubject, type Observable, Subject, type Subscription } from 'rxjs';
+import { auditTime, BehaviorSubject, map, type Observable, Subject, type Subscription } from 'rxjs';
 import { describeReplicationError } from './replication.ts';
 
 export const TRACE_SIZE = 500;
@@ -60,7 +60,8 @@ export function traceDatabaseName(databaseName: string): string {
 
 export class SyncTrace {
   readonly events$ = new BehaviorSubject<readonly SyncEvent[]>([]);
-  readonly tables$ = new BehaviorSubject<Readonly<Record<string, TableTrace>>>({});
+  /** Per table its last pull, push and error among the events kept. */
+  readonly tables$ = this.events$.pipe(map(tablesOf));
   private readonly store: ReturnType<typeof createStore> | undefined;
   private readonly saves = new Subject<void>();
   private readonly saving: Subscription;
@@ -82,7 +83,6 @@ export class SyncTrace {
   record(event: SyncEvent): void {
     const events = [...this.events$.value, event];
     this.events$.next(events.length > TRACE_SIZE ? events.slice(-TRACE_SIZE) : events);
-    this.tables$.next(withEvent(this.tables$.value, event));
     this.saves.next();
   }
 
@@ -143,6 +143,10 @@ export class SyncTrace {
     return Object.fromEntries(entries);
   }
 
+  tables(): Record<string, TableTrace> {
+    return tablesOf(this.events$.value);
+  }
+
   close(): void {
     this.saving.unsubscribe();
   }
@@ -169,9 +173,7 @@ export class SyncTrace {
     const saved = await get<SyncEvent[]>(KEY, this.store).catch(() => undefined);
     if (!saved?.length) return;
     // Events recorded before the load came after the saved ones.
-    const events = [...saved, ...this.events$.value].slice(-TRACE_SIZE);
-    this.events$.next(events);
-    this.tables$.next(events.reduce(withEvent, {}));
+    this.events$.next([...saved, ...this.events$.value].slice(-TRACE_SIZE));
   }
 
   private async save(): Promise<void> {
@@ -180,19 +182,19 @@ export class SyncTrace {
   }
 }
 
-/** `tables` after `event`: a table's last pull, push and error. */
-function withEvent(
-  tables: Readonly<Record<string, TableTrace>>,
-  event: SyncEvent,
-): Record<string, TableTrace> {
-  if (!event.table || event.kind === 'realtime' || event.kind === 'replay') return { ...tables };
-  const table = { ...tables[event.table] };
-  if (event.kind === 'error') table.lastError = { at: event.at, message: event.detail ?? '' };
-  else
-    table[event.kind === 'pull' ? 'lastPull' : 'lastPush'] = {
-      at: event.at,
-      rows: event.rows ?? 0,
-      ms: event.ms ?? 0,
-    };
-  return { ...tables, [event.table]: table };
+/** Each table's last pull, push and error in `events` (oldest first). */
+function tablesOf(events: readonly SyncEvent[]): Record<string, TableTrace> {
+  const tables: Record<string, TableTrace> = {};
+  for (const event of events) {
+    if (!event.table || event.kind === 'realtime' || event.kind === 'replay') continue;
+    const table = (tables[event.table] ??= {});
+    if (event.kind === 'error') table.lastError = { at: event.at, message: event.detail ?? '' };
+    else
+      table[event.kind === 'pull' ? 'lastPull' : 'lastPush'] = {
+        at: event.at,
+        rows: event.rows ?? 0,
+        ms: event.ms ?? 0,
+      };
+  }
+  return tables;
 }

@@ -3,7 +3,9 @@
  * hides the contact's chats there (hide_contact_chats), but a contact deleted and added again
  * before the device synced reaches it only as its final state, never deleted, and the other
  * devices would keep the old conversation. So each delete is also told to the server
- * (hide_contact_history: what came before the delete), kept on the device until answered.
+ * (hide_contact_history: what came before the delete), kept on the device until answered,
+ * per user (`owner`: the user's database name): one user's waiting deletes are never sent
+ * with another's session.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { KeyValueStorage } from '../../sync/session.ts';
@@ -13,28 +15,28 @@ interface PendingHide {
   deletedAt: string;
 }
 
-const KEY = 'pigeon:contact-history-hides';
+const keyOf = (owner: string) => `pigeon:contact-history-hides:${owner}`;
 
-function pending(storage: KeyValueStorage): PendingHide[] {
+function pending(storage: KeyValueStorage, owner: string): PendingHide[] {
   try {
-    const list: unknown = JSON.parse(storage.getItem(KEY) ?? '[]');
+    const list: unknown = JSON.parse(storage.getItem(keyOf(owner)) ?? '[]');
     return Array.isArray(list) ? (list as PendingHide[]) : [];
   } catch {
     return [];
   }
 }
 
-function keep(storage: KeyValueStorage, list: PendingHide[]): void {
-  if (list.length === 0) storage.removeItem(KEY);
-  else storage.setItem(KEY, JSON.stringify(list));
+function keep(storage: KeyValueStorage, owner: string, list: PendingHide[]): void {
+  if (list.length === 0) storage.removeItem(keyOf(owner));
+  else storage.setItem(keyOf(owner), JSON.stringify(list));
 }
 
 export function historyHides(client: SupabaseClient, storage: KeyValueStorage) {
   let flushing: Promise<void> | undefined;
-  // A delete recorded while a run was under way: one more run after it.
-  let again = false;
-  async function flushOnce(): Promise<void> {
-    for (const hide of pending(storage)) {
+  // Whose deletes were recorded while a run was under way: one more run after it.
+  let again: string | undefined;
+  async function flushOnce(owner: string): Promise<void> {
+    for (const hide of pending(storage, owner)) {
       const { error } = await client.rpc('hide_contact_history', {
         p_contact_id: hide.contactId,
         p_deleted_at: hide.deletedAt,
@@ -45,29 +47,33 @@ export function historyHides(client: SupabaseClient, storage: KeyValueStorage) {
         console.error(`pigeon: the server refused to hide a deleted contact's history: ${error.message}`);
       keep(
         storage,
-        pending(storage).filter((h) => h.contactId !== hide.contactId || h.deletedAt !== hide.deletedAt),
+        owner,
+        pending(storage, owner).filter(
+          (h) => h.contactId !== hide.contactId || h.deletedAt !== hide.deletedAt,
+        ),
       );
     }
   }
   return {
-    /** Remembers a delete, then tells the server what is waiting. */
-    deleted(contactId: string, deletedAt: string): Promise<void> {
-      keep(storage, [...pending(storage), { contactId, deletedAt }]);
-      return this.flush();
+    /** Remembers a delete of `owner`'s, then tells the server what is waiting. */
+    deleted(owner: string, contactId: string, deletedAt: string): Promise<void> {
+      keep(storage, owner, [...pending(storage, owner), { contactId, deletedAt }]);
+      return this.flush(owner);
     },
-    /** Tells the server every delete still waiting (one run at a time). */
-    flush(): Promise<void> {
+    /** Tells the server every delete of `owner`'s still waiting (one run at a time). */
+    flush(owner: string): Promise<void> {
       if (flushing) {
-        again = true;
+        again = owner;
         return flushing;
       }
-      flushing = flushOnce()
+      flushing = flushOnce(owner)
         .catch(() => undefined)
         .finally(() => {
           flushing = undefined;
-          if (again) {
-            again = false;
-            void this.flush();
+          if (again !== undefined) {
+            const next = again;
+            again = undefined;
+            void this.flush(next);
           }
         });
       return flushing;

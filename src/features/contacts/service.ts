@@ -179,13 +179,14 @@ export function createContactsApi(
       const removed = await removeDocument(scope, scope.db.contacts, id);
       if (removed.ok && contact) {
         await hideHistory(scope, contact, deps.storage);
-        void hides.deleted(id, new Date().toISOString());
+        void hides.deleted(scope.db.name, id, new Date().toISOString());
       }
       return removed;
     },
 
     reconnected() {
-      void hides.flush();
+      const scope = source.current();
+      if (scope) void hides.flush(scope.db.name);
     },
   };
 }

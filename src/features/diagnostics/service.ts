@@ -35,7 +35,7 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
   async function collections(): Promise<CollectionFacts[]> {
     const scope = source.current();
     if (!scope) return [];
-    const tables = trace?.tables$.value ?? {};
+    const tables = trace?.tables() ?? {};
     const checkpoints = (await trace?.checkpoints()) ?? {};
     return Promise.all(
       [...WRITABLE_COLLECTIONS, ...PULLED_COLLECTIONS].map(async (table) => {
