@@ -187,7 +187,8 @@ function tablesOf(events: readonly SyncEvent[]): Record<string, TableTrace> {
   const tables: Record<string, TableTrace> = {};
   for (const event of events) {
     if (!event.table || event.kind === 'realtime' || event.kind === 'replay') continue;
-    const table = (tables[event.table] ??= {});
+    const table = tables[event.table] ?? {};
+    tables[event.table] = table;
     if (event.kind === 'error') table.lastError = { at: event.at, message: event.detail ?? '' };
     else
       table[event.kind === 'pull' ? 'lastPull' : 'lastPush'] = {

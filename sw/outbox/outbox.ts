@@ -32,7 +32,6 @@ import {
   commandIds,
   type OutboxAnnouncement,
   type OutboxUserRequest,
-  type OutboxWaiting,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
   type QueuedAnswer,
