@@ -20,6 +20,13 @@ import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from 
 import { contactSchema } from '../db/schemas.ts';
 import { guardQuota } from '../db/storage-full.ts';
 import {
+  checkBackupFile,
+  isBackupExportRequest,
+  isBackupReadRequest,
+  openStorages,
+  packBackup,
+} from '../features/backup/storage-side.ts';
+import {
   answerContactWindow,
   type ContactReaders,
   type ContactStorage,
@@ -93,6 +100,8 @@ const handle: StorageRequestHandler = async (request, instances) => {
       dexiePages(instance, READ_ALL_PAGE),
     );
   }
+  if (isBackupExportRequest(request)) return packBackup(await openStorages(instances, request), request);
+  if (isBackupReadRequest(request)) return checkBackupFile(await openStorages(instances, request), request);
   throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
 };
 

@@ -1,7 +1,8 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { csvCell } from '../../src/domain/csv-write.ts';
 import { perSecond, secondsLeft } from '../../src/features/import/progress.ts';
-import { csvCell, rejectedRowsCsv } from '../../src/features/import/report.ts';
+import { rejectedRowsCsv } from '../../src/features/import/report.ts';
 
 describe('rejected-rows CSV', () => {
   it('escapes quotes, separators and line breaks so a CSV reader gets the values back', () => {
