@@ -26,6 +26,7 @@ import {
   openStorages,
   packBackup,
 } from '../features/backup/storage-side.ts';
+import { answerContactsCsv, isContactsCsvRequest } from '../features/contacts/csv-export.ts';
 import {
   answerContactWindow,
   type ContactReaders,
@@ -93,6 +94,10 @@ const handle: StorageRequestHandler = async (request, instances) => {
   if (isContactWindowRequest(request)) {
     const contacts = await instances.find(request.database, 'contacts', request.schemaVersion);
     return answerContactWindow(contacts as ContactStorage | undefined, request, readers);
+  }
+  if (isContactsCsvRequest(request)) {
+    const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
+    return answerContactsCsv(contacts as ContactStorage, request, readers);
   }
   if (isMessageSearchRequest(request)) {
     const messages = await instances.get(request.database, 'messages', request.schemaVersion);

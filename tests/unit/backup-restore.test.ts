@@ -14,6 +14,7 @@ import { CAMPAIGN_SERVER_DEFAULTS } from '../../src/domain/campaign-commands.ts'
 import { contactId } from '../../src/domain/ids.ts';
 import type { Workspace } from '../../src/domain/types.ts';
 import { createBackupApi } from '../../src/features/backup/service.ts';
+import { askContactsCsv } from '../../src/features/contacts/csv-export.ts';
 import { editDocument, insertDocument, removeDocument } from '../../src/features/shared/edit.ts';
 import type { Scope } from '../../src/features/shared/scope.ts';
 import { LocalWrites } from '../../src/sync/local-writes.ts';
@@ -221,4 +222,21 @@ test('a malformed file is refused with the reason and writes nothing', async () 
     error: 'This file is not a Pigeon backup (it is not a zip archive).',
   });
   expect(writes()).toBe(0);
+});
+
+test('the contacts list as CSV: all, searched, filtered by tag, or only given ids', async () => {
+  const scope = await openScope();
+  await fill(scope);
+  const lines = async (selection: Parameters<typeof askContactsCsv>[1]) => {
+    const csv = await askContactsCsv(scope, selection);
+    const rows = csv.text.split('\r\n').slice(1, -1);
+    expect(csv.count).toBe(rows.length);
+    return rows.map((row) => row.split(',')[1]);
+  };
+  expect(await lines({ search: '', filter: {} })).toEqual(['Person 0', 'Person 1', 'Person 2']);
+  expect(await lines({ search: 'person 1', filter: {} })).toEqual(['Person 1']);
+  expect(await lines({ search: '', filter: { tags: ['t2'] } })).toEqual(['Person 2']);
+  expect(
+    await lines({ search: '', filter: { group: groupId }, ids: [contactId(workspace.id, phones[0]!)] }),
+  ).toEqual(['Person 0']);
 });
