@@ -103,15 +103,6 @@ test('export → wipe the device → restore gives the same data; a second resto
     workspace: { id: ws },
     counts: { contacts: 3, contact_groups: 1, templates: 1, campaigns: 0 },
   });
-  expect(Object.keys(zipped).sort()).toEqual([
-    'campaigns.json',
-    'contact_groups.json',
-    'contacts.csv',
-    'contacts.json',
-    'manifest.json',
-    'templates.csv',
-    'templates.json',
-  ]);
 
   // Wipe the device; meanwhile the records change on the server (another member's edits).
   await signOut(page, 'remove');

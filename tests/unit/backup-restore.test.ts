@@ -3,56 +3,18 @@
 // back field by field), restore again (nothing written); a bad file writes nothing.
 import { randomUUID } from 'node:crypto';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { addRxPlugin } from 'rxdb';
-import { RxDBDevModePlugin } from 'rxdb/plugins/dev-mode';
-import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import { of } from 'rxjs';
-import { afterEach, expect, test } from 'vitest';
-import { openPigeonDatabase, type PigeonDatabase } from '../../src/db/database.ts';
+import { expect, test } from 'vitest';
 import { CAMPAIGN_SERVER_DEFAULTS } from '../../src/domain/campaign-commands.ts';
 import { contactId } from '../../src/domain/ids.ts';
-import type { Workspace } from '../../src/domain/types.ts';
 import { createBackupApi } from '../../src/features/backup/service.ts';
 import { askContactsCsv } from '../../src/features/contacts/csv-export.ts';
 import { editDocument, insertDocument, removeDocument } from '../../src/features/shared/edit.ts';
 import type { Scope } from '../../src/features/shared/scope.ts';
-import { LocalWrites } from '../../src/sync/local-writes.ts';
-import { RecordIssueStore } from '../../src/sync/record-issues.ts';
-import { PendingChanges } from '../../src/sync/status.ts';
+import { countWrites, testWorkspace, useLocalScopes } from './local-scope.ts';
 
-addRxPlugin(RxDBDevModePlugin);
-
-const workspace: Workspace = {
-  id: randomUUID(),
-  workspace_id: '',
-  name: 'Acme & Co',
-  default_country: 'GB',
-  time_zone: 'Europe/London',
-  _deleted: false,
-};
-workspace.workspace_id = workspace.id;
-
-const opened: PigeonDatabase[] = [];
-afterEach(async () => {
-  for (const db of opened.splice(0)) if (!db.closed) await db.remove();
-});
-
-async function openScope(): Promise<Scope> {
-  const db = await openPigeonDatabase({
-    name: `backup-${randomUUID()}`,
-    storage: wrappedValidateAjvStorage({ storage: getRxStorageMemory() }),
-    multiInstance: false,
-  });
-  opened.push(db);
-  return {
-    db,
-    pending: new PendingChanges(db),
-    issues: new RecordIssueStore(db),
-    writes: new LocalWrites(),
-    workspace,
-  };
-}
+const workspace = testWorkspace('Acme & Co');
+const openScope = useLocalScopes(workspace);
 
 const groupId = randomUUID();
 const phones = ['+447400123456', '+447400123457', '+447400123458'];
@@ -125,17 +87,6 @@ async function snapshot(scope: Scope) {
       .sort((a, b) => String(a.id).localeCompare(String(b.id)));
   }
   return out;
-}
-
-function countWrites(db: PigeonDatabase): () => number {
-  let written = 0;
-  const watch = db.eventBulks$.subscribe((bulk) => {
-    written += bulk.events.length;
-  });
-  return () => {
-    watch.unsubscribe();
-    return written;
-  };
 }
 
 test('export, change, restore: the data is back; a second restore writes nothing', async () => {

@@ -75,6 +75,7 @@ describe('CSV writer', () => {
       expect(csvCell(`${start}HYPERLINK("http://x")`).replace(/^"/, '')).toMatch(/^'/);
     }
     expect(csvCell('=1+1')).toBe("'=1+1");
+    expect(csvCell('+34 612')).toBe("'+34 612");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvCell('a=b')).toBe('a=b');
   });

@@ -2,7 +2,7 @@ import { createSignal, For, type JSX, Show } from 'solid-js';
 import type { BackupCollection, RestorePreview, RestoreStep } from '../../features/backup/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
-import { FormError } from '../components/FormError.tsx';
+import { FormError, FormSuccess } from '../components/FormError.tsx';
 import forms from '../components/forms.module.css';
 import page from '../components/page.module.css';
 import { saveFile } from '../save-file.ts';
@@ -61,11 +61,7 @@ function ExportPart(): JSX.Element {
         </button>
       </div>
       <FormError error={error()} />
-      <Show when={done()}>
-        <p class={forms.success} role="status">
-          {done()}
-        </p>
-      </Show>
+      <FormSuccess message={done()} />
     </div>
   );
 }
@@ -150,8 +146,8 @@ function RestorePart(): JSX.Element {
               <thead>
                 <tr>
                   <th scope="col">Records</th>
-                  <th scope="col">To add</th>
-                  <th scope="col">To change</th>
+                  <th scope="col">Add</th>
+                  <th scope="col">Change</th>
                   <th scope="col">Unchanged</th>
                 </tr>
               </thead>
@@ -199,11 +195,7 @@ function RestorePart(): JSX.Element {
           </section>
         )}
       </Show>
-      <Show when={done()}>
-        <p class={forms.success} role="status">
-          {done()}
-        </p>
-      </Show>
+      <FormSuccess message={done()} />
     </div>
   );
 }
