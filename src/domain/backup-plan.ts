@@ -89,7 +89,7 @@ function changedFields(collection: BackupCollection, record: BackupRecord, curre
   return RESTORED_FIELDS[collection].filter((field) => {
     // An opt-out held now stays: only the server clears one.
     if (collection === 'contacts' && field === 'opted_out' && current.opted_out === true) return false;
-    return canonical(values[field]) !== canonical(current[field]);
+    return !sameValue(values[field], current[field]);
   });
 }
 
@@ -102,11 +102,18 @@ function labelOf(collection: BackupCollection, record: BackupRecord): string {
   return name;
 }
 
-/** JSON with object keys sorted: equal values give equal text whatever their keys' order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
+/** Deep equality of JSON values (object keys in any order); null and undefined are the same. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a == null || b == null) return a == null && b == null;
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]))
+    );
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return keys.length === Object.keys(y).length && keys.every((key) => key in y && sameValue(x[key], y[key]));
 }

@@ -105,7 +105,7 @@ export async function packBackup(
     files.set(dataFile(collection), JSON.stringify(data[collection]));
   files.set(CSV_FILES.contacts, contactsCsv(data.contacts, groupNames));
   files.set(CSV_FILES.templates, templatesCsv(data.templates));
-  return { bytes: packTexts(files), manifest };
+  return { bytes: await packTexts(files), manifest };
 }
 
 /** Reads and checks a backup file, then what restoring it here would do. */
