@@ -211,6 +211,12 @@ describe('restore plan', () => {
     d.contacts[0] = contact('+447400123456', { custom_fields: { b: '2', a: '1' } });
     h.contacts = h.contacts.map((c, i) => (i === 0 ? { ...c, custom_fields: { a: '1', b: '2' } } : c));
     expect(planRestore(d, h).steps).toEqual([]);
+    // A field more, or a tag's order, is a change.
+    h.contacts = h.contacts.map((c, i) =>
+      i === 0 ? { ...c, custom_fields: { a: '1', b: '2', c: '' } } : { ...c, tags: ['b', 'a'] },
+    );
+    d.contacts[1] = contact('+447400123457', { name: 'Bob', tags: ['a', 'b'] });
+    expect(planRestore(d, h).steps.map((s) => s.fields)).toEqual([['custom_fields'], ['tags']]);
   });
 
   test('missing and deleted records are added, differing ones changed with their fields', () => {
