@@ -4,8 +4,8 @@
  * size. The report is built to be pasted into a bug report: tokens are removed from every
  * string, and message text is left out unless the user ticks it.
  */
-import { type Observable, of, switchMap } from 'rxjs';
-import { PULLED_COLLECTIONS, WRITABLE_COLLECTIONS } from '../../db/collections.ts';
+import { firstValueFrom, type Observable, of, switchMap } from 'rxjs';
+import { PULLED_COLLECTIONS, WRITABLE_COLLECTIONS, type WritableCollection } from '../../db/collections.ts';
 import { redactDeep } from '../../domain/redact.ts';
 import type { DeviceStorage } from '../../sync/device-storage.ts';
 import type { SyncTrace } from '../../sync/trace.ts';
@@ -37,6 +37,8 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
     if (!scope) return [];
     const tables = trace?.tables() ?? {};
     const checkpoints = (await trace?.checkpoints()) ?? {};
+    const waiting = await firstValueFrom(scope.pending.collections$(scope.workspace.id));
+    const pushed = new Set<string>(WRITABLE_COLLECTIONS);
     return Promise.all(
       [...WRITABLE_COLLECTIONS, ...PULLED_COLLECTIONS].map(async (table) => {
         // Every collection here has workspace_id; the union of their types has no common count().
@@ -51,7 +53,13 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
           .count(query)
           .exec()
           .catch(async () => (await collection.find(query).exec()).length);
-        return { table, local, ...tables[table], checkpoint: checkpoints[table] };
+        return {
+          table,
+          local,
+          ...(pushed.has(table) ? { pending: waiting[table as WritableCollection] ?? 0 } : {}),
+          ...tables[table],
+          checkpoint: checkpoints[table],
+        };
       }),
     );
   }
@@ -83,6 +91,12 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
 
   return {
     events: toAccessor(deps.trace$.pipe(switchMap((t) => t?.events$ ?? of([]))), []),
+    pending: toAccessor(
+      source.scope$.pipe(
+        switchMap((scope) => (scope ? scope.pending.collections$(scope.workspace.id) : of({}))),
+      ),
+      {},
+    ),
     tables: toAccessor(deps.trace$.pipe(switchMap((t) => t?.tables$ ?? of({}))), {}),
     collections,
 

@@ -7,6 +7,7 @@ import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
+import { SendQueue } from './SendQueue.tsx';
 // The same facts list as the workspace's on the settings page.
 import settings from './SettingsPage.module.css';
 import styles from './SyncPage.module.css';
@@ -33,7 +34,15 @@ export function SyncPage(): JSX.Element {
   // Newest first: the last thing that happened is what the user is looking for.
   const events = () => [...services.diagnostics.events()].reverse();
   const tables = () => services.diagnostics.tables();
-  const facts = () => (collections() ?? []).map((c): CollectionFacts => ({ ...c, ...tables()[c.table] }));
+  // Live pending counts and trace over the counts read at load (a collection this device only pulls has no pending).
+  const facts = () =>
+    (collections() ?? []).map(
+      (c): CollectionFacts => ({
+        ...c,
+        ...tables()[c.table],
+        ...(c.pending === undefined ? {} : { pending: services.diagnostics.pending()[c.table] ?? 0 }),
+      }),
+    );
 
   return (
     <div class={page.narrow}>
@@ -79,6 +88,8 @@ export function SyncPage(): JSX.Element {
         </dl>
       </section>
 
+      <SendQueue />
+
       <section class={classes(page.card, page.panel)} aria-labelledby="sync-collections-heading">
         <div class={styles.heading}>
           <h2 id="sync-collections-heading">Collections</h2>
@@ -96,6 +107,7 @@ export function SyncPage(): JSX.Element {
               <tr>
                 <th scope="col">Collection</th>
                 <th scope="col">On this device</th>
+                <th scope="col">To push</th>
                 <th scope="col">Last pull</th>
                 <th scope="col">Last push</th>
                 <th scope="col">Checkpoint</th>
@@ -107,24 +119,28 @@ export function SyncPage(): JSX.Element {
                   <>
                     <tr>
                       <th scope="row">{c.table}</th>
-                      <td>{c.local}</td>
-                      <td>
+                      {/* data-label: the column's name beside each value when rows stack on a phone. */}
+                      <td data-label="On this device">{c.local}</td>
+                      <td data-label="To push">{c.pending ?? '—'}</td>
+                      <td data-label="Last pull">
                         {c.lastPull
                           ? `${time(c.lastPull.at)} · ${c.lastPull.rows} rows · ${c.lastPull.ms} ms`
                           : '—'}
                       </td>
-                      <td>
+                      <td data-label="Last push">
                         {c.lastPush
                           ? `${time(c.lastPush.at)} · ${c.lastPush.rows} rows · ${c.lastPush.ms} ms`
                           : '—'}
                       </td>
-                      <td class={styles.code}>{checkpointText(c.checkpoint)}</td>
+                      <td data-label="Checkpoint" class={styles.code}>
+                        {checkpointText(c.checkpoint)}
+                      </td>
                     </tr>
                     {/* Under its collection, across the table: an error is read whole, at any width. */}
                     <Show when={c.lastError}>
                       {(error) => (
                         <tr>
-                          <td colSpan={5} class={styles.error}>
+                          <td colSpan={6} class={styles.error}>
                             Last error of {c.table}: {time(error().at)} · {error().message}
                           </td>
                         </tr>
