@@ -6,11 +6,16 @@ import { expect, test } from 'vitest';
 import { addContact, waitForPending } from './app-steps.ts';
 import { useE2E } from './harness.ts';
 import {
+  campaignAudience,
+  campaignRow,
+  draftCampaign,
+  launchCampaign,
   openConversation,
   outgoing,
   readyToWrite,
   sendMessage,
   serverMessages,
+  signInToCampaigns,
   waitingToSend,
 } from './messaging-steps.ts';
 
@@ -114,4 +119,44 @@ test('the send queue lists a queued message; Discard removes it for good and mar
   await page.getByRole('button', { name: 'Copy diagnostics' }).waitFor();
   await new Promise((r) => setTimeout(r, 1000));
   expect((await serverMessages(e2e.backend, PHONE)).map((m) => m.body)).toEqual(['Sent by Retry now']);
+});
+
+test('a campaign launch queued offline and discarded: the campaign is a draft again and nothing reaches the server', async () => {
+  const { user } = await campaignAudience(e2e.backend, 'held', '7', 2);
+  const context = await e2e.newContext();
+  const page = await signInToCampaigns(e2e.url, context, user);
+  await page.getByText('2 contacts').waitFor();
+  const id = await draftCampaign(page, { name: 'Held back', tag: 'held', rate: 6000 });
+  await context.setOffline(true);
+  await page.getByRole('status', { name: 'Offline' }).waitFor();
+  await launchCampaign(page, '2 people');
+  await page.getByText('Launch queued').first().waitFor();
+
+  await openSyncPage(page);
+  const item = page
+    .getByRole('list', { name: 'Send queue' })
+    .getByRole('listitem', { name: 'Launch of “Held back” · 2 messages' });
+  await item.getByRole('button', { name: 'Discard' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Discard this campaign launch?' });
+  expect(await dialog.textContent()).toContain('The campaign goes back to draft');
+  await dialog.getByRole('button', { name: 'Discard' }).click();
+  await page.getByText('Nothing waits to be sent.').waitFor();
+
+  // Its page offers Launch again instead of "Launch queued".
+  await page.getByRole('link', { name: 'Campaigns' }).first().click();
+  await page.getByRole('link', { name: 'Held back' }).click();
+  await page.getByRole('heading', { name: 'Held back' }).waitFor();
+  expect(await page.getByRole('button', { name: 'Launch' }).isEnabled()).toBe(true);
+  expect(await page.getByText('Launch queued').count()).toBe(0);
+
+  // Back online nothing is sent: the server's campaign is still a draft with no messages.
+  await context.setOffline(false);
+  await waitForPending(page, 0);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect((await campaignRow(e2e.backend, id))?.status).toBe('draft');
+  const [sent] = await e2e.backend.db.query<{ n: number }>(
+    'select count(*)::int as n from public.messages where campaign_id = $1',
+    [id],
+  );
+  expect(sent?.n).toBe(0);
 });
