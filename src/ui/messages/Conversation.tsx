@@ -10,6 +10,7 @@ import page from '../components/page.module.css';
 import { useServices } from '../services-context.ts';
 import styles from './Conversation.module.css';
 import { MessageTicks } from './MessageTicks.tsx';
+import { RetryButton } from './NotSent.tsx';
 import { ClosedWindowCompose, useReplyWindow } from './ReplyWindowGate.tsx';
 
 const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -175,13 +176,7 @@ function Bubble(props: { message: ThreadMessage; onRetry: () => void }): JSX.Ele
           <p class={styles.error} role="alert">
             {reason()}{' '}
             <Show when={m().local}>
-              <button
-                type="button"
-                class={classes(controls.button, controls.small)}
-                onClick={() => props.onRetry()}
-              >
-                Retry
-              </button>
+              <RetryButton onRetry={props.onRetry} />
             </Show>
           </p>
         )}
