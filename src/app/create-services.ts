@@ -373,6 +373,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       online: () => online.online,
       pending,
       queued: () => outbox.size$.value,
+      queuedRequests: () => outbox.requests(),
     }),
 
     contacts,

@@ -6,6 +6,7 @@
  */
 import { firstValueFrom, type Observable, of, switchMap } from 'rxjs';
 import { PULLED_COLLECTIONS, WRITABLE_COLLECTIONS, type WritableCollection } from '../../db/collections.ts';
+import { type QueuedRequest, queueItems } from '../../domain/queued-requests.ts';
 import { redactDeep } from '../../domain/redact.ts';
 import type { DeviceStorage } from '../../sync/device-storage.ts';
 import type { SyncTrace } from '../../sync/trace.ts';
@@ -21,6 +22,8 @@ export interface DiagnosticsDeps {
   pending: () => number;
   /** The user's send requests waiting in the service worker. */
   queued: () => number;
+  /** Those requests, each with its tries and last answer (none without a worker). */
+  queuedRequests: () => Promise<QueuedRequest[]>;
 }
 
 /** Messages the report lists (those that wait or failed), newest first. */
@@ -109,6 +112,11 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
         workspace: scope ? { id: scope.workspace.id } : null,
         pending_changes: deps.pending(),
         queued_send_requests: deps.queued(),
+        // What each waits with; which messages it carries are in messages_waiting_or_failed.
+        send_queue: queueItems(await deps.queuedRequests()).map(({ keys, messageIds, ...item }) => ({
+          ...item,
+          requests: keys.length,
+        })),
         storage: {
           ...(await deps.storage.usage()),
           persisted: deps.storage.persisted$.value ?? null,
