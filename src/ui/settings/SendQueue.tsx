@@ -48,10 +48,17 @@ export function SendQueue(): JSX.Element {
   const [confirming, setConfirming] = createSignal<QueuedSend>();
   const [busy, setBusy] = createSignal(false);
   const [status, setStatus] = createSignal<string>();
+  // The item being tried now (its first key): its button says so until the try is over.
+  const [retrying, setRetrying] = createSignal<string>();
 
   const retry = async (item: QueuedSend) => {
     setStatus(undefined);
-    await messages.outbox.retryRequest(item);
+    setRetrying(item.keys[0]);
+    try {
+      await messages.outbox.retryRequest(item);
+    } finally {
+      setRetrying(undefined);
+    }
   };
 
   const discard = async (item: QueuedSend) => {
@@ -91,9 +98,10 @@ export function SendQueue(): JSX.Element {
                   <button
                     type="button"
                     class={classes(controls.button, controls.small)}
+                    disabled={retrying() !== undefined}
                     onClick={() => void retry(item)}
                   >
-                    Retry now
+                    {retrying() === item.keys[0] ? 'Sending…' : 'Retry now'}
                   </button>
                   <button
                     type="button"
