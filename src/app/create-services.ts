@@ -381,6 +381,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       online: () => online.online,
       pending,
       queued: () => outbox.size$.value,
+      queuedRequests: () => outbox.requests(),
     }),
 
     contacts,
