@@ -1,7 +1,7 @@
 // The processor's pacing (supabase/functions/process-outbox/pacer.ts) with its provider-call
-// cap (call-limit.ts), on real timers: a channel's sends never go closer together than their
-// reserved spacing, even when the cap holds one of them back, and turns handed in by two runs
-// in the wrong order still go in slot order.
+// cap (call-limit.ts), on real timers: a channel's sends never go closer together than its
+// gap, even when the cap holds one of them back or the process woke late, and turns handed in
+// by two runs in the wrong order still go in slot order.
 import { describe, expect, test } from 'vitest';
 import { callLimit } from '../../supabase/functions/process-outbox/call-limit.ts';
 import { channelPacer } from '../../supabase/functions/process-outbox/pacer.ts';
@@ -28,6 +28,7 @@ describe('channel pacer under the provider-call cap', () => {
   test('a send the cap held back still keeps its gap to the next send of its channel', async () => {
     const pacer = channelPacer();
     const calls = callLimit(1);
+    pacer.spacing('a', GAP);
     const t0 = Date.now() + 20;
     // Another channel's slow call holds the only place past both slots of channel "a".
     const blocker = send(pacer, calls, 'b', t0, 3 * GAP);
@@ -67,14 +68,18 @@ describe('channel pacer under the provider-call cap', () => {
     expect(earlier - later).toBeGreaterThanOrEqual(GAP);
   });
 
-  test('a late process shifts the following sends instead of bunching them', async () => {
+  test('a late process catches up at the channel gap, never closer', async () => {
     const pacer = channelPacer();
     const calls = callLimit(32);
+    // Slots two gaps apart (a slower pace reserved), the channel's gap as a claim spaced it.
+    pacer.spacing('a', GAP);
     const t0 = Date.now() + 10;
-    const sends = [0, 1, 2, 3].map((i) => send(pacer, calls, 'a', t0 + i * GAP));
-    // The event loop is stuck past three of the slots.
-    while (Date.now() < t0 + 3 * GAP + 10) {}
+    const sends = [0, 1, 2, 3].map((i) => send(pacer, calls, 'a', t0 + i * 2 * GAP));
+    // The event loop is stuck past all four slots.
+    while (Date.now() < t0 + 6 * GAP + 10) {}
     const times = await Promise.all(sends);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(GAP);
+    // Caught up: shifting every slot by the lateness would take 6 gaps.
+    expect(times[3]! - times[0]!).toBeLessThan(6 * GAP);
   });
 });

@@ -288,6 +288,21 @@ export function createHandler(env: Record<string, string>) {
       }
     }
 
+    /** Each channel's gap as this claim spaced its slots, for the pacer to catch up by. */
+    function tellSpacing(rows: readonly Claimed[]) {
+      const previous = new Map<string, number>();
+      const gaps = new Map<string, number>();
+      for (const row of rows) {
+        const before = previous.get(row.channel_id);
+        previous.set(row.channel_id, row.send_delay_ms);
+        if (before === undefined) continue;
+        const gap = Math.abs(row.send_delay_ms - before);
+        gaps.set(row.channel_id, Math.min(gaps.get(row.channel_id) ?? gap, gap));
+      }
+      // Delays are whole ms rounded up: a gap may read up to 1 ms short.
+      for (const [channelId, gap] of gaps) pacer.spacing(channelId, gap + 1);
+    }
+
     let claimFailed = false;
     for (;;) {
       const room = cfg.batchSize - inFlight.size;
@@ -316,6 +331,7 @@ export function createHandler(env: Record<string, string>) {
       }
       summary.claimed += rows.length;
       const claimedAt = Date.now();
+      tellSpacing(rows);
       for (const row of rows) {
         const sending: Promise<void> = deliver(row, claimedAt).finally(() => inFlight.delete(sending));
         inFlight.add(sending);

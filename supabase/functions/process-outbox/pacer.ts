@@ -2,10 +2,11 @@
 // run of this process (one pacer per process: two runs holding slots of the same channel are
 // spaced against each other too). Slots arrive as delays relative to each claim; a busy
 // process can still wake late and fire several overdue sends at once, which a provider would
-// see as a burst. So turns are taken in slot order per channel, and a turn comes no sooner
-// after the previous one than their reserved spacing (lateness shifts later sends instead of
-// bunching them). A turn is stamped only once its gate (the run's provider-call cap) let it
-// through: a send held by the cap cannot end up closer to the channel's next send than the gap.
+// see as a burst. So turns are taken in slot order per channel, a turn comes at its slot and
+// never sooner than the channel's gap after the previous send: a late process catches up at
+// the channel's own rate, no faster. A turn is stamped only once its gate (the run's
+// provider-call cap) let it through: a send held by the cap cannot end up closer to the
+// channel's next send than the gap.
 import type { Release } from './call-limit.ts';
 
 interface Waiting {
@@ -23,10 +24,18 @@ interface ChannelTurns {
   last?: { slot: number; sent: number };
   /** A turn is waiting for its gate: the next one waits for its stamp. */
   gating: boolean;
+  /** The channel's gap as its latest claim spaced it (ms); unknown before a claim of 2 rows. */
+  gap?: number;
   timer?: ReturnType<typeof setTimeout>;
 }
 
 export interface ChannelPacer {
+  /**
+   * The channel's gap, as one claim spaced two of its slots next to each other: exact, since
+   * both slots came in the same answer. Without it, a turn keeps the spacing of its slot to
+   * the previous one (a late process then shifts later sends instead of catching up).
+   */
+  spacing(channelId: string, gapMs: number): void;
   /**
    * Resolves when the channel's send with this slot may go, with the gate's release (the
    * caller calls it once the send finished).
@@ -38,13 +47,26 @@ export function channelPacer(): ChannelPacer {
   // One entry per channel this process has sent on (a few numbers each).
   const channels = new Map<string, ChannelTurns>();
 
+  function turnsOf(channelId: string): ChannelTurns {
+    let ch = channels.get(channelId);
+    if (!ch) {
+      ch = { queue: [], gating: false };
+      channels.set(channelId, ch);
+    }
+    return ch;
+  }
+
   function next(ch: ChannelTurns) {
     if (ch.gating || ch.queue.length === 0) return;
     clearTimeout(ch.timer);
     ch.timer = undefined;
     const head = ch.queue[0]!;
-    // Reserved slots of a channel are at least its gap apart, whichever came first here.
-    const due = ch.last ? Math.max(head.slot, ch.last.sent + Math.abs(head.slot - ch.last.slot)) : head.slot;
+    // The channel's gap; while unknown, the spacing of the two reserved slots (at least the
+    // gap, whichever of them came first here).
+    const last = ch.last;
+    const due = last
+      ? Math.max(head.slot, last.sent + (ch.gap ?? Math.abs(head.slot - last.slot)))
+      : head.slot;
     const wait = due - Date.now();
     if (wait > 0) {
       // Woken early or by an earlier slot arriving, next() measures again.
@@ -69,13 +91,11 @@ export function channelPacer(): ChannelPacer {
   }
 
   return {
+    spacing(channelId, gapMs) {
+      turnsOf(channelId).gap = gapMs;
+    },
     turn(channelId, slot, gate) {
-      let ch = channels.get(channelId);
-      if (!ch) {
-        ch = { queue: [], gating: false };
-        channels.set(channelId, ch);
-      }
-      const turns = ch;
+      const turns = turnsOf(channelId);
       return new Promise<Release>((go, fail) => {
         const at = turns.queue.findIndex((w) => w.slot > slot);
         turns.queue.splice(at === -1 ? turns.queue.length : at, 0, { slot, gate, go, fail });
