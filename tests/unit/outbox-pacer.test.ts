@@ -9,33 +9,47 @@ import { channelPacer } from '../../supabase/functions/process-outbox/pacer.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const GAP = 50;
 
-/** Takes the channel's turn for `slot`, then "calls the provider" for `callMs`; resolves with when the call started. */
+/**
+ * Takes the channel's turn for `slot`, then "calls the provider" for `callMs`. Resolves with
+ * when the call got its place: the moment the pacer stamps the send (a continuation after
+ * it may run a moment later).
+ */
 async function send(
   pacer: ReturnType<typeof channelPacer>,
   calls: ReturnType<typeof callLimit>,
   channel: string,
   slot: number,
   callMs = 0,
+  gap?: number,
 ): Promise<number> {
-  const release = await pacer.turn(channel, slot, calls.acquire);
-  const started = Date.now();
+  let placed = Number.NaN;
+  const release = await pacer.turn(channel, slot, gap, async () => {
+    const place = await calls.acquire();
+    placed = Date.now();
+    return place;
+  });
   await sleep(callMs);
   release();
-  return started;
+  return placed;
 }
 
 describe('channel pacer under the provider-call cap', () => {
   test('a send the cap held back still keeps its gap to the next send of its channel', async () => {
     const pacer = channelPacer();
     const calls = callLimit(1);
-    pacer.spacing('a', GAP);
     const t0 = Date.now() + 20;
     // Another channel's slow call holds the only place past both slots of channel "a".
-    const blocker = send(pacer, calls, 'b', t0, 3 * GAP);
-    const first = send(pacer, calls, 'a', t0);
-    const second = send(pacer, calls, 'a', t0 + GAP);
-    const [blocked, a1, a2] = await Promise.all([blocker, first, second]);
-    expect(a1).toBeGreaterThanOrEqual(blocked + 3 * GAP);
+    let blockerEnded = Number.POSITIVE_INFINITY;
+    const blocker = pacer.turn('b', t0, undefined, calls.acquire).then(async (release) => {
+      await sleep(3 * GAP);
+      blockerEnded = Date.now();
+      release();
+    });
+    const first = send(pacer, calls, 'a', t0, 0, GAP);
+    const second = send(pacer, calls, 'a', t0 + GAP, 0, GAP);
+    const [, a1, a2] = await Promise.all([blocker, first, second]);
+    expect(a1).toBeGreaterThanOrEqual(blockerEnded);
+    expect(a1).toBeGreaterThanOrEqual(t0 + 2 * GAP);
     // Stamped before the cap, the second send would follow the first at once.
     expect(a2 - a1).toBeGreaterThanOrEqual(GAP);
   });
@@ -71,10 +85,9 @@ describe('channel pacer under the provider-call cap', () => {
   test('a late process catches up at the channel gap, never closer', async () => {
     const pacer = channelPacer();
     const calls = callLimit(32);
-    // Slots two gaps apart (a slower pace reserved), the channel's gap as a claim spaced it.
-    pacer.spacing('a', GAP);
+    // Slots two gaps apart (the owner's delays), each with the channel's gap as known.
     const t0 = Date.now() + 10;
-    const sends = [0, 1, 2, 3].map((i) => send(pacer, calls, 'a', t0 + i * 2 * GAP));
+    const sends = [0, 1, 2, 3].map((i) => send(pacer, calls, 'a', t0 + i * 2 * GAP, 0, GAP));
     // The event loop is stuck past all four slots.
     while (Date.now() < t0 + 6 * GAP + 10) {}
     const times = await Promise.all(sends);

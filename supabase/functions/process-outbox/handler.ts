@@ -218,14 +218,14 @@ export function createHandler(env: Record<string, string>) {
       return holds.add({ id: row.outbox_id, error, delay_seconds: delaySeconds });
     }
 
-    async function deliver(row: Claimed, claimedAt: number): Promise<void> {
+    async function deliver(row: Claimed, claimedAt: number, gapMs: number | undefined): Promise<void> {
       // Opened before the turn: a first send that waited for it would go late and shorten
       // the gap to the next one.
       const provider = await providerOf(row.channel_id).catch((err: Error) => ({
         unavailable: `the channel's provider could not be loaded: ${err.message}`,
       }));
       // The call's place is taken before the turn is stamped (see pacer.ts).
-      const release = await pacer.turn(row.channel_id, claimedAt + row.send_delay_ms, calls.acquire);
+      const release = await pacer.turn(row.channel_id, claimedAt + row.send_delay_ms, gapMs, calls.acquire);
       const block = blocked.get(row.channel_id);
       if (block && block.until > Date.now()) {
         release();
@@ -288,19 +288,22 @@ export function createHandler(env: Record<string, string>) {
       }
     }
 
-    /** Each channel's gap as this claim spaced its slots, for the pacer to catch up by. */
-    function tellSpacing(rows: readonly Claimed[]) {
+    /**
+     * Each channel's gap as this claim spaced two of its slots next to each other (exact: one
+     * answer, one rate), for the pacer to catch up by after a late wake.
+     */
+    function gapsOf(rows: readonly Claimed[]): Map<string, number> {
       const previous = new Map<string, number>();
       const gaps = new Map<string, number>();
       for (const row of rows) {
         const before = previous.get(row.channel_id);
         previous.set(row.channel_id, row.send_delay_ms);
         if (before === undefined) continue;
-        const gap = Math.abs(row.send_delay_ms - before);
+        // Delays are whole ms rounded up: a gap may read up to 1 ms short.
+        const gap = Math.abs(row.send_delay_ms - before) + 1;
         gaps.set(row.channel_id, Math.min(gaps.get(row.channel_id) ?? gap, gap));
       }
-      // Delays are whole ms rounded up: a gap may read up to 1 ms short.
-      for (const [channelId, gap] of gaps) pacer.spacing(channelId, gap + 1);
+      return gaps;
     }
 
     let claimFailed = false;
@@ -331,9 +334,11 @@ export function createHandler(env: Record<string, string>) {
       }
       summary.claimed += rows.length;
       const claimedAt = Date.now();
-      tellSpacing(rows);
+      const gaps = gapsOf(rows);
       for (const row of rows) {
-        const sending: Promise<void> = deliver(row, claimedAt).finally(() => inFlight.delete(sending));
+        const sending: Promise<void> = deliver(row, claimedAt, gaps.get(row.channel_id)).finally(() =>
+          inFlight.delete(sending),
+        );
         inFlight.add(sending);
       }
     }

@@ -12,6 +12,8 @@ import type { Release } from './call-limit.ts';
 interface Waiting {
   /** The reserved slot, ms since the epoch in local time. */
   slot: number;
+  /** The channel's gap when the slot was reserved (ms), when known. */
+  gap: number | undefined;
   gate: () => Promise<Release>;
   go: (release: Release) => void;
   fail: (err: unknown) => void;
@@ -24,23 +26,22 @@ interface ChannelTurns {
   last?: { slot: number; sent: number };
   /** A turn is waiting for its gate: the next one waits for its stamp. */
   gating: boolean;
-  /** The channel's gap as its latest claim spaced it (ms); unknown before a claim of 2 rows. */
-  gap?: number;
   timer?: ReturnType<typeof setTimeout>;
 }
 
 export interface ChannelPacer {
   /**
-   * The channel's gap, as one claim spaced two of its slots next to each other: exact, since
-   * both slots came in the same answer. Without it, a turn keeps the spacing of its slot to
-   * the previous one (a late process then shifts later sends instead of catching up).
-   */
-  spacing(channelId: string, gapMs: number): void;
-  /**
    * Resolves when the channel's send with this slot may go, with the gate's release (the
-   * caller calls it once the send finished).
+   * caller calls it once the send finished). `gapMs`: the channel's gap as the claim that
+   * reserved the slot spaced it; without it, a turn keeps the spacing of its slot to the
+   * previous one (a late process then shifts later sends instead of catching up).
    */
-  turn(channelId: string, slot: number, gate: () => Promise<Release>): Promise<Release>;
+  turn(
+    channelId: string,
+    slot: number,
+    gapMs: number | undefined,
+    gate: () => Promise<Release>,
+  ): Promise<Release>;
 }
 
 export function channelPacer(): ChannelPacer {
@@ -61,11 +62,11 @@ export function channelPacer(): ChannelPacer {
     clearTimeout(ch.timer);
     ch.timer = undefined;
     const head = ch.queue[0]!;
-    // The channel's gap; while unknown, the spacing of the two reserved slots (at least the
+    // The channel's gap; when unknown, the spacing of the two reserved slots (at least the
     // gap, whichever of them came first here).
     const last = ch.last;
     const due = last
-      ? Math.max(head.slot, last.sent + (ch.gap ?? Math.abs(head.slot - last.slot)))
+      ? Math.max(head.slot, last.sent + (head.gap ?? Math.abs(head.slot - last.slot)))
       : head.slot;
     const wait = due - Date.now();
     if (wait > 0) {
@@ -91,14 +92,11 @@ export function channelPacer(): ChannelPacer {
   }
 
   return {
-    spacing(channelId, gapMs) {
-      turnsOf(channelId).gap = gapMs;
-    },
-    turn(channelId, slot, gate) {
+    turn(channelId, slot, gapMs, gate) {
       const turns = turnsOf(channelId);
       return new Promise<Release>((go, fail) => {
         const at = turns.queue.findIndex((w) => w.slot > slot);
-        turns.queue.splice(at === -1 ? turns.queue.length : at, 0, { slot, gate, go, fail });
+        turns.queue.splice(at === -1 ? turns.queue.length : at, 0, { slot, gap: gapMs, gate, go, fail });
         next(turns);
       });
     },
