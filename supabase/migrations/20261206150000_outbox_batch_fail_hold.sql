@@ -8,6 +8,21 @@
 -- attempt twice); a malformed report is refused whole, naming the entry, and changes
 -- nothing. service_role only.
 
+-- A processor's name, as every outbox report takes it: 1 to 200 characters.
+create function private.check_outbox_worker(p_worker text)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_worker is null or pg_catalog.char_length(p_worker) not between 1 and 200 then
+    raise exception 'worker must be 1 to 200 characters' using errcode = 'invalid_parameter_value';
+  end if;
+end;
+$$;
+revoke all on function private.check_outbox_worker(text) from public, anon, authenticated;
+
 -- The entries of a report, checked for what every report shares: a JSON array of 1 to 1000
 -- objects, each with an "id" (a uuid) and an "error" (a non-empty string), naming each
 -- outbox row once. p_what names the array in errors. Raises naming what is wrong.
@@ -87,9 +102,7 @@ declare
   v_outcomes jsonb;
   v_group record;
 begin
-  if p_worker is null or pg_catalog.char_length(p_worker) not between 1 and 200 then
-    raise exception 'worker must be 1 to 200 characters' using errcode = 'invalid_parameter_value';
-  end if;
+  perform private.check_outbox_worker(p_worker);
   if p_backoff_base_seconds is null or p_backoff_base_seconds < 0 then
     raise exception 'backoff base must be 0 or more seconds, got %', p_backoff_base_seconds
       using errcode = 'invalid_parameter_value';
@@ -180,9 +193,7 @@ declare
   v_bad integer;
   v_held jsonb;
 begin
-  if p_worker is null or pg_catalog.char_length(p_worker) not between 1 and 200 then
-    raise exception 'worker must be 1 to 200 characters' using errcode = 'invalid_parameter_value';
-  end if;
+  perform private.check_outbox_worker(p_worker);
   select min(e.n) into v_bad
   from private.outbox_report_entries(p_holds, 'holds') e
   where not private.optional_seconds(e.entry, 'delay_seconds');

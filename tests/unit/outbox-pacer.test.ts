@@ -1,7 +1,8 @@
 // The processor's pacing (supabase/functions/process-outbox/pacer.ts) with its provider-call
-// cap (call-limit.ts), on real timers: a channel's sends never go closer together than its
-// gap, even when the cap holds one of them back or the process woke late, and turns handed in
-// by two runs in the wrong order still go in slot order.
+// cap (call-limit.ts), on real timers: a channel's sends never go closer together than their
+// reserved spacing, even when the cap holds one of them back, the process woke late or two
+// claims' answers took unlike times, and turns handed in by two runs in the wrong order still
+// go in slot order.
 import { describe, expect, test } from 'vitest';
 import { callLimit } from '../../supabase/functions/process-outbox/call-limit.ts';
 import { channelPacer } from '../../supabase/functions/process-outbox/pacer.ts';
@@ -40,7 +41,7 @@ describe('channel pacer under the provider-call cap', () => {
     const t0 = Date.now() + 20;
     // Another channel's slow call holds the only place past both slots of channel "a".
     let blockerEnded = Number.POSITIVE_INFINITY;
-    const blocker = pacer.turn('b', t0, undefined, calls.acquire).then(async (release) => {
+    const blocker = pacer.turn('b', Date.now(), undefined, calls.acquire).then(async (release) => {
       await sleep(3 * GAP);
       blockerEnded = Date.now();
       release();
@@ -82,17 +83,27 @@ describe('channel pacer under the provider-call cap', () => {
     expect(earlier - later).toBeGreaterThanOrEqual(GAP);
   });
 
-  test('a late process catches up at the channel gap, never closer', async () => {
+  test('a late process keeps each reserved spacing: later sends shift, never bunch', async () => {
     const pacer = channelPacer();
     const calls = callLimit(32);
-    // Slots two gaps apart (the owner's delays), each with the channel's gap as known.
+    // One claim's slots, 2 gaps apart (the owner's random delays), each with its spacing.
     const t0 = Date.now() + 10;
-    const sends = [0, 1, 2, 3].map((i) => send(pacer, calls, 'a', t0 + i * 2 * GAP, 0, GAP));
+    const sends = [0, 1, 2, 3].map((i) =>
+      send(pacer, calls, 'a', t0 + i * 2 * GAP, 0, i === 0 ? undefined : 2 * GAP),
+    );
     // The event loop is stuck past all four slots.
     while (Date.now() < t0 + 6 * GAP + 10) {}
     const times = await Promise.all(sends);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(GAP);
-    // Caught up: shifting every slot by the lateness would take 6 gaps.
-    expect(times[3]! - times[0]!).toBeLessThan(6 * GAP);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(2 * GAP);
+  });
+
+  test('a slot claimed alone, converted by a slower answer, still waits the spacing last reserved', async () => {
+    const pacer = channelPacer();
+    const calls = callLimit(32);
+    const t0 = Date.now() + 10;
+    const first = await send(pacer, calls, 'a', t0, 0, GAP);
+    // The next claim's answer took longer to arrive: its slot reads only 5 ms after the last.
+    const alone = await send(pacer, calls, 'a', t0 + 5);
+    expect(alone - first).toBeGreaterThanOrEqual(GAP);
   });
 });

@@ -218,14 +218,19 @@ export function createHandler(env: Record<string, string>) {
       return holds.add({ id: row.outbox_id, error, delay_seconds: delaySeconds });
     }
 
-    async function deliver(row: Claimed, claimedAt: number, gapMs: number | undefined): Promise<void> {
+    async function deliver(row: Claimed, claimedAt: number, spacingMs: number | undefined): Promise<void> {
       // Opened before the turn: a first send that waited for it would go late and shorten
       // the gap to the next one.
       const provider = await providerOf(row.channel_id).catch((err: Error) => ({
         unavailable: `the channel's provider could not be loaded: ${err.message}`,
       }));
       // The call's place is taken before the turn is stamped (see pacer.ts).
-      const release = await pacer.turn(row.channel_id, claimedAt + row.send_delay_ms, gapMs, calls.acquire);
+      const release = await pacer.turn(
+        row.channel_id,
+        claimedAt + row.send_delay_ms,
+        spacingMs,
+        calls.acquire,
+      );
       const block = blocked.get(row.channel_id);
       if (block && block.until > Date.now()) {
         release();
@@ -289,21 +294,32 @@ export function createHandler(env: Record<string, string>) {
     }
 
     /**
-     * Each channel's gap as this claim spaced two of its slots next to each other (exact: one
-     * answer, one rate), for the pacer to catch up by after a late wake.
+     * Each row's spacing from the slot before it, as this claim reserved them (exact: one
+     * answer, one clock), for the pacer to hold to after a late wake; a channel's first row
+     * in the claim gets the smallest spacing of its others (none when it came alone).
      */
-    function gapsOf(rows: readonly Claimed[]): Map<string, number> {
-      const previous = new Map<string, number>();
-      const gaps = new Map<string, number>();
+    function spacingsOf(rows: readonly Claimed[]): Map<string, number> {
+      const previous = new Map<string, Claimed>();
+      const smallest = new Map<string, number>();
+      const firsts: Claimed[] = [];
+      const spacings = new Map<string, number>();
       for (const row of rows) {
         const before = previous.get(row.channel_id);
-        previous.set(row.channel_id, row.send_delay_ms);
-        if (before === undefined) continue;
-        // Delays are whole ms rounded up: a gap may read up to 1 ms short.
-        const gap = Math.abs(row.send_delay_ms - before) + 1;
-        gaps.set(row.channel_id, Math.min(gaps.get(row.channel_id) ?? gap, gap));
+        previous.set(row.channel_id, row);
+        if (!before) {
+          firsts.push(row);
+          continue;
+        }
+        // Delays are whole ms rounded up: a spacing may read up to 1 ms short.
+        const spacing = Math.abs(row.send_delay_ms - before.send_delay_ms) + 1;
+        spacings.set(row.outbox_id, spacing);
+        smallest.set(row.channel_id, Math.min(smallest.get(row.channel_id) ?? spacing, spacing));
       }
-      return gaps;
+      for (const row of firsts) {
+        const spacing = smallest.get(row.channel_id);
+        if (spacing !== undefined) spacings.set(row.outbox_id, spacing);
+      }
+      return spacings;
     }
 
     let claimFailed = false;
@@ -334,9 +350,9 @@ export function createHandler(env: Record<string, string>) {
       }
       summary.claimed += rows.length;
       const claimedAt = Date.now();
-      const gaps = gapsOf(rows);
+      const spacings = spacingsOf(rows);
       for (const row of rows) {
-        const sending: Promise<void> = deliver(row, claimedAt, gaps.get(row.channel_id)).finally(() =>
+        const sending: Promise<void> = deliver(row, claimedAt, spacings.get(row.outbox_id)).finally(() =>
           inFlight.delete(sending),
         );
         inFlight.add(sending);

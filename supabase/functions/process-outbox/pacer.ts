@@ -2,9 +2,10 @@
 // run of this process (one pacer per process: two runs holding slots of the same channel are
 // spaced against each other too). Slots arrive as delays relative to each claim; a busy
 // process can still wake late and fire several overdue sends at once, which a provider would
-// see as a burst. So turns are taken in slot order per channel, a turn comes at its slot and
-// never sooner than the channel's gap after the previous send: a late process catches up at
-// the channel's own rate, no faster. A turn is stamped only once its gate (the run's
+// see as a burst. So turns are taken in slot order per channel, and a turn comes at its slot
+// but never sooner after the previous send than the spacing its claim reserved before it
+// (lateness shifts the claim's later sends instead of bunching them; the next claim, spaced
+// from its own slots, catches up). A turn is stamped only once its gate (the run's
 // provider-call cap) let it through: a send held by the cap cannot end up closer to the
 // channel's next send than the gap.
 import type { Release } from './call-limit.ts';
@@ -12,8 +13,8 @@ import type { Release } from './call-limit.ts';
 interface Waiting {
   /** The reserved slot, ms since the epoch in local time. */
   slot: number;
-  /** The channel's gap when the slot was reserved (ms), when known. */
-  gap: number | undefined;
+  /** The spacing its claim reserved before this slot (ms), when known. */
+  spacing: number | undefined;
   gate: () => Promise<Release>;
   go: (release: Release) => void;
   fail: (err: unknown) => void;
@@ -26,20 +27,21 @@ interface ChannelTurns {
   last?: { slot: number; sent: number };
   /** A turn is waiting for its gate: the next one waits for its stamp. */
   gating: boolean;
+  /** The latest spacing a claim reserved (ms). */
+  spacingSeen?: number;
   timer?: ReturnType<typeof setTimeout>;
 }
 
 export interface ChannelPacer {
   /**
    * Resolves when the channel's send with this slot may go, with the gate's release (the
-   * caller calls it once the send finished). `gapMs`: the channel's gap as the claim that
-   * reserved the slot spaced it; without it, a turn keeps the spacing of its slot to the
-   * previous one (a late process then shifts later sends instead of catching up).
+   * caller calls it once the send finished). `spacingMs`: the spacing the claim reserved
+   * before this slot (unknown for a slot claimed alone).
    */
   turn(
     channelId: string,
     slot: number,
-    gapMs: number | undefined,
+    spacingMs: number | undefined,
     gate: () => Promise<Release>,
   ): Promise<Release>;
 }
@@ -62,12 +64,14 @@ export function channelPacer(): ChannelPacer {
     clearTimeout(ch.timer);
     ch.timer = undefined;
     const head = ch.queue[0]!;
-    // The channel's gap; when unknown, the spacing of the two reserved slots (at least the
-    // gap, whichever of them came first here).
-    const last = ch.last;
-    const due = last
-      ? Math.max(head.slot, last.sent + (head.gap ?? Math.abs(head.slot - last.slot)))
-      : head.slot;
+    // A slot claimed alone comes with no spacing: then the spacing of the two slots, but never
+    // less than the latest reserved, as slots of two claims are converted to local time by two
+    // answers that may have taken unlike times.
+    let due = head.slot;
+    if (ch.last) {
+      const spacing = head.spacing ?? Math.max(Math.abs(head.slot - ch.last.slot), ch.spacingSeen ?? 0);
+      due = Math.max(head.slot, ch.last.sent + spacing);
+    }
     const wait = due - Date.now();
     if (wait > 0) {
       // Woken early or by an earlier slot arriving, next() measures again.
@@ -92,11 +96,18 @@ export function channelPacer(): ChannelPacer {
   }
 
   return {
-    turn(channelId, slot, gapMs, gate) {
+    turn(channelId, slot, spacingMs, gate) {
       const turns = turnsOf(channelId);
+      if (spacingMs !== undefined) turns.spacingSeen = spacingMs;
       return new Promise<Release>((go, fail) => {
         const at = turns.queue.findIndex((w) => w.slot > slot);
-        turns.queue.splice(at === -1 ? turns.queue.length : at, 0, { slot, gap: gapMs, gate, go, fail });
+        turns.queue.splice(at === -1 ? turns.queue.length : at, 0, {
+          slot,
+          spacing: spacingMs,
+          gate,
+          go,
+          fail,
+        });
         next(turns);
       });
     },
