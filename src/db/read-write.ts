@@ -35,8 +35,17 @@ export type PlanWrites<D> = (
   stored: readonly RxDocumentData<D>[],
 ) => BulkWriteRow<D>[];
 
-/** Reads `ids`, writes what `plan` makes of them, in one transaction; resolves once stored. */
-export type ReadWrite<D> = (ids: readonly string[], plan: PlanWrites<D>, context: string) => Promise<void>;
+/**
+ * Reads `ids`, writes what `plan` makes of them, in one transaction; resolves once stored.
+ * `assumeNew`: most of them are likely not stored yet (an import into a new workspace), so on
+ * Dexie they are first planned as new and added, and only those that exist are read.
+ */
+export type ReadWrite<D> = (
+  ids: readonly string[],
+  plan: PlanWrites<D>,
+  context: string,
+  opts?: { assumeNew?: boolean },
+) => Promise<void>;
 
 interface DexieInstance<D> extends RxStorageInstance<D, unknown, unknown, unknown> {
   internals: Promise<Internals>;
@@ -76,36 +85,61 @@ export function readWrite<D>(instance: RxStorageInstance<D, unknown, unknown, un
 }
 
 function dexieReadWrite<D>(instance: DexieInstance<D>): ReadWrite<D> {
-  const { internals, changes$ } = instance;
-  const { primaryPath } = instance;
-  return async (ids, plan, context) => {
+  const { internals, changes$, primaryPath } = instance;
+  const idOf = (doc: RxDocumentData<D>) => (doc as Record<string, unknown>)[primaryPath] as string;
+  return async (ids, plan, context, opts) => {
     const { dexieDb, dexieTable, booleanIndexes } = await internals;
+    const toDexie = (rows: readonly BulkWriteRow<D>[]) =>
+      rows.map((row) => fromStorageToDexie(booleanIndexes, row.document));
     let bulk: EventBulk<unknown, unknown> | undefined;
     await dexieDb.transaction('rw', dexieTable, async () => {
-      const stored = (await getDocsInDb<D>(internals, [...ids])).filter(Boolean);
-      const writes = plan(ids, stored);
+      let added: BulkWriteRow<D>[] = [];
+      let toRead = ids;
+      if (opts?.assumeNew) {
+        // Planned as new and added: one request each; those that exist fail alone (their
+        // failure, caught, does not abort the transaction) and are read and planned again.
+        added = plan(ids, []);
+        const failed = await addNew(dexieTable, toDexie(added));
+        toRead = failed.map((position) => idOf((added[position] as BulkWriteRow<D>).document));
+        const existing = new Set(toRead);
+        added = added.filter((row) => !existing.has(idOf(row.document)));
+      }
+      const stored = toRead.length > 0 ? (await getDocsInDb<D>(internals, [...toRead])).filter(Boolean) : [];
+      const updates = toRead.length > 0 ? plan(toRead, stored) : [];
+      const writes = [...added, ...updates];
       if (writes.length === 0) return;
-      const inDb = new Map(stored.map((doc) => [(doc as Record<string, unknown>)[primaryPath], doc]));
       const categorized = categorizeBulkWriteRows<D>(
         instance,
         primaryPath as never,
-        inDb as Map<string, RxDocumentData<D>>,
+        new Map(stored.map((doc) => [idOf(doc), doc])),
         writes,
         context,
       );
       // Read in this transaction: a revision can only mismatch if `plan` is wrong.
       const [error] = categorized.errors;
       if (error) throw new Error(`${context}: ${error.documentId} failed (status ${error.status})`);
-      const rows = [...categorized.bulkInsertDocs, ...categorized.bulkUpdateDocs];
-      await dexieTable.bulkPut(rows.map((row) => fromStorageToDexie(booleanIndexes, row.document)));
+      if (updates.length > 0) await dexieTable.bulkPut(toDexie(updates));
       const newest = categorized.newestRow?.document;
       if (categorized.eventBulk.events.length > 0 && newest) {
-        bulk = {
-          ...categorized.eventBulk,
-          checkpoint: { id: (newest as Record<string, unknown>)[primaryPath], lwt: newest._meta.lwt },
-        };
+        bulk = { ...categorized.eventBulk, checkpoint: { id: idOf(newest), lwt: newest._meta.lwt } };
       }
     });
     if (bulk) changes$.next(bulk);
   };
+}
+
+/** Adds `rows`; the positions of those whose key exists already (any other failure throws). */
+async function addNew(table: Internals['dexieTable'], rows: unknown[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  try {
+    await table.bulkAdd(rows);
+    return [];
+  } catch (err) {
+    const failures = (err as { name?: string; failuresByPos?: Record<number, Error> }).failuresByPos;
+    if ((err as { name?: string }).name !== 'BulkError' || !failures) throw err;
+    const positions = Object.entries(failures);
+    const other = positions.find(([, failure]) => failure.name !== 'ConstraintError');
+    if (other) throw other[1];
+    return positions.map(([position]) => Number(position));
+  }
 }

@@ -107,9 +107,11 @@ export async function saveBatch(
   scope: Scope,
   candidates: readonly ContactCandidate[],
   assign: ImportAssignments,
+  /** Most of the import's contacts so far were new ones: they are added before being looked up. */
+  mostlyNew = false,
 ): Promise<BatchResult> {
   const { db } = scope;
-  const batch = { token: db.token, workspaceId: scope.workspace.id, candidates, assign };
+  const batch = { token: db.token, workspaceId: scope.workspace.id, candidates, assign, mostlyNew };
   const remote = asRemote(db.storage);
   // In the browser the storage worker looks up, merges and writes in one round trip.
   // Pushes wait until the batch is stored (scope.writes) rather than compete with it.
@@ -132,6 +134,7 @@ export interface ImportBatchRequest extends StorageRequest<'import-batch'> {
   workspaceId: string;
   candidates: readonly ContactCandidate[];
   assign: ImportAssignments;
+  mostlyNew?: boolean;
 }
 
 export const isImportBatchRequest = isStorageRequest<ImportBatchRequest>('import-batch');
@@ -182,7 +185,9 @@ export async function storeImportBatch(
     }
     return writes;
   };
-  await readWrite(contacts)([...byId.keys()], plan, 'pigeon-import');
+  await readWrite(contacts)([...byId.keys()], plan, 'pigeon-import', {
+    assumeNew: request.mostlyNew === true,
+  });
   const result: BatchResult = { created: 0, updated: 0, unchanged: 0, skipped: 0, changed: [] };
   for (const outcome of outcomes.values()) {
     if (!outcome.write) result[outcome.kept]++;

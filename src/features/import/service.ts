@@ -94,7 +94,9 @@ export function createImportApi(
           async save(contacts: Parameters<typeof saveBatch>[1], progress: ImportProgress): Promise<boolean> {
             if (cancelled) return false;
             onStatus(status(progress));
-            const batch = await saveBatch(scope, contacts, choice);
+            // The first batch, and any after mostly new contacts, is added before it is looked up.
+            const mostlyNew = counts.created >= counts.updated + counts.unchanged + counts.skipped;
+            const batch = await saveBatch(scope, contacts, choice, mostlyNew);
             counts.created += batch.created;
             counts.updated += batch.updated;
             counts.unchanged += batch.unchanged;
