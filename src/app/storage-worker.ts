@@ -18,7 +18,7 @@ import { dexiePages } from '../db/dexie-pages.ts';
 import type { ContactDoc } from '../db/documents.ts';
 import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
 import { contactSchema } from '../db/schemas.ts';
-import { guardQuota } from '../db/storage-full.ts';
+import { guardQuota, isStorageFull, StorageFullError } from '../db/storage-full.ts';
 import {
   checkBackupFile,
   isBackupExportRequest,
@@ -89,7 +89,11 @@ const readers: ContactReaders = {
 const handle: StorageRequestHandler = async (request, instances) => {
   if (isImportBatchRequest(request)) {
     const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
-    return storeImportBatch(contacts as Parameters<typeof storeImportBatch>[0], request);
+    // It writes past the guarded bulkWrite (one transaction, src/db/read-write.ts): a full
+    // device still reaches the page as a StorageFullError.
+    return storeImportBatch(contacts as Parameters<typeof storeImportBatch>[0], request).catch((err) => {
+      throw isStorageFull(err) ? new StorageFullError() : err;
+    });
   }
   if (isContactWindowRequest(request)) {
     const contacts = await instances.find(request.database, 'contacts', request.schemaVersion);
