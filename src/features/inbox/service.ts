@@ -34,6 +34,7 @@ import {
   domainOf,
   type MessageDoc,
 } from '../../db/documents.ts';
+import { localDocument$ } from '../../db/local-document.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
 import { checkText } from '../../domain/field-checks.ts';
 import { chatReadId } from '../../domain/ids.ts';
@@ -292,9 +293,9 @@ interface TeamEmails {
 /** The team's emails as last stored on this device, then as the server answers (stored). */
 function teamEmails(scope: Scope, client: SupabaseClient): Observable<ReadonlyMap<string, string>> {
   const id = `team-emails-${scope.workspace.id}`;
-  const stored$ = scope.db
-    .getLocal$<TeamEmails>(id)
-    .pipe(map((doc) => new Map(Object.entries(doc ? (doc.toJSON().data as TeamEmails).emails : {}))));
+  const stored$ = localDocument$<TeamEmails>(scope.db, id).pipe(
+    map((doc) => new Map(Object.entries(doc ? (doc.toJSON().data as TeamEmails).emails : {}))),
+  );
   // Offline, or refused: what is stored stays.
   const fetched$ = from(client.rpc('team_members', { p_workspace_id: scope.workspace.id })).pipe(
     switchMap(({ data, error }) => {
