@@ -21,9 +21,6 @@ addRxPlugin(RxDBLocalDocumentsPlugin);
 
 export type PigeonDatabase = RxDatabase<PigeonCollections>;
 
-// How long after a write a live query's update waits for more writes of the same burst.
-const LIVE_QUERY_BURST_MS = 50;
-
 export interface OpenDatabaseOptions {
   name: string;
   // RxDB's storages differ in their internals and settings types; the database needs neither.
@@ -41,11 +38,6 @@ export async function openPigeonDatabase(opts: OpenDatabaseOptions): Promise<Pig
     multiInstance: opts.multiInstance,
     // Live queries of a 100k-contact list are updated from the change events, not re-run.
     eventReduce: true,
-    // A live query brings itself up to date once per burst of writes, not once per write: RxDB
-    // queues one update per write (mergeMap), and during a first sync the queue of a query
-    // that updates slower than the pulls write grew without bound — 9.8 s of the page's main
-    // thread went to rxjs removing finished updates from it (inbox bench, 10,000 chats).
-    liveQueryUpdateThrottleTime: LIVE_QUERY_BURST_MS,
     localDocuments: true,
   });
   try {
