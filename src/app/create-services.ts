@@ -34,6 +34,7 @@ import { createContactsApi } from '../features/contacts/service.ts';
 import { createDiagnosticsApi } from '../features/diagnostics/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi, type ImportWorkerFactory } from '../features/import/service.ts';
+import { forgetFirstChats } from '../features/inbox/first-chats.ts';
 import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi, forgetDrafts } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
@@ -317,12 +318,14 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
           error: "Couldn't discard the waiting messages. Try again.",
         };
       }
-      // The message drafts of the user's workspaces go with their data.
-      if (remove && space)
+      // The message drafts of the user's workspaces and the inbox's kept first rows go with their data.
+      if (remove && space) {
         forgetDrafts(
           storage,
           (await space.db.workspaces.find().exec()).map((w) => w.id),
         );
+        forgetFirstChats(storage, space.db.name);
+      }
       await enqueue(async () => {
         // The space open now, should a session change since have replaced the one checked.
         const open = space$.value;
@@ -390,7 +393,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     recordSync: createRecordSyncApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,
-    inbox: createInboxApi(scopeSource, () => space$.value?.userId, client),
+    inbox: createInboxApi(scopeSource, () => space$.value?.userId, client, storage),
     imports: createImportApi(scopeSource, options.importWorker),
     campaigns: createCampaignsApi(scopeSource, {
       client,

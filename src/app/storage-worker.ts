@@ -14,7 +14,7 @@
 import { fillWithDefaultSettings, type RxDocumentData } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { DEXIE_FALSE, dexieDatabaseName, readIndexPrefix } from '../db/dexie-index-prefix.ts';
-import { dexiePages } from '../db/dexie-pages.ts';
+import { dexieChangedSince, dexiePages } from '../db/dexie-pages.ts';
 import type { ContactDoc } from '../db/documents.ts';
 import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
 import { contactSchema } from '../db/schemas.ts';
@@ -37,6 +37,7 @@ import {
 } from '../features/contacts/window.ts';
 import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
 import {
+  type FastReads,
   isMessageSearchRequest,
   type MessageStorage,
   searchStoredMessages,
@@ -86,6 +87,11 @@ const readers: ContactReaders = {
     )) as Awaited<ReturnType<ReadFirstContacts>>,
 };
 
+const messageReads: FastReads = {
+  all: (instance) => dexiePages(instance, READ_ALL_PAGE),
+  since: (instance, checkpoint, limit) => dexieChangedSince(instance, checkpoint, limit),
+};
+
 const handle: StorageRequestHandler = async (request, instances) => {
   if (isImportBatchRequest(request)) {
     const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
@@ -105,9 +111,7 @@ const handle: StorageRequestHandler = async (request, instances) => {
   }
   if (isMessageSearchRequest(request)) {
     const messages = await instances.get(request.database, 'messages', request.schemaVersion);
-    return searchStoredMessages(messages as MessageStorage, request, (instance) =>
-      dexiePages(instance, READ_ALL_PAGE),
-    );
+    return searchStoredMessages(messages as MessageStorage, request, messageReads);
   }
   if (isBackupExportRequest(request)) return packBackup(await openStorages(instances, request), request);
   if (isBackupReadRequest(request)) return checkBackupFile(await openStorages(instances, request), request);

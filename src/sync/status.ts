@@ -45,6 +45,7 @@ import {
 } from 'rxjs';
 import { WRITABLE_COLLECTIONS, type WritableCollection } from '../db/collections.ts';
 import type { PigeonDatabase } from '../db/database.ts';
+import { localDocument$ } from '../db/local-document.ts';
 
 /** What the count needs to know of an edited document. */
 export interface EditedDocument {
@@ -114,9 +115,9 @@ export class PendingChanges {
   private readonly publishing: Subscription;
 
   constructor(private readonly db: PigeonDatabase) {
-    const published$ = db
-      .getLocal$<PendingSummary>(LOCAL_ID)
-      .pipe(map((doc) => (doc ? (doc.toJSON().data as PendingSummary) : { counts: {}, records: [] })));
+    const published$ = localDocument$<PendingSummary>(db, LOCAL_ID).pipe(
+      map((doc) => (doc ? (doc.toJSON().data as PendingSummary) : { counts: {}, records: [] })),
+    );
     this.summary$ = this.live$.pipe(switchMap((live) => (live ? of(live) : published$)));
     this.publishing = this.changed
       .pipe(

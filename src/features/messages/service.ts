@@ -19,6 +19,7 @@ import type { KeyValueStorage } from '../../sync/session.ts';
 import { draftKey } from '../shared/drafts.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
+import { removeKeysStartingWith } from '../shared/storage-keys.ts';
 import type { CampaignSends, MessagesApi, QueuedSend, ThreadMessage } from './api.ts';
 
 /** WhatsApp's limit for a text message. */
@@ -406,18 +407,10 @@ function fromOutgoing(m: OutgoingMessage): ThreadMessage {
   };
 }
 
-/**
- * Removes the drafts of `workspaceIds` (a sign-out that removes the user's data). Only a
- * storage that lists its keys (Web Storage) has any to find.
- */
+/** Removes the drafts of `workspaceIds` (a sign-out that removes the user's data). */
 export function forgetDrafts(storage: KeyValueStorage, workspaceIds: readonly string[]): void {
-  const listed = storage as Partial<Pick<Storage, 'key' | 'length'>>;
-  if (typeof listed.key !== 'function' || typeof listed.length !== 'number') return;
-  const prefixes = workspaceIds.map((id) => draftKey(id, ''));
-  const keys: string[] = [];
-  for (let i = 0; i < listed.length; i++) {
-    const key = listed.key(i);
-    if (key && prefixes.some((prefix) => key.startsWith(prefix))) keys.push(key);
-  }
-  for (const key of keys) storage.removeItem(key);
+  removeKeysStartingWith(
+    storage,
+    workspaceIds.map((id) => draftKey(id, '')),
+  );
 }
