@@ -41,6 +41,7 @@ import { toAccessor } from '../features/shared/reactive.ts';
 import type { OpeningScope, Scope, ScopeSource } from '../features/shared/scope.ts';
 import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
+import { keptOnDevices } from '../features/workspace/kept-on-devices.ts';
 import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
 import { DeviceStorage } from '../sync/device-storage.ts';
@@ -178,7 +179,14 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     if (state.status === 'signed-in') {
       // Kept for good rather than evicted under pressure with changes not yet synced.
       void deviceStorage.requestPersistence();
-      space?.startSync({ client, serverUrl: connection.url, retry: options.retry ?? DEFAULT_RETRY });
+      const db = space?.db;
+      space?.startSync({
+        client,
+        serverUrl: connection.url,
+        retry: options.retry ?? DEFAULT_RETRY,
+        // Consent-gated sync: what the workspace keeps on devices is not replicated.
+        held: (workspaceId) => (db ? keptOnDevices(db, workspaceId) : of([])),
+      });
     } else {
       await space?.stopSync();
     }
@@ -396,7 +404,12 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       role$: current$.pipe(map((c) => c?.role)),
       refresh: () => space$.value?.engine?.reSync(),
     }),
-    workspaceSettings: createWorkspaceSettingsApi(scopeSource, client, () => online.online),
+    workspaceSettings: createWorkspaceSettingsApi(
+      scopeSource,
+      client,
+      () => online.online,
+      () => space$.value?.engine?.reSync(),
+    ),
     team: createTeamApi(scopeSource, { client, online: () => online.online, acceptUrl: `${appUrl}/invite` }),
     account: createAccountApi({ client, online: () => online.online, resetUrl: `${appUrl}/reset-password` }),
 

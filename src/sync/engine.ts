@@ -82,6 +82,12 @@ interface Run {
   stopped: boolean;
 }
 
+/** The current workspace's run, and what restarts it when the collections held back change. */
+interface WorkspaceRun extends Run {
+  id: string;
+  gate: Subscription;
+}
+
 const RESYNC_THROTTLE_MS = 250;
 
 /**
@@ -118,6 +124,14 @@ export interface SyncEngineOptions {
   retry: RetryPolicy;
   /** Told each replication's cycles, errors and realtime wakes (the sync panel). */
   trace?: SyncTrace;
+  /**
+   * The collections of a workspace whose edits stay on this device for now: not replicated
+   * at all. (RxDB's replication without a push would still move its upstream checkpoint past
+   * the edits, and let pulls overwrite them.) The app decides which, the engine knows no
+   * reason; a change restarts the workspace's replications, and a collection no longer held
+   * pushes everything edited meanwhile, from where its upstream checkpoint stayed.
+   */
+  held?: (workspaceId: string) => Observable<readonly WritableCollection[]>;
 }
 
 export class SyncEngine {
@@ -127,7 +141,7 @@ export class SyncEngine {
   readonly lastError$ = new BehaviorSubject<string | undefined>(undefined);
   private readonly handles$ = new BehaviorSubject<ReplicationHandle[]>([]);
   private readonly directory: Run;
-  private workspace: (Run & { id: string }) | undefined;
+  private workspace: WorkspaceRun | undefined;
   // Switches and stops run one after the other.
   private queue: Promise<void> = Promise.resolve();
   private readonly report: ReplicationReport = {
@@ -192,16 +206,48 @@ export class SyncEngine {
   switchWorkspace(workspaceId: string | undefined): Promise<void> {
     return this.enqueue(async () => {
       if (this.workspace?.id === workspaceId) return;
-      if (this.workspace) await this.stopRun(this.workspace);
+      if (this.workspace) await this.stopWorkspace(this.workspace);
       this.workspace = undefined;
       if (workspaceId === undefined) return;
-      const replications = WRITABLE_COLLECTIONS.map((table) =>
-        this.replicateWritable(table, workspaceId, true),
-      );
-      const pulled = PULLED_COLLECTIONS.map((table) => this.replicatePulled(table, workspaceId));
-      const run = this.startRun([...replications, ...pulled], workspaceId);
-      this.workspace = { ...run, id: workspaceId };
+      // One subscription: its first value starts the run, each later one restarts it.
+      let first: ((held: readonly WritableCollection[]) => void) | undefined;
+      const ready = new Promise<readonly WritableCollection[]>((resolve) => {
+        first = resolve;
+      });
+      const gate = this.held$(workspaceId).subscribe((held) => {
+        if (first) {
+          first(held);
+          first = undefined;
+          return;
+        }
+        void this.enqueue(async () => {
+          const current = this.workspace;
+          if (current?.gate !== gate) return;
+          await this.stopRun(current);
+          this.workspace = { ...this.startWorkspace(workspaceId, held), id: workspaceId, gate };
+        });
+      });
+      this.workspace = { ...this.startWorkspace(workspaceId, await ready), id: workspaceId, gate };
     });
+  }
+
+  private held$(workspaceId: string): Observable<readonly WritableCollection[]> {
+    return (this.opts.held?.(workspaceId) ?? of([])).pipe(
+      distinctUntilChanged((a, b) => a.length === b.length && a.every((table) => b.includes(table))),
+    );
+  }
+
+  private startWorkspace(workspaceId: string, held: readonly WritableCollection[]): Run {
+    const replications = WRITABLE_COLLECTIONS.filter((table) => !held.includes(table)).map((table) =>
+      this.replicateWritable(table, workspaceId, true),
+    );
+    const pulled = PULLED_COLLECTIONS.map((table) => this.replicatePulled(table, workspaceId));
+    return this.startRun([...replications, ...pulled], workspaceId);
+  }
+
+  private async stopWorkspace(run: WorkspaceRun): Promise<void> {
+    run.gate.unsubscribe();
+    await this.stopRun(run);
   }
 
   /** Pulls and pushes everything now (after a reconnect, or when the user asks). */
@@ -219,8 +265,13 @@ export class SyncEngine {
    * their replications run only while they are current.
    */
   async flush(workspaceIds: readonly string[], timeoutMs: number): Promise<void> {
-    const handles = workspaceIds.flatMap((ws) =>
-      WRITABLE_COLLECTIONS.map((table) => {
+    const held = await Promise.all(
+      workspaceIds.map((ws) =>
+        firstValueFrom(this.held$(ws), { defaultValue: [] as readonly WritableCollection[] }),
+      ),
+    );
+    const handles = workspaceIds.flatMap((ws, i) =>
+      WRITABLE_COLLECTIONS.filter((table) => !held[i]?.includes(table)).map((table) => {
         const { handle, track } = this.replicateWritable(table, ws, false);
         return { handle, tracking: track() };
       }),
@@ -239,7 +290,7 @@ export class SyncEngine {
 
   stop(): Promise<void> {
     return this.enqueue(async () => {
-      if (this.workspace) await this.stopRun(this.workspace);
+      if (this.workspace) await this.stopWorkspace(this.workspace);
       this.workspace = undefined;
       await this.stopRun(this.directory);
       this.lastError$.complete();
