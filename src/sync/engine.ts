@@ -2,7 +2,8 @@
  * The replications of one signed-in user's database:
  * - the directory (workspaces and memberships of every workspace of the user), always;
  * - contacts, groups and templates of the current workspace, both ways, and its channels,
- *   messages, pulled only; restarted on a switch.
+ *   messages, pulled only; restarted on a switch, and when the collections the app holds on
+ *   this device (`held`) change.
  * Only the leader tab replicates (RxDB's leader election; replicateRxCollection waits for
  * leadership, and the realtime channels are opened once it is won). Other tabs see the
  * results through the shared database.
@@ -214,18 +215,24 @@ export class SyncEngine {
       const ready = new Promise<readonly WritableCollection[]>((resolve) => {
         first = resolve;
       });
-      const gate = this.held$(workspaceId).subscribe((held) => {
-        if (first) {
-          first(held);
-          first = undefined;
-          return;
-        }
-        void this.enqueue(async () => {
-          const current = this.workspace;
-          if (current?.gate !== gate) return;
-          await this.stopRun(current);
-          this.workspace = { ...this.startWorkspace(workspaceId, held), id: workspaceId, gate };
-        });
+      // Ended without a value (its database closing): nothing held, the server still refuses.
+      const none = () => first?.([]);
+      const gate = this.held$(workspaceId).subscribe({
+        next: (held) => {
+          if (first) {
+            first(held);
+            first = undefined;
+            return;
+          }
+          void this.enqueue(async () => {
+            const current = this.workspace;
+            if (current?.gate !== gate) return;
+            await this.stopRun(current);
+            this.workspace = { ...this.startWorkspace(workspaceId, held), id: workspaceId, gate };
+          });
+        },
+        error: none,
+        complete: none,
       });
       this.workspace = { ...this.startWorkspace(workspaceId, await ready), id: workspaceId, gate };
     });
