@@ -41,7 +41,7 @@ import { toAccessor } from '../features/shared/reactive.ts';
 import type { OpeningScope, Scope, ScopeSource } from '../features/shared/scope.ts';
 import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
-import { keptOnDevices } from '../features/workspace/kept-on-devices.ts';
+import { keptCount, keptOnDevices } from '../features/workspace/kept-on-devices.ts';
 import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
 import { DeviceStorage } from '../sync/device-storage.ts';
@@ -308,7 +308,9 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       // user's database): the space it opens is the one to check and to close.
       await enqueue(async () => {});
       const space = space$.value;
-      const unsynced = space ? await pushPending(space) : 0;
+      // Contacts and templates kept on this device count too when its data would go.
+      const kept = space && opts.removeData === true ? await keptCount(space.db) : 0;
+      const unsynced = (space ? await pushPending(space) : 0) + kept;
       // The user's send requests still in the service worker: parked for their next sign-in
       // on this device (never sent under someone else), or dropped with their data.
       const queued = space ? await outbox.waitingFor(space.userId) : 0;

@@ -245,6 +245,7 @@ export class SyncEngine {
   }
 
   private startWorkspace(workspaceId: string, held: readonly WritableCollection[]): Run {
+    this.opts.pending.hold(workspaceId, held);
     const replications = WRITABLE_COLLECTIONS.filter((table) => !held.includes(table)).map((table) =>
       this.replicateWritable(table, workspaceId, true),
     );

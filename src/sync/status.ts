@@ -91,9 +91,14 @@ interface Entry {
   updated_at: string;
 }
 
+/** Counted edits per workspace and collection: the key of `counts`. */
+const countKey = (workspace: string, collection: WritableCollection) => `${workspace}|${collection}`;
+
 export class PendingChanges {
   private readonly waiting = new Map<string, Entry>();
   private readonly counts = new Map<string, number>();
+  /** Per workspace, the collections it keeps on this device: their edits wait for nothing. */
+  private readonly held = new Map<string, readonly WritableCollection[]>();
   private readonly records = new Set<string>();
   // Waiting contacts, those of them in `records`, and whether one was left out of it.
   private contactsWaiting = 0;
@@ -178,6 +183,21 @@ export class PendingChanges {
     );
   }
 
+  /**
+   * `workspaceId` keeps `collections` on this device (the engine does not replicate them): their
+   * edits are not waiting to sync, so they leave the counts and the records that wait. Released,
+   * the replication that starts counts what it has to push (its start scan).
+   */
+  hold(workspaceId: string, collections: readonly WritableCollection[]): void {
+    const before = this.held.get(workspaceId) ?? [];
+    if (before.length === collections.length && before.every((c) => collections.includes(c))) return;
+    if (collections.length > 0) this.held.set(workspaceId, collections);
+    else this.held.delete(workspaceId);
+    // Only a tab already counting publishes again: before its start scan its set is not whole
+    // (the published summary stands until then, and the next change applies this).
+    if (this.live$.value) this.changed.next();
+  }
+
   /** Counts `workspaceId`'s unconfirmed edits of `collection` while `replication` runs (leader only). */
   track<D extends EditedDocument>(
     collection: WritableCollection,
@@ -222,7 +242,8 @@ export class PendingChanges {
     const before = this.waiting.get(key);
     if (before) this.forget(key, before);
     this.waiting.set(key, { workspace: doc.workspace_id, updated_at: doc.updated_at });
-    this.counts.set(doc.workspace_id, (this.counts.get(doc.workspace_id) ?? 0) + 1);
+    const counted = countKey(doc.workspace_id, collection);
+    this.counts.set(counted, (this.counts.get(counted) ?? 0) + 1);
     if (collection !== 'contacts') {
       this.records.add(key);
       return;
@@ -245,7 +266,8 @@ export class PendingChanges {
 
   private forget(key: string, entry: Entry): void {
     this.waiting.delete(key);
-    this.counts.set(entry.workspace, (this.counts.get(entry.workspace) ?? 1) - 1);
+    const counted = countKey(entry.workspace, collectionOf(key));
+    this.counts.set(counted, (this.counts.get(counted) ?? 1) - 1);
     const listed = this.records.delete(key);
     if (!key.startsWith(CONTACTS_PREFIX)) return;
     if (listed) this.contactsListed -= 1;
@@ -254,9 +276,21 @@ export class PendingChanges {
   }
 
   private summary(): PendingSummary {
-    const counts = Object.fromEntries([...this.counts].filter(([, n]) => n > 0));
-    const records = [...this.records].sort();
+    const counts: Record<string, number> = {};
+    for (const [key, n] of this.counts) {
+      const [workspace, collection] = key.split('|') as [string, WritableCollection];
+      if (n > 0 && !this.isHeld(workspace, collection)) counts[workspace] = (counts[workspace] ?? 0) + n;
+    }
+    const records = [...this.records]
+      .filter(
+        (key) => this.held.size === 0 || !this.isHeld(this.waiting.get(key)?.workspace, collectionOf(key)),
+      )
+      .sort();
     return this.contactsCut ? { counts, records, contactsCut: true } : { counts, records };
+  }
+
+  private isHeld(workspace: string | undefined, collection: WritableCollection): boolean {
+    return workspace !== undefined && (this.held.get(workspace)?.includes(collection) ?? false);
   }
 
   /** Forgets the counted documents of `workspaceId`'s `collection` the server holds as they are. */
@@ -358,6 +392,10 @@ const CONTACTS_PREFIX = 'contacts|';
 
 function recordKey(collection: WritableCollection, docId: string): string {
   return `${collection}|${docId}`;
+}
+
+function collectionOf(recordKey: string): WritableCollection {
+  return recordKey.slice(0, recordKey.indexOf('|')) as WritableCollection;
 }
 
 // A failed step (e.g. the database closing under it) must not end the tracking; what it

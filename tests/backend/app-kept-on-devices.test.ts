@@ -76,8 +76,15 @@ test('kept on devices: nothing pushed, campaigns still sent; turned off: everyth
   const edited = await a.services.contacts.update(contact.value.id, { name: 'Private Patricia' });
   expect(edited.ok).toBe(true);
   await a.services.sync.syncNow();
+  // Kept edits wait for nothing: the count of changes waiting to sync leaves them out.
+  await eventually(
+    () => a.services.sync.pending(),
+    (n) => n === 0,
+  );
   expect(await onServer('contacts', contact.value.id)).toBe(false);
   expect(await onServer('templates', template.value.id)).toBe(false);
+  // Removing this device's data would lose them: the sign-out asks first.
+  expect(await a.services.signOut({ removeData: true })).toMatchObject({ signedOut: false, unsynced: 2 });
   // Pulls go on: the other device gets the group, never the contact.
   const groupsOnB = b.watch(() => b.services.groups.list());
   await eventually(groupsOnB, (list) => list.some((g) => g.id === group.value.id));

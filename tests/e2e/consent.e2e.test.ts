@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { addContact, signIn } from './app-steps.ts';
+import { addContact, signIn, waitForPending } from './app-steps.ts';
 import { useE2E } from './harness.ts';
 
 const e2e = useE2E();
@@ -76,6 +76,8 @@ describe('keep contacts and templates on this device only', () => {
       'the group is pushed',
     );
     expect(await onServer('contacts', 'phone', '+14155550191')).toBe(0);
+    // Kept, not waiting: the header counts no change waiting to sync.
+    await waitForPending(page, 0);
 
     await page.getByRole('link', { name: 'Settings' }).first().click();
     await setting.click();

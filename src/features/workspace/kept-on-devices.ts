@@ -20,3 +20,18 @@ export function keptOnDevices(
     .findOne(workspaceId)
     .$.pipe(map((doc) => (doc?.contacts_local_only ? KEPT_ON_DEVICES : [])));
 }
+
+/**
+ * The contacts and templates of the user's workspaces that keep them on devices: this device
+ * may hold their only copy, so removing its data asks first.
+ */
+export async function keptCount(db: PigeonDatabase): Promise<number> {
+  const workspaces = await db.workspaces.find({ selector: { contacts_local_only: true } }).exec();
+  const counts = await Promise.all(
+    workspaces.flatMap(({ id }) => [
+      db.contacts.count({ selector: { workspace_id: id } }).exec(),
+      db.templates.count({ selector: { workspace_id: id } }).exec(),
+    ]),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
