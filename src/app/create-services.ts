@@ -26,6 +26,7 @@ import { guardQuota } from '../db/storage-full.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
 import { signUpDefaults } from '../domain/workspace-settings.ts';
 import { createAccountApi } from '../features/account/service.ts';
+import { createBackupApi } from '../features/backup/service.ts';
 import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
 import { createCampaignsApi } from '../features/campaigns/service.ts';
 import { createChannelsApi } from '../features/channels/service.ts';
@@ -394,6 +395,7 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
 
     contacts,
     groups: createGroupsApi(scopeSource),
+    backup: createBackupApi(scopeSource),
     recordSync: createRecordSyncApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,

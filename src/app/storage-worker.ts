@@ -20,6 +20,14 @@ import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from 
 import { contactSchema } from '../db/schemas.ts';
 import { guardQuota } from '../db/storage-full.ts';
 import {
+  checkBackupFile,
+  isBackupExportRequest,
+  isBackupReadRequest,
+  openStorages,
+  packBackup,
+} from '../features/backup/storage-side.ts';
+import { answerContactsCsv, isContactsCsvRequest } from '../features/contacts/csv-export.ts';
+import {
   answerContactWindow,
   type ContactReaders,
   type ContactStorage,
@@ -87,12 +95,18 @@ const handle: StorageRequestHandler = async (request, instances) => {
     const contacts = await instances.find(request.database, 'contacts', request.schemaVersion);
     return answerContactWindow(contacts as ContactStorage | undefined, request, readers);
   }
+  if (isContactsCsvRequest(request)) {
+    const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
+    return answerContactsCsv(contacts as ContactStorage, request, readers);
+  }
   if (isMessageSearchRequest(request)) {
     const messages = await instances.get(request.database, 'messages', request.schemaVersion);
     return searchStoredMessages(messages as MessageStorage, request, (instance) =>
       dexiePages(instance, READ_ALL_PAGE),
     );
   }
+  if (isBackupExportRequest(request)) return packBackup(await openStorages(instances, request), request);
+  if (isBackupReadRequest(request)) return checkBackupFile(await openStorages(instances, request), request);
   throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
 };
 

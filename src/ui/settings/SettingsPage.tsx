@@ -11,6 +11,7 @@ import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { applyTheme, storedTheme, type ThemeChoice } from '../theme.ts';
+import { BackupPanel } from './BackupPanel.tsx';
 import { KeepOnDevicesSetting } from './KeepOnDevicesSetting.tsx';
 import { PasswordPanel } from './PasswordPanel.tsx';
 import styles from './SettingsPage.module.css';
@@ -51,6 +52,7 @@ export function SettingsPage(): JSX.Element {
           <A href="/settings/sync">sync details</A>.
         </p>
       </section>
+      <BackupPanel />
       <AppearanceSection />
       <TeamPanel />
       <PasswordPanel />
