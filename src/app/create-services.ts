@@ -43,6 +43,7 @@ import { toAccessor } from '../features/shared/reactive.ts';
 import type { OpeningScope, Scope, ScopeSource } from '../features/shared/scope.ts';
 import { createTeamApi } from '../features/team/service.ts';
 import { createTemplatesApi } from '../features/templates/service.ts';
+import { keptCount, keptOnDevices } from '../features/workspace/kept-on-devices.ts';
 import { createWorkspaceSettingsApi } from '../features/workspace/service.ts';
 import { type AsyncKeyValueStorage, authStorageKey, indexedDbAuthStorage } from '../sync/auth-storage.ts';
 import { DeviceStorage } from '../sync/device-storage.ts';
@@ -180,7 +181,14 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
     if (state.status === 'signed-in') {
       // Kept for good rather than evicted under pressure with changes not yet synced.
       void deviceStorage.requestPersistence();
-      space?.startSync({ client, serverUrl: connection.url, retry: options.retry ?? DEFAULT_RETRY });
+      const db = space?.db;
+      space?.startSync({
+        client,
+        serverUrl: connection.url,
+        retry: options.retry ?? DEFAULT_RETRY,
+        // Consent-gated sync: what the workspace keeps on devices is not replicated.
+        held: (workspaceId) => (db ? keptOnDevices(db, workspaceId) : of([])),
+      });
     } else {
       await space?.stopSync();
     }
@@ -302,7 +310,9 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       // user's database): the space it opens is the one to check and to close.
       await enqueue(async () => {});
       const space = space$.value;
-      const unsynced = space ? await pushPending(space) : 0;
+      // Contacts and templates kept on this device count too when its data would go.
+      const kept = space && opts.removeData === true ? await keptCount(space.db) : 0;
+      const unsynced = (space ? await pushPending(space) : 0) + kept;
       // The user's send requests still in the service worker: parked for their next sign-in
       // on this device (never sent under someone else), or dropped with their data.
       const queued = space ? await outbox.waitingFor(space.userId) : 0;
@@ -409,7 +419,12 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       role$: current$.pipe(map((c) => c?.role)),
       refresh: () => space$.value?.engine?.reSync(),
     }),
-    workspaceSettings: createWorkspaceSettingsApi(scopeSource, client, () => online.online),
+    workspaceSettings: createWorkspaceSettingsApi(
+      scopeSource,
+      client,
+      () => online.online,
+      () => space$.value?.engine?.reSync(),
+    ),
     team: createTeamApi(scopeSource, { client, online: () => online.online, acceptUrl: `${appUrl}/invite` }),
     account: createAccountApi({ client, online: () => online.online, resetUrl: `${appUrl}/reset-password` }),
 

@@ -32,7 +32,16 @@ export const migrationStrategies = {
     // 1 adds template_parameters: null on every campaign drafted before, as on its server row.
     1: (doc) => ({ ...doc, template_parameters: null }),
   },
-  workspaces: {},
+  workspaces: {
+    // 1 adds contacts_local_only (off) and who turned it on or off, when (never): the values every
+    // row had when the columns came, so the stored copy equals its server row.
+    1: (doc) => ({
+      ...doc,
+      contacts_local_only: false,
+      contacts_local_only_by: null,
+      contacts_local_only_at: null,
+    }),
+  },
   workspace_members: {},
   channels: {
     // 1 adds pacing, the provider's facts and the last error: dropped and pulled again, as messages (below).

@@ -116,11 +116,16 @@ export const templateSchema = replicatedSchema<TemplateDoc>({
 });
 
 export const workspaceSchema = replicatedSchema<WorkspaceDoc>({
-  version: 0,
+  // 1: whether contacts and templates stay on the members' devices, who chose it and when
+  // (optional: a server without them means off).
+  version: 1,
   properties: {
     name: { type: 'string', maxLength: 100 },
     default_country: { type: 'string', maxLength: 2 },
     time_zone: { type: 'string', maxLength: 64 },
+    contacts_local_only: { type: 'boolean' },
+    contacts_local_only_by: { type: ['string', 'null'] },
+    contacts_local_only_at: { type: ['string', 'null'] },
   },
   required: ['name', 'default_country', 'time_zone'],
 });

@@ -82,6 +82,14 @@ export interface Workspace extends ReplicatedDocument {
   default_country: CountryCode;
   /** IANA, e.g. `Europe/Berlin`. */
   time_zone: string;
+  /**
+   * Contacts and templates stay on the members' devices: never pushed, and the server refuses
+   * them (owners and admins choose; absent means off).
+   */
+  contacts_local_only?: boolean;
+  /** Who turned it on or off last, and when (the server stamps both). */
+  contacts_local_only_by?: string | null;
+  contacts_local_only_at?: string | null;
 }
 
 export type WorkspaceRole = 'owner' | 'admin' | 'agent';

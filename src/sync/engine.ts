@@ -2,7 +2,8 @@
  * The replications of one signed-in user's database:
  * - the directory (workspaces and memberships of every workspace of the user), always;
  * - contacts, groups and templates of the current workspace, both ways, and its channels,
- *   messages, pulled only; restarted on a switch.
+ *   messages, pulled only; restarted on a switch, and when the collections the app holds on
+ *   this device (`held`) change.
  * Only the leader tab replicates (RxDB's leader election; replicateRxCollection waits for
  * leadership, and the realtime channels are opened once it is won). Other tabs see the
  * results through the shared database.
@@ -82,6 +83,12 @@ interface Run {
   stopped: boolean;
 }
 
+/** The current workspace's run, and what restarts it when the collections held back change. */
+interface WorkspaceRun extends Run {
+  id: string;
+  gate: Subscription;
+}
+
 const RESYNC_THROTTLE_MS = 250;
 
 /**
@@ -118,6 +125,14 @@ export interface SyncEngineOptions {
   retry: RetryPolicy;
   /** Told each replication's cycles, errors and realtime wakes (the sync panel). */
   trace?: SyncTrace;
+  /**
+   * The collections of a workspace whose edits stay on this device for now: not replicated
+   * at all. (RxDB's replication without a push would still move its upstream checkpoint past
+   * the edits, and let pulls overwrite them.) The app decides which, the engine knows no
+   * reason; a change restarts the workspace's replications, and a collection no longer held
+   * pushes everything edited meanwhile, from where its upstream checkpoint stayed.
+   */
+  held?: (workspaceId: string) => Observable<readonly WritableCollection[]>;
 }
 
 export class SyncEngine {
@@ -127,7 +142,7 @@ export class SyncEngine {
   readonly lastError$ = new BehaviorSubject<string | undefined>(undefined);
   private readonly handles$ = new BehaviorSubject<ReplicationHandle[]>([]);
   private readonly directory: Run;
-  private workspace: (Run & { id: string }) | undefined;
+  private workspace: WorkspaceRun | undefined;
   // Switches and stops run one after the other.
   private queue: Promise<void> = Promise.resolve();
   private readonly report: ReplicationReport = {
@@ -192,16 +207,55 @@ export class SyncEngine {
   switchWorkspace(workspaceId: string | undefined): Promise<void> {
     return this.enqueue(async () => {
       if (this.workspace?.id === workspaceId) return;
-      if (this.workspace) await this.stopRun(this.workspace);
+      if (this.workspace) await this.stopWorkspace(this.workspace);
       this.workspace = undefined;
       if (workspaceId === undefined) return;
-      const replications = WRITABLE_COLLECTIONS.map((table) =>
-        this.replicateWritable(table, workspaceId, true),
-      );
-      const pulled = PULLED_COLLECTIONS.map((table) => this.replicatePulled(table, workspaceId));
-      const run = this.startRun([...replications, ...pulled], workspaceId);
-      this.workspace = { ...run, id: workspaceId };
+      // One subscription: its first value starts the run, each later one restarts it.
+      let first: ((held: readonly WritableCollection[]) => void) | undefined;
+      const ready = new Promise<readonly WritableCollection[]>((resolve) => {
+        first = resolve;
+      });
+      // Ended without a value (its database closing): nothing held, the server still refuses.
+      const none = () => first?.([]);
+      const gate = this.held$(workspaceId).subscribe({
+        next: (held) => {
+          if (first) {
+            first(held);
+            first = undefined;
+            return;
+          }
+          void this.enqueue(async () => {
+            const current = this.workspace;
+            if (current?.gate !== gate) return;
+            await this.stopRun(current);
+            this.workspace = { ...this.startWorkspace(workspaceId, held), id: workspaceId, gate };
+          });
+        },
+        error: none,
+        complete: none,
+      });
+      this.workspace = { ...this.startWorkspace(workspaceId, await ready), id: workspaceId, gate };
     });
+  }
+
+  private held$(workspaceId: string): Observable<readonly WritableCollection[]> {
+    return (this.opts.held?.(workspaceId) ?? of([])).pipe(
+      distinctUntilChanged((a, b) => a.length === b.length && a.every((table) => b.includes(table))),
+    );
+  }
+
+  private startWorkspace(workspaceId: string, held: readonly WritableCollection[]): Run {
+    this.opts.pending.hold(workspaceId, held);
+    const replications = WRITABLE_COLLECTIONS.filter((table) => !held.includes(table)).map((table) =>
+      this.replicateWritable(table, workspaceId, true),
+    );
+    const pulled = PULLED_COLLECTIONS.map((table) => this.replicatePulled(table, workspaceId));
+    return this.startRun([...replications, ...pulled], workspaceId);
+  }
+
+  private async stopWorkspace(run: WorkspaceRun): Promise<void> {
+    run.gate.unsubscribe();
+    await this.stopRun(run);
   }
 
   /** Pulls and pushes everything now (after a reconnect, or when the user asks). */
@@ -219,8 +273,13 @@ export class SyncEngine {
    * their replications run only while they are current.
    */
   async flush(workspaceIds: readonly string[], timeoutMs: number): Promise<void> {
-    const handles = workspaceIds.flatMap((ws) =>
-      WRITABLE_COLLECTIONS.map((table) => {
+    const held = await Promise.all(
+      workspaceIds.map((ws) =>
+        firstValueFrom(this.held$(ws), { defaultValue: [] as readonly WritableCollection[] }),
+      ),
+    );
+    const handles = workspaceIds.flatMap((ws, i) =>
+      WRITABLE_COLLECTIONS.filter((table) => !held[i]?.includes(table)).map((table) => {
         const { handle, track } = this.replicateWritable(table, ws, false);
         return { handle, tracking: track() };
       }),
@@ -239,7 +298,7 @@ export class SyncEngine {
 
   stop(): Promise<void> {
     return this.enqueue(async () => {
-      if (this.workspace) await this.stopRun(this.workspace);
+      if (this.workspace) await this.stopWorkspace(this.workspace);
       this.workspace = undefined;
       await this.stopRun(this.directory);
       this.lastError$.complete();

@@ -103,6 +103,8 @@ export class PendingChanges {
   private readonly waiting = new Map<string, Entry>();
   /** Waiting documents by workspace, then collection. */
   private readonly counts = new Map<string, Map<WritableCollection, number>>();
+  /** Per workspace, the collections it keeps on this device: their edits wait for nothing. */
+  private readonly held = new Map<string, readonly WritableCollection[]>();
   private readonly records = new Set<string>();
   // Waiting contacts, those of them in `records`, and whether one was left out of it.
   private contactsWaiting = 0;
@@ -195,6 +197,21 @@ export class PendingChanges {
     );
   }
 
+  /**
+   * `workspaceId` keeps `collections` on this device (the engine does not replicate them): their
+   * edits are not waiting to sync, so they leave the counts and the records that wait. Released,
+   * the replication that starts counts what it has to push (its start scan).
+   */
+  hold(workspaceId: string, collections: readonly WritableCollection[]): void {
+    const before = this.held.get(workspaceId) ?? [];
+    if (before.length === collections.length && before.every((c) => collections.includes(c))) return;
+    if (collections.length > 0) this.held.set(workspaceId, collections);
+    else this.held.delete(workspaceId);
+    // Only a tab already counting publishes again: before its start scan its set is not whole
+    // (the published summary stands until then, and the next change applies this).
+    if (this.live$.value) this.changed.next();
+  }
+
   /** Counts `workspaceId`'s unconfirmed edits of `collection` while `replication` runs (leader only). */
   track<D extends EditedDocument>(
     collection: WritableCollection,
@@ -280,13 +297,23 @@ export class PendingChanges {
     const counts: Record<string, number> = {};
     const tables: Record<string, CollectionCounts> = {};
     for (const [workspace, byCollection] of [...this.counts].sort(([a], [b]) => a.localeCompare(b))) {
-      const waiting = [...byCollection].filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b));
+      const waiting = [...byCollection]
+        .filter(([collection, n]) => n > 0 && !this.isHeld(workspace, collection))
+        .sort(([a], [b]) => a.localeCompare(b));
       if (waiting.length === 0) continue;
       counts[workspace] = waiting.reduce((sum, [, n]) => sum + n, 0);
       tables[workspace] = Object.fromEntries(waiting);
     }
-    const records = [...this.records].sort();
+    const records = [...this.records]
+      .filter(
+        (key) => this.held.size === 0 || !this.isHeld(this.waiting.get(key)?.workspace, collectionOf(key)),
+      )
+      .sort();
     return this.contactsCut ? { counts, tables, records, contactsCut: true } : { counts, tables, records };
+  }
+
+  private isHeld(workspace: string | undefined, collection: WritableCollection): boolean {
+    return workspace !== undefined && (this.held.get(workspace)?.includes(collection) ?? false);
   }
 
   /** Forgets the counted documents of `workspaceId`'s `collection` the server holds as they are. */
@@ -389,6 +416,10 @@ const CONTACTS_PREFIX = 'contacts|';
 
 function recordKey(collection: WritableCollection, docId: string): string {
   return `${collection}|${docId}`;
+}
+
+function collectionOf(recordKey: string): WritableCollection {
+  return recordKey.slice(0, recordKey.indexOf('|')) as WritableCollection;
 }
 
 // A failed step (e.g. the database closing under it) must not end the tracking; what it

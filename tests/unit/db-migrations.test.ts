@@ -11,7 +11,7 @@ import { type CollectionCreators, collectionCreators } from '../../src/db/collec
 import { openPigeonDatabase } from '../../src/db/database.ts';
 import type { TemplateDoc } from '../../src/db/documents.ts';
 import { migrationStrategies } from '../../src/db/migrations.ts';
-import { campaignSchema, messageSchema, templateSchema } from '../../src/db/schemas.ts';
+import { campaignSchema, messageSchema, templateSchema, workspaceSchema } from '../../src/db/schemas.ts';
 import { CAMPAIGN_SERVER_DEFAULTS } from '../../src/domain/campaign-commands.ts';
 import { replicationIdentifier } from '../../src/sync/engine.ts';
 
@@ -234,6 +234,48 @@ test('campaigns gain template_parameters (null) and templates their components: 
       components: null,
     });
     expect(await v1.templates.findOne(synced.id).exec()).toBeNull();
+  } finally {
+    await v1.remove();
+  }
+});
+
+test('workspaces gain contacts_local_only (off) and its stamp (none), as every server row had them', async () => {
+  const name = `migrate-${randomUUID()}`;
+  const storage = wrappedValidateAjvStorage({ storage: getRxStorageMemory() });
+  const added = ['contacts_local_only', 'contacts_local_only_by', 'contacts_local_only_at'];
+  const old = {
+    ...collectionCreators,
+    workspaces: {
+      schema: {
+        ...workspaceSchema,
+        version: 0,
+        properties: Object.fromEntries(
+          Object.entries(workspaceSchema.properties).filter(([key]) => !added.includes(key)),
+        ),
+      },
+    },
+  } as unknown as CollectionCreators;
+  const v0 = await openPigeonDatabase({ name, storage, multiInstance: false, collections: old });
+  const id = randomUUID();
+  const workspace = {
+    id,
+    workspace_id: id,
+    name: 'Bakery',
+    default_country: 'PT',
+    time_zone: 'Europe/Lisbon',
+    server_modified: '2026-12-01 10:00:00.123456+00',
+  };
+  await v0.workspaces.insert(workspace as never);
+  await v0.close();
+
+  const v1 = await openPigeonDatabase({ name, storage, multiInstance: false });
+  try {
+    expect((await v1.workspaces.findOne(id).exec())?.toMutableJSON()).toEqual({
+      ...workspace,
+      contacts_local_only: false,
+      contacts_local_only_by: null,
+      contacts_local_only_at: null,
+    });
   } finally {
     await v1.remove();
   }

@@ -10,4 +10,10 @@ export interface WorkspaceSettingsApi {
    * campaign's schedule), so they are written there and pulled back like any change.
    */
   save(settings: WorkspaceSettings): Promise<Result<WorkspaceSettings>>;
+  /**
+   * Keep contacts and templates on the members' devices only (on), or sync them (off: each
+   * device then pushes what it kept; the UI asks first). Owners and admins, online: the
+   * server records who chose it and when, and the setting reaches every device by replication.
+   */
+  keepOnDevices(on: boolean): Promise<Result>;
 }

@@ -12,8 +12,22 @@ export function createWorkspaceSettingsApi(
   source: ScopeSource,
   client: SupabaseClient,
   online: () => boolean,
+  /** Pulls now: the changed row comes back at once rather than at the next realtime wake. */
+  refresh: () => void,
 ): WorkspaceSettingsApi {
   return {
+    async keepOnDevices(on) {
+      const scope = source.current();
+      if (!scope) return NO_SCOPE;
+      if (!online()) return { ok: false, error: "You're offline: this setting is saved on the server." };
+      const { error } = await client.rpc('set_contacts_local_only', {
+        p_workspace_id: scope.workspace.id,
+        p_on: on,
+      });
+      if (error) return { ok: false, error: error.message };
+      refresh();
+      return { ok: true, value: undefined };
+    },
     async save(input) {
       const scope = source.current();
       if (!scope) return NO_SCOPE;

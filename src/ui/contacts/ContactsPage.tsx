@@ -5,6 +5,7 @@ import { isUnsynced } from '../../domain/record-sync.ts';
 import type { ContactFilter } from '../../features/contacts/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
+import { KeptOnDevicesNotice } from '../components/KeptOnDevicesNotice.tsx';
 import page from '../components/page.module.css';
 import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
 import { createDebounced, useGroupsById } from '../hooks.ts';
@@ -135,6 +136,7 @@ export function ContactsPage(): JSX.Element {
             onChange={(on) => setParams({ sync: on ? 'unsynced' : undefined }, { replace: true })}
           />
         </div>
+        <KeptOnDevicesNotice what="contacts" />
         <Show
           when={count() > 0}
           fallback={

@@ -12,6 +12,7 @@ import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { applyTheme, storedTheme, type ThemeChoice } from '../theme.ts';
 import { BackupPanel } from './BackupPanel.tsx';
+import { KeepOnDevicesSetting } from './KeepOnDevicesSetting.tsx';
 import { PasswordPanel } from './PasswordPanel.tsx';
 import styles from './SettingsPage.module.css';
 import { TeamPanel } from './TeamPanel.tsx';
@@ -35,6 +36,7 @@ export function SettingsPage(): JSX.Element {
             </Show>
           )}
         </Show>
+        <KeepOnDevicesSetting />
         <QuotaFacts />
       </section>
       <section class={classes(page.card, page.panel)} aria-labelledby="channels-heading">

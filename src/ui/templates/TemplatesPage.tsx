@@ -5,6 +5,7 @@ import type { TemplateCategory } from '../../domain/types.ts';
 import { classes } from '../class-names.ts';
 import chips from '../components/Chips.module.css';
 import controls from '../components/controls.module.css';
+import { KeptOnDevicesNotice } from '../components/KeptOnDevicesNotice.tsx';
 import page from '../components/page.module.css';
 import { SyncMark } from '../components/SyncMark.tsx';
 import { UnsyncedFilter } from '../components/UnsyncedFilter.tsx';
@@ -43,6 +44,7 @@ export function TemplatesPage(props: RouteSectionProps): JSX.Element {
           </A>
           <UnsyncedFilter checked={unsyncedOnly()} onChange={setUnsyncedOnly} />
         </div>
+        <KeptOnDevicesNotice what="templates" />
         <Show
           when={sorted().length > 0}
           fallback={
