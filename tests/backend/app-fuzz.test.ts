@@ -50,6 +50,16 @@ const REGRESSIONS: Record<string, Step[]> = {
     { t: 'tag', device: 2, slot: 0, add: false },
     { t: 'edit', device: 1, kind: 'contacts', slot: 1, field: 'name', clear: true },
   ],
+  // Seed 216 (PGlite): the restart canceled the replication while the creation's push was under
+  // way; RxDB never recorded what it wrote, so the delete merged with no base and brought the
+  // creation's name back over the rename (src/sync/push-window.ts, app-stop-mid-push.test.ts).
+  'a group deleted after a restart, beside an edit of its name elsewhere': [
+    { t: 'create', device: 1, kind: 'groups', slot: 0 },
+    { t: 'edit', device: 2, kind: 'campaigns', slot: 1, field: 'name', clear: false },
+    { t: 'restart', device: 1 },
+    { t: 'edit', device: 2, kind: 'groups', slot: 0, field: 'name', clear: false },
+    { t: 'delete', device: 1, kind: 'groups', slot: 0 },
+  ],
 };
 
 let backend: Backend;
