@@ -241,6 +241,13 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
   const messages = createMessagesApi(scopeSource, outbox, storage, client, connection.url);
   const contacts = createContactsApi(scopeSource, { client, online: () => online.online, storage });
   const stopMessages = messages.start();
+  // A delete told to no server before the app closed goes at its next start, not only at the
+  // next reconnect.
+  subscriptions.push(
+    scopeSource.scope$.pipe(filter(Boolean)).subscribe(() => {
+      if (online.online) contacts.reconnected();
+    }),
+  );
 
   const engine$ = space$.pipe(switchMap((space) => space?.engine$ ?? of(undefined)));
   const lastError$ = engine$.pipe(switchMap((engine) => engine?.lastError$ ?? of(undefined)));

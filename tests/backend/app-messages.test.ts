@@ -208,6 +208,57 @@ describe('messages', () => {
     ).toEqual([{ body: 'Stays' }]);
   });
 
+  /** A contact with one message read, then deleted and added again offline: the server never sees the delete. */
+  async function deletedUnheard(a: Device, phone: string): Promise<string> {
+    const added = await a.services.contacts.add({ phone, name: 'Old Name' });
+    const id = added.ok ? added.value.id : '';
+    await a.services.messages.send({ phone, contactId: id, body: 'Before the delete' });
+    const thread = a.watch(() => a.services.messages.thread(() => phone));
+    await eventually(thread, (t) => t.length === 1 && !t[0]!.local && t[0]!.status === 'read', 15_000);
+    a.network.set(false);
+    expect(await a.services.contacts.remove(id)).toEqual({ ok: true, value: undefined });
+    expect(await a.services.contacts.add({ phone, name: 'New Name' })).toMatchObject({ ok: true });
+    return id;
+  }
+  const visibleOnServer = (phone: string) =>
+    backend.db.query<{ body: string }>('select body from public.messages where phone = $1 and not _deleted', [
+      phone,
+    ]);
+
+  test('a delete no server heard of before the app closed is told at its next start, with no reconnect', async () => {
+    const phone = '+447400700013';
+    const a = await device();
+    await deletedUnheard(a, phone);
+    await a.close();
+    // Started again with the network up from the first moment: no offline → online change.
+    const again = await openDevice(backend, { prefix: a.prefix, storage: a.storage });
+    devices.push(again);
+    await eventually(
+      () => visibleOnServer(phone),
+      (rows) => rows.length === 0,
+      15_000,
+    );
+  });
+
+  test("a user's waiting delete is never sent with another user's session, and goes at their next sign-in", async () => {
+    const phone = '+447400700014';
+    const a = await device();
+    await deletedUnheard(a, phone);
+    await a.services.signOut();
+    a.network.set(true);
+    const other = await backend.user();
+    await signIn(a, other.email, other.password);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await visibleOnServer(phone)).toEqual([{ body: 'Before the delete' }]);
+    await a.services.signOut();
+    await signIn(a, user.email, user.password);
+    await eventually(
+      () => visibleOnServer(phone),
+      (rows) => rows.length === 0,
+      15_000,
+    );
+  });
+
   test('the draft of a conversation is kept on the device, per workspace and phone', async () => {
     const a = await device();
     a.services.messages.saveDraft('+447400700004', 'half-written');

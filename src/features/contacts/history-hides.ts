@@ -15,6 +15,9 @@ interface PendingHide {
   deletedAt: string;
 }
 
+/** invalid_parameter_value and insufficient_privilege, as hide_contact_history raises them. */
+const REFUSALS = new Set(['22023', '42501']);
+
 const keyOf = (owner: string) => `pigeon:contact-history-hides:${owner}`;
 
 function pending(storage: KeyValueStorage, owner: string): PendingHide[] {
@@ -41,8 +44,9 @@ export function historyHides(client: SupabaseClient, storage: KeyValueStorage) {
         p_contact_id: hide.contactId,
         p_deleted_at: hide.deletedAt,
       });
-      // No answer (offline, a server error): kept for the next time. A refusal is final.
-      if (error && (!error.code || error.code.startsWith('5'))) return;
+      // Only the function's own refusals are final (bad input, not a contact of this user's
+      // workspaces); anything else (offline, a server error, an expired token) waits.
+      if (error && !REFUSALS.has(error.code)) return;
       if (error)
         console.error(`pigeon: the server refused to hide a deleted contact's history: ${error.message}`);
       keep(

@@ -47,7 +47,7 @@ export function createContactsApi(
   source: ScopeSource,
   deps: ContactsDeps,
 ): ContactsApi & {
-  /** Back online: deletes whose history the server has not hidden yet are told now. */
+  /** Back online, or a user's workspace opened: deletes the server has not heard of are told now. */
   reconnected(): void;
 } {
   const hides = historyHides(deps.client, deps.storage);
