@@ -5,7 +5,7 @@
 // at all once canceled: the reopened device deleted the group with no base, the merge fell back
 // to newer-wins on every field, and the creation's name overwrote another device's later rename.
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { type Device, eventually, Network, openDevice, signIn } from './app-devices.ts';
+import { type Device, eventually, holdingNetwork, openDevice, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 
 vi.mock('solid-js', () => vi.importActual('solid-js/dist/solid.js'));
@@ -24,41 +24,6 @@ afterAll(async () => {
   await backend?.close();
 });
 
-/** A network that holds back the answer of the next push of a table until released. */
-function holdingNetwork() {
-  const network = new Network();
-  const inner = network.fetch;
-  let hold: { table: string; answered: () => void; released: Promise<void> } | undefined;
-  Object.assign(network, {
-    fetch: async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      const mine = hold;
-      const held =
-        mine !== undefined &&
-        String(input).includes('/rpc/push_changes') &&
-        typeof init?.body === 'string' &&
-        (JSON.parse(init.body) as { p_table?: unknown }).p_table === mine.table;
-      if (held) hold = undefined;
-      const response = await inner(input, init);
-      if (held) {
-        mine.answered();
-        await mine.released;
-      }
-      return response;
-    },
-  });
-  return {
-    network,
-    holdNextPush(table: string): { answered: Promise<void>; release: () => void } {
-      let answered: () => void = () => {};
-      let release: () => void = () => {};
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const whenAnswered = new Promise<void>((resolve) => (answered = resolve));
-      hold = { table, answered, released };
-      return { answered: whenAnswered, release };
-    },
-  };
-}
-
 const serverRow = async (id: string) =>
   (
     await backend.db.query<{ name: string; _deleted: boolean }>(
@@ -68,7 +33,7 @@ const serverRow = async (id: string) =>
   )[0];
 
 test('a device closed while its push is under way keeps what the push wrote as the base of its next merge', async () => {
-  const { network, holdNextPush } = holdingNetwork();
+  const { network, holdNext } = holdingNetwork();
   const here = await openDevice(backend, { network });
   const other = await openDevice(backend);
   devices.push(here, other);
@@ -76,7 +41,7 @@ test('a device closed while its push is under way keeps what the push wrote as t
   await signIn(other, user.email, user.password);
   await eventually(here.services.sync.state, (s) => s === 'idle');
 
-  const push = holdNextPush('contact_groups');
+  const push = holdNext('push_changes', 'contact_groups');
   const created = await here.services.groups.add({ name: 'Created here' });
   if (!created.ok) throw new Error(created.error);
   const { id } = created.value;
