@@ -5,7 +5,7 @@ import { Workbox } from 'workbox-window';
 import { type AppUpdate, watchForUpdates } from './app/app-update.ts';
 import { createPigeonServices } from './app/create-services.ts';
 import { workerStorage } from './app/storage-host.ts';
-import { loadRuntimeConfig } from './sync/runtime-config.ts';
+import { startingConfig } from './sync/runtime-config.ts';
 import { App } from './ui/App.tsx';
 import { applyTheme, storedTheme } from './ui/theme.ts';
 
@@ -27,8 +27,9 @@ async function boot(root: HTMLElement, update: AppUpdate | undefined): Promise<v
   // The storage worker loads and opens IndexedDB while the config is fetched: a cold open's
   // first rows wait for both.
   const { storage: rxStorage } = workerStorage();
-  // /config.json when online; offline, the one remembered from the last online start.
-  const config = await loadRuntimeConfig();
+  // The backend remembered from the last start, checked against /config.json meanwhile (a
+  // change starts the page again); the first start waits for /config.json.
+  const config = await startingConfig(() => location.reload());
   const services = createPigeonServices({
     supabase: { url: config.supabaseUrl, anonKey: config.anonKey },
     rxStorage,

@@ -14,8 +14,8 @@ import {
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { isOutboxRequest, OUTBOX_FUNCTION_PATH } from '../src/sync/outbox-protocol.ts';
-import { announceSize, handleCommand, handleUserRequest, replay } from './outbox/outbox.ts';
+import { isOutboxRequest, OUTBOX_FUNCTION_PATH, type OutboxRequest } from '../src/sync/outbox-protocol.ts';
+import { announceSize, handleCommand, handleRequests, handleUserRequest, replay } from './outbox/outbox.ts';
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<PrecacheEntry | string>;
@@ -49,15 +49,22 @@ self.addEventListener('message', (event: ExtendableMessageEvent) => {
   if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === SKIP_WAITING) {
     void self.skipWaiting();
   } else if (isOutboxRequest(data)) {
-    event.waitUntil(
-      data.type === 'outbox-status'
-        ? announceSize()
-        : data.type === 'outbox-user'
-          ? handleUserRequest(data, event.ports[0])
-          : replay(data.force ? 'force' : 'reconnect'),
-    );
+    event.waitUntil(outboxTask(data, event.ports[0]));
   }
 });
+
+function outboxTask(request: OutboxRequest, port: MessagePort | undefined): Promise<unknown> {
+  switch (request.type) {
+    case 'outbox-status':
+      return announceSize();
+    case 'outbox-user':
+      return handleUserRequest(request, port);
+    case 'outbox-requests':
+      return handleRequests(request, port);
+    case 'outbox-replay':
+      return replay(request.force ? 'force' : 'reconnect');
+  }
+}
 
 // A worker starting (the browser woke it, or a new version took over) replays what waits:
 // the `sync` event alone may come much later.

@@ -26,6 +26,7 @@ import { guardQuota } from '../db/storage-full.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../domain/backoff.ts';
 import { signUpDefaults } from '../domain/workspace-settings.ts';
 import { createAccountApi } from '../features/account/service.ts';
+import { createBackupApi } from '../features/backup/service.ts';
 import { type CampaignPreparer, defaultPreparer } from '../features/campaigns/prepare.ts';
 import { createCampaignsApi } from '../features/campaigns/service.ts';
 import { createChannelsApi } from '../features/channels/service.ts';
@@ -33,6 +34,7 @@ import { createContactsApi } from '../features/contacts/service.ts';
 import { createDiagnosticsApi } from '../features/diagnostics/service.ts';
 import { createGroupsApi } from '../features/groups/service.ts';
 import { createImportApi, type ImportWorkerFactory } from '../features/import/service.ts';
+import { forgetFirstChats } from '../features/inbox/first-chats.ts';
 import { createInboxApi } from '../features/inbox/service.ts';
 import { createMessagesApi, forgetDrafts } from '../features/messages/service.ts';
 import { createQuotaApi } from '../features/quota/service.ts';
@@ -316,12 +318,14 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
           error: "Couldn't discard the waiting messages. Try again.",
         };
       }
-      // The message drafts of the user's workspaces go with their data.
-      if (remove && space)
+      // The message drafts of the user's workspaces and the inbox's kept first rows go with their data.
+      if (remove && space) {
         forgetDrafts(
           storage,
           (await space.db.workspaces.find().exec()).map((w) => w.id),
         );
+        forgetFirstChats(storage, space.db.name);
+      }
       await enqueue(async () => {
         // The space open now, should a session change since have replaced the one checked.
         const open = space$.value;
@@ -380,14 +384,16 @@ function buildServices(options: PigeonServicesOptions, disposeRoot: () => void):
       online: () => online.online,
       pending,
       queued: () => outbox.size$.value,
+      queuedRequests: () => outbox.requests(),
     }),
 
     contacts,
     groups: createGroupsApi(scopeSource),
+    backup: createBackupApi(scopeSource),
     recordSync: createRecordSyncApi(scopeSource),
     templates: createTemplatesApi(scopeSource),
     messages,
-    inbox: createInboxApi(scopeSource, () => space$.value?.userId, client),
+    inbox: createInboxApi(scopeSource, () => space$.value?.userId, client, storage),
     imports: createImportApi(scopeSource, options.importWorker),
     campaigns: createCampaignsApi(scopeSource, {
       client,

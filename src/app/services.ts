@@ -6,6 +6,7 @@ import type { Accessor } from 'solid-js';
 import type { Result } from '../domain/result.ts';
 import type { Workspace, WorkspaceRole } from '../domain/types.ts';
 import type { AccountApi } from '../features/account/api.ts';
+import type { BackupApi } from '../features/backup/api.ts';
 import type { CampaignsApi } from '../features/campaigns/api.ts';
 import type { ChannelsApi } from '../features/channels/api.ts';
 import type { ContactsApi } from '../features/contacts/api.ts';
@@ -98,6 +99,8 @@ export interface PigeonServices {
   contacts: ContactsApi;
   groups: GroupsApi;
   templates: TemplatesApi;
+  /** Export of the workspace's data as a file and restore from one (src/features/backup). */
+  backup: BackupApi;
   /** Conversations, sending, and the service worker's queue of send commands (src/features/messages). */
   messages: MessagesApi;
   /** The shared inbox: chats, assignment, status, notes, read markers (src/features/inbox). */

@@ -14,11 +14,19 @@
 import { fillWithDefaultSettings, type RxDocumentData } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { DEXIE_FALSE, dexieDatabaseName, readIndexPrefix } from '../db/dexie-index-prefix.ts';
-import { dexiePages } from '../db/dexie-pages.ts';
+import { dexieChangedSince, dexiePages } from '../db/dexie-pages.ts';
 import type { ContactDoc } from '../db/documents.ts';
 import { exposeStorage, type MessageEndpoint, type StorageRequestHandler } from '../db/remote-storage.ts';
 import { contactSchema } from '../db/schemas.ts';
-import { guardQuota } from '../db/storage-full.ts';
+import { guardQuota, isStorageFull, StorageFullError } from '../db/storage-full.ts';
+import {
+  checkBackupFile,
+  isBackupExportRequest,
+  isBackupReadRequest,
+  openStorages,
+  packBackup,
+} from '../features/backup/storage-side.ts';
+import { answerContactsCsv, isContactsCsvRequest } from '../features/contacts/csv-export.ts';
 import {
   answerContactWindow,
   type ContactReaders,
@@ -29,6 +37,7 @@ import {
 } from '../features/contacts/window.ts';
 import { isImportBatchRequest, storeImportBatch } from '../features/import/save.ts';
 import {
+  type FastReads,
   isMessageSearchRequest,
   type MessageStorage,
   searchStoredMessages,
@@ -78,21 +87,34 @@ const readers: ContactReaders = {
     )) as Awaited<ReturnType<ReadFirstContacts>>,
 };
 
+const messageReads: FastReads = {
+  all: (instance) => dexiePages(instance, READ_ALL_PAGE),
+  since: (instance, checkpoint, limit) => dexieChangedSince(instance, checkpoint, limit),
+};
+
 const handle: StorageRequestHandler = async (request, instances) => {
   if (isImportBatchRequest(request)) {
     const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
-    return storeImportBatch(contacts as Parameters<typeof storeImportBatch>[0], request);
+    // It writes past the guarded bulkWrite (one transaction, src/db/read-write.ts): a full
+    // device still reaches the page as a StorageFullError.
+    return storeImportBatch(contacts as Parameters<typeof storeImportBatch>[0], request).catch((err) => {
+      throw isStorageFull(err) ? new StorageFullError() : err;
+    });
   }
   if (isContactWindowRequest(request)) {
     const contacts = await instances.find(request.database, 'contacts', request.schemaVersion);
     return answerContactWindow(contacts as ContactStorage | undefined, request, readers);
   }
+  if (isContactsCsvRequest(request)) {
+    const contacts = await instances.get(request.database, 'contacts', request.schemaVersion);
+    return answerContactsCsv(contacts as ContactStorage, request, readers);
+  }
   if (isMessageSearchRequest(request)) {
     const messages = await instances.get(request.database, 'messages', request.schemaVersion);
-    return searchStoredMessages(messages as MessageStorage, request, (instance) =>
-      dexiePages(instance, READ_ALL_PAGE),
-    );
+    return searchStoredMessages(messages as MessageStorage, request, messageReads);
   }
+  if (isBackupExportRequest(request)) return packBackup(await openStorages(instances, request), request);
+  if (isBackupReadRequest(request)) return checkBackupFile(await openStorages(instances, request), request);
   throw new Error(`storage worker: unknown request ${JSON.stringify(request).slice(0, 80)}`);
 };
 

@@ -34,3 +34,27 @@ export function dexiePages<D>(
     },
   };
 }
+
+/**
+ * Up to `limit` documents of `instance` written after `checkpoint`, in write order, by one
+ * IndexedDB getAll on RxDB's [_meta.lwt+id] index; undefined when it is not Dexie's. RxDB's
+ * getChangedDocumentsSince walks a cursor from the checkpoint's millisecond, through every
+ * document of a bulk write stored in that millisecond, each time it is asked.
+ */
+export async function dexieChangedSince<D>(
+  instance: unknown,
+  checkpoint: { lwt: number; id: string } | undefined,
+  limit: number,
+): Promise<RxDocumentData<D>[] | undefined> {
+  const internals = (instance as { internals?: Promise<Internals> }).internals;
+  if (typeof internals?.then !== 'function') return undefined;
+  const { dexieTable, booleanIndexes } = await internals;
+  const index = `[_meta.lwt+${dexieTable.schema.primKey.keyPath as string}]`;
+  const rows = await (checkpoint
+    ? dexieTable.where(index).above([checkpoint.lwt, checkpoint.id])
+    : dexieTable.orderBy(index)
+  )
+    .limit(limit)
+    .toArray();
+  return rows.map((row) => fromDexieToStorage(booleanIndexes, row) as RxDocumentData<D>);
+}

@@ -4,8 +4,9 @@
  * on BroadcastChannel "pigeon" (every tab shows the same number), and reads what became of
  * commands replayed while no tab listened (outbox-outcomes.ts).
  *
- * The worker's queue is per user: a tab counts its own user's requests only (`follow`), and a
- * sign-out asks how many of them wait and keeps or drops them (`waitingFor`, `drop`).
+ * The worker's queue is per user: a tab counts its own user's requests only (`follow`), a
+ * sign-out asks how many of them wait and keeps or drops them (`waitingFor`, `drop`), and the
+ * sync panel lists them, retries or discards some (`requests`, `retryRequests`, `discardRequests`).
  *
  * Where no service worker controls the page (a first visit before it took over, `vite`
  * dev mode, Node tests), a command that cannot go through stays queued in the local
@@ -20,10 +21,13 @@ import {
   isOutboxAnnouncement,
   OUTBOX_FUNCTION_PATH,
   type OutboxRequest,
+  type OutboxRequestsAnswer,
+  type OutboxRequestsRequest,
   type OutboxUserRequest,
   type OutboxWaiting,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
+  type QueuedRequest,
   type SendCommand,
 } from './outbox-protocol.ts';
 import { within } from './within.ts';
@@ -57,6 +61,12 @@ export type PostResult =
 
 const NOTHING_WAITING: OutboxWaiting = { messages: 0, launches: 0 };
 
+/** The worker's `{size}` answer to an OutboxUserRequest. */
+function sizeOf(data: unknown): number | undefined {
+  const size: unknown = (data as { size?: unknown } | null)?.size;
+  return typeof size === 'number' ? size : undefined;
+}
+
 export class OutboxClient {
   /** The followed user's requests waiting in the worker's queue. */
   readonly size$ = new BehaviorSubject(0);
@@ -65,6 +75,10 @@ export class OutboxClient {
   readonly replay$ = new BehaviorSubject<ReplayState>({ running: false });
   /** Fires when the worker recorded outcomes for the tabs to apply. */
   readonly outcomes$ = new Subject<void>();
+  /** Fires on every change of the worker's queue (a request queued, tried, sent or removed). */
+  readonly changed$ = new Subject<void>();
+  /** The campaigns whose queued launch requests a user discarded (in any tab). */
+  readonly discardedLaunches$ = new Subject<string[]>();
   private readonly channel: BroadcastChannel | undefined;
   private readonly fetch: typeof fetch;
   /** The worker's last count per user, and whose this tab shows. */
@@ -83,6 +97,7 @@ export class OutboxClient {
           this.sizes = data.sizes;
           this.waiting = data.waiting;
           this.showFollowed();
+          this.changed$.next();
           break;
         case 'outbox-replay-start':
           this.replay$.next({ running: true });
@@ -92,6 +107,9 @@ export class OutboxClient {
           break;
         case 'outbox-outcomes':
           this.outcomes$.next();
+          break;
+        case 'outbox-discarded':
+          if (data.campaigns.length > 0) this.discardedLaunches$.next(data.campaigns);
           break;
       }
     });
@@ -112,13 +130,31 @@ export class OutboxClient {
 
   /** How many of this user's requests wait in the worker (0 without one; its last count if it does not answer). */
   async waitingFor(userId: string): Promise<number> {
-    const answer = await this.askWorker({ type: 'outbox-user', user: userId, action: 'count' });
+    const answer = await this.askWorker({ type: 'outbox-user', user: userId, action: 'count' }, sizeOf);
     return answer ?? this.sizes[userId] ?? 0;
   }
 
   /** Removes this user's waiting requests unsent; resolves with how many (undefined: the worker did not answer). */
   drop(userId: string): Promise<number | undefined> {
-    return this.askWorker({ type: 'outbox-user', user: userId, action: 'drop' });
+    return this.askWorker({ type: 'outbox-user', user: userId, action: 'drop' }, sizeOf);
+  }
+
+  /** The followed user's requests in the worker's queue, in order (none without a worker or a user). */
+  async requests(): Promise<QueuedRequest[]> {
+    return (await this.askRequests('list', [])) ?? [];
+  }
+
+  /** Sends these requests of the followed user now (with their earlier ones, in order); resolves once tried. */
+  async retryRequests(keys: readonly string[]): Promise<void> {
+    await this.askRequests('retry', keys);
+  }
+
+  /**
+   * Removes these requests of the followed user unsent (the worker records their messages as
+   * not sent); resolves with those it removed (none: they had gone already; undefined: no answer).
+   */
+  discardRequests(keys: readonly string[]): Promise<QueuedRequest[] | undefined> {
+    return this.askRequests('discard', keys);
   }
 
   /** Whether a service worker handles this page's requests (and so keeps unsent commands). */
@@ -175,18 +211,35 @@ export class OutboxClient {
     this.waiting$.complete();
     this.replay$.complete();
     this.outcomes$.complete();
+    this.changed$.complete();
+    this.discardedLaunches$.complete();
   }
 
-  private askWorker(message: OutboxUserRequest): Promise<number | undefined> {
+  private askRequests(
+    action: OutboxRequestsRequest['action'],
+    keys: readonly string[],
+  ): Promise<QueuedRequest[] | undefined> {
+    const user = this.user;
+    if (!user) return Promise.resolve(undefined);
+    return this.askWorker({ type: 'outbox-requests', user, action, keys: [...keys] }, (data) => {
+      const requests = (data as Partial<OutboxRequestsAnswer> | null)?.requests;
+      return Array.isArray(requests) ? requests : undefined;
+    });
+  }
+
+  /** Posts `message` to the worker with a port and reads its answer (undefined: none, or no worker). */
+  private askWorker<T>(
+    message: OutboxUserRequest | OutboxRequestsRequest,
+    read: (data: unknown) => T | undefined,
+  ): Promise<T | undefined> {
     const container = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
     if (!container?.controller) return Promise.resolve(undefined);
     const answer = container.ready.then(
       (registration) =>
-        new Promise<number | undefined>((resolve) => {
+        new Promise<T | undefined>((resolve) => {
           const channel = new MessageChannel();
           channel.port1.onmessage = (event: MessageEvent) => {
-            const size: unknown = (event.data as { size?: unknown } | null)?.size;
-            resolve(typeof size === 'number' ? size : undefined);
+            resolve(read(event.data));
             channel.port1.close();
           };
           const worker = registration.active;

@@ -5,9 +5,10 @@
  */
 import type { CommandResult } from '../../supabase/functions/outbox/handler.ts';
 import type { TemplateSend } from '../domain/provider-template.ts';
+import type { QueuedRequest } from '../domain/queued-requests.ts';
 import type { CommandOutcome } from './outbox-outcomes.ts';
 
-export type { CommandResult };
+export type { CommandResult, QueuedRequest };
 
 /** The BroadcastChannel every tab and the worker share. */
 export const PIGEON_CHANNEL = 'pigeon';
@@ -87,7 +88,9 @@ export type OutboxAnnouncement =
   /** A replay ended: `kept` requests wait for a later one (network, 5xx, signed out). */
   | { type: 'outbox-replay-end'; delivered: number; dropped: number; kept: number; error?: string }
   /** New outcomes are in the outcome store (outbox-outcomes.ts). */
-  | { type: 'outbox-outcomes' };
+  | { type: 'outbox-outcomes' }
+  /** A user discarded requests: the launches of these campaigns will not reach the server from here. */
+  | { type: 'outbox-discarded'; user: string; campaigns: string[] };
 
 /**
  * Posted by a page signing its user out, with a MessagePort the worker answers on with
@@ -100,12 +103,31 @@ export interface OutboxUserRequest {
   action: 'count' | 'drop';
 }
 
+/**
+ * Posted by the sync panel with a MessagePort, about its user's requests: `list` them, `discard`
+ * those of `keys` (removed unsent; their messages are recorded as not sent), or `retry` them now
+ * (with the user's earlier ones, in order). The worker answers `{requests}`: for `discard` the
+ * requests it removed, otherwise the user's requests waiting after it acted.
+ */
+export interface OutboxRequestsRequest {
+  type: 'outbox-requests';
+  user: string;
+  action: 'list' | 'discard' | 'retry';
+  keys: string[];
+}
+
+/** The worker's answer to an OutboxRequestsRequest. */
+export interface OutboxRequestsAnswer {
+  requests: QueuedRequest[];
+}
+
 /** Posted by a page to the worker. */
 export type OutboxRequest =
   | { type: 'outbox-status' }
   /** "Retry now" (force: ignore backoff), or a tab that saw the network come back or signed in. */
   | { type: 'outbox-replay'; force: boolean }
-  | OutboxUserRequest;
+  | OutboxUserRequest
+  | OutboxRequestsRequest;
 
 export function isOutboxAnnouncement(data: unknown): data is OutboxAnnouncement {
   const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
@@ -113,14 +135,23 @@ export function isOutboxAnnouncement(data: unknown): data is OutboxAnnouncement 
     type === 'outbox-size' ||
     type === 'outbox-replay-start' ||
     type === 'outbox-replay-end' ||
-    type === 'outbox-outcomes'
+    type === 'outbox-outcomes' ||
+    type === 'outbox-discarded'
   );
 }
 
 export function isOutboxRequest(data: unknown): data is OutboxRequest {
   const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
-  return type === 'outbox-status' || type === 'outbox-replay' || type === 'outbox-user';
+  return (
+    type === 'outbox-status' ||
+    type === 'outbox-replay' ||
+    type === 'outbox-user' ||
+    type === 'outbox-requests'
+  );
 }
+
+/** The reason a discarded request's messages show (as a refused one's: "Not sent: …"). */
+export const DISCARDED_ERROR = 'Not sent: discarded from the send queue on this device.';
 
 /** The message ids of a request body `{commands: [...]}`. */
 export function commandIds(body: unknown): string[] {

@@ -16,6 +16,7 @@
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { BehaviorSubject, concatMap, filter, map, Subscription } from 'rxjs';
 import type { PigeonDatabase } from '../db/database.ts';
+import { localDocument$ } from '../db/local-document.ts';
 import {
   isMarkedCollection,
   issueKey,
@@ -53,8 +54,7 @@ export class RecordIssueStore {
   private readonly reading: Subscription;
 
   constructor(private readonly db: PigeonDatabase) {
-    this.reading = db
-      .getLocal$<Stored>(LOCAL_ID)
+    this.reading = localDocument$<Stored>(db, LOCAL_ID)
       .pipe(map((doc) => (doc ? (doc.toJSON().data as Stored).issues : {})))
       .subscribe((issues) => this.issues$.next(issues));
   }

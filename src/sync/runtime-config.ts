@@ -106,6 +106,14 @@ function remember(config: RuntimeConfig): void {
   }
 }
 
+function forget(): void {
+  try {
+    globalThis.localStorage?.removeItem(STORAGE_KEY);
+  } catch {
+    // Storage blocked: nothing was remembered either.
+  }
+}
+
 function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
@@ -120,10 +128,27 @@ export function loadRuntimeConfig(): Promise<RuntimeConfig> {
       remember(served.config);
       return served.config;
     }
-    // Only with no answer at all: a server that says "no config" means the build's own.
+    // Only with no answer at all: a server that says "no config" means the build's own (and
+    // the one remembered no longer applies: a start must not use it before asking).
+    if (served === 'absent') forget();
     return (served === 'unreachable' && remembered()) || buildTimeConfig();
   })();
   return pending;
+}
+
+/**
+ * The config to start with at once: the one remembered from the last start, with
+ * /config.json asked meanwhile (a cold open does not wait for a request to the server before
+ * its first rows); `changed` is called when the server now names another backend (the page
+ * starts again with it). Without one remembered, the start waits for loadRuntimeConfig.
+ */
+export async function startingConfig(changed: () => void): Promise<RuntimeConfig> {
+  const known = remembered();
+  if (!known) return loadRuntimeConfig();
+  void loadRuntimeConfig().then((config) => {
+    if (config.supabaseUrl !== known.supabaseUrl || config.anonKey !== known.anonKey) changed();
+  });
+  return known;
 }
 
 /** Forgets the memoised config (tests). */

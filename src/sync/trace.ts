@@ -1,6 +1,6 @@
 /**
  * What the sync did, for the sync panel and "Copy diagnostics": the last 500 sync events
- * (pulls, pushes, errors, realtime wakes, replays of the service worker's queue) with their
+ * (pulls, pushes, conflicts merged, errors, realtime wakes, replays of the service worker's queue) with their
  * timings, and per table the last pull, push and error. Kept in memory and, where there is
  * IndexedDB, in a small ring buffer of the user's own (`pigeon-trace-<database>`), so a
  * reload still shows what happened before it. Nothing of a row's content is kept: tables,
@@ -8,6 +8,8 @@
  *
  * The engine tells it about each replication it runs (`watch`): a replication's active
  * period is one cycle; the rows it received and sent meanwhile are that cycle's pull and push.
+ * A push that met a newer server version, merged by the collection's conflict handler, is a
+ * `conflict` event naming the record and the fields the two versions disagreed on (names only).
  */
 import { createStore, del, get, set } from 'idb-keyval';
 import { getLastCheckpointDoc } from 'rxdb';
@@ -16,7 +18,7 @@ import { describeReplicationError } from './replication.ts';
 
 export const TRACE_SIZE = 500;
 
-export type SyncEventKind = 'pull' | 'push' | 'error' | 'realtime' | 'replay';
+export type SyncEventKind = 'pull' | 'push' | 'conflict' | 'error' | 'realtime' | 'replay';
 
 export interface SyncEvent {
   /** Epoch ms when it ended. */
@@ -47,9 +49,19 @@ export interface WatchedReplication {
   received$: Observable<unknown>;
   sent$: Observable<unknown>;
   error$: Observable<unknown>;
-  /** RxDB's state of the replication (whatever its document type): where its checkpoint is kept. */
+  /** RxDB's state of the replication (whatever its document type): its checkpoint and resolved conflicts. */
   internalReplicationState?: object | undefined;
+  /** Resolves once the replication has started (its internal state exists then). */
+  startPromise?: Promise<unknown>;
 }
+
+/** What the trace reads of a resolved conflict (RxDB's RxReplicationConflict, any document type). */
+interface ResolvedConflict {
+  input: { newDocumentState: Record<string, unknown>; realMasterState: Record<string, unknown> };
+}
+
+/** Fields every document has that say nothing of what the user changed. */
+const BOOKKEEPING = new Set(['_meta', '_rev', '_attachments', 'id', 'updated_at', 'server_modified']);
 
 const KEY = 'events';
 const SAVE_EVERY_MS = 1000;
@@ -121,6 +133,22 @@ export class SyncTrace {
         this.record({ at: Date.now(), kind: 'error', table, detail: describeReplicationError(err) }),
       ),
     );
+    void replication.startPromise?.then(
+      () => {
+        const events = (
+          replication.internalReplicationState as
+            | { events?: { resolvedConflicts?: Observable<ResolvedConflict> } }
+            | undefined
+        )?.events;
+        if (subscription.closed || !events?.resolvedConflicts) return;
+        subscription.add(
+          events.resolvedConflicts.subscribe(({ input }) =>
+            this.record({ at: Date.now(), kind: 'conflict', table, detail: conflictDetail(input) }),
+          ),
+        );
+      },
+      () => undefined,
+    );
     subscription.add(() => {
       if (this.running.get(table) === replication) this.running.delete(table);
     });
@@ -186,7 +214,7 @@ export class SyncTrace {
 function tablesOf(events: readonly SyncEvent[]): Record<string, TableTrace> {
   const tables: Record<string, TableTrace> = {};
   for (const event of events) {
-    if (!event.table || event.kind === 'realtime' || event.kind === 'replay') continue;
+    if (!event.table || (event.kind !== 'pull' && event.kind !== 'push' && event.kind !== 'error')) continue;
     const table = tables[event.table] ?? {};
     tables[event.table] = table;
     if (event.kind === 'error') table.lastError = { at: event.at, message: event.detail ?? '' };
@@ -198,4 +226,17 @@ function tablesOf(events: readonly SyncEvent[]): Record<string, TableTrace> {
       };
   }
   return tables;
+}
+
+/** A merge as the event log tells it: the record and the fields its two versions disagreed on. */
+export function conflictDetail(input: ResolvedConflict['input']): string {
+  const local = input.newDocumentState;
+  const remote = input.realMasterState;
+  const fields = Object.keys({ ...local, ...remote })
+    .filter(
+      (field) => !BOOKKEEPING.has(field) && JSON.stringify(local[field]) !== JSON.stringify(remote[field]),
+    )
+    .sort();
+  const record = `record ${String(local.id ?? remote.id ?? '').slice(0, 8)}`;
+  return `${record} merged with the server's version${fields.length > 0 ? ` · ${fields.join(', ')}` : ''}`;
 }

@@ -178,6 +178,8 @@ export interface BuildAppOptions {
   env?: Record<string, string>;
   /** Show vite's output (default true). */
   verbose?: boolean;
+  /** Minify (default true); a profiling bench turns it off so function names read. */
+  minify?: boolean;
 }
 
 export const projectRoot = resolve(import.meta.dirname, '..', '..');
@@ -194,11 +196,22 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<{ outDir: st
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env, NODE_ENV: 'production' };
   for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key];
   const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir'], {
-      cwd: projectRoot,
-      env,
-      stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        vite,
+        'build',
+        '--outDir',
+        outDir,
+        '--emptyOutDir',
+        ...(opts.minify === false ? ['--minify', 'false'] : []),
+      ],
+      {
+        cwd: projectRoot,
+        env,
+        stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout?.on('data', (d: Buffer) => output.push(d));
     child.stderr?.on('data', (d: Buffer) => output.push(d));
     child.once('error', fail);

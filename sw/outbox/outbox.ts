@@ -17,7 +17,8 @@
 // metadata). A replay sends only the signed-in user's requests, with their session; the
 // others stay parked, unsent, until their user signs in again on this device (or Workbox's
 // retention drops them). Signing out asks the worker how many of the user's requests wait
-// and, as the user chooses, keeps them parked or drops them (`outbox-user`).
+// and, as the user chooses, keeps them parked or drops them (`outbox-user`). The sync panel
+// lists a user's requests, retries some now or discards them (`outbox-requests`).
 import { Queue } from 'workbox-background-sync';
 import { retryDelay } from '../../src/domain/backoff.ts';
 import {
@@ -27,10 +28,19 @@ import {
   retryAfterMs,
 } from '../../src/domain/command-replay.ts';
 import { bearerSubject } from '../../src/domain/jwt-subject.ts';
+import {
+  answerReason,
+  keysToRetry,
+  type LastAnswer,
+  type QueuedRequest,
+} from '../../src/domain/queued-requests.ts';
 import { type CommandOutcome, recordOutcomes } from '../../src/sync/outbox-outcomes.ts';
 import {
   commandIds,
+  DISCARDED_ERROR,
   type OutboxAnnouncement,
+  type OutboxRequestsAnswer,
+  type OutboxRequestsRequest,
   type OutboxUserRequest,
   outcomesOfAnswer,
   PIGEON_CHANNEL,
@@ -55,12 +65,16 @@ interface EntryMeta extends Omit<OwnedTry, 'user'>, Partial<QueuedCommands> {
   user?: string;
   /** The last try found no network: the next sign of a connection replays it at once. */
   offline: boolean;
+  /** Its id in the queue for the sync panel; absent in entries an older version queued (given one when listed). */
+  key?: string;
+  lastAnswer?: LastAnswer;
 }
 
 /**
  * Why a replay runs: `force` ("retry now") takes everything; `reconnect` (the sync event, a
  * tab that saw the network come back, the worker starting) takes what is due and what waits
- * for a network; `due` (the backoff timer) only what is due.
+ * for a network; `due` (the backoff timer) only what is due. Any mode also takes the requests
+ * the sync panel asked to retry now (their keys).
  */
 export type ReplayMode = 'force' | 'reconnect' | 'due';
 
@@ -184,11 +198,11 @@ export async function handleCommand(request: Request): Promise<Response> {
     // The page reads the answer too (its per-item results or the reason it was refused).
     return attempt.response ?? Response.json({ error: 'no answer' }, { status: 502 });
   }
-  const fresh: EntryMeta = { user, attempts: 0, notBefore: 0, offline: false };
+  const fresh: EntryMeta = { user, attempts: 0, notBefore: 0, offline: false, key: crypto.randomUUID() };
   await queue.pushRequest({
     request: stored,
     metadata: {
-      ...(attempt.verdict === 'parked' ? { ...fresh, parked: true } : nextTry(fresh, attempt)),
+      ...(attempt.verdict === 'parked' ? { ...fresh, parked: true } : await nextTry(fresh, attempt)),
       ...queuedCommandsOf(body),
     },
   });
@@ -198,7 +212,7 @@ export async function handleCommand(request: Request): Promise<Response> {
   return Response.json(answer, { status: 202 });
 }
 
-function nextTry(meta: EntryMeta, attempt: Attempt): EntryMeta {
+async function nextTry(meta: EntryMeta, attempt: Attempt): Promise<EntryMeta> {
   const attempts = meta.attempts + 1;
   const asked = retryAfterMs(attempt.response?.headers.get('retry-after') ?? null);
   const wait = asked ?? retryDelay(attempts, REPLAY_RETRY);
@@ -207,14 +221,28 @@ function nextTry(meta: EntryMeta, attempt: Attempt): EntryMeta {
     attempts,
     notBefore: Date.now() + wait,
     offline: attempt.response === undefined,
+    lastAnswer: await answerOf(attempt),
   };
 }
 
-/** What an entry carries (kept across tries so the header can count it). */
-function carriedOf(meta: EntryMeta): Partial<QueuedCommands> {
+/** The last answer as the sync panel shows it: the server's status and reason, or that none came. */
+async function answerOf(attempt: Attempt): Promise<LastAnswer> {
+  const at = Date.now();
+  const response = attempt.response;
+  if (!response) return { at, reason: 'no connection' };
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => null);
+  return { at, status: response.status, reason: answerReason(response.status, body) };
+}
+
+/** What an entry carries and is known by (kept across tries: the header counts it, the panel lists it). */
+function carriedOf(meta: EntryMeta): Partial<QueuedCommands> & Pick<EntryMeta, 'key'> {
   return {
     ...(meta.messages === undefined ? {} : { messages: meta.messages }),
     ...(meta.campaign === undefined ? {} : { campaign: meta.campaign }),
+    ...(meta.key === undefined ? {} : { key: meta.key }),
   };
 }
 
@@ -223,45 +251,46 @@ function metaOf(entry: QueueEntry): EntryMeta {
 }
 
 /** Parked requests are tried again on a reconnect or a force (a sign-in asks for one), never by the timer. */
-function isDue(meta: EntryMeta, mode: ReplayMode): boolean {
-  if (mode === 'force') return true;
+function isDue(meta: EntryMeta, mode: ReplayMode, chosen: ReadonlySet<string>): boolean {
+  if (mode === 'force' || (meta.key !== undefined && chosen.has(meta.key))) return true;
   if (meta.parked) return mode === 'reconnect';
   return meta.notBefore <= Date.now() || (mode === 'reconnect' && meta.offline);
 }
 
 const STRENGTH: Record<ReplayMode, number> = { due: 0, reconnect: 1, force: 2 };
 let running: Promise<number> | undefined;
-let next: { mode: ReplayMode; done: Promise<number> } | undefined;
+let next: { mode: ReplayMode; chosen: Set<string>; done: Promise<number> } | undefined;
 
 /**
  * Replays the queue once (one run at a time); resolves with how many requests wait still,
  * parked ones (another user's) aside. Asked for during a run, it runs once more after it
- * (the strongest mode asked for): the run under way may have looked at an entry before a
- * sign-in or a reconnection that the new request is about.
+ * (the strongest mode asked for, and every request chosen): the run under way may have looked
+ * at an entry before a sign-in or a reconnection that the new request is about.
  */
-export function replay(mode: ReplayMode): Promise<number> {
+export function replay(mode: ReplayMode, chosen: ReadonlySet<string> = new Set()): Promise<number> {
   if (!running) {
-    running = oneAtATime(() => replayOnce(mode)).finally(() => {
+    running = oneAtATime(() => replayOnce(mode, chosen)).finally(() => {
       running = undefined;
     });
     return running;
   }
   if (next) {
     if (STRENGTH[mode] > STRENGTH[next.mode]) next.mode = mode;
+    for (const key of chosen) next.chosen.add(key);
     return next.done;
   }
-  const queued = { mode, done: Promise.resolve(0) };
+  const queued = { mode, chosen: new Set(chosen), done: Promise.resolve(0) };
   queued.done = running
     .catch(() => 0)
     .then(() => {
       next = undefined;
-      return replay(queued.mode);
+      return replay(queued.mode, queued.chosen);
     });
   next = queued;
   return queued.done;
 }
 
-async function replayOnce(mode: ReplayMode): Promise<number> {
+async function replayOnce(mode: ReplayMode, chosen: ReadonlySet<string>): Promise<number> {
   const size = await queue.size();
   if (size === 0) return 0;
   announce({ type: 'outbox-replay-start', size });
@@ -280,7 +309,7 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
       dropped += 1;
       continue;
     }
-    if (held.has(user) || !isDue(meta, mode)) {
+    if (held.has(user) || !isDue(meta, mode, chosen)) {
       kept.push(entry);
       if (meta.parked) parked += 1;
       if (holdsQueue(meta)) held.add(user);
@@ -298,7 +327,7 @@ async function replayOnce(mode: ReplayMode): Promise<number> {
       held.add(user);
     } else {
       error = attempt.response ? `the server answered HTTP ${attempt.response.status}` : 'no connection';
-      const next = { ...nextTry({ ...meta, user }, attempt), ...carriedOf(meta) };
+      const next = { ...(await nextTry({ ...meta, user }, attempt)), ...carriedOf(meta) };
       kept.push({ ...entry, metadata: { ...next } });
       if (holdsQueue(next)) held.add(user);
     }
@@ -337,4 +366,88 @@ function schedule(): void {
     clearTimeout(timer);
     timer = setTimeout(() => void replay('due'), Math.max(0, due - Date.now()) + 50);
   });
+}
+
+/**
+ * The sync panel's requests about `request.user`'s entries: list them, discard some (their
+ * messages recorded as not sent, the tabs told which launches will not go), or retry some now.
+ * Answers `{requests}` on `port` (OutboxRequestsRequest says which).
+ */
+export async function handleRequests(request: OutboxRequestsRequest, port: MessagePort | undefined) {
+  const keys = new Set(request.keys);
+  let requests: QueuedRequest[];
+  if (request.action === 'discard') {
+    const removed = await oneAtATime(() => discard(request.user, keys));
+    requests = await Promise.all(removed.map((entry) => requestOf(entry)));
+    await recordOutcomes(
+      requests.flatMap((r) => r.messageIds.map((id): [string, CommandOutcome] => [id, DISCARDED])),
+    );
+    announce({ type: 'outbox-outcomes' });
+    const campaigns = [...new Set(requests.flatMap((r) => (r.campaign === undefined ? [] : [r.campaign])))];
+    announce({ type: 'outbox-discarded', user: request.user, campaigns });
+    await announceSize();
+  } else {
+    if (request.action === 'retry') {
+      const queued = (await oneAtATime(keyedEntries)).flatMap((entry) => {
+        const user = ownerOf(entry);
+        const key = metaOf(entry).key;
+        return user && key ? [{ key, user }] : [];
+      });
+      await replay('due', keysToRetry(queued, keys));
+    }
+    const entries = (await oneAtATime(keyedEntries)).filter((entry) => ownerOf(entry) === request.user);
+    requests = await Promise.all(entries.map((entry) => requestOf(entry)));
+  }
+  const answer: OutboxRequestsAnswer = { requests };
+  port?.postMessage(answer);
+}
+
+/** What a discarded request's messages became: not sent, and why. */
+const DISCARDED: CommandOutcome = { status: 'failed', error: DISCARDED_ERROR };
+
+/** Removes `user`'s entries among `keys`, unsent; answers them. */
+async function discard(user: string, keys: ReadonlySet<string>): Promise<QueueEntry[]> {
+  const kept: QueueEntry[] = [];
+  const removed: QueueEntry[] = [];
+  for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
+    const key = metaOf(entry).key;
+    if (key !== undefined && keys.has(key) && ownerOf(entry) === user) removed.push(entry);
+    else kept.push(entry);
+  }
+  for (const entry of kept.reverse()) await queue.unshiftRequest(entry);
+  return removed;
+}
+
+/** The queue's entries, in order, each with a key (an older version's entries get theirs here, once). */
+async function keyedEntries(): Promise<QueueEntry[]> {
+  const entries = await queue.getAll();
+  if (entries.every((entry) => metaOf(entry).key !== undefined)) return entries;
+  const all: QueueEntry[] = [];
+  for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
+    const meta = metaOf(entry);
+    all.push(meta.key === undefined ? { ...entry, metadata: { ...meta, key: crypto.randomUUID() } } : entry);
+  }
+  for (const entry of [...all].reverse()) await queue.unshiftRequest(entry);
+  return all;
+}
+
+/** An entry as the sync panel lists it. */
+async function requestOf(entry: QueueEntry): Promise<QueuedRequest> {
+  const meta = metaOf(entry);
+  const body = await bodyOf(entry.request);
+  const { campaign } = queuedCommandsOf(body);
+  const ids = commandIds(body);
+  return {
+    key: meta.key ?? '',
+    createdAt: entry.timestamp ?? 0,
+    attempts: meta.attempts,
+    nextTry: meta.notBefore,
+    waitsForNetwork: meta.offline,
+    parked: meta.parked === true,
+    ...(meta.lastAnswer ? { lastAnswer: meta.lastAnswer } : {}),
+    // A launch's chunk: its messages are counted, not listed (up to 500 of them).
+    messageIds: campaign === undefined ? ids : [],
+    messages: ids.length,
+    ...(campaign === undefined ? {} : { campaign }),
+  };
 }

@@ -66,6 +66,11 @@ describe('per-record sync state', () => {
     );
     expect((await eventually(markA, (m) => m.state === 'pending')).conflicts).toEqual([]);
     expect(statesA().get(id)).toBe('pending');
+    // The sync panel counts it per collection.
+    await eventually(a.services.diagnostics.pending, (p) => p.contacts === 1);
+    const facts = await a.services.diagnostics.collections();
+    expect(facts.find((c) => c.table === 'contacts')).toMatchObject({ local: 1, pending: 1 });
+    expect(facts.find((c) => c.table === 'messages')).not.toHaveProperty('pending');
 
     b.network.set(true);
     await eventually(markB, (m) => m.state === 'synced');
@@ -79,6 +84,16 @@ describe('per-record sync state', () => {
       (c) => c?.name === 'Cy from B' && c.notes === 'met at the fair' && c.email === 'cy@example.com',
     );
     expect(statesA().get(id)).toBe('conflict');
+    // The merge is in A's sync events, naming the fields the two versions disagreed on.
+    const merged = a.services.diagnostics.events().filter((e) => e.kind === 'conflict');
+    expect(merged).toEqual([
+      expect.objectContaining({
+        table: 'contacts',
+        detail: `record ${id.slice(0, 8)} merged with the server's version · email, name, notes`,
+      }),
+    ]);
+    // The merged version is pushed like any edit, and then nothing waits.
+    await eventually(a.services.diagnostics.pending, (p) => (p.contacts ?? 0) === 0);
     // The winning device merged nothing: it has nothing to tell.
     await eventually(onB, (c) => c?.notes === 'met at the fair');
     expect(markB()).toEqual({ state: 'synced', conflicts: [] });

@@ -420,6 +420,186 @@ describe('fail_outbox', () => {
   });
 });
 
+describe('fail_outbox_sends and hold_outbox_sends', () => {
+  type Answer = { outbox_id: string; status: string | null };
+  const failAll = (worker: string, failures: unknown, base = 60) =>
+    backend.db.query<Answer>('select * from public.fail_outbox_sends($1, $2::jsonb, $3)', [
+      worker,
+      JSON.stringify(failures),
+      base,
+    ]);
+  const holdAll = (worker: string, holds: unknown) =>
+    backend.db.query<Answer>('select * from public.hold_outbox_sends($1, $2::jsonb)', [
+      worker,
+      JSON.stringify(holds),
+    ]);
+  const pausedSecs = async (channelId: string) => {
+    const [row] = await backend.db.query<{ secs: number | null; status: string; reason: string | null }>(
+      `select round(extract(epoch from paused_until - now()))::int as secs, status, degraded_reason as reason
+       from public.channels where id = $1`,
+      [channelId],
+    );
+    return row!;
+  };
+
+  test("records a processor's failures in one call with fail_outbox's rules per row", async () => {
+    const channelId = await createChannel();
+    const ids = await enqueue(channelId, ['retry', 'terminal', 'throttled', 'throttled too']);
+    const claimed = await claim('fail-a', 4);
+    // One intake call: the rows are equally old, so claimed in any order. Named by message.
+    const mine = ids.map((id) => claimed.find((c) => c.message_id === id)!);
+    expect(mine.every(Boolean)).toBe(true);
+    // The 5th attempt of a retryable failure is terminal, as in fail_outbox.
+    await backend.db.query('update public.outbox_messages set attempts = 5 where id = $1', [
+      mine[1]!.outbox_id,
+    ]);
+    const otherChannel = await createChannel();
+    await enqueue(otherChannel, ['theirs']);
+    const [theirs] = await claim('fail-b', 1);
+    const failures = [
+      { id: mine[0]!.outbox_id, error: 'HTTP 503', retryable: true },
+      { id: mine[1]!.outbox_id, error: 'HTTP 503 again', retryable: true, retry_after_seconds: null },
+      { id: mine[2]!.outbox_id, error: 'HTTP 429 short', retryable: true, retry_after_seconds: 20 },
+      { id: mine[3]!.outbox_id, error: 'HTTP 429 long', retryable: true, retry_after_seconds: 40 },
+      { id: theirs!.outbox_id, error: 'not mine', retryable: false },
+    ];
+
+    const answer = await failAll('fail-a', failures, 7);
+    // In the order given.
+    expect(answer).toEqual([
+      { outbox_id: mine[0]!.outbox_id, status: 'queued' },
+      { outbox_id: mine[1]!.outbox_id, status: 'failed' },
+      { outbox_id: mine[2]!.outbox_id, status: 'queued' },
+      { outbox_id: mine[3]!.outbox_id, status: 'queued' },
+      { outbox_id: theirs!.outbox_id, status: null },
+    ]);
+    expect(await outboxRow(mine[0]!.outbox_id)).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      claimed_by: null,
+      last_error: 'HTTP 503',
+      delay: 7,
+    });
+    expect(await outboxRow(mine[1]!.outbox_id)).toMatchObject({
+      status: 'failed',
+      last_error: 'HTTP 503 again',
+    });
+    expect(await message(ids[1]!)).toMatchObject({ status: 'failed', error: 'HTTP 503 again' });
+    // A 429 refunds the attempt and pauses the channel for the longest wait named.
+    expect(await outboxRow(mine[2]!.outbox_id)).toMatchObject({ status: 'queued', attempts: 0, delay: 20 });
+    expect(await outboxRow(mine[3]!.outbox_id)).toMatchObject({ status: 'queued', attempts: 0, delay: 40 });
+    expect(await pausedSecs(channelId)).toEqual({ secs: 40, status: 'degraded', reason: 'HTTP 429 long' });
+    for (const id of [ids[0]!, ids[2]!, ids[3]!]) expect((await message(id)).status).toBe('sending');
+    // Another worker's claim is not touched, nor its channel.
+    expect(await outboxRow(theirs!.outbox_id)).toMatchObject({ status: 'sending', claimed_by: 'fail-b' });
+    expect(await pausedSecs(otherChannel)).toMatchObject({ secs: null, status: 'connected' });
+    // Reported again (the answer was lost): nothing changes, no attempt counted twice.
+    expect((await failAll('fail-a', failures.slice(0, 4))).map((r) => r.status)).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(await outboxRow(mine[0]!.outbox_id)).toMatchObject({ status: 'queued', attempts: 1 });
+  });
+
+  test("gives a processor's claims back in one call with hold_outbox's rules per row", async () => {
+    const channelId = await createChannel();
+    const ids = await enqueue(channelId, ['later', 'now']);
+    const mine = await claim('hold-a', 2);
+    const [theirs] = await (async () => {
+      await enqueue(channelId, ['theirs']);
+      return claim('hold-b', 1);
+    })();
+    const holds = [
+      { id: mine[0]!.outbox_id, error: 'channel disconnected', delay_seconds: 30 },
+      { id: mine[1]!.outbox_id, error: 'wait for this recipient' },
+      { id: theirs!.outbox_id, error: 'not mine', delay_seconds: 0 },
+    ];
+    expect(await holdAll('hold-a', holds)).toEqual([
+      { outbox_id: mine[0]!.outbox_id, status: 'queued' },
+      { outbox_id: mine[1]!.outbox_id, status: 'queued' },
+      { outbox_id: theirs!.outbox_id, status: null },
+    ]);
+    expect(await outboxRow(mine[0]!.outbox_id)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      claimed_by: null,
+      last_error: 'channel disconnected',
+      delay: 30,
+    });
+    expect(await outboxRow(mine[1]!.outbox_id)).toMatchObject({ status: 'queued', attempts: 0, delay: 0 });
+    expect(await outboxRow(theirs!.outbox_id)).toMatchObject({ status: 'sending', claimed_by: 'hold-b' });
+    for (const id of ids) expect((await message(id)).status).toBe('sending');
+    // A repeat gives back nothing more.
+    expect((await holdAll('hold-a', holds)).map((r) => r.status)).toEqual([null, null, null]);
+    expect((await outboxRow(mine[1]!.outbox_id)).attempts).toBe(0);
+  });
+
+  test('a malformed report is refused whole, naming what is wrong, and changes nothing', async () => {
+    const channelId = await createChannel();
+    await enqueue(channelId, ['kept']);
+    const [claimed] = await claim('bad-report', 1);
+    const id = claimed!.outbox_id;
+    const fail = { id, error: 'HTTP 503', retryable: true };
+    for (const [failures, reason] of [
+      [{}, /failures must be a JSON array/],
+      [[], /failures must hold 1 to 1000 entries, got 0/],
+      [[fail, { ...fail, id: 'not-a-uuid' }], /failures\[1\] must have "id": a uuid/],
+      [[fail, { id, error: '', retryable: true }], /failures\[1\] must have .* "error": a non-empty string/],
+      [[{ id, error: 'x' }], /failures\[0\] must have "retryable": true or false/],
+      [[{ ...fail, retryable: 'yes' }], /failures\[0\] must have "retryable"/],
+      [[{ ...fail, retry_after_seconds: -5 }], /failures\[0\] .* 0 to 86400/],
+      [[{ ...fail, retry_after_seconds: 1.5 }], /failures\[0\] .* 0 to 86400/],
+      [[fail, fail], /failures must name each outbox row once/],
+    ] as const) {
+      await expect(failAll('bad-report', failures)).rejects.toThrow(reason);
+    }
+    await expect(failAll('bad-report', [fail], -1)).rejects.toThrow(/backoff base must be 0 or more/);
+    await expect(failAll('', [fail])).rejects.toThrow(/worker must be 1 to 200 characters/);
+    const hold = { id, error: 'held' };
+    for (const [holds, reason] of [
+      ['nope', /holds must be a JSON array/],
+      [Array.from({ length: 1001 }, () => hold), /holds must hold 1 to 1000 entries, got 1001/],
+      [[hold, { error: 'held' }], /holds\[1\] must have "id": a uuid/],
+      [[{ ...hold, delay_seconds: '30' }], /holds\[0\] must have "delay_seconds"/],
+      [[{ ...hold, delay_seconds: 86401 }], /holds\[0\] must have "delay_seconds"/],
+      [[hold, hold], /holds must name each outbox row once/],
+    ] as const) {
+      await expect(holdAll('bad-report', holds)).rejects.toThrow(reason);
+    }
+    expect(await outboxRow(id)).toMatchObject({ status: 'sending', attempts: 1, claimed_by: 'bad-report' });
+  });
+
+  test("a member's token cannot fail or hold a claimed row, even naming its worker", async () => {
+    const channelId = await createChannel();
+    const [messageId] = await enqueue(channelId, ['target']);
+    const [claimed] = await claim('process-outbox:victim', 1);
+    const id = claimed!.outbox_id;
+    // The attacker is a member of the row's workspace and knows its id and worker.
+    for (const [fn, args] of [
+      [
+        'fail_outbox_sends',
+        { p_worker: 'process-outbox:victim', p_failures: [{ id, error: 'x', retryable: false }] },
+      ],
+      [
+        'hold_outbox_sends',
+        { p_worker: 'process-outbox:victim', p_holds: [{ id, error: 'x', delay_seconds: 86400 }] },
+      ],
+    ] as const) {
+      const { data, error } = await owner.client.rpc(fn, args);
+      expect(error?.code, fn).toBe('42501');
+      expect(data).toBeNull();
+    }
+    expect(await outboxRow(id)).toMatchObject({
+      status: 'sending',
+      attempts: 1,
+      claimed_by: 'process-outbox:victim',
+    });
+    expect(await message(messageId!)).toMatchObject({ status: 'sending', error: null });
+  });
+});
+
 describe('who may call', () => {
   test('signed-in and anonymous clients get permission denied; service_role may call', async () => {
     const id = randomUUID();
@@ -428,6 +608,8 @@ describe('who may call', () => {
       ['complete_outbox', { p_id: id, p_worker: 'evil', p_wa_message_id: 'x' }],
       ['complete_outbox_sends', { p_worker: 'evil', p_sends: [{ id, wa_message_id: 'x' }] }],
       ['fail_outbox', { p_id: id, p_worker: 'evil', p_error: 'x', p_retryable: false }],
+      ['fail_outbox_sends', { p_worker: 'evil', p_failures: [{ id, error: 'x', retryable: false }] }],
+      ['hold_outbox_sends', { p_worker: 'evil', p_holds: [{ id, error: 'x' }] }],
       ['pause_channel', { p_channel_id: id, p_until: new Date().toISOString(), p_reason: 'x' }],
     ];
     for (const client of [owner.client, backend.anon()]) {

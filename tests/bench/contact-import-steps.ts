@@ -8,6 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { buildApp, serveApp } from '../../supabase/local/serve-app.ts';
 import type { Backend } from '../backend/harness.ts';
 import { launchPersistentContext } from '../e2e/harness.ts';
+import { SHARED_WORKER_PROFILE_ARGS } from './shared-worker-profile.ts';
 
 /** Data row `i` (1-based) of a generated file: a UK mobile, so national and E.164 forms are known. */
 export function generatedPhone(i: number): string {
@@ -102,21 +103,23 @@ export async function figure(page: Page, testId: string): Promise<number> {
  */
 export async function withAppContext<T>(
   backend: Backend,
-  use: (context: BrowserContext, appUrl: string) => Promise<T>,
+  use: (context: BrowserContext, appUrl: string, userDataDir: string) => Promise<T>,
+  /** `profile`: unminified code and the browser's DevTools endpoint, for CPU profiles. */
+  opts: { profile?: boolean } = {},
 ): Promise<T> {
   const appDir = await mkdtemp(join(tmpdir(), 'pigeon-bench-app-'));
   try {
-    await buildApp({ outDir: appDir, verbose: false });
+    await buildApp({ outDir: appDir, verbose: false, minify: !opts.profile });
     const app = await serveApp({
       dir: appDir,
       runtimeConfig: { supabaseUrl: backend.url, anonKey: backend.config.anonKey },
     });
     // A profile on disk: incognito keeps IndexedDB in memory and flatters.
-    const profile = await launchPersistentContext();
+    const profile = await launchPersistentContext({ args: opts.profile ? SHARED_WORKER_PROFILE_ARGS : [] });
     try {
       profile.context.setDefaultTimeout(900_000);
       await watchLongTasks(profile.context);
-      return await use(profile.context, app.url);
+      return await use(profile.context, app.url, profile.userDataDir);
     } finally {
       await profile.close();
       await app.close();

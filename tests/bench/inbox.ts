@@ -20,7 +20,9 @@ import { signIn } from '../e2e/app-steps.ts';
 import { launchPersistentContext } from '../e2e/harness.ts';
 import { customerName, median, search, seedInbox, token } from '../e2e/inbox-steps.ts';
 import { longestTask, pageNow, watchLongTasks } from './contact-import-steps.ts';
+import { profilePage } from './page-profile.ts';
 import type { BenchResult } from './result.ts';
+import { profileSharedWorkers, SHARED_WORKER_PROFILE_ARGS } from './shared-worker-profile.ts';
 
 const FIRST_CHATS = 50;
 const SEARCHES = 15;
@@ -82,8 +84,22 @@ export async function inbox(): Promise<BenchResult> {
     dir: appDir,
     runtimeConfig: { supabaseUrl: backend.url, anonKey: backend.config.anonKey },
   });
+  // PIGEON_BENCH_PROFILE=<dir>: CPU profiles of the page and the storage worker per phase.
+  const profileDir = process.env.PIGEON_BENCH_PROFILE;
+  const profiled = async (page: Page, name: string) => {
+    if (!profileDir) return async () => undefined;
+    const workers = await profileSharedWorkers(profile.userDataDir, profileDir, name);
+    const main = await profilePage(page, profileDir, name);
+    return async () => {
+      console.log(`inbox: ${name}, main thread`, await main.stop());
+      console.log(`inbox: ${name}, storage worker`, await workers.stop());
+    };
+  };
   // A profile on disk: incognito keeps IndexedDB in memory and flatters.
-  const profile = await launchPersistentContext({ viewport: { width: 1280, height: 4400 } });
+  const profile = await launchPersistentContext({
+    viewport: { width: 1280, height: 4400 },
+    ...(profileDir ? { args: SHARED_WORKER_PROFILE_ARGS } : {}),
+  });
   try {
     const { context } = profile;
     context.setDefaultTimeout(1_800_000);
@@ -94,6 +110,7 @@ export async function inbox(): Promise<BenchResult> {
     // 1. First sync.
     const started = performance.now();
     const page = await signIn(context, app.url, user);
+    const stopSyncProfile = await profiled(page, 'first-sync');
     const from = await pageNow(page);
     await page.getByRole('link', { name: 'Inbox', exact: true }).click();
     await chatRows(page, FIRST_CHATS, 1_800_000);
@@ -103,8 +120,10 @@ export async function inbox(): Promise<BenchResult> {
     const syncTasks = await longestTask(page, from, await pageNow(page));
     const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
     const workerHeap = await storageWorkerHeap(page);
+    await stopSyncProfile();
 
     // 3. Search over every message, everything local.
+    const stopSearchProfile = await profiled(page, 'search');
     const times: number[] = [];
     for (let i = 0; i < SEARCHES; i++) {
       const chat = 1 + ((i * 7919) % chats);
@@ -120,10 +139,12 @@ export async function inbox(): Promise<BenchResult> {
           .map((e) => Math.round(e.duration)),
       [SEARCH_MEASURE, SEARCHES] as const,
     );
+    await stopSearchProfile();
     await page.close();
 
     // 2. Cold open, in the page's clock: from the app's code loaded (src/main.tsx) to the rows.
     const cold = await context.newPage();
+    const stopColdProfile = await profiled(cold, 'cold-open');
     await cold.goto(`${app.url}/inbox`);
     const shown = await cold.waitForFunction(
       (n) => {
@@ -136,6 +157,7 @@ export async function inbox(): Promise<BenchResult> {
       { polling: 'raf' },
     );
     const coldOpenMs = Number(await shown.jsonValue());
+    await stopColdProfile();
     // After a cold open the worker reads every message again (warmed by the inbox page): the
     // first search may wait for that read.
     const firstSearchAfterColdOpenMs = await search(cold, token(chats, perChat), customerName(chats), {

@@ -61,6 +61,12 @@ export async function profileSharedWorkers(
       console.log(`shared worker console.${message.params.type}: ${text}`);
       return;
     }
+    // A worker that ended (a page it served closed) took its profile with it.
+    if (message.method === 'Target.detachedFromTarget' && message.params) {
+      const gone = workers.indexOf(message.params.sessionId);
+      if (gone >= 0) workers.splice(gone, 1);
+      return;
+    }
     if (message.method !== 'Target.attachedToTarget' || !message.params) return;
     const { sessionId, targetInfo, waitingForDebugger } = message.params;
     void (async () => {

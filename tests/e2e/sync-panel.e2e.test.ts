@@ -63,6 +63,7 @@ test('the sync panel shows counts, pushes and events; diagnostics leave out toke
   const report = JSON.parse(plain) as {
     pending_changes: number;
     queued_send_requests: number;
+    send_queue: { kind: string; attempts: number; messages: number; lastAnswer?: { reason: string } }[];
     messages_waiting_or_failed: { status: string; body?: string }[];
     collections: { table: string; local: number }[];
     events: { kind: string; table?: string }[];
@@ -70,6 +71,14 @@ test('the sync panel shows counts, pushes and events; diagnostics leave out toke
   expect(plain).not.toContain(token);
   expect(plain).not.toContain('Very private body 42');
   expect(report.queued_send_requests).toBe(1);
+  expect(report.send_queue).toEqual([
+    expect.objectContaining({
+      kind: 'message',
+      messages: 1,
+      attempts: 1,
+      lastAnswer: expect.objectContaining({ reason: 'no connection' }),
+    }),
+  ]);
   expect(report.messages_waiting_or_failed).toEqual([expect.objectContaining({ status: 'queued' })]);
   expect(report.messages_waiting_or_failed[0]).not.toHaveProperty('body');
   expect(report.collections.find((c) => c.table === 'contacts')?.local).toBe(1);

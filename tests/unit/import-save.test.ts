@@ -1,67 +1,15 @@
 // Saving imported batches into a real RxDB (memory storage, schemas validated): new contacts,
 // the merge rule for existing ones, applied in one bulk write per batch, unchanged ones left
 // alone, a contact changed meanwhile merged again, and each contact written once (nothing else).
-import { randomUUID } from 'node:crypto';
-import { addRxPlugin } from 'rxdb';
-import { RxDBDevModePlugin } from 'rxdb/plugins/dev-mode';
-import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
-import { afterEach, describe, expect, test } from 'vitest';
-import { openPigeonDatabase, type PigeonDatabase } from '../../src/db/database.ts';
+import { describe, expect, test } from 'vitest';
 import type { ContactDoc } from '../../src/db/documents.ts';
 import { contactId } from '../../src/domain/ids.ts';
-import type { Workspace } from '../../src/domain/types.ts';
 import { importedContact, saveBatch } from '../../src/features/import/save.ts';
 import type { ContactCandidate } from '../../src/features/import/validate.ts';
-import type { Scope } from '../../src/features/shared/scope.ts';
-import { LocalWrites } from '../../src/sync/local-writes.ts';
-import { RecordIssueStore } from '../../src/sync/record-issues.ts';
-import { PendingChanges } from '../../src/sync/status.ts';
+import { countWrites, testWorkspace, useLocalScopes } from './local-scope.ts';
 
-addRxPlugin(RxDBDevModePlugin);
-
-const workspace: Workspace = {
-  id: randomUUID(),
-  workspace_id: '',
-  name: 'W',
-  default_country: 'GB',
-  time_zone: 'Europe/London',
-  _deleted: false,
-};
-workspace.workspace_id = workspace.id;
-
-const opened: PigeonDatabase[] = [];
-afterEach(async () => {
-  for (const db of opened.splice(0)) if (!db.closed) await db.remove();
-});
-
-async function scope(): Promise<Scope> {
-  const db = await openPigeonDatabase({
-    name: `import-${randomUUID()}`,
-    storage: wrappedValidateAjvStorage({ storage: getRxStorageMemory() }),
-    multiInstance: false,
-  });
-  opened.push(db);
-  return {
-    db,
-    pending: new PendingChanges(db),
-    issues: new RecordIssueStore(db),
-    writes: new LocalWrites(),
-    workspace,
-  };
-}
-
-/** Counts the documents written to the database from now on, in any collection or local store. */
-function countWrites(db: PigeonDatabase): () => number {
-  let written = 0;
-  const watch = db.eventBulks$.subscribe((bulk) => {
-    written += bulk.events.length;
-  });
-  return () => {
-    watch.unsubscribe();
-    return written;
-  };
-}
+const workspace = testWorkspace();
+const scope = useLocalScopes(workspace);
 
 function candidate(phone: string, patch: Partial<ContactCandidate> = {}): ContactCandidate {
   return {

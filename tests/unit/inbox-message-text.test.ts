@@ -12,8 +12,8 @@ import type { MessageDoc } from '../../src/db/documents.ts';
 import type { Workspace } from '../../src/domain/types.ts';
 import {
   chatsMatchingText,
+  type FastReads,
   type MessageStorage,
-  type ReadAll,
   searchStoredMessages,
 } from '../../src/features/inbox/message-text.ts';
 import type { Scope } from '../../src/features/shared/scope.ts';
@@ -109,6 +109,21 @@ test('finds any part of a message, in any case, and follows new messages, edits 
   expect(await chatsMatchingText(scope, 'parcel')).toEqual(new Set([a, b]));
 });
 
+test("never matches across two of a chat's messages; a chat with no piece of the query is skipped", async () => {
+  const ws = workspace();
+  const scope = await scopeOf(ws);
+  const [a, b] = [randomUUID(), randomUUID()];
+  await scope.db.messages.bulkInsert([
+    message(ws, a, 'ends with order'),
+    message(ws, a, 'number 77 starts this'),
+    message(ws, b, 'the order number 77'),
+  ]);
+  expect(await chatsMatchingText(scope, 'order number 77')).toEqual(new Set([b]));
+  expect(await chatsMatchingText(scope, 'ordernumber')).toEqual(new Set());
+  // Shorter than a piece of the filter: every chat is read.
+  expect(await chatsMatchingText(scope, '77')).toEqual(new Set([a, b]));
+});
+
 test("answers only the asked workspace's chats", async () => {
   const [mine, theirs] = [workspace(), workspace()];
   const scope = await scopeOf(mine);
@@ -143,15 +158,19 @@ test('the first read takes every message in pages where the storage offers them,
   await scope.db.messages.bulkInsert(first);
   const storage = scope.db.messages.storageInstance as MessageStorage;
   let pages = 0;
-  const readAll: ReadAll = (s) => ({
-    async *[Symbol.asyncIterator]() {
-      for (const doc of first) {
-        pages++;
-        yield await s.findDocumentsById([doc.id], true);
-      }
-    },
-  });
-  const ask = (query: string) => searchStoredMessages(storage, { workspaceId: ws.id, query }, readAll);
+  const reads: FastReads = {
+    all: (s) => ({
+      async *[Symbol.asyncIterator]() {
+        for (const doc of first) {
+          pages++;
+          yield await s.findDocumentsById([doc.id], true);
+        }
+      },
+    }),
+    // As the storage has none: RxDB's own read.
+    since: async () => undefined,
+  };
+  const ask = (query: string) => searchStoredMessages(storage, { workspaceId: ws.id, query }, reads);
   expect((await ask('first of')).sort()).toEqual([a, b].sort());
   expect(pages).toBe(2);
   await scope.db.messages.insert(message(ws, b, 'later in b'));

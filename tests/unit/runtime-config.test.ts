@@ -6,6 +6,7 @@ import {
   loadRuntimeConfig,
   parseRuntimeConfig,
   resetRuntimeConfig,
+  startingConfig,
 } from '../../src/sync/runtime-config.ts';
 import { CLI_DEFAULT_JWT_SECRET } from '../../supabase/local/config.ts';
 import { verifyJwt } from '../../supabase/local/jwt.ts';
@@ -17,6 +18,9 @@ class MemoryStorage {
   }
   setItem(k: string, v: string): void {
     this.map.set(k, v);
+  }
+  removeItem(k: string): void {
+    this.map.delete(k);
   }
 }
 
@@ -66,6 +70,36 @@ describe('loadRuntimeConfig', () => {
     resetRuntimeConfig();
     vi.stubGlobal('fetch', async () => new Response('not found', { status: 404 }));
     expect(await loadRuntimeConfig()).toEqual(buildTimeConfig());
+  });
+
+  it('a start uses the remembered config at once and is told when the server names another', async () => {
+    const first = vi.fn();
+    vi.stubGlobal('fetch', async () => json(served));
+    // Nothing remembered: the start waits for config.json.
+    expect(await startingConfig(first)).toEqual({
+      supabaseUrl: 'http://127.0.0.1:40001',
+      anonKey: 'served-key',
+    });
+    resetRuntimeConfig();
+    let answer!: (r: Response) => void;
+    vi.stubGlobal('fetch', () => new Promise<Response>((resolve) => (answer = resolve)));
+    const changed = vi.fn();
+    // Remembered: answered before config.json is.
+    expect(await startingConfig(changed)).toEqual({
+      supabaseUrl: 'http://127.0.0.1:40001',
+      anonKey: 'served-key',
+    });
+    answer(json({ ...served, supabaseUrl: 'http://127.0.0.1:40002' }));
+    await vi.waitFor(() => expect(changed).toHaveBeenCalledTimes(1));
+    expect(first).not.toHaveBeenCalled();
+    // The next start uses the new one; a server that no longer has config.json forgets it.
+    resetRuntimeConfig();
+    vi.stubGlobal('fetch', async () => new Response('not found', { status: 404 }));
+    const again = vi.fn();
+    expect((await startingConfig(again)).supabaseUrl).toBe('http://127.0.0.1:40002');
+    await vi.waitFor(() => expect(again).toHaveBeenCalledTimes(1));
+    resetRuntimeConfig();
+    expect(await startingConfig(vi.fn())).toEqual(buildTimeConfig());
   });
 
   it('offline with nothing remembered, uses the build-time config', async () => {

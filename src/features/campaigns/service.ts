@@ -84,6 +84,11 @@ export function createCampaignsApi(source: ScopeSource, deps: CampaignsDeps): Ca
   campaigns$.subscribe((list) => {
     for (const c of list) if (c.status !== 'draft') queuedLaunches.forget(c.id);
   });
+  // A launch discarded from the worker's queue (the sync panel) will not reach the server from
+  // here: the campaign is a draft again, Launch enabled, rather than "Launch queued" forever.
+  deps.outbox.discardedLaunches$.subscribe((ids) => {
+    for (const id of ids) queuedLaunches.forget(id);
+  });
 
   async function current(id: string): Promise<{ scope: Scope; campaign: Campaign } | { error: string }> {
     const scope = await awaitScope(source);

@@ -4,10 +4,11 @@ import type { ContactWindowQuery } from '../../domain/contact-index.ts';
 import type { ContactFilter } from '../../domain/contact-search.ts';
 import type { Result } from '../../domain/result.ts';
 import type { Contact } from '../../domain/types.ts';
+import type { ContactSelection, ContactsCsv } from './csv-export.ts';
 import type { ContactWindowAnswer } from './window.ts';
 
 export type { ContactWindowAnswer } from './window.ts';
-export type { ContactFilter, ContactWindowQuery };
+export type { ContactFilter, ContactSelection, ContactsCsv, ContactWindowQuery };
 
 /** Input of the contact form: the phone as typed; the id derives from workspace + E.164. */
 export interface ContactInput {
@@ -60,4 +61,6 @@ export interface ContactsApi {
    */
   update(id: string, patch: ContactPatch): Promise<Result<Contact>>;
   remove(id: string): Promise<Result>;
+  /** The contacts `selection` keeps (the list's search and filters) as a CSV file's text. */
+  exportCsv(selection: ContactSelection): Promise<Result<ContactsCsv>>;
 }

@@ -27,6 +27,7 @@ import { liveDocument } from '../shared/queries.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { ContactInput, ContactPatch, ContactsApi } from './api.ts';
+import { askContactsCsv } from './csv-export.ts';
 import { historyHides } from './history-hides.ts';
 import { type ContactWindowQuery, liveWindow } from './live-window.ts';
 import { askContactWindow } from './window.ts';
@@ -182,6 +183,16 @@ export function createContactsApi(
         void hides.deleted(scope.db.name, id, new Date().toISOString());
       }
       return removed;
+    },
+
+    async exportCsv(selection) {
+      const scope = await awaitScope(source);
+      if (!scope) return NO_SCOPE;
+      try {
+        return { ok: true, value: await askContactsCsv(scope, selection) };
+      } catch (err) {
+        return { ok: false, error: `The CSV could not be made: ${(err as Error).message}` };
+      }
     },
 
     reconnected() {

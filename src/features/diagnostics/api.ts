@@ -8,6 +8,8 @@ export interface CollectionFacts extends TableTrace {
   table: string;
   /** Documents of the current workspace on this device. */
   local: number;
+  /** Of those, waiting to be pushed (absent: a collection this device only pulls). */
+  pending?: number;
   /** The last pulled row's version and id: where the next pull starts. */
   checkpoint?: unknown;
 }
@@ -20,6 +22,8 @@ export interface DiagnosticsOptions {
 export interface DiagnosticsApi {
   /** The last 500 sync events, oldest first, live. */
   events: Accessor<readonly SyncEvent[]>;
+  /** Per collection this device pushes: its documents of the current workspace waiting to push, live. */
+  pending: Accessor<Readonly<Record<string, number>>>;
   /** Per replicated table: last pull, push and error, live. */
   tables: Accessor<Readonly<Record<string, TableTrace>>>;
   /** Counts and checkpoints read now (a count of a large collection takes a moment). */

@@ -4,8 +4,9 @@
  * size. The report is built to be pasted into a bug report: tokens are removed from every
  * string, and message text is left out unless the user ticks it.
  */
-import { type Observable, of, switchMap } from 'rxjs';
-import { PULLED_COLLECTIONS, WRITABLE_COLLECTIONS } from '../../db/collections.ts';
+import { firstValueFrom, type Observable, of, switchMap } from 'rxjs';
+import { PULLED_COLLECTIONS, WRITABLE_COLLECTIONS, type WritableCollection } from '../../db/collections.ts';
+import { type QueuedRequest, queueItems } from '../../domain/queued-requests.ts';
 import { redactDeep } from '../../domain/redact.ts';
 import type { DeviceStorage } from '../../sync/device-storage.ts';
 import type { SyncTrace } from '../../sync/trace.ts';
@@ -21,6 +22,8 @@ export interface DiagnosticsDeps {
   pending: () => number;
   /** The user's send requests waiting in the service worker. */
   queued: () => number;
+  /** Those requests, each with its tries and last answer (none without a worker). */
+  queuedRequests: () => Promise<QueuedRequest[]>;
 }
 
 /** Messages the report lists (those that wait or failed), newest first. */
@@ -37,6 +40,8 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
     if (!scope) return [];
     const tables = trace?.tables() ?? {};
     const checkpoints = (await trace?.checkpoints()) ?? {};
+    const waiting = await firstValueFrom(scope.pending.collections$(scope.workspace.id));
+    const pushed = new Set<string>(WRITABLE_COLLECTIONS);
     return Promise.all(
       [...WRITABLE_COLLECTIONS, ...PULLED_COLLECTIONS].map(async (table) => {
         // Every collection here has workspace_id; the union of their types has no common count().
@@ -51,7 +56,13 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
           .count(query)
           .exec()
           .catch(async () => (await collection.find(query).exec()).length);
-        return { table, local, ...tables[table], checkpoint: checkpoints[table] };
+        return {
+          table,
+          local,
+          ...(pushed.has(table) ? { pending: waiting[table as WritableCollection] ?? 0 } : {}),
+          ...tables[table],
+          checkpoint: checkpoints[table],
+        };
       }),
     );
   }
@@ -83,6 +94,12 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
 
   return {
     events: toAccessor(deps.trace$.pipe(switchMap((t) => t?.events$ ?? of([]))), []),
+    pending: toAccessor(
+      source.scope$.pipe(
+        switchMap((scope) => (scope ? scope.pending.collections$(scope.workspace.id) : of({}))),
+      ),
+      {},
+    ),
     tables: toAccessor(deps.trace$.pipe(switchMap((t) => t?.tables$ ?? of({}))), {}),
     collections,
 
@@ -95,6 +112,11 @@ export function createDiagnosticsApi(source: ScopeSource, deps: DiagnosticsDeps)
         workspace: scope ? { id: scope.workspace.id } : null,
         pending_changes: deps.pending(),
         queued_send_requests: deps.queued(),
+        // What each waits with; which messages it carries are in messages_waiting_or_failed.
+        send_queue: queueItems(await deps.queuedRequests()).map(({ keys, messageIds, ...item }) => ({
+          ...item,
+          requests: keys.length,
+        })),
         storage: {
           ...(await deps.storage.usage()),
           persisted: deps.storage.persisted$.value ?? null,

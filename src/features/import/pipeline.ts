@@ -1,8 +1,9 @@
 /**
  * A chosen file, from bytes to contacts ready to save: read (CSV/TSV, vCard or .xlsx), map,
  * validate and dedupe, streaming, handing accepted contacts on in batches. The one who saves
- * (the page, where RxDB lives) answers each batch before the next is read, so a 100,000-row
- * file is never all in memory and Cancel takes effect at a batch boundary.
+ * (the page, through the storage worker) answers each batch before the next is handed on, while
+ * the next is read, so a 100,000-row file is never all in memory and Cancel takes effect at a
+ * batch boundary.
  */
 import { type CsvRow, readCsv } from './csv.ts';
 import { decodeStream, type TextEncodingName } from './encoding.ts';
@@ -130,7 +131,7 @@ export interface ImportRequest {
 export interface ImportSink {
   /**
    * Saves one batch; resolves to false to stop (Cancel). Resolving means the batch is saved:
-   * nothing is read past a batch until it is.
+   * the next batch is read meanwhile, but none is handed on until this one is.
    */
   save(contacts: ContactCandidate[], progress: ImportProgress): Promise<boolean>;
   progress(progress: ImportProgress): void;
@@ -184,8 +185,17 @@ export async function runImport(
     cancelled ||= signal?.aborted === true;
     return cancelled;
   };
+  // The batch being saved: the next one is read and validated meanwhile (the two threads
+  // overlap), and handed on only once it is saved, so batches stay in order, one at a time.
+  let saving: Promise<void> = Promise.resolve();
   const save = async (batch: ContactCandidate[]): Promise<void> => {
-    if (batch.length > 0 && !stopped() && !(await sink.save(batch, { ...progress }))) cancelled = true;
+    await saving;
+    if (batch.length === 0 || stopped()) return;
+    saving = sink.save(batch, { ...progress }).then((more) => {
+      if (!more) cancelled = true;
+    });
+    // Its failure is thrown where it is awaited (the next save, or the end).
+    saving.catch(() => undefined);
   };
 
   for await (const batch of readSource(file, kind, () => undefined)) {
@@ -234,6 +244,7 @@ export async function runImport(
     }
   }
   await save(pending);
+  await saving;
   if (!stopped()) sink.progress({ ...progress });
   problems.sort((a, b) => a.line - b.line);
   return {

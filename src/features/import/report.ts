@@ -3,6 +3,7 @@
  * the reason and the row as read. Opened in a spreadsheet, so every cell is escaped (RFC 4180)
  * and cells that a spreadsheet would run as a formula are neutralised.
  */
+import { toCsv } from '../../domain/csv-write.ts';
 
 /** A row of the file that was not imported. */
 export interface ReportedRow {
@@ -12,21 +13,6 @@ export interface ReportedRow {
   reason: string;
   /** The row as read, by column. */
   raw: Record<string, string>;
-}
-
-// A leading = + - @ makes Excel, LibreOffice and Google Sheets read a formula (CSV injection);
-// tab and carriage return can hide one. A leading apostrophe shows the text as typed instead.
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One cell: neutralised if it would start a formula, quoted if it holds a quote, comma or line break. */
-export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-/** A CSV document: a BOM so Excel reads it as UTF-8, CRLF line ends as RFC 4180 has them. */
-export function toCsv(rows: readonly (readonly string[])[]): string {
-  return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 /**

@@ -9,14 +9,15 @@
  *
  * A batch is one lookup of its phones, the merge and one bulk write of its new and updated
  * contacts (each document written whole, never in part, and once), all where the storage is:
- * inside the storage worker in the browser (one round trip, src/app/storage-worker.ts),
- * in-process where RxDB runs in Node. The replication pushes them like any edit, once the batch
- * is stored (scope.writes), and the header counts them meanwhile (src/sync/status.ts, from the
- * replication's own state).
+ * inside the storage worker in the browser (one round trip, src/app/storage-worker.ts, and one
+ * IndexedDB transaction, src/db/read-write.ts), in-process where RxDB runs in Node. The
+ * replication pushes them like any edit once the import is stored (scope.writes), and the
+ * header counts them meanwhile (src/sync/status.ts, from the replication's own state).
  */
 
-import { createRevision, now, type RxDocumentData, type RxStorageInstance } from 'rxdb';
+import { type BulkWriteRow, createRevision, now, type RxDocumentData, type RxStorageInstance } from 'rxdb';
 import type { ContactDoc } from '../../db/documents.ts';
+import { readWrite } from '../../db/read-write.ts';
 import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
 import { type ExistingPolicy, type FieldChange, mergeImported } from '../../domain/import-merge.ts';
@@ -106,9 +107,11 @@ export async function saveBatch(
   scope: Scope,
   candidates: readonly ContactCandidate[],
   assign: ImportAssignments,
+  /** Most of the import's contacts so far were new ones: they are added before being looked up. */
+  mostlyNew = false,
 ): Promise<BatchResult> {
   const { db } = scope;
-  const batch = { token: db.token, workspaceId: scope.workspace.id, candidates, assign };
+  const batch = { token: db.token, workspaceId: scope.workspace.id, candidates, assign, mostlyNew };
   const remote = asRemote(db.storage);
   // In the browser the storage worker looks up, merges and writes in one round trip.
   // Pushes wait until the batch is stored (scope.writes) rather than compete with it.
@@ -131,92 +134,69 @@ export interface ImportBatchRequest extends StorageRequest<'import-batch'> {
   workspaceId: string;
   candidates: readonly ContactCandidate[];
   assign: ImportAssignments;
+  mostlyNew?: boolean;
 }
 
 export const isImportBatchRequest = isStorageRequest<ImportBatchRequest>('import-batch');
 
-// A contact another tab changes between our read and our write fails the write (409); it is
-// merged again onto what it then holds. Three rounds make a stalemate a clear error.
-const ATTEMPTS = 3;
-
 type ContactStorage = RxStorageInstance<ContactDoc, unknown, unknown, unknown>;
+
+/** What the import does with one candidate, as last planned (the plan that was written). */
+type Outcome =
+  | { write: BulkWriteRow<ContactDoc>; change?: ContactChanges }
+  | { write?: undefined; kept: 'unchanged' | 'skipped' };
 
 export async function storeImportBatch(
   contacts: ContactStorage,
   request: Omit<ImportBatchRequest, 'kind' | 'database' | 'schemaVersion'>,
 ): Promise<BatchResult> {
-  const result: BatchResult = { created: 0, updated: 0, unchanged: 0, skipped: 0, changed: [] };
-  let todo = request.candidates;
-  for (let attempt = 1; todo.length > 0; attempt++) {
-    if (attempt > ATTEMPTS) {
-      throw new Error(
-        `saving contacts: ${todo.length} kept changing while being saved (first: ${todo[0]?.id})`,
+  const byId = new Map(request.candidates.map((c) => [c.id, c]));
+  const outcomes = new Map<string, Outcome>();
+  const plan = (ids: readonly string[], found: readonly RxDocumentData<ContactDoc>[]) => {
+    const stored = new Map(found.map((doc) => [doc.id, doc]));
+    const time = Date.now();
+    const lwt = now();
+    const writes: BulkWriteRow<ContactDoc>[] = [];
+    for (const id of ids) {
+      const candidate = byId.get(id);
+      if (!candidate) continue;
+      const previous = stored.get(id);
+      // Deleted ones too: importing a deleted contact's phone brings it back, written over it.
+      const current = previous && !previous._deleted ? contactOf(previous) : undefined;
+      const merged = imported(current, candidate, request.assign, request.workspaceId, time);
+      if (!merged) {
+        outcomes.set(id, { kept: current && request.assign.existing === 'skip' ? 'skipped' : 'unchanged' });
+        continue;
+      }
+      const { doc, changes } = merged;
+      const document: RxDocumentData<ContactDoc> = {
+        ...doc,
+        _deleted: false,
+        _attachments: {},
+        _meta: { ...previous?._meta, lwt },
+        _rev: createRevision(request.token, previous),
+      };
+      const write = previous ? { previous, document } : { document };
+      writes.push(write);
+      outcomes.set(
+        id,
+        current ? { write, change: { id, phone: doc.phone, name: current.name, changes } } : { write },
       );
     }
-    todo = await writeOnce(contacts, request, todo, result);
-  }
-  return result;
-}
-
-/** One round: adds what it wrote to `result`, returns the candidates whose contact changed under it. */
-async function writeOnce(
-  contacts: ContactStorage,
-  request: Omit<ImportBatchRequest, 'kind' | 'database' | 'schemaVersion'>,
-  candidates: readonly ContactCandidate[],
-  result: BatchResult,
-): Promise<ContactCandidate[]> {
-  // Deleted ones too: importing a deleted contact's phone brings it back, written over it.
-  const found = await contacts.findDocumentsById(
-    candidates.map((c) => c.id),
-    true,
-  );
-  const stored = new Map(found.map((doc) => [doc.id, doc]));
-  const writes: { previous?: RxDocumentData<ContactDoc>; document: RxDocumentData<ContactDoc> }[] = [];
-  const changed = new Map<string, ContactChanges>();
-  const time = Date.now();
-  const lwt = now();
-  let unchanged = 0;
-  let skipped = 0;
-  for (const candidate of candidates) {
-    const previous = stored.get(candidate.id);
-    const current = previous && !previous._deleted ? contactOf(previous) : undefined;
-    const merged = imported(current, candidate, request.assign, request.workspaceId, time);
-    if (!merged) {
-      if (current && request.assign.existing === 'skip') skipped++;
-      else unchanged++;
-      continue;
-    }
-    const { doc, changes } = merged;
-    if (current) changed.set(doc.id, { id: doc.id, phone: doc.phone, name: current.name, changes });
-    const document: RxDocumentData<ContactDoc> = {
-      ...doc,
-      _deleted: false,
-      _attachments: {},
-      _meta: { ...previous?._meta, lwt },
-      _rev: createRevision(request.token, previous),
-    };
-    writes.push(previous ? { previous, document } : { document });
-  }
-  const { error } = writes.length > 0 ? await contacts.bulkWrite(writes, 'pigeon-import') : { error: [] };
-  const fatal = error.filter((e) => e.status !== 409);
-  const [first] = fatal;
-  if (first) {
-    throw new Error(
-      `saving contacts: ${fatal.length} failed (first: ${first.documentId}, status ${first.status})`,
-    );
-  }
-  const retry = new Set(error.map((e) => e.documentId));
-  for (const { document } of writes) {
-    if (retry.has(document.id)) continue;
-    const change = changed.get(document.id);
-    if (change) {
+    return writes;
+  };
+  await readWrite(contacts)([...byId.keys()], plan, 'pigeon-import', {
+    assumeNew: request.mostlyNew === true,
+  });
+  const result: BatchResult = { created: 0, updated: 0, unchanged: 0, skipped: 0, changed: [] };
+  for (const outcome of outcomes.values()) {
+    if (!outcome.write) result[outcome.kept]++;
+    else if (outcome.change) {
       result.updated++;
-      result.changed.push(change);
+      result.changed.push(outcome.change);
     } else result.created++;
   }
-  result.unchanged += unchanged;
-  result.skipped += skipped;
-  return candidates.filter((c) => retry.has(c.id));
+  return result;
 }
 
 /** The contact fields of a stored document, without the storage's own. */

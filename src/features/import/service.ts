@@ -1,7 +1,7 @@
 /**
  * Contact import for the UI: the worker (worker.ts) reads, maps and validates
- * the file off the page's thread and hands accepted contacts over in batches; this side saves
- * each batch into RxDB (which lives in the page) before the worker reads on.
+ * the file off the page's thread and hands accepted contacts over in batches; this side has
+ * each batch saved (by the storage worker in the browser, save.ts) before the worker reads on.
  *
  * Cancel: the batch being written when Cancel is pressed is finished (each batch is one bulk
  * write of whole documents) and nothing after it is written. What Cancel leaves is exactly the
@@ -94,7 +94,9 @@ export function createImportApi(
           async save(contacts: Parameters<typeof saveBatch>[1], progress: ImportProgress): Promise<boolean> {
             if (cancelled) return false;
             onStatus(status(progress));
-            const batch = await saveBatch(scope, contacts, choice);
+            // The first batch, and any after mostly new contacts, is added before it is looked up.
+            const mostlyNew = counts.created >= counts.updated + counts.unchanged + counts.skipped;
+            const batch = await saveBatch(scope, contacts, choice, mostlyNew);
             counts.created += batch.created;
             counts.updated += batch.updated;
             counts.unchanged += batch.unchanged;
@@ -110,12 +112,19 @@ export function createImportApi(
             onStatus(status(progress));
           },
         };
-        const outcome = await withWorker<Result<ImportOutcome>>((api) => {
-          cancelWorker = () => void api.cancel();
-          if (cancelled) cancelWorker();
-          const request = { target, mapping: choice.mapping ?? undefined, batchSize: IMPORT_BATCH };
-          return api.run(file, request, Comlink.proxy(sink));
-        });
+        // Pushes wait for the whole import, not only for each batch: pushed between batches,
+        // every row cost a second write (the replication's record of what the server holds)
+        // competing with the import for the storage; after it, they go up 1,000 at a time.
+        // Until then the rows are stored and counted as waiting to sync (a crash loses nothing:
+        // the replication pushes them from its checkpoint at the next start).
+        const outcome = await scope.writes.run(() =>
+          withWorker<Result<ImportOutcome>>((api) => {
+            cancelWorker = () => void api.cancel();
+            if (cancelled) cancelWorker();
+            const request = { target, mapping: choice.mapping ?? undefined, batchSize: IMPORT_BATCH };
+            return api.run(file, request, Comlink.proxy(sink));
+          }),
+        );
         if (!outcome.ok) return outcome;
         const { progress, firstProblems, firstWarnings, rejectedCsv } = outcome.value;
         return {

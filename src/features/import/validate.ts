@@ -13,6 +13,7 @@ import {
   mobileFirst,
   type NormalizedPhone,
   normalizePhone,
+  type PhoneResult,
 } from '../../domain/phone.ts';
 import { toVariableName } from '../../domain/variables.ts';
 import type { MappedPhone, MappedRow } from './mapping.ts';
@@ -85,12 +86,19 @@ export class ContactValidator {
     const invalid: { phone: MappedPhone; message: string }[] = [];
     // A national number beside an international one is most likely of the same country
     // ("(11) 3333-4444" beside +55 …): read with the row's first valid number's country first.
-    const rowCountry = firstCountry(row.phones, this.target.defaultCountry);
-    for (const phone of row.phones) {
-      const normalized = readPhone(phone.value, rowCountry, this.target.defaultCountry);
+    const { defaultCountry } = this.target;
+    // Each number read once with the workspace's country (the parse is most of the import's
+    // reading time); again with the row's only where that differs.
+    const asDefault = row.phones.map((phone) => normalizePhone(phone.value, defaultCountry));
+    const rowCountry =
+      asDefault.find((n): n is NormalizedPhone => n.ok && n.country !== null)?.country ?? defaultCountry;
+    row.phones.forEach((phone, i) => {
+      const byDefault = asDefault[i] as PhoneResult;
+      const asRow = rowCountry === defaultCountry ? byDefault : normalizePhone(phone.value, rowCountry);
+      const normalized = asRow.ok ? asRow : byDefault;
       if (normalized.ok) valid.push({ ...normalized, label: phone.label });
       else invalid.push({ phone, message: normalized.message });
-    }
+    });
     const ranked = valid.length > 1 ? rankPhones(valid) : valid;
     const best = ranked[0];
     if (!best) {
@@ -180,22 +188,6 @@ function rankPhones(phones: ValidPhone[]): ValidPhone[] {
       Number(a.label === 'mobile' && isMobileType(a.type)),
   );
   return mobileFirst(labelledMobileFirst);
-}
-
-/** The country of the row's first number that reads as valid with the workspace's country. */
-function firstCountry(phones: readonly MappedPhone[], defaultCountry: CountryCode): CountryCode {
-  for (const phone of phones) {
-    const normalized = normalizePhone(phone.value, defaultCountry);
-    if (normalized.ok && normalized.country) return normalized.country;
-  }
-  return defaultCountry;
-}
-
-/** A number read with the row's country, else with the workspace's. */
-function readPhone(value: string, rowCountry: CountryCode, defaultCountry: CountryCode) {
-  if (rowCountry === defaultCountry) return normalizePhone(value, defaultCountry);
-  const asRow = normalizePhone(value, rowCountry);
-  return asRow.ok ? asRow : normalizePhone(value, defaultCountry);
 }
 
 function freeKey(fields: Record<string, string>, base: string): string {

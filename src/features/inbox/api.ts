@@ -50,6 +50,11 @@ export interface SyncProgress {
 export interface InboxApi {
   /** Every visible chat of the workspace, newest activity first, live. */
   chats(): Accessor<InboxChat[]>;
+  /**
+   * The list to show: `chats()`, or until it is read on a cold open (the database opening),
+   * the first rows this device last listed.
+   */
+  listedChats(): Accessor<InboxChat[]>;
   /** Ids of chats with a message whose text contains the query (local, no server round trip). */
   searchMessages(query: Accessor<string>): Accessor<ReadonlySet<string>>;
   /** The workspace's channels, by name (the channel filter). */

@@ -17,6 +17,13 @@ import { getChangedDocumentsSince, type RxDocumentData, type RxStorageInstance }
 import type { MessageDoc } from '../../db/documents.ts';
 import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import type { Scope } from '../shared/scope.ts';
+import {
+  addTrigrams,
+  mayContain,
+  newTrigramFilter,
+  type TrigramFilter,
+  trigramBits,
+} from './trigram-filter.ts';
 
 /** What the page sends the storage worker: chats of `workspaceId` with a message containing `query`. */
 export interface MessageSearchRequest extends StorageRequest<'message-search'> {
@@ -29,8 +36,18 @@ export const isMessageSearchRequest = isStorageRequest<MessageSearchRequest>('me
 
 export type MessageStorage = RxStorageInstance<MessageDoc, unknown, unknown, unknown>;
 type Checkpoint = { id: string; lwt: number };
-/** A faster first read of every message where the storage has one (src/db/dexie-pages.ts). */
-export type ReadAll = (storage: MessageStorage) => AsyncIterable<RxDocumentData<MessageDoc>[]> | undefined;
+type Docs = RxDocumentData<MessageDoc>[];
+/** Faster reads where the storage has them (src/db/dexie-pages.ts). */
+export interface FastReads {
+  /** Every message, in pages (the first read). */
+  all(storage: MessageStorage): AsyncIterable<Docs> | undefined;
+  /** Up to `limit` messages written after `checkpoint`, in write order. */
+  since(
+    storage: MessageStorage,
+    checkpoint: Checkpoint | undefined,
+    limit: number,
+  ): Promise<Docs | undefined>;
+}
 
 const READ_BATCH = 2000;
 const FRESH_MS = 2000;
@@ -43,7 +60,17 @@ interface ChatText {
   workspaceId: string;
   /** Message id → its text, lowercased. */
   texts: Map<string, string>;
+  /** Which pieces of text the chat may hold: most chats are ruled out without reading them. */
+  trigrams: TrigramFilter;
+  /**
+   * The texts joined by SEPARATOR, built when a search first reads the chat after a change:
+   * one `includes` per chat instead of one per message.
+   */
+  joined: string | undefined;
 }
+
+// No query holds it (the search box cannot type it), so no match spans two messages.
+const SEPARATOR = '\u0000';
 
 /** The held text of one storage instance of the messages collection. */
 class MessageText {
@@ -57,7 +84,7 @@ class MessageText {
 
   constructor(
     private readonly storage: MessageStorage,
-    private readonly readAll: ReadAll | undefined,
+    private readonly reads: FastReads | undefined,
   ) {
     // What this storage writes is applied from its events, with no read back. Its checkpoint
     // moves on only once a read has caught up: before, it would skip what is not read yet.
@@ -84,7 +111,7 @@ class MessageText {
   /** Reads every message written since the checkpoint. */
   catchUp(): Promise<void> {
     return this.step(async () => {
-      const pages = this.checkpoint ? undefined : this.readAll?.(this.storage);
+      const pages = this.checkpoint ? undefined : this.reads?.all(this.storage);
       if (pages) {
         // What is written meanwhile is read again below (a second's margin for the clocks of
         // other workers' writes).
@@ -93,18 +120,30 @@ class MessageText {
         this.checkpoint = from;
       }
       for (;;) {
-        const { documents, checkpoint } = await getChangedDocumentsSince(
-          this.storage,
-          READ_BATCH,
-          this.checkpoint,
-        );
+        const documents = await this.changedSinceCheckpoint();
         for (const doc of documents) this.apply(doc);
-        this.checkpoint = checkpoint as Checkpoint;
         if (documents.length < READ_BATCH) break;
       }
       this.caughtUp = true;
       this.readAt = Date.now();
     });
+  }
+
+  /** The next batch written after the checkpoint, which moves past it. */
+  private async changedSinceCheckpoint(): Promise<Docs> {
+    const fast = await this.reads?.since(this.storage, this.checkpoint, READ_BATCH);
+    if (fast) {
+      const last = fast.at(-1);
+      if (last) this.checkpoint = { lwt: last._meta.lwt, id: last.id };
+      return fast;
+    }
+    const { documents, checkpoint } = await getChangedDocumentsSince(
+      this.storage,
+      READ_BATCH,
+      this.checkpoint,
+    );
+    this.checkpoint = checkpoint as Checkpoint;
+    return documents;
   }
 
   private step(run: () => Promise<void>): Promise<void> {
@@ -117,14 +156,12 @@ class MessageText {
   /** Ids of the workspace's chats with a message containing `query` (already lowercased). */
   chatsContaining(workspaceId: string, query: string): string[] {
     const found: string[] = [];
+    if (query.includes(SEPARATOR)) return found;
+    const bits = trigramBits(query);
     for (const [chatId, chat] of this.chats) {
-      if (chat.workspaceId !== workspaceId) continue;
-      for (const text of chat.texts.values()) {
-        if (text.includes(query)) {
-          found.push(chatId);
-          break;
-        }
-      }
+      if (chat.workspaceId !== workspaceId || !mayContain(chat.trigrams, bits)) continue;
+      chat.joined ??= [...chat.texts.values()].join(SEPARATOR);
+      if (chat.joined.includes(query)) found.push(chatId);
     }
     return found;
   }
@@ -132,14 +169,24 @@ class MessageText {
   private apply(doc: RxDocumentData<MessageDoc>): void {
     let chat = this.chats.get(doc.chat_id);
     if (doc._deleted || !doc.body) {
-      chat?.texts.delete(doc.id);
+      if (chat?.texts.delete(doc.id)) chat.joined = undefined;
       return;
     }
     if (!chat) {
-      chat = { workspaceId: doc.workspace_id, texts: new Map() };
+      chat = {
+        workspaceId: doc.workspace_id,
+        texts: new Map(),
+        trigrams: newTrigramFilter(),
+        joined: undefined,
+      };
       this.chats.set(doc.chat_id, chat);
     }
-    chat.texts.set(doc.id, doc.body.toLowerCase());
+    const text = doc.body.toLowerCase();
+    // A status change (sent, delivered, read) keeps the text.
+    if (chat.texts.get(doc.id) === text) return;
+    chat.texts.set(doc.id, text);
+    addTrigrams(chat.trigrams, text);
+    chat.joined = undefined;
   }
 }
 
@@ -149,11 +196,11 @@ const held = new WeakMap<MessageStorage, MessageText>();
 export async function searchStoredMessages(
   storage: MessageStorage,
   request: Pick<MessageSearchRequest, 'workspaceId' | 'query'>,
-  readAll?: ReadAll,
+  reads?: FastReads,
 ): Promise<string[]> {
   let text = held.get(storage);
   if (!text) {
-    text = new MessageText(storage, readAll);
+    text = new MessageText(storage, reads);
     held.set(storage, text);
   }
   await text.freshen();

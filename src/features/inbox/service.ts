@@ -12,27 +12,41 @@ import {
   concat,
   distinctUntilChanged,
   EMPTY,
+  filter,
   from,
   ignoreElements,
   map,
   merge,
   type Observable,
   of,
+  shareReplay,
+  startWith,
   switchMap,
   takeWhile,
+  tap,
   timer,
 } from 'rxjs';
-import { type ChatDoc, type ContactDoc, domainOf, type MessageDoc } from '../../db/documents.ts';
+import {
+  type ChannelDoc,
+  type ChatDoc,
+  type ChatReadDoc,
+  type ContactDoc,
+  domainOf,
+  type MessageDoc,
+} from '../../db/documents.ts';
+import { localDocument$ } from '../../db/local-document.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
 import { checkText } from '../../domain/field-checks.ts';
 import { chatReadId } from '../../domain/ids.ts';
 import { chatPhone, initials, unreadCount } from '../../domain/inbox.ts';
 import type { Result } from '../../domain/result.ts';
-import type { Channel, Chat, ChatNote, ChatRead, ChatStatus, Contact, Message } from '../../domain/types.ts';
+import type { Channel, Chat, ChatNote, ChatStatus, Contact, Message } from '../../domain/types.ts';
+import type { KeyValueStorage } from '../../sync/session.ts';
 import { editDocument, insertDocument } from '../shared/edit.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
 import type { InboxApi, InboxChat, InboxMember, InboxNote, SyncProgress } from './api.ts';
+import { keepFirstChats, type ListPlace, recallFirstChats } from './first-chats.ts';
 import { chatsMatchingText } from './message-text.ts';
 
 const MAX_NOTE = 4096;
@@ -42,6 +56,7 @@ export function createInboxApi(
   source: ScopeSource,
   me: () => string | undefined,
   client: SupabaseClient,
+  storage: KeyValueStorage,
 ): InboxApi {
   const inScope = <T>(empty: T, read: (scope: Scope) => Observable<T>): Observable<T> =>
     source.scope$.pipe(switchMap((scope) => (scope ? read(scope) : of(empty))));
@@ -64,41 +79,62 @@ export function createInboxApi(
     ),
   );
 
-  const chats$ = inScope<InboxChat[]>([], (scope) => {
+  // The workspace's chats, live.
+  const liveChats = (scope: Scope): Observable<InboxChat[]> => {
     const ws = scope.workspace.id;
-    const chats = scope.db.chats.find({ selector: { workspace_id: ws } }).$;
-    const channels = scope.db.channels.find({ selector: { workspace_id: ws } }).$;
-    const reads = scope.db.chat_reads.find({ selector: { workspace_id: ws } }).$;
-    return combineLatest([chats, channels, reads]).pipe(
-      switchMap(([chatDocs, channelDocs, readDocs]) => {
-        const list = chatDocs.map((doc) => domainOf<Chat>(doc));
-        const contactIds = [...new Set(list.flatMap((c) => (c.contact_id ? [c.contact_id] : [])))];
-        const lastOut = list.flatMap((c) =>
-          c.last_message_direction === 'out' && c.last_message_id ? [c.last_message_id] : [],
-        );
-        return combineLatest([
-          scope.db.contacts.findByIds(contactIds).$,
-          scope.db.messages.findByIds(lastOut).$,
-        ]).pipe(
-          map(([contacts, messages]) => {
-            const channelById = new Map(channelDocs.map((d) => [d.id, domainOf<Channel>(d)]));
-            const readByChat = new Map(readDocs.map((d) => [d.chat_id, domainOf<ChatRead>(d).read_count]));
-            return list
-              .map((chat) =>
-                toInboxChat(
-                  chat,
-                  channelById.get(chat.channel_id),
-                  contactOf(contacts, chat.contact_id),
-                  messageOf(messages, chat.last_message_id),
-                  readByChat.get(chat.id),
-                ),
-              )
-              .sort(byActivity);
-          }),
-        );
-      }),
+    const chatDocs$ = scope.db.chats
+      .find({ selector: { workspace_id: ws } })
+      .$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
+    const channels$ = scope.db.channels.find({ selector: { workspace_id: ws } }).$;
+    const reads$ = scope.db.chat_reads.find({ selector: { workspace_id: ws } }).$;
+    // The contacts and last messages are asked for again only when their ids change, not at
+    // every pull of chats (a query of 10,000 ids each time during a first sync).
+    const contacts$ = chatDocs$.pipe(
+      map((docs) => idsOf(docs, (d) => d.contact_id)),
+      distinctUntilChanged(sameIds),
+      switchMap((ids) => scope.db.contacts.findByIds(ids).$),
     );
-  });
+    const lastOut$ = chatDocs$.pipe(
+      map((docs) => idsOf(docs, (d) => (d.last_message_direction === 'out' ? d.last_message_id : null))),
+      distinctUntilChanged(sameIds),
+      switchMap((ids) => scope.db.messages.findByIds(ids).$),
+    );
+    const rows = new InboxRows();
+    return combineLatest([chatDocs$, channels$, reads$, contacts$, lastOut$]).pipe(
+      map(([chatDocs, channelDocs, readDocs, contacts, messages]) =>
+        rows.list(chatDocs, new Map(channelDocs.map((d) => [d.id, d])), readDocs, contacts, messages),
+      ),
+    );
+  };
+
+  // One list for every reader (the page, the unread count, the notifications), shared: each
+  // reader used to run the whole pipeline over every chat again. `chats` is undefined while
+  // the workspace's chats are first read; the first rows are kept for the next cold open.
+  const live$ = source.scope$.pipe(
+    switchMap((scope): Observable<{ place: ListPlace; chats: InboxChat[] | undefined } | undefined> => {
+      if (!scope) return of(undefined);
+      const place = { database: scope.db.name, workspaceId: scope.workspace.id };
+      return liveChats(scope).pipe(
+        tap((chats) => keepFirstChats(storage, place, chats)),
+        map((chats) => ({ place, chats })),
+        startWith({ place, chats: undefined }),
+      );
+    }),
+    shareReplay({ bufferSize: 1, refCount: true }),
+  );
+  const chats$ = live$.pipe(
+    filter((live) => live?.chats !== undefined || live === undefined),
+    map((live) => live?.chats ?? []),
+  );
+  // Until the live list is read (a cold open: the database opening, then 10,000 chats read),
+  // the first rows this device last listed.
+  const listed$ = combineLatest([live$, source.opening$ ?? of(undefined)]).pipe(
+    map(([live, opening]) => {
+      if (live?.chats) return live.chats;
+      const place = live?.place ?? opening;
+      return (place && recallFirstChats(storage, place)) || [];
+    }),
+  );
 
   async function changeChat(chatId: string, change: Partial<ChatDoc>): Promise<Result> {
     const scope = await awaitScope(source);
@@ -134,6 +170,7 @@ export function createInboxApi(
 
   return {
     chats: () => toAccessor(chats$, []),
+    listedChats: () => toAccessor(listed$, []),
     syncProgress: () => toAccessor(progress$, undefined),
     channels: () => toAccessor(channels$, []),
     members: () => toAccessor(members$, []),
@@ -256,9 +293,9 @@ interface TeamEmails {
 /** The team's emails as last stored on this device, then as the server answers (stored). */
 function teamEmails(scope: Scope, client: SupabaseClient): Observable<ReadonlyMap<string, string>> {
   const id = `team-emails-${scope.workspace.id}`;
-  const stored$ = scope.db
-    .getLocal$<TeamEmails>(id)
-    .pipe(map((doc) => new Map(Object.entries(doc ? (doc.toJSON().data as TeamEmails).emails : {}))));
+  const stored$ = localDocument$<TeamEmails>(scope.db, id).pipe(
+    map((doc) => new Map(Object.entries(doc ? (doc.toJSON().data as TeamEmails).emails : {}))),
+  );
   // Offline, or refused: what is stored stays.
   const fetched$ = from(client.rpc('team_members', { p_workspace_id: scope.workspace.id })).pipe(
     switchMap(({ data, error }) => {
@@ -302,14 +339,65 @@ function toNote(note: ChatNote, members: readonly InboxMember[]): InboxNote {
   };
 }
 
-function contactOf(contacts: Map<string, RxDocument<ContactDoc>>, id: string | null): Contact | undefined {
-  const doc = id ? contacts.get(id) : undefined;
-  return doc && !doc.deleted ? domainOf<Contact>(doc) : undefined;
+/** The distinct non-null ids `pick` finds in the chats, sorted (compared across pulls). */
+function idsOf(
+  docs: readonly RxDocument<ChatDoc>[],
+  pick: (doc: RxDocument<ChatDoc>) => string | null,
+): string[] {
+  const ids = new Set<string>();
+  for (const doc of docs) {
+    const id = pick(doc);
+    if (id) ids.add(id);
+  }
+  return [...ids].sort();
 }
 
-function messageOf(messages: Map<string, RxDocument<MessageDoc>>, id: string | null): Message | undefined {
-  const doc = id ? messages.get(id) : undefined;
-  return doc ? domainOf<Message>(doc) : undefined;
+const sameIds = (a: string[], b: string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+
+interface Row {
+  inputs: readonly unknown[];
+  chat: InboxChat;
+  at: number;
+}
+
+/**
+ * The list's rows, each rebuilt only when its chat, channel, contact, last message or read
+ * count changed: a pull that changes 100 of 10,000 chats builds 100 rows (RxDB keeps one
+ * document object per stored revision, so identity tells a change).
+ */
+class InboxRows {
+  private rows = new Map<string, Row>();
+
+  list(
+    chatDocs: readonly RxDocument<ChatDoc>[],
+    channels: ReadonlyMap<string, RxDocument<ChannelDoc>>,
+    readDocs: readonly RxDocument<ChatReadDoc>[],
+    contacts: ReadonlyMap<string, RxDocument<ContactDoc>>,
+    messages: ReadonlyMap<string, RxDocument<MessageDoc>>,
+  ): InboxChat[] {
+    const readByChat = new Map(readDocs.map((d) => [d.chat_id, d.read_count]));
+    const next = new Map<string, Row>();
+    for (const doc of chatDocs) {
+      const contact = doc.contact_id ? contacts.get(doc.contact_id) : undefined;
+      const last = doc.last_message_id ? messages.get(doc.last_message_id) : undefined;
+      const inputs = [doc, channels.get(doc.channel_id), contact, last, readByChat.get(doc.id)];
+      const kept = this.rows.get(doc.id);
+      if (kept?.inputs.every((input, i) => input === inputs[i])) {
+        next.set(doc.id, kept);
+        continue;
+      }
+      const chat = toInboxChat(
+        domainOf<Chat>(doc),
+        inputs[1] ? domainOf<Channel>(inputs[1] as RxDocument<ChannelDoc>) : undefined,
+        contact && !contact.deleted ? domainOf<Contact>(contact) : undefined,
+        last ? domainOf<Message>(last) : undefined,
+        readByChat.get(doc.id),
+      );
+      next.set(doc.id, { inputs, chat, at: time(chat.lastMessageAt) });
+    }
+    this.rows = next;
+    return [...next.values()].sort(byActivity).map((row) => row.chat);
+  }
 }
 
 function toInboxChat(
@@ -339,5 +427,5 @@ function toInboxChat(
 }
 
 const time = (value: string | null) => (value ? Date.parse(value) || 0 : 0);
-const byActivity = (a: InboxChat, b: InboxChat) =>
-  time(b.lastMessageAt) - time(a.lastMessageAt) || a.id.localeCompare(b.id);
+// Newest activity first; the times are parsed once per row, not at each comparison.
+const byActivity = (a: Row, b: Row) => b.at - a.at || a.chat.id.localeCompare(b.chat.id);

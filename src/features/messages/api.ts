@@ -1,11 +1,12 @@
 /** What the UI gets for conversations and sending (PigeonServices.messages). */
 import type { Accessor } from 'solid-js';
 import type { TemplateSend } from '../../domain/provider-template.ts';
+import type { LastAnswer, QueueItem } from '../../domain/queued-requests.ts';
 import type { Result } from '../../domain/result.ts';
 import type { MessageContent, MessageStatus, Template } from '../../domain/types.ts';
 import type { OutboxWaiting } from '../../sync/outbox-protocol.ts';
 
-export type { OutboxWaiting };
+export type { LastAnswer, OutboxWaiting };
 
 /** A message of a conversation, as the UI shows it. */
 export interface ThreadMessage {
@@ -55,6 +56,16 @@ export interface CampaignSends {
   byStatus: Record<MessageStatus, number>;
 }
 
+/** A request waiting in the service worker's queue (a message, or a campaign's whole launch), as the sync panel lists it. */
+export interface QueuedSend extends QueueItem {
+  /** A message's recipient, as this device knows them (absent: the message is no longer here). */
+  recipient?: { name: string | null; phone: string };
+  /** A message's text. */
+  text?: string;
+  /** A launch's campaign name (absent: the campaign is no longer here). */
+  campaignName?: string;
+}
+
 export interface OutboxStatus {
   /** Send requests waiting in the service worker for the network or the server. */
   waiting: Accessor<number>;
@@ -63,6 +74,15 @@ export interface OutboxStatus {
   /** Why they wait, after a replay that could not deliver them. */
   problem: Accessor<string | undefined>;
   retryNow(): void;
+  /** Each request waiting, oldest first, live while the caller (a page) lives. */
+  requests(): Accessor<QueuedSend[]>;
+  /** Sends it now, with what this user queued before it (their order holds); resolves once tried. */
+  retryRequest(item: QueuedSend): Promise<void>;
+  /**
+   * Removes it unsent: its messages then show as not sent (with Retry), a launch's campaign is a
+   * draft again. Ok(n): requests removed — 0 when it had been sent meanwhile.
+   */
+  discardRequest(item: QueuedSend): Promise<Result<number>>;
 }
 
 export interface MessagesApi {

@@ -6,11 +6,12 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RxDocument } from 'rxdb';
-import { combineLatest, debounceTime, map, merge, of, type Subscription, switchMap } from 'rxjs';
+import { combineLatest, debounceTime, from, map, merge, of, type Subscription, switchMap } from 'rxjs';
 import type { PigeonDatabase } from '../../db/database.ts';
 import { domainOf, type MessageDoc, type OutgoingMessage } from '../../db/documents.ts';
 import { checkText } from '../../domain/field-checks.ts';
 import { isApprovedFor } from '../../domain/provider-template.ts';
+import { queueItems } from '../../domain/queued-requests.ts';
 import type { Channel, Message, MessageStatus, Template } from '../../domain/types.ts';
 import type { OutboxClient } from '../../sync/outbox-client.ts';
 import type { CommandOutcome } from '../../sync/outbox-outcomes.ts';
@@ -18,7 +19,8 @@ import type { KeyValueStorage } from '../../sync/session.ts';
 import { draftKey } from '../shared/drafts.ts';
 import { fromAccessor, toAccessor } from '../shared/reactive.ts';
 import { awaitScope, NO_SCOPE, type ScopeSource } from '../shared/scope.ts';
-import type { CampaignSends, MessagesApi, ThreadMessage } from './api.ts';
+import { removeKeysStartingWith } from '../shared/storage-keys.ts';
+import type { CampaignSends, MessagesApi, QueuedSend, ThreadMessage } from './api.ts';
 
 /** WhatsApp's limit for a text message. */
 const MAX_BODY = 4096;
@@ -236,6 +238,21 @@ export function createMessagesApi(
       waitingByKind: toAccessor(outbox.waiting$, outbox.waiting$.value),
       problem: toAccessor(outbox.replay$.pipe(map((r) => (r.running ? undefined : r.problem))), undefined),
       retryNow: () => outbox.retryNow(),
+      requests() {
+        const requests$ = merge(of(undefined), outbox.changed$).pipe(
+          switchMap(() => from(outbox.requests())),
+          switchMap((requests) => described(source.current()?.db, queueItems(requests))),
+        );
+        return toAccessor<QueuedSend[]>(requests$, []);
+      },
+      retryRequest: (item) => outbox.retryRequests(item.keys),
+      async discardRequest(item) {
+        const removed = await outbox.discardRequests(item.keys);
+        if (removed === undefined) {
+          return { ok: false, error: 'The send queue did not answer; nothing was discarded. Try again.' };
+        }
+        return { ok: true, value: removed.length };
+      },
     },
 
     start() {
@@ -307,6 +324,28 @@ function summariseSends(docs: readonly RxDocument<MessageDoc>[]): CampaignSends 
   return { times: times.sort((a, b) => a - b), byStatus };
 }
 
+/** Queue items with what this device knows of them: a message's recipient and text, a launch's campaign. */
+async function described(db: PigeonDatabase | undefined, items: QueuedSend[]): Promise<QueuedSend[]> {
+  if (!db) return items;
+  return Promise.all(
+    items.map(async (item): Promise<QueuedSend> => {
+      if (item.campaign !== undefined) {
+        const campaign = await db.campaigns.findOne(item.campaign).exec();
+        return campaign ? { ...item, campaignName: campaign.name } : item;
+      }
+      const id = item.messageIds[0];
+      const message = id ? await db.outgoing_messages.findOne(id).exec() : null;
+      if (!message) return item;
+      const contact = message.contact_id ? await db.contacts.findOne(message.contact_id).exec() : null;
+      return {
+        ...item,
+        recipient: { name: contact?.name || null, phone: message.phone },
+        text: message.body,
+      };
+    }),
+  );
+}
+
 async function pruneConfirmed(db: PigeonDatabase): Promise<void> {
   const local = await db.outgoing_messages.find().exec();
   if (local.length === 0) return;
@@ -368,18 +407,10 @@ function fromOutgoing(m: OutgoingMessage): ThreadMessage {
   };
 }
 
-/**
- * Removes the drafts of `workspaceIds` (a sign-out that removes the user's data). Only a
- * storage that lists its keys (Web Storage) has any to find.
- */
+/** Removes the drafts of `workspaceIds` (a sign-out that removes the user's data). */
 export function forgetDrafts(storage: KeyValueStorage, workspaceIds: readonly string[]): void {
-  const listed = storage as Partial<Pick<Storage, 'key' | 'length'>>;
-  if (typeof listed.key !== 'function' || typeof listed.length !== 'number') return;
-  const prefixes = workspaceIds.map((id) => draftKey(id, ''));
-  const keys: string[] = [];
-  for (let i = 0; i < listed.length; i++) {
-    const key = listed.key(i);
-    if (key && prefixes.some((prefix) => key.startsWith(prefix))) keys.push(key);
-  }
-  for (const key of keys) storage.removeItem(key);
+  removeKeysStartingWith(
+    storage,
+    workspaceIds.map((id) => draftKey(id, '')),
+  );
 }

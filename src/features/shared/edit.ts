@@ -50,3 +50,17 @@ export async function removeDocument<D extends Editable>(
   }));
   return removed.ok ? { ok: true, value: undefined } : removed;
 }
+
+/**
+ * Inserts many new documents of the current workspace in one storage write, each stamped like
+ * `insertDocument` (deleted ones with their ids come back); throws, naming the first refused.
+ */
+export async function insertDocuments<D extends Editable>(
+  collection: RxCollection<D>,
+  docs: readonly Omit<D, 'updated_at'>[],
+): Promise<void> {
+  const stamp = editStamp(undefined);
+  const { error } = await collection.bulkInsert(docs.map((doc) => ({ ...doc, updated_at: stamp }) as D));
+  const [first] = error;
+  if (first) throw new Error(`${collection.name} ${first.documentId}: not saved (${first.status})`);
+}

@@ -13,3 +13,16 @@ export function FormError(props: { error: string | undefined }): JSX.Element {
     </Show>
   );
 }
+
+/** What a form or action achieved, read out politely. */
+export function FormSuccess(props: { message: string | undefined }): JSX.Element {
+  return (
+    <Show when={props.message}>
+      {(message) => (
+        <p class={forms.success} role="status">
+          {message()}
+        </p>
+      )}
+    </Show>
+  );
+}

@@ -15,6 +15,7 @@ import { AddContactForm } from './AddContactForm.tsx';
 import { ContactFilters } from './ContactFilters.tsx';
 import { ContactList } from './ContactList.tsx';
 import styles from './ContactsPage.module.css';
+import { ExportContactsButton } from './ExportContactsButton.tsx';
 import { GroupsPanel } from './GroupsPanel.tsx';
 
 /** Rows fetched around those in view, above and below: a fast scroll still finds them. */
@@ -120,6 +121,14 @@ export function ContactsPage(): JSX.Element {
           <A class={controls.button} href="/contacts/import">
             Import contacts
           </A>
+          <ExportContactsButton
+            selection={{
+              search: query(),
+              filter: filter(),
+              ids: unsyncedOnly() ? unsyncedRows().map((contact) => contact.id) : undefined,
+            }}
+            filtered={query().trim() !== '' || filtering()}
+          />
           <ContactFilters filter={filter()} onChange={setFilter} />
           <UnsyncedFilter
             checked={unsyncedOnly()}

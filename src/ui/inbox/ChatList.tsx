@@ -1,4 +1,3 @@
-import { A } from '@solidjs/router';
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import { createEffect, For, type JSX, Show } from 'solid-js';
 import { formatPhone } from '../../domain/phone.ts';
@@ -31,9 +30,11 @@ export function ChatList(props: {
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
   });
-  // A list that shrank under the scroll position (a filter) starts again at the top.
+  // A list that shrank under the scroll position (a filter) starts again at the top. The
+  // virtualizer's own offset, not the element's scrollTop: reading that forces a layout at each
+  // keystroke of a search.
   createEffect(() => {
-    if (props.chats.length * ROW_HEIGHT < (scroller?.scrollTop ?? 0)) virtualizer.scrollToOffset(0);
+    if (props.chats.length * ROW_HEIGHT < (virtualizer.scrollOffset ?? 0)) virtualizer.scrollToOffset(0);
   });
   const assignee = (id: string | null) => props.members.find((m) => m.userId === id);
 
@@ -49,7 +50,8 @@ export function ChatList(props: {
                   class={styles.item}
                   style={{ transform: `translateY(${item.start}px)`, height: `${ROW_HEIGHT}px` }}
                 >
-                  <A
+                  {/* A plain link: the router follows it, without its <A>'s work per row. */}
+                  <a
                     href={`/inbox/${chat().id}`}
                     class={classes(styles.row, chat().id === props.selected && styles.selected)}
                     aria-current={chat().id === props.selected ? 'page' : undefined}
@@ -91,7 +93,7 @@ export function ChatList(props: {
                         )}
                       </Show>
                     </span>
-                  </A>
+                  </a>
                 </li>
               </Show>
             );

@@ -6,6 +6,7 @@ import type { ThreadMessage } from '../../features/messages/api.ts';
 import { classes } from '../class-names.ts';
 import controls from '../components/controls.module.css';
 import { MessageTicks } from '../messages/MessageTicks.tsx';
+import { notSentText, RetryButton } from '../messages/NotSent.tsx';
 import { useServices } from '../services-context.ts';
 import { chatTitle } from './ChatList.tsx';
 import styles from './ChatView.module.css';
@@ -245,14 +246,7 @@ function Bubble(props: { message: ThreadMessage; onRetry: () => void }): JSX.Ele
       </p>
       <Show when={m().status === 'failed'}>
         <p class={styles.failed} role="alert">
-          Not sent: {m().error ?? 'the provider refused it'}{' '}
-          <button
-            type="button"
-            class={classes(controls.button, controls.small)}
-            onClick={() => props.onRetry()}
-          >
-            Retry
-          </button>
+          {notSentText(m().error)} <RetryButton onRetry={props.onRetry} />
         </p>
       </Show>
     </li>

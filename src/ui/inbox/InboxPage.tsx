@@ -25,7 +25,7 @@ const COUNT = new Intl.NumberFormat();
 export function InboxPage(): JSX.Element {
   const { inbox } = useServices();
   const params = useParams<{ chatId?: string }>();
-  const chats = inbox.chats();
+  const chats = inbox.listedChats();
   const members = inbox.members();
   const channels = inbox.channels();
   const progress = inbox.syncProgress();

@@ -1,5 +1,6 @@
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, type JSX } from 'solid-js';
+import type { InboxChat } from '../../features/inbox/api.ts';
 import { setUnreadInTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { chatTitle } from './ChatList.tsx';
@@ -21,7 +22,9 @@ export function UnreadSignals(): JSX.Element {
   const total = inbox.totalUnread();
   const navigate = useNavigate();
   const location = useLocation();
-  const seen = new Map<string, number>();
+  // Each chat as last seen: the list keeps a chat's object while it does not change, so an
+  // update of 10,000 chats looks again only at those that changed.
+  const seen = new Map<string, InboxChat>();
   let first = true;
 
   createEffect(() => {
@@ -35,9 +38,10 @@ export function UnreadSignals(): JSX.Element {
   createEffect(() => {
     const me = inbox.me();
     for (const chat of chats()) {
-      const before = seen.get(chat.id) ?? 0;
-      seen.set(chat.id, chat.unread);
-      if (first || chat.unread <= before) continue;
+      const last = seen.get(chat.id);
+      if (last === chat) continue;
+      seen.set(chat.id, chat);
+      if (first || chat.unread <= (last?.unread ?? 0)) continue;
       const forMe = chat.assigneeId === null || chat.assigneeId === me;
       const looking = !document.hidden && location.pathname === `/inbox/${chat.id}`;
       if (!forMe || looking || typeof Notification === 'undefined' || Notification.permission !== 'granted')

@@ -10,6 +10,7 @@ import page from '../components/page.module.css';
 import { useServices } from '../services-context.ts';
 import styles from './Conversation.module.css';
 import { MessageTicks } from './MessageTicks.tsx';
+import { RetryButton } from './NotSent.tsx';
 import { ClosedWindowCompose, useReplyWindow } from './ReplyWindowGate.tsx';
 
 const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -65,6 +66,17 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
     }
   };
 
+  // A message that was not sent (refused, or discarded from the send queue) goes again as a new one.
+  const retry = async (message: ThreadMessage) => {
+    const result = await messages.send({
+      phone: props.phone,
+      contactId: props.contactId,
+      body: message.body,
+      channelId: message.channel_id,
+    });
+    if (!result.ok) setError(result.error);
+  };
+
   return (
     <section class={classes(page.card, styles.conversation)} aria-labelledby="conversation-heading">
       <h2 id="conversation-heading">Messages</h2>
@@ -73,7 +85,9 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
         fallback={<p class={page.muted}>No messages yet. Write the first one below.</p>}
       >
         <ol class={styles.thread} aria-label="Conversation" ref={list}>
-          <For each={thread()}>{(message) => <Bubble message={message} />}</For>
+          <For each={thread()}>
+            {(message) => <Bubble message={message} onRetry={() => void retry(message)} />}
+          </For>
         </ol>
       </Show>
       <Show when={props.optedOut}>
@@ -143,7 +157,7 @@ export function Conversation(props: { phone: string; contactId: string; optedOut
   );
 }
 
-function Bubble(props: { message: ThreadMessage }): JSX.Element {
+function Bubble(props: { message: ThreadMessage; onRetry: () => void }): JSX.Element {
   const m = () => props.message;
   return (
     <li
@@ -160,7 +174,10 @@ function Bubble(props: { message: ThreadMessage }): JSX.Element {
       <Show when={m().status === 'failed' && m().error}>
         {(reason) => (
           <p class={styles.error} role="alert">
-            {reason()}
+            {reason()}{' '}
+            <Show when={m().local}>
+              <RetryButton onRetry={props.onRetry} />
+            </Show>
           </p>
         )}
       </Show>

@@ -11,6 +11,7 @@ import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { applyTheme, storedTheme, type ThemeChoice } from '../theme.ts';
+import { BackupPanel } from './BackupPanel.tsx';
 import { PasswordPanel } from './PasswordPanel.tsx';
 import styles from './SettingsPage.module.css';
 import { TeamPanel } from './TeamPanel.tsx';
@@ -49,6 +50,7 @@ export function SettingsPage(): JSX.Element {
           <A href="/settings/sync">sync details</A>.
         </p>
       </section>
+      <BackupPanel />
       <AppearanceSection />
       <TeamPanel />
       <PasswordPanel />

@@ -7,6 +7,7 @@ import page from '../components/page.module.css';
 import { usePageTitle } from '../page-title.ts';
 import { useServices } from '../services-context.ts';
 import { plural } from '../text.ts';
+import { SendQueue } from './SendQueue.tsx';
 // The same facts list as the workspace's on the settings page.
 import settings from './SettingsPage.module.css';
 import styles from './SyncPage.module.css';
@@ -33,7 +34,15 @@ export function SyncPage(): JSX.Element {
   // Newest first: the last thing that happened is what the user is looking for.
   const events = () => [...services.diagnostics.events()].reverse();
   const tables = () => services.diagnostics.tables();
-  const facts = () => (collections() ?? []).map((c): CollectionFacts => ({ ...c, ...tables()[c.table] }));
+  // Live pending counts and trace over the counts read at load (a collection this device only pulls has no pending).
+  const facts = () =>
+    (collections() ?? []).map(
+      (c): CollectionFacts => ({
+        ...c,
+        ...tables()[c.table],
+        ...(c.pending === undefined ? {} : { pending: services.diagnostics.pending()[c.table] ?? 0 }),
+      }),
+    );
 
   return (
     <div class={page.narrow}>
@@ -79,6 +88,8 @@ export function SyncPage(): JSX.Element {
         </dl>
       </section>
 
+      <SendQueue />
+
       <section class={classes(page.card, page.panel)} aria-labelledby="sync-collections-heading">
         <div class={styles.heading}>
           <h2 id="sync-collections-heading">Collections</h2>
@@ -96,9 +107,9 @@ export function SyncPage(): JSX.Element {
               <tr>
                 <th scope="col">Collection</th>
                 <th scope="col">On this device</th>
+                <th scope="col">To push</th>
                 <th scope="col">Last pull</th>
                 <th scope="col">Last push</th>
-                <th scope="col">Checkpoint</th>
               </tr>
             </thead>
             <tbody>
@@ -107,18 +118,31 @@ export function SyncPage(): JSX.Element {
                   <>
                     <tr>
                       <th scope="row">{c.table}</th>
-                      <td>{c.local}</td>
-                      <td>
+                      {/* data-label: the column's name beside each value when rows stack on a phone. */}
+                      <td data-label="On this device">{c.local}</td>
+                      <td data-label="To push">{c.pending ?? '—'}</td>
+                      <td data-label="Last pull">
                         {c.lastPull
                           ? `${time(c.lastPull.at)} · ${c.lastPull.rows} rows · ${c.lastPull.ms} ms`
                           : '—'}
+                        {/* Under the last pull, where the next one starts: a column of its own ran off the card. */}
+                        <Show when={checkpointOf(c.checkpoint)}>
+                          {(checkpoint) => (
+                            <span
+                              class={styles.checkpoint}
+                              title={`${checkpoint().modified} · ${checkpoint().id}`}
+                            >
+                              next from {time(Date.parse(checkpoint().modified))} ·{' '}
+                              {checkpoint().id.slice(0, 8)}
+                            </span>
+                          )}
+                        </Show>
                       </td>
-                      <td>
+                      <td data-label="Last push">
                         {c.lastPush
                           ? `${time(c.lastPush.at)} · ${c.lastPush.rows} rows · ${c.lastPush.ms} ms`
                           : '—'}
                       </td>
-                      <td class={styles.code}>{checkpointText(c.checkpoint)}</td>
                     </tr>
                     {/* Under its collection, across the table: an error is read whole, at any width. */}
                     <Show when={c.lastError}>
@@ -173,12 +197,12 @@ function EventLine(props: { event: SyncEvent }): JSX.Element {
   );
 }
 
-/** The checkpoint RxDB keeps for the next pull: the last pulled row's version and id. */
-function checkpointText(checkpoint: unknown): string {
+/** The checkpoint RxDB keeps for the next pull: the last pulled row's version and id (none yet: undefined). */
+function checkpointOf(checkpoint: unknown): { modified: string; id: string } | undefined {
   const data =
     (checkpoint as { checkpoint?: { modified?: string; id?: string } } | undefined)?.checkpoint ??
     (checkpoint as { modified?: string; id?: string } | undefined);
-  return data?.modified ? `${data.modified} · ${data.id?.slice(0, 8) ?? ''}` : '—';
+  return data?.modified ? { modified: data.modified, id: data.id ?? '' } : undefined;
 }
 
 function DiagnosticsSection(): JSX.Element {

@@ -1,11 +1,12 @@
 // The outbox processor: POST with the service_role key (pg_cron on hosted Supabase, a timer
 // in the local stack). One invocation claims due rows (claim_outbox reserves each its paced
-// send slot), sends each at its slot through the channel's provider, reports the outcome
-// (complete_outbox_sends, batched: every send accepted while one report is on its way goes in
-// the next; fail_outbox, hold_outbox, report_channel_problem: what each provider
-// outcome means is the adapter's, supabase/functions/_shared/provider.ts), and claims more as
-// sends finish, until nothing is due or OUTBOX_RUN_MS has passed. Any number may run at once: the database hands each row to one
-// of them and spaces the slots of a channel across all of them.
+// send slot), sends each at its slot through the channel's provider, reports the outcomes
+// (complete_outbox_sends, fail_outbox_sends, hold_outbox_sends, each batched: what comes
+// while one report of its kind is on its way goes in the next; report_channel_problem; what
+// each provider outcome means is the adapter's, supabase/functions/_shared/provider.ts), and
+// claims more as sends finish, until nothing is due or OUTBOX_RUN_MS has passed. Any number
+// may run at once: the database hands each row to one of them and spaces the slots of a
+// channel across all of them; the runs of one process share one pacer (pacer.ts).
 import { type ChannelAccess, channelAccess, loadChannel } from '../_shared/channel-provider.ts';
 import { sameSecret } from '../_shared/hmac.ts';
 import type { ProviderSender, SendOutcome, TemplateMessage } from '../_shared/provider.ts';
@@ -48,7 +49,23 @@ export interface RunSummary {
   ms: number;
 }
 
-/** The most sends one report records (complete_outbox_sends takes up to 1000). */
+/** A send that did not go through, as fail_outbox_sends takes it. */
+interface OutboxFailure {
+  id: string;
+  error: string;
+  retryable: boolean;
+  /** A 429's Retry-After: the channel pauses, the attempt is refunded. */
+  retry_after_seconds?: number;
+}
+
+/** A claim given back unsent, as hold_outbox_sends takes it. */
+interface OutboxHold {
+  id: string;
+  error: string;
+  delay_seconds: number;
+}
+
+/** The most outcomes one report records (the *_outbox_sends functions take up to 1000). */
 const REPORT_GROUP_MAX = 500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,6 +74,8 @@ export function createHandler(env: Record<string, string>) {
   const config = processorConfig(env);
   const api = serviceApi(env);
   const serviceKey = env.SUPABASE_SERVICE_ROLE_KEY;
+  // One per process: runs at once space their sends of a channel against each other.
+  const pacer = channelPacer();
 
   return async (req: Request): Promise<Response> => {
     if (req.method !== 'POST') {
@@ -92,8 +111,7 @@ export function createHandler(env: Record<string, string>) {
     const access = new Map<string, Promise<ChannelAccess | { unavailable: string }>>();
     const senders = new Map<string, ProviderSender>();
     const inFlight = new Set<Promise<void>>();
-    const pacer = channelPacer();
-    const limited = callLimit(cfg.providerCalls);
+    const calls = callLimit(cfg.providerCalls);
 
     // Reports are retried a little: a lost complete_outbox would mean a second send.
     async function report<T>(fn: string, args: Record<string, unknown>): Promise<T | undefined> {
@@ -129,12 +147,37 @@ export function createHandler(env: Record<string, string>) {
       }
     }
 
-    // Accepted sends, recorded together: one database call per group, not per message.
+    // Outcomes recorded together: one database call per group, not per message.
     const completions = groupReport<{ row: Claimed; waMessageId: string }>(async (items) => {
       await report('complete_outbox_sends', {
         p_sends: items.map((i) => ({ id: i.row.outbox_id, wa_message_id: i.waMessageId })),
       });
+      return undefined;
     }, REPORT_GROUP_MAX);
+    const failures = groupReport<OutboxFailure, string | null>(
+      (items) =>
+        statuses('fail_outbox_sends', items, {
+          p_failures: items,
+          p_backoff_base_seconds: cfg.backoffBaseSeconds,
+        }),
+      REPORT_GROUP_MAX,
+    );
+    const holds = groupReport<OutboxHold, string | null>(
+      (items) => statuses('hold_outbox_sends', items, { p_holds: items }),
+      REPORT_GROUP_MAX,
+    );
+
+    /** A fail/hold report's new status per item, in their order (null: not this worker's claim). */
+    async function statuses(
+      fn: string,
+      items: readonly { id: string }[],
+      args: Record<string, unknown>,
+    ): Promise<(string | null)[] | undefined> {
+      const rows = await report<{ outbox_id: string; status: string | null }[]>(fn, args);
+      if (!rows) return undefined;
+      const status = new Map(rows.map((r) => [r.outbox_id, r.status]));
+      return items.map((i) => status.get(i.id) ?? null);
+    }
 
     function providerOf(channelId: string): Promise<ChannelAccess | { unavailable: string }> {
       let found = access.get(channelId);
@@ -172,29 +215,32 @@ export function createHandler(env: Record<string, string>) {
 
     /** Gives the claim back unsent, its attempt refunded, to be claimed after `delaySeconds`. */
     function hold(row: Claimed, error: string, delaySeconds: number) {
-      return report<string | null>('hold_outbox', {
-        p_id: row.outbox_id,
-        p_error: error,
-        p_delay_seconds: delaySeconds,
-      });
+      return holds.add({ id: row.outbox_id, error, delay_seconds: delaySeconds });
     }
 
-    async function deliver(row: Claimed, claimedAt: number): Promise<void> {
+    async function deliver(row: Claimed, claimedAt: number, spacingMs: number | undefined): Promise<void> {
       // Opened before the turn: a first send that waited for it would go late and shorten
       // the gap to the next one.
       const provider = await providerOf(row.channel_id).catch((err: Error) => ({
         unavailable: `the channel's provider could not be loaded: ${err.message}`,
       }));
-      await pacer.turn(row.channel_id, claimedAt + row.send_delay_ms);
+      // The call's place is taken before the turn is stamped (see pacer.ts).
+      const release = await pacer.turn(
+        row.channel_id,
+        claimedAt + row.send_delay_ms,
+        spacingMs,
+        calls.acquire,
+      );
       const block = blocked.get(row.channel_id);
       if (block && block.until > Date.now()) {
+        release();
         // A disconnected channel is not claimed again before a reconnect: no delay needed.
         const wait = Number.isFinite(block.until) ? Math.ceil((block.until - Date.now()) / 1000) : 0;
         await hold(row, block.reason, wait);
         summary.released++;
         return;
       }
-      const outcome = await limited(() => send(row, provider));
+      const outcome = await send(row, provider).finally(release);
       if (outcome.ok) {
         await completions.add({ row, waMessageId: outcome.providerMessageId });
         summary.sent++;
@@ -207,12 +253,11 @@ export function createHandler(env: Record<string, string>) {
             reason: outcome.error,
           });
           summary.throttled++;
-          await report('fail_outbox', {
-            p_id: row.outbox_id,
-            p_error: outcome.error,
-            p_retryable: true,
-            p_retry_after_seconds: outcome.retryAfterSeconds,
-            p_backoff_base_seconds: cfg.backoffBaseSeconds,
+          await failures.add({
+            id: row.outbox_id,
+            error: outcome.error,
+            retryable: true,
+            retry_after_seconds: outcome.retryAfterSeconds,
           });
           return;
         }
@@ -237,16 +282,44 @@ export function createHandler(env: Record<string, string>) {
           summary.disconnected++;
           return;
         default: {
-          const status = await report<string | null>('fail_outbox', {
-            p_id: row.outbox_id,
-            p_error: outcome.error,
-            p_retryable: outcome.action === 'retry',
-            p_backoff_base_seconds: cfg.backoffBaseSeconds,
+          const status = await failures.add({
+            id: row.outbox_id,
+            error: outcome.error,
+            retryable: outcome.action === 'retry',
           });
           if (status === 'failed') summary.failed++;
           else if (status === 'queued') summary.retrying++;
         }
       }
+    }
+
+    /**
+     * Each row's spacing from the slot before it, as this claim reserved them (exact: one
+     * answer, one clock), for the pacer to hold to after a late wake; a channel's first row
+     * in the claim gets the smallest spacing of its others (none when it came alone).
+     */
+    function spacingsOf(rows: readonly Claimed[]): Map<string, number> {
+      const previous = new Map<string, Claimed>();
+      const smallest = new Map<string, number>();
+      const firsts: Claimed[] = [];
+      const spacings = new Map<string, number>();
+      for (const row of rows) {
+        const before = previous.get(row.channel_id);
+        previous.set(row.channel_id, row);
+        if (!before) {
+          firsts.push(row);
+          continue;
+        }
+        // Delays are whole ms rounded up: a spacing may read up to 1 ms short.
+        const spacing = Math.abs(row.send_delay_ms - before.send_delay_ms) + 1;
+        spacings.set(row.outbox_id, spacing);
+        smallest.set(row.channel_id, Math.min(smallest.get(row.channel_id) ?? spacing, spacing));
+      }
+      for (const row of firsts) {
+        const spacing = smallest.get(row.channel_id);
+        if (spacing !== undefined) spacings.set(row.outbox_id, spacing);
+      }
+      return spacings;
     }
 
     let claimFailed = false;
@@ -277,8 +350,11 @@ export function createHandler(env: Record<string, string>) {
       }
       summary.claimed += rows.length;
       const claimedAt = Date.now();
+      const spacings = spacingsOf(rows);
       for (const row of rows) {
-        const sending: Promise<void> = deliver(row, claimedAt).finally(() => inFlight.delete(sending));
+        const sending: Promise<void> = deliver(row, claimedAt, spacings.get(row.outbox_id)).finally(() =>
+          inFlight.delete(sending),
+        );
         inFlight.add(sending);
       }
     }
