@@ -37,6 +37,7 @@ import type { RetryPolicy } from '../domain/backoff.ts';
 import { isMarkedCollection } from '../domain/record-sync.ts';
 import { PushedVersions } from './echoes.ts';
 import type { LocalWrites } from './local-writes.ts';
+import { type StoppableReplication, stopReplication } from './push-window.ts';
 import type { RecordIssueStore } from './record-issues.ts';
 import {
   describeReplicationError,
@@ -53,7 +54,7 @@ interface ReplicationHandle {
   readonly active$: Observable<boolean>;
   readonly received$: Observable<unknown>;
   readonly sent$: Observable<unknown>;
-  readonly internalReplicationState?: object | undefined;
+  readonly internalReplicationState?: StoppableReplication['internalReplicationState'];
   readonly error$: Observable<unknown>;
   readonly canceled$: Observable<unknown>;
   reSync(): void;
@@ -291,7 +292,7 @@ export class SyncEngine {
     );
     await Promise.race([done, firstValueFrom(timer(timeoutMs))]);
     for (const { handle, tracking } of handles) {
-      await handle.cancel();
+      await stopReplication(handle);
       tracking.unsubscribe();
     }
   }
@@ -435,7 +436,7 @@ export class SyncEngine {
     run.stopped = true;
     this.handles$.next(this.handles$.value.filter((h) => !run.handles.includes(h)));
     await Promise.all(run.channels.map((c) => this.opts.client.removeChannel(c)));
-    await Promise.all(run.handles.map((h) => h.cancel()));
+    await Promise.all(run.handles.map((h) => stopReplication(h)));
     for (const s of run.subscriptions) s.unsubscribe();
   }
 

@@ -42,6 +42,7 @@ import { type RetryPolicy, retryDelay } from '../domain/backoff.ts';
 import type { PushedVersions } from './echoes.ts';
 import { heldPull } from './held-pull.ts';
 import { type PulledPage, prefetchingPull, storedUpTo } from './pull-pace.ts';
+import { PushRequests, registerPushRequests } from './push-window.ts';
 
 /** The last row pulled, as the server printed it (microseconds matter). */
 export interface Checkpoint {
@@ -111,9 +112,10 @@ export function replicateWorkspaceTable<
   const { client, table, workspaceId } = opts;
   const properties = storedProperties(table);
   const guard = backoff(opts);
+  const requests = new PushRequests();
   const push = isWritable(table)
     ? {
-        ...pushRows<D>(client, table, workspaceId, properties, guard, opts.report, opts.echoes),
+        ...pushRows<D>(client, table, workspaceId, properties, guard, opts.report, opts.echoes, requests),
         waitBeforePersist: opts.settled,
       }
     : undefined;
@@ -146,6 +148,7 @@ export function replicateWorkspaceTable<
   });
   guard.attach(state);
   held.attach(state as RxReplicationState<unknown, unknown>);
+  registerPushRequests(state, requests);
   // A pull answered before one of this device's pushes committed and stored after it brings
   // the row back to an older version, and the push's echo woke no pull: pull again (echoes.ts).
   // The subscription ends with the replication (RxDB completes received$ on cancel).
@@ -163,6 +166,7 @@ function pushRows<D extends { id: string; workspace_id: string; server_modified?
   guard: ReturnType<typeof backoff>,
   report: ReplicationReport,
   echoes: PushedVersions,
+  requests: PushRequests,
 ): ReplicationPushOptions<D> {
   const push = guard(async (rows: RxReplicationWriteToMasterRow<D>[]) => {
     const items = rows.map((row) => ({
@@ -201,7 +205,7 @@ function pushRows<D extends { id: string; workspace_id: string; server_modified?
     // own (a document of another workspace waits for that workspace's replication).
     modifier: (doc) => (doc.workspace_id === workspaceId ? doc : null),
     handler: async (rows) => {
-      const { conflicts, refused } = await push(rows);
+      const { conflicts, refused } = await requests.track(push(rows));
       // After the guard reported the success, so the refusal stays shown.
       if (refused.length > 0) report.refused(table, refused);
       return conflicts;

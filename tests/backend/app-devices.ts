@@ -56,6 +56,48 @@ export class Network implements NetworkEnvironment {
   }
 }
 
+/**
+ * A network that can hold back the answer of the next call of a sync RPC (`pull_rows`,
+ * `push_changes`) for a table until released: the server has answered (and committed), the
+ * device has not heard yet.
+ */
+export function holdingNetwork() {
+  const network = new Network();
+  const inner = network.fetch;
+  let hold: { rpc: string; table: string; answered: () => void; released: Promise<void> } | undefined;
+  Object.assign(network, {
+    fetch: async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const mine = hold;
+      const held =
+        mine !== undefined &&
+        String(input).includes(`/rpc/${mine.rpc}`) &&
+        typeof init?.body === 'string' &&
+        (JSON.parse(init.body) as { p_table?: unknown }).p_table === mine.table;
+      if (held) hold = undefined;
+      const response = await inner(input, init);
+      if (held) {
+        mine.answered();
+        await mine.released;
+      }
+      return response;
+    },
+  });
+  return {
+    network,
+    holdNext(
+      rpc: 'pull_rows' | 'push_changes',
+      table: string,
+    ): { answered: Promise<void>; release: () => void } {
+      let answered: () => void = () => {};
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const whenAnswered = new Promise<void>((resolve) => (answered = resolve));
+      hold = { rpc, table, answered, released };
+      return { answered: whenAnswered, release };
+    },
+  };
+}
+
 export interface Device {
   services: PigeonServices;
   network: Network;

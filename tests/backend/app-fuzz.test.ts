@@ -50,6 +50,41 @@ const REGRESSIONS: Record<string, Step[]> = {
     { t: 'tag', device: 2, slot: 0, add: false },
     { t: 'edit', device: 1, kind: 'contacts', slot: 1, field: 'name', clear: true },
   ],
+  // Seed 216 (PGlite): the restart canceled the replication while the creation's push was under
+  // way; RxDB never recorded what it wrote, so the delete merged with no base and brought the
+  // creation's name back over the rename (src/sync/push-window.ts, app-stop-mid-push.test.ts).
+  'a group deleted after a restart, beside an edit of its name elsewhere': [
+    { t: 'create', device: 1, kind: 'groups', slot: 0 },
+    { t: 'edit', device: 2, kind: 'campaigns', slot: 1, field: 'name', clear: false },
+    { t: 'restart', device: 1 },
+    { t: 'edit', device: 2, kind: 'groups', slot: 0, field: 'name', clear: false },
+    { t: 'delete', device: 1, kind: 'groups', slot: 0 },
+  ],
+  // Seed 338 (PostgreSQL, load ≈ 28; passed 9 reruns at load ≈ 26): two devices back online at
+  // the end; one was idle with nothing pending for 1 s while lacking the other's pushes. The
+  // settle's quiet window was shorter than waits the app schedules while it shows idle (a
+  // re-pull of rows the server held back, a reconnect's restart letting a push answer): a gap
+  // in the test's settle, not a lost change (fuzz/world.ts QUIET_MS).
+  'two devices back online at the end, the server holding rows back': [
+    { t: 'create', device: 0, kind: 'campaigns', slot: 1 },
+    { t: 'network', device: 2, up: false },
+    { t: 'network', device: 2, up: true },
+    { t: 'network', device: 1, up: false },
+    { t: 'wait', ms: 150 },
+    { t: 'edit', device: 1, kind: 'groups', slot: 0, field: 'description', clear: false },
+    { t: 'edit', device: 1, kind: 'templates', slot: 0, field: 'body', clear: false },
+    { t: 'create', device: 2, kind: 'groups', slot: 1 },
+    { t: 'delete', device: 0, kind: 'contacts', slot: 1 },
+    { t: 'server-edit', kind: 'templates', slot: 1, field: 'name' },
+    { t: 'network', device: 0, up: false },
+    { t: 'create', device: 1, kind: 'contacts', slot: 0 },
+    { t: 'edit', device: 2, kind: 'campaigns', slot: 0, field: 'tags', clear: false },
+    { t: 'edit', device: 0, kind: 'contacts', slot: 0, field: 'email', clear: false },
+    { t: 'edit', device: 0, kind: 'groups', slot: 1, field: 'description', clear: false },
+    { t: 'edit', device: 1, kind: 'groups', slot: 0, field: 'name', clear: false },
+    { t: 'import', device: 1, slots: [0, 0] },
+    { t: 'edit', device: 1, kind: 'groups', slot: 1, field: 'description', clear: false },
+  ],
 };
 
 let backend: Backend;

@@ -7,7 +7,7 @@
 // kept the server's first version for good while the server held the merged row.
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { contactId } from '../../src/domain/ids.ts';
-import { type Device, eventually, Network, openDevice, signIn } from './app-devices.ts';
+import { type Device, eventually, holdingNetwork, openDevice, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 
 vi.mock('solid-js', () => vi.importActual('solid-js/dist/solid.js'));
@@ -26,43 +26,8 @@ afterAll(async () => {
   await backend?.close();
 });
 
-/** A network that can hold back the answer of the next pull of a table until released. */
-function holdingNetwork() {
-  const network = new Network();
-  const inner = network.fetch;
-  let hold: { table: string; answered: () => void; released: Promise<void> } | undefined;
-  Object.assign(network, {
-    fetch: async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      const mine = hold;
-      const held =
-        mine !== undefined &&
-        String(input).includes('/rpc/pull_rows') &&
-        typeof init?.body === 'string' &&
-        (JSON.parse(init.body) as { p_table?: unknown }).p_table === mine.table;
-      if (held) hold = undefined;
-      const response = await inner(input, init);
-      if (held) {
-        mine.answered();
-        await mine.released;
-      }
-      return response;
-    },
-  });
-  return {
-    network,
-    holdNextPull(table: string): { answered: Promise<void>; release: () => void } {
-      let answered: () => void = () => {};
-      let release: () => void = () => {};
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const whenAnswered = new Promise<void>((resolve) => (answered = resolve));
-      hold = { table, answered, released };
-      return { answered: whenAnswered, release };
-    },
-  };
-}
-
 test("a pull answered before this device's push and stored after it does not leave the device on the older row", async () => {
-  const { network, holdNextPull } = holdingNetwork();
+  const { network, holdNext } = holdingNetwork();
   device = await openDevice(backend, { network });
   const workspaceId = await signIn(device, user.email, user.password);
   await eventually(device.services.sync.state, (s) => s === 'idle');
@@ -70,7 +35,7 @@ test("a pull answered before this device's push and stored after it does not lea
   const id = contactId(workspaceId, phone);
   const onDevice = device.watch(() => device!.services.contacts.get(() => id));
 
-  const pull = holdNextPull('contacts');
+  const pull = holdNext('pull_rows', 'contacts');
   await backend.db.query(
     `insert into public.contacts (id, workspace_id, phone, name, updated_at)
      values ($1, $2, $3, 'From the server', '2026-01-01T00:00:00.000Z')`,

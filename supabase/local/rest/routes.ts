@@ -151,19 +151,22 @@ async function handle(ctx: LocalContext, catalog: Catalog, req: Request, target:
   if (!caller.ok) return callerError(caller);
   try {
     const { plan: p, outcome, readOnly } = await plan(ctx, catalog.session(), req, target);
-    const row = await asCaller(ctx.db, caller, async (tx) => {
-      // UTC, so timestamptz values read back as PostgREST's do (`+00:00`).
-      await tx.query(
-        readOnly
-          ? `select set_config('timezone', 'UTC', true), set_config('transaction_read_only', 'on', true)`
-          : `select set_config('timezone', 'UTC', true)`,
-      );
-      const [result] = await tx.query<ResultRow>(p.statement.text, p.statement.values);
-      if (!result) throw new Error('rest statement returned no row');
-      // Inside the transaction: a mutation that breaks singularity is rolled back.
-      checkSingular(p, result);
-      return result;
-    });
+    // UTC, so timestamptz values read back as PostgREST's do (`+00:00`).
+    const settings: Record<string, string> = readOnly
+      ? { timezone: 'UTC', transaction_read_only: 'on' }
+      : { timezone: 'UTC' };
+    const row = await asCaller(
+      ctx.db,
+      caller,
+      async (tx) => {
+        const [result] = await tx.query<ResultRow>(p.statement.text, p.statement.values);
+        if (!result) throw new Error('rest statement returned no row');
+        // Inside the transaction: a mutation that breaks singularity is rolled back.
+        checkSingular(p, result);
+        return result;
+      },
+      settings,
+    );
     return buildResponse(p, row, outcome);
   } catch (err) {
     return errorResponse(toRestError(err, caller.role !== 'anon'));
