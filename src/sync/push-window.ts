@@ -15,32 +15,38 @@ const RECORD_WAIT_MS = 10_000;
 
 /** The part of an RxReplicationState a stop needs. */
 export interface StoppableReplication {
-  /** RxDB's upstream queue: the push being handled, up to its record in the meta instance. */
+  /** RxDB's upstream queue: each push runs in one of its tasks, which records the answer last. */
   readonly internalReplicationState?: { streamQueue: { up: Promise<unknown> } } | undefined;
   cancel(): Promise<unknown>;
 }
 
-/** The push requests of one replication under way. */
+/** The push requests of one replication under way, each with the queue task that records it. */
 export class PushRequests {
-  private readonly open = new Set<Promise<unknown>>();
+  private readonly open = new Map<Promise<unknown>, Promise<unknown> | undefined>();
+  /** The upstream queue as it stands (set once the replication exists). */
+  queue: () => Promise<unknown> | undefined = () => undefined;
 
   /** Runs `request` as one a stop waits for. */
   track<T>(request: Promise<T>): Promise<T> {
-    this.open.add(request);
+    // Taken now, the queue ends with this push's own task: later tasks (another push that
+    // may wait for the network) are not waited for.
+    this.open.set(request, this.queue());
     const done = () => this.open.delete(request);
     request.then(done, done);
     return request;
   }
 
-  /** Undefined when none is under way; else settles once all answered (rejects if one failed). */
-  answered(): Promise<unknown> | undefined {
-    return this.open.size === 0 ? undefined : Promise.all(this.open);
+  /** Undefined when none is under way; else settles once each has answered and been recorded. */
+  recorded(): Promise<unknown> | undefined {
+    if (this.open.size === 0) return undefined;
+    return Promise.all([...this.open].map(([request, task]) => request.then(() => task)));
   }
 }
 
 const registry = new WeakMap<object, PushRequests>();
 
-export function registerPushRequests(replication: object, requests: PushRequests): void {
+export function registerPushRequests(replication: StoppableReplication, requests: PushRequests): void {
+  requests.queue = () => replication.internalReplicationState?.streamQueue.up;
   registry.set(replication, requests);
 }
 
@@ -49,12 +55,7 @@ export function registerPushRequests(replication: object, requests: PushRequests
  * wrote nothing to record: RxDB would retry it, and the next start pushes it again).
  */
 export async function stopReplication(replication: StoppableReplication): Promise<void> {
-  const answered = registry.get(replication)?.answered();
-  if (answered) {
-    const until = Date.now() + RECORD_WAIT_MS;
-    // Taken once the answer is in: the queue then runs up to the answer's record.
-    const recorded = answered.then(() => replication.internalReplicationState?.streamQueue.up);
-    await within(recorded, until - Date.now());
-  }
+  const recorded = registry.get(replication)?.recorded();
+  if (recorded) await within(recorded, RECORD_WAIT_MS);
   await replication.cancel();
 }
