@@ -78,9 +78,6 @@ declare
   v_claim_slots timestamptz[] := '{}';
   v_channel public.channels;
   v_slot timestamptz;
-  -- Candidates read per claim: more than it takes, so workers claiming at once, which read
-  -- the same first candidates, each still find rows the others have not locked.
-  v_window integer := least(p_limit * 4, 4000);
   i integer;
 begin
   if p_worker is null or pg_catalog.char_length(p_worker) not between 1 and 200 then
@@ -117,7 +114,7 @@ begin
   -- get; the claim takes the p_limit rows whose slots come first over all channels.
   with paces as (
     select c.id as channel_id, s.start, s.gap,
-      private.claim_room(s.start, s.gap, v_window, p_horizon_seconds) as room
+      private.claim_room(s.start, s.gap, p_limit, p_horizon_seconds) as room
     from public.channels c
     cross join lateral private.claim_pace(c) s
     where (c.paused_until is null or c.paused_until <= pg_catalog.now())
@@ -140,7 +137,7 @@ begin
           where o.channel_id = p.channel_id and o.status = 'queued' and o.next_attempt_at <= pg_catalog.now()
             and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now())
           order by o.next_attempt_at, o.created_at, o.id
-          limit v_window
+          limit p_limit
         ) q
         union all
         -- Claims of a stopped worker go first.
@@ -153,15 +150,14 @@ begin
     join paces p on p.channel_id = r.channel_id
     where r.turn <= p.room
     order by r.first, 3, r.id
-    limit v_window
+    limit p_limit
   ) d;
   if v_candidates is null then
     return;
   end if;
 
-  -- The first p_limit of them locked in that order; a row another worker holds or took
-  -- meanwhile is left out (SKIP LOCKED, and the conditions are checked again on the row's
-  -- latest version).
+  -- Locked in that order; a row another worker holds or took meanwhile is left out (SKIP
+  -- LOCKED, and the conditions are checked again on the row's latest version).
   select pg_catalog.array_agg(l.id order by l.ord), pg_catalog.array_agg(l.channel_id order by l.ord)
   into v_rows, v_row_channels
   from (
@@ -171,8 +167,6 @@ begin
     where (o.status = 'queued' and o.next_attempt_at <= pg_catalog.now()
         and (o.scheduled_at is null or o.scheduled_at <= pg_catalog.now()))
       or (o.status = 'sending' and o.attempts < 5 and o.claimed_at <= pg_catalog.now() - v_lease)
-    order by k.ord
-    limit p_limit
     for update of o skip locked
   ) l;
   if v_rows is null then
