@@ -102,9 +102,21 @@ test('kept on devices: nothing pushed, campaigns still sent; turned off: everyth
     ok: true,
     value: { status: 'sent', messages: 1 },
   });
+  // Read with the server's state of the send, so that a send that never comes says why.
   await eventually(
-    () => backend.simulator!.sends().filter((s) => s.to === '447400555001'),
-    (sends) => sends.length === 1,
+    async () => ({
+      sends: backend.simulator!.sends().filter((s) => s.to === '447400555001').length,
+      campaign: await backend.db.query('select status, blocked_reason from public.campaigns where id = $1', [
+        campaign.value.id,
+      ]),
+      outbox: await backend.db.query(
+        `select o.status, o.attempts, o.scheduled_at, o.next_attempt_at, o.last_error
+         from public.outbox_messages o join public.messages m on m.id = o.message_id
+         where m.campaign_id = $1`,
+        [campaign.value.id],
+      ),
+    }),
+    (state) => state.sends === 1,
     20_000,
   );
   expect(backend.simulator!.sends().find((s) => s.to === '447400555001')?.body).toBe(
