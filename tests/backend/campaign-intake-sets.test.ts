@@ -5,11 +5,10 @@
 // of order and replayed: every answer in its command's place, the campaign counted once per
 // message, started exactly when its last recipient is answered, a replay changing nothing.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { campaignCommandChunks, type LaunchDraft } from '../../src/domain/campaign-commands.ts';
-import { prepareCampaign } from '../../src/domain/campaign-prepare.ts';
+import { campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
 import { contactId } from '../../src/domain/ids.ts';
-import { seededRandom } from '../../src/domain/send-plan.ts';
 import type { Contact } from '../../src/domain/types.ts';
+import { immediateLaunch } from './campaign-launch.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
 
 interface CommandResult {
@@ -108,44 +107,8 @@ test('a launch in chunks of 400, out of order and replayed, is answered as comma
       optedOut.map((c) => c.phone),
     ],
   );
-  const id = crypto.randomUUID();
-  const draft: LaunchDraft = {
-    workspace_id: ws,
-    name: 'Sets',
-    channel_id: channel,
-    template_id: null,
-    body: 'Olá {{first_name}}!',
-    group_ids: [],
-    tags: [],
-    contact_ids: all.map((c) => c.id),
-    start_at: null,
-    time_zone: 'Europe/Lisbon',
-    window_start_minute: null,
-    window_end_minute: null,
-    window_days: [1, 2, 3, 4, 5, 6, 7],
-    min_delay_ms: 0,
-    max_delay_ms: 0,
-    rate_per_minute: 6000,
-    updated_at: new Date().toISOString(),
-  };
   // The device still holds every contact as opted in: the server refuses two of them.
-  const plan = await prepareCampaign(
-    all,
-    {
-      campaignId: id,
-      body: draft.body,
-      audience: { group_ids: [], tags: [], contact_ids: draft.contact_ids },
-      pacing: {
-        startAt: Date.now(),
-        timeZone: draft.time_zone,
-        window: null,
-        minDelayMs: 0,
-        maxDelayMs: 0,
-        ratePerMinute: 6000,
-      },
-    },
-    { random: seededRandom(5) },
-  );
+  const { id, draft, plan } = await immediateLaunch(all, { workspace: ws, channel, name: 'Sets', seed: 5 });
   expect(plan.messages).toHaveLength(RECIPIENTS);
   // Chunk 1 holds the first opted-out recipient and the contact not pushed, chunk 2 the other.
   const messages = [...plan.messages];

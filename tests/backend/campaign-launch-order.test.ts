@@ -6,13 +6,12 @@
 // why on the campaign, and gives the refused messages' quota back.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { campaignCommandChunks, type LaunchDraft } from '../../src/domain/campaign-commands.ts';
-import { prepareCampaign } from '../../src/domain/campaign-prepare.ts';
+import { campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
 import { contactId } from '../../src/domain/ids.ts';
 import { mergeContact } from '../../src/domain/merge.ts';
-import { seededRandom } from '../../src/domain/send-plan.ts';
 import type { Campaign, Contact } from '../../src/domain/types.ts';
 import type { Row } from '../../supabase/local/db.ts';
+import { immediateLaunch } from './campaign-launch.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
 
 interface CommandResult {
@@ -88,49 +87,14 @@ async function pushContact(doc: Contact, assumed: string | null): Promise<Contac
   return (data as Contact[])[0];
 }
 
-function draftOf(contacts: Contact[]): LaunchDraft {
-  return {
-    workspace_id: ws,
-    name: 'Made offline',
-    channel_id: channel,
-    template_id: null,
-    body: 'Olá {{first_name}}!',
-    group_ids: [],
-    tags: [],
-    contact_ids: contacts.map((c) => c.id),
-    start_at: null,
-    time_zone: 'Europe/Lisbon',
-    window_start_minute: null,
-    window_end_minute: null,
-    window_days: [1, 2, 3, 4, 5, 6, 7],
-    min_delay_ms: 0,
-    max_delay_ms: 0,
-    rate_per_minute: 6000,
-    updated_at: new Date().toISOString(),
-  };
-}
-
 /** What the device queued when Launch was pressed offline: the chunks of the prepared campaign. */
 async function offlineLaunch(contacts: Contact[], strip?: (cmd: Record<string, unknown>) => void) {
-  const id = randomUUID();
-  const draft = draftOf(contacts);
-  const plan = await prepareCampaign(
-    contacts,
-    {
-      campaignId: id,
-      body: draft.body,
-      audience: { group_ids: [], tags: [], contact_ids: draft.contact_ids },
-      pacing: {
-        startAt: Date.now(),
-        timeZone: draft.time_zone,
-        window: null,
-        minDelayMs: 0,
-        maxDelayMs: 0,
-        ratePerMinute: 6000,
-      },
-    },
-    { random: seededRandom(3) },
-  );
+  const { id, draft, plan } = await immediateLaunch(contacts, {
+    workspace: ws,
+    channel,
+    name: 'Made offline',
+    seed: 3,
+  });
   const chunks = [...campaignCommandChunks(plan.messages, { id, channel_id: channel, draft }, 1)];
   for (const cmd of chunks.flat()) strip?.(cmd as unknown as Record<string, unknown>);
   return { id, plan, chunks };

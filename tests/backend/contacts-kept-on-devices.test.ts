@@ -7,11 +7,10 @@
 // opt-outs and the quota.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { campaignCommandChunks, type LaunchDraft } from '../../src/domain/campaign-commands.ts';
-import { prepareCampaign } from '../../src/domain/campaign-prepare.ts';
+import { campaignCommandChunks } from '../../src/domain/campaign-commands.ts';
 import { contactId } from '../../src/domain/ids.ts';
-import { seededRandom } from '../../src/domain/send-plan.ts';
 import type { Contact } from '../../src/domain/types.ts';
+import { immediateLaunch } from './campaign-launch.ts';
 import { type Backend, type MintedUser, startBackend } from './harness.ts';
 import { workspaceOf } from './pull-client.ts';
 
@@ -206,48 +205,13 @@ describe('while on, the server stores no contact or template a client sends', ()
 });
 
 describe('campaigns reach contacts the server never stored', () => {
-  function draftOf(contacts: Contact[]): LaunchDraft {
-    return {
-      workspace_id: ws,
-      name: 'Kept on devices',
-      channel_id: channel,
-      template_id: null,
-      body: 'Olá {{first_name}}!',
-      group_ids: [],
-      tags: [],
-      contact_ids: contacts.map((c) => c.id),
-      start_at: null,
-      time_zone: 'Europe/Lisbon',
-      window_start_minute: null,
-      window_end_minute: null,
-      window_days: [1, 2, 3, 4, 5, 6, 7],
-      min_delay_ms: 0,
-      max_delay_ms: 0,
-      rate_per_minute: 6000,
-      updated_at: new Date().toISOString(),
-    };
-  }
-
   async function launch(contacts: Contact[], perChunk = 50) {
-    const id = randomUUID();
-    const draft = draftOf(contacts);
-    const plan = await prepareCampaign(
-      contacts,
-      {
-        campaignId: id,
-        body: draft.body,
-        audience: { group_ids: [], tags: [], contact_ids: draft.contact_ids },
-        pacing: {
-          startAt: Date.now(),
-          timeZone: draft.time_zone,
-          window: null,
-          minDelayMs: 0,
-          maxDelayMs: 0,
-          ratePerMinute: 6000,
-        },
-      },
-      { random: seededRandom(5) },
-    );
+    const { id, draft, plan } = await immediateLaunch(contacts, {
+      workspace: ws,
+      channel,
+      name: 'Kept on devices',
+      seed: 5,
+    });
     return {
       id,
       chunks: [...campaignCommandChunks(plan.messages, { id, channel_id: channel, draft }, perChunk)],
