@@ -112,6 +112,19 @@ export function exposeStorage(
   };
 }
 
+/**
+ * `request` answered by the storage worker where the storage is remote (the browser), else here
+ * by `local` (a Node test runs RxDB in-process): one request, whichever side holds the data.
+ */
+export function askStorage<R extends StorageRequest<string>, A>(
+  storage: unknown,
+  request: R,
+  local: (request: R) => Promise<A>,
+): Promise<A> {
+  const remote = asRemote(storage);
+  return remote ? remote.customRequest<R, A>(request) : local(request);
+}
+
 /** The remote storage behind `storage`, if it is one (a Node test runs RxDB in-process). */
 export function asRemote(storage: unknown): RxStorageRemote | undefined {
   return storage && typeof (storage as RxStorageRemote).customRequest === 'function'

@@ -3,7 +3,7 @@
  * and compares; this asks it and writes a restore's records as local edits (restore.ts).
  */
 import type { PigeonDatabase } from '../../db/database.ts';
-import { asRemote, type StorageRequest } from '../../db/remote-storage.ts';
+import { askStorage, type StorageRequest } from '../../db/remote-storage.ts';
 import { BACKUP_COLLECTIONS } from '../../domain/backup.ts';
 import type { Result } from '../../domain/result.ts';
 import { awaitScope, NO_SCOPE, type Scope, type ScopeSource } from '../shared/scope.ts';
@@ -16,7 +16,6 @@ import {
   type BackupVersions,
   type CheckedBackup,
   checkBackupFile,
-  type PackedBackup,
   packBackup,
 } from './storage-side.ts';
 
@@ -30,8 +29,7 @@ export function createBackupApi(source: ScopeSource): BackupApi {
       workspaceId: scope.workspace.id,
       file,
     };
-    const remote = asRemote(scope.db.storage);
-    return remote ? remote.customRequest(request) : checkBackupFile(storagesOf(scope.db), request);
+    return askStorage(scope.db.storage, request, (r) => checkBackupFile(storagesOf(scope.db), r));
   }
 
   return {
@@ -45,11 +43,10 @@ export function createBackupApi(source: ScopeSource): BackupApi {
         workspace: { id, name },
         exportedAt,
       };
-      const remote = asRemote(scope.db.storage);
       try {
-        const packed: PackedBackup = remote
-          ? await remote.customRequest(request)
-          : await packBackup(storagesOf(scope.db), request);
+        const packed = await askStorage(scope.db.storage, request, (r) =>
+          packBackup(storagesOf(scope.db), r),
+        );
         return {
           ok: true,
           value: { name: fileName(name, exportedAt), bytes: packed.bytes, counts: packed.manifest.counts },

@@ -3,7 +3,7 @@
  * the list's index is (the storage worker in the browser), so 100,000 contacts never pass
  * through the page as records.
  */
-import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
+import { askStorage, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import type { ContactFilter } from '../../domain/contact-search.ts';
 import { contactsCsv } from '../../domain/records-csv.ts';
 import type { Scope } from '../shared/scope.ts';
@@ -41,10 +41,9 @@ export async function askContactsCsv(scope: Scope, selection: ContactSelection):
     ...selection,
     groupNames: groups.map((g) => [g.id, g.name]),
   };
-  const remote = asRemote(db.storage);
-  return remote
-    ? remote.customRequest<ContactsCsvRequest, ContactsCsv>(request)
-    : answerContactsCsv(db.contacts.storageInstance as ContactStorage, request);
+  return askStorage(db.storage, request, (r) =>
+    answerContactsCsv(db.contacts.storageInstance as ContactStorage, r),
+  );
 }
 
 /** The storage's side: the whole matching list from the index, as CSV. */

@@ -20,7 +20,7 @@ import {
   type RxStorageInstance,
 } from 'rxdb';
 import type { ContactDoc } from '../../db/documents.ts';
-import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
+import { askStorage, asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import { contactSchema } from '../../db/schemas.ts';
 import {
   type ContactChange,
@@ -103,10 +103,9 @@ export function askContactWindow(
     query,
     wait,
   };
-  const remote = asRemote(db.storage);
-  return remote
-    ? remote.customRequest<ContactWindowRequest, ContactWindowAnswer>(request)
-    : answerContactWindow(db.contacts.storageInstance as ContactStorage, request);
+  return askStorage(db.storage, request, (r) =>
+    answerContactWindow(db.contacts.storageInstance as ContactStorage, r),
+  );
 }
 
 // Unfiltered windows ending within this many rows are answered from the storage while the

@@ -18,7 +18,7 @@
 import { type BulkWriteRow, createRevision, now, type RxDocumentData, type RxStorageInstance } from 'rxdb';
 import type { ContactDoc } from '../../db/documents.ts';
 import { readWrite } from '../../db/read-write.ts';
-import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
+import { askStorage, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import { editStamp } from '../../domain/edit-stamp.ts';
 import { type ExistingPolicy, type FieldChange, mergeImported } from '../../domain/import-merge.ts';
 import type { Scope } from '../shared/scope.ts';
@@ -111,19 +111,22 @@ export async function saveBatch(
   mostlyNew = false,
 ): Promise<BatchResult> {
   const { db } = scope;
-  const batch = { token: db.token, workspaceId: scope.workspace.id, candidates, assign, mostlyNew };
-  const remote = asRemote(db.storage);
+  const request: ImportBatchRequest = {
+    kind: 'import-batch',
+    database: db.name,
+    schemaVersion: db.contacts.schema.version,
+    token: db.token,
+    workspaceId: scope.workspace.id,
+    candidates,
+    assign,
+    mostlyNew,
+  };
   // In the browser the storage worker looks up, merges and writes in one round trip.
   // Pushes wait until the batch is stored (scope.writes) rather than compete with it.
   return scope.writes.run(() =>
-    remote
-      ? remote.customRequest<ImportBatchRequest, BatchResult>({
-          kind: 'import-batch',
-          database: db.name,
-          schemaVersion: db.contacts.schema.version,
-          ...batch,
-        })
-      : storeImportBatch(db.contacts.storageInstance as ContactStorage, batch),
+    askStorage(db.storage, request, (r) =>
+      storeImportBatch(db.contacts.storageInstance as ContactStorage, r),
+    ),
   );
 }
 

@@ -15,7 +15,7 @@
  */
 import { getChangedDocumentsSince, type RxDocumentData, type RxStorageInstance } from 'rxdb';
 import type { MessageDoc } from '../../db/documents.ts';
-import { asRemote, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
+import { askStorage, isStorageRequest, type StorageRequest } from '../../db/remote-storage.ts';
 import type { Scope } from '../shared/scope.ts';
 import {
   addTrigrams,
@@ -211,17 +211,17 @@ export async function searchStoredMessages(
 /** Chats of the scope's workspace with a message containing `query`, case-insensitively. */
 export async function chatsMatchingText(scope: Scope, query: string): Promise<Set<string>> {
   const { db } = scope;
-  const request = { workspaceId: scope.workspace.id, query };
-  const remote = asRemote(db.storage);
+  const request: MessageSearchRequest = {
+    kind: 'message-search',
+    database: db.name,
+    schemaVersion: db.messages.schema.version,
+    workspaceId: scope.workspace.id,
+    query,
+  };
   const start = performance.now();
-  const ids = remote
-    ? await remote.customRequest<MessageSearchRequest, string[]>({
-        kind: 'message-search',
-        database: db.name,
-        schemaVersion: db.messages.schema.version,
-        ...request,
-      })
-    : await searchStoredMessages(db.messages.storageInstance as MessageStorage, request);
+  const ids = await askStorage(db.storage, request, (r) =>
+    searchStoredMessages(db.messages.storageInstance as MessageStorage, r),
+  );
   // The search's own time, apart from the page's rendering (the bench reads it).
   if (query) performance.measure(SEARCH_MEASURE, { start });
   return new Set(ids);
