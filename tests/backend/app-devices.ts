@@ -202,7 +202,7 @@ export async function eventually<T>(
     const value = await read();
     if (ok(value)) return value;
     if (Date.now() > until) {
-      throw new Error(`still not there after ${ms} ms: ${JSON.stringify(value)?.slice(0, 500)}`);
+      throw new Error(`still not there after ${ms} ms: ${JSON.stringify(value)?.slice(0, 3000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -217,4 +217,26 @@ export async function signIn(device: Device, email: string, password: string): P
     (w) => w !== undefined,
   );
   return workspace!.id;
+}
+
+/**
+ * What the server and the simulator know of the sends to `digits` (E.164 without '+'): read
+ * beside a device's view while waiting, so that a send that never comes says where it stopped.
+ */
+export async function serverSends(backend: Backend, digits: string) {
+  return {
+    simulator: backend
+      .simulator!.sends()
+      .filter((s) => s.to === digits)
+      .map((s) => s.outcome),
+    outbox: await backend.db.query(
+      `select m.status as message, o.status, o.attempts, o.claimed_at, o.next_attempt_at, o.last_error,
+         c.status as campaign, c.blocked_reason
+       from public.messages m
+       left join public.outbox_messages o on o.message_id = m.id
+       left join public.campaigns c on c.id = m.campaign_id
+       where m.phone = $1 and m.direction = 'out'`,
+      [`+${digits}`],
+    ),
+  };
 }

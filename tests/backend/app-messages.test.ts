@@ -4,7 +4,7 @@
 // through the simulator; the server's copy replaces the local one and its ticks move on,
 // on every device of the user.
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { type Device, eventually, openDevice, signIn } from './app-devices.ts';
+import { type Device, eventually, openDevice, serverSends, signIn } from './app-devices.ts';
 import { type Backend, startBackend, type TestUser } from './harness.ts';
 
 vi.mock('solid-js', () => vi.importActual('solid-js/dist/solid.js'));
@@ -60,8 +60,15 @@ describe('messages', () => {
     expect(sent).toMatchObject({ ok: true, value: { status: 'queued', local: true, body: 'Hello there' } });
     expect(onA().map((m) => [m.body, m.status])).toEqual([['Hello there', 'queued']]);
 
-    await eventually(onA, (t) => t.length === 1 && t[0]!.status === 'read' && !t[0]!.local);
-    await eventually(onB, (t) => t.length === 1 && t[0]!.status === 'read');
+    // Each device's view is read with the server's, so that a wait that fails says where it stopped.
+    const seen =
+      <T>(thread: () => T) =>
+      async () => ({
+        thread: thread(),
+        server: await serverSends(backend, '447400700001'),
+      });
+    await eventually(seen(onA), ({ thread: t }) => t.length === 1 && t[0]!.status === 'read' && !t[0]!.local);
+    await eventually(seen(onB), ({ thread: t }) => t.length === 1 && t[0]!.status === 'read');
     expect(sends('447400700001').map((s) => s.body)).toEqual(['Hello there']);
   });
 
