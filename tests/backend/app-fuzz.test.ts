@@ -11,14 +11,15 @@ import { type Backend, startBackend } from './harness.ts';
 
 vi.mock('solid-js', () => vi.importActual('solid-js/dist/solid.js'));
 
-// CI runs what fits in about 2 minutes per database on this 2-core machine. A seed's time is
-// CPU (3 devices' RxDB and replications, and with PGlite the database itself, all in this one
-// thread), so it follows the machine's load: PostgreSQL 0.6 s a seed idle-ish, 1.5-2.5 s under
-// a load of ~20; PGlite about 2.5x that. `npm run fuzz -- --seeds 10000` runs long.
-const CI_SEEDS = process.env.PIGEON_TEST_DB === 'postgres' ? 100 : 40;
-const SEEDS = Number(process.env.FUZZ_SEEDS ?? CI_SEEDS);
+// CI runs 200 seeds per database in about 2 minutes on this 2-core machine. A seed is partly CPU
+// (3 devices' RxDB and replications, and with PGlite the database itself, all in this one
+// thread) and partly waiting (steps' waits, settling), so seeds run in lanes: each lane its own
+// user, workspace and three devices on the one server, taking the next seed when it is done.
+// `npm run fuzz -- --seeds 10000` runs long.
+const SEEDS = Number(process.env.FUZZ_SEEDS ?? 200);
 const FIRST_SEED = Number(process.env.FUZZ_FIRST_SEED ?? 1);
 const STEPS = Number(process.env.FUZZ_STEPS ?? 24);
+const LANES = Number(process.env.FUZZ_LANES ?? 3);
 /** Step lists that found a bug, kept as regression cases (each names its fix). */
 const REGRESSIONS: Record<string, Step[]> = {
   // Campaign draft lists merged by reference: a concurrent edit of another field reverted them.
@@ -88,24 +89,23 @@ const REGRESSIONS: Record<string, Step[]> = {
 };
 
 let backend: Backend;
-let world: FuzzWorld;
+const worlds: FuzzWorld[] = [];
 
 beforeAll(async () => {
   backend = await startBackend();
-  world = new FuzzWorld(backend, await backend.user());
-  await world.open();
+  for (let lane = 0; lane < LANES; lane++) {
+    const world = new FuzzWorld(backend, await backend.user());
+    worlds.push(world);
+    await world.open();
+  }
 });
 
 afterAll(async () => {
-  await world?.close();
+  await Promise.all(worlds.map((w) => w.close()));
   await backend?.close();
 });
 
-async function check(seed: number): Promise<void> {
-  await checkSteps(`seed ${seed}`, generateSteps(seed, STEPS));
-}
-
-async function checkSteps(name: string, steps: Step[]): Promise<void> {
+async function checkSteps(world: FuzzWorld, name: string, steps: Step[]): Promise<void> {
   const failure = await world.run(steps);
   if (!failure) return;
   const minimal = await shrink(steps, async (candidate) => (await world.run(candidate)) !== undefined, 40);
@@ -116,20 +116,40 @@ async function checkSteps(name: string, steps: Step[]): Promise<void> {
   );
 }
 
-test.each(Object.entries(REGRESSIONS))('regression: %s', (name, steps) => checkSteps(name, steps), 120_000);
+test.each(Object.entries(REGRESSIONS))(
+  'regression: %s',
+  (name, steps) => checkSteps(worlds[0]!, name, steps),
+  120_000,
+);
 
 test(`${SEEDS} random seeds converge`, async () => {
   const started = Date.now();
-  for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-    await check(seed);
-    const done = seed - FIRST_SEED + 1;
-    if (done % 100 === 0 && done < SEEDS) {
-      console.info(
-        `fuzz: ${done} of ${SEEDS} seeds passed, ${((Date.now() - started) / done).toFixed(0)} ms a seed`,
-      );
+  let next = FIRST_SEED;
+  let done = 0;
+  let failed = false;
+  // Each lane takes the next seed until none is left or one failed (its report ends the test).
+  const lane = async (world: FuzzWorld) => {
+    while (!failed && next < FIRST_SEED + SEEDS) {
+      const seed = next++;
+      try {
+        await checkSteps(world, `seed ${seed}`, generateSteps(seed, STEPS));
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+      if (++done % 100 === 0 && done < SEEDS) {
+        console.info(
+          `fuzz: ${done} of ${SEEDS} seeds passed, ${((Date.now() - started) / done).toFixed(0)} ms a seed`,
+        );
+      }
     }
-  }
+  };
+  await Promise.all(worlds.map(lane));
   const ms = Date.now() - started;
-  console.info(`fuzz: ${SEEDS} seeds × ${STEPS} steps in ${ms} ms (${(ms / SEEDS).toFixed(0)} ms a seed)`);
-  console.info(`fuzz: ms per kind of step: ${JSON.stringify(Object.fromEntries(world.spent))}`);
+  console.info(
+    `fuzz: ${SEEDS} seeds × ${STEPS} steps in ${LANES} lanes in ${ms} ms (${(ms / SEEDS).toFixed(0)} ms a seed)`,
+  );
+  const spent = new Map<string, number>();
+  for (const w of worlds) for (const [what, ms] of w.spent) spent.set(what, (spent.get(what) ?? 0) + ms);
+  console.info(`fuzz: ms per kind of step, all lanes: ${JSON.stringify(Object.fromEntries(spent))}`);
 }, 3_600_000);

@@ -33,7 +33,8 @@ interface RecordModel {
   fields: Map<string, FieldEdit[]>;
   tags: Map<string, { removed: boolean }>;
   events: DocEvent[];
-  /** Set when a step's record could not be read cleanly (another write landed in between). */
+  /** Set when a step's record could not be read cleanly (another write landed in between):
+   * 'deleted', 'tags' or the field the step edited. */
   unsure: Set<string>;
 }
 
@@ -126,7 +127,12 @@ export class MergeModel {
     for (const [field, edits] of record.fields) {
       const superseded = new Set(edits.flatMap((e) => [...e.superseded]));
       const open = edits.filter((e) => !superseded.has(e.id));
-      const candidates = open.some((e) => !e.empty) ? open.filter((e) => !e.empty) : open;
+      // A field an edit wrote on top of a state not read cleanly may hold any written value.
+      const candidates = record.unsure.has(field)
+        ? edits
+        : open.some((e) => !e.empty)
+          ? open.filter((e) => !e.empty)
+          : open;
       const actual = keyOf(row[field] === null && field === 'body' ? '' : row[field]);
       const allowed = new Set(candidates.map((e) => e.key));
       // Empty values are one class ('' and null alike).

@@ -139,7 +139,7 @@ export class FuzzWorld {
   /**
    * Nothing under way that could still change a device: each is signed in, online and idle (no
    * replication running or waiting to retry after an error) with nothing pending, and the
-   * realtime server has delivered every change (its queue is empty).
+   * realtime server has delivered every change of the workspace (none left in its queue).
    */
   async quiet(): Promise<boolean> {
     for (const { device } of this.devices) {
@@ -147,8 +147,12 @@ export class FuzzWorld {
       if (services.session().status !== 'signed-in') return false;
       if (services.sync.state() !== 'idle' || services.sync.pending() !== 0) return false;
     }
+    // This workspace's changes only: other worlds may run beside this one on the same server.
     const [queue] = await this.backend.db.query<{ empty: boolean }>(
-      'select not exists (select 1 from _realtime_local.changes) as empty',
+      `select not exists (
+         select 1 from _realtime_local.changes where coalesce(record, old_record) ->> 'workspace_id' = $1
+       ) as empty`,
+      [this.workspaceId],
     );
     return queue?.empty === true;
   }
@@ -283,7 +287,8 @@ class Run {
     table: Kind,
     id: string | undefined,
     write: () => Promise<{ ok: boolean; value?: unknown }>,
-    record: (id: string, before: Doc | undefined, after: Doc) => void,
+    /** `clean`: no other write landed between the reads, so `before` is what this write overwrote. */
+    record: (id: string, before: Doc | undefined, after: Doc, clean: boolean) => void,
   ): Promise<string | undefined> {
     const d = this.world.fuzzDevice(device);
     const before = id ? await this.world.read(d, table, id) : undefined;
@@ -292,7 +297,8 @@ class Run {
     const written = id ?? (result.value as { id: string }).id;
     const after = await this.world.read(d, table, written);
     if (!after) throw new Error(`${table} ${written}: written on device ${device} but not stored there`);
-    if (height(after) !== height(before) + 1) {
+    const clean = height(after) === height(before) + 1;
+    if (!clean) {
       // Another write (a pull, a merge) landed between the reads: what this step did alone
       // is not known, so the model does not judge what it cannot tell.
       this.model.unsure(table, written, 'deleted');
@@ -300,7 +306,7 @@ class Run {
     } else {
       this.model.event(table, written, after._deleted, Date.parse(after.updated_at));
     }
-    record(written, before, after);
+    record(written, before, after, clean);
     this.log.push(`device ${device} wrote ${table} ${written}`);
     return written;
   }
@@ -365,9 +371,11 @@ class Run {
           : kind === 'templates'
             ? services.templates.update(id, patch)
             : services.campaigns.updateDraft(id, patch);
-    await this.onDevice(device, kind, id, write, (_, before, after) =>
-      this.model.edit(`device ${device}`, kind, id, field, after[field], before?.[field]),
-    );
+    await this.onDevice(device, kind, id, write, (_, before, after, clean) => {
+      // A pull that landed between the reads may have been what this edit overwrote.
+      if (!clean) this.model.unsure(kind, id, field);
+      this.model.edit(`device ${device}`, kind, id, field, after[field], before?.[field]);
+    });
   }
 
   private async remove(device: number, kind: Kind, slot: number): Promise<void> {
